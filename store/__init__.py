@@ -1,0 +1,56 @@
+"""Sidenote's headless core: storage, import, annotations, linking, search, export.
+
+Nothing here imports `textual` or `tui`; everything is usable from scripts and tests.
+"""
+
+from .annotations import (
+    Change,
+    change_group,
+    create_annotation,
+    delete_annotation,
+    redo,
+    undo,
+    update_annotation,
+)
+from .db import Store, open_store
+from .documents import NewDocument, add_document, document_id
+from .errors import InputError, NotFound, SidenoteError, StoreError
+from .models import (
+    Annotation,
+    Document,
+    DocumentSummary,
+    Label,
+    Link,
+    LinkMethod,
+    LinkSide,
+    LinkStatus,
+    Sentence,
+)
+
+__all__ = [
+    "Annotation",
+    "Change",
+    "Document",
+    "DocumentSummary",
+    "InputError",
+    "Label",
+    "Link",
+    "LinkMethod",
+    "LinkSide",
+    "LinkStatus",
+    "NewDocument",
+    "NotFound",
+    "Sentence",
+    "SidenoteError",
+    "Store",
+    "StoreError",
+    "add_document",
+    "change_group",
+    "create_annotation",
+    "delete_annotation",
+    "document_id",
+    "open_store",
+    "redo",
+    "undo",
+    "update_annotation",
+]

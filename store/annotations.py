@@ -1,0 +1,305 @@
+"""Creating, editing and deleting annotations, with an event log for undo, redo and audit.
+
+Every change goes through a `ChangeGroup`: one transaction that writes the rows, an
+`events` row per changed entity (its state before and after) and one `history` row,
+the unit that undo and redo move. Undo and redo are global (across articles) and
+survive restarts because they live in the database, not in the app.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from .db import Store, _row_to_annotation, utc_now
+from .errors import InputError, NotFound
+from .models import Annotation, Label
+from .text import context, span_problem
+
+# Which table holds each kind of entity the event log can restore.
+ENTITY_TABLES = {"annotation": "annotations", "link": "links"}
+
+
+def default_annotator() -> str:
+    """Who is annotating: $SIDENOTE_ANNOTATOR, else the login name."""
+    name = os.environ.get("SIDENOTE_ANNOTATOR")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an undo or redo did, so the app can show the place it changed."""
+
+    group_id: str
+    description: str
+    doc_id: str | None
+    start: int | None
+
+
+class ChangeGroup:
+    """Collects the events of one user action inside one transaction."""
+
+    def __init__(self, db: Database, group_id: str, origin: str, actor: str) -> None:
+        self.db = db
+        self.group_id = group_id
+        self.origin = origin
+        self.actor = actor
+        self.count = 0
+
+    def record(
+        self, entity: str, entity_id: str, before: dict | None, after: dict | None
+    ) -> None:
+        if before == after:
+            return
+        action = "create" if before is None else "delete" if after is None else "update"
+        doc_id = (after or before or {}).get("doc_id") or (after or before or {}).get("a_doc_id")
+        self.db.execute(
+            "INSERT INTO events (at, group_id, action, entity, entity_id, doc_id, before, "
+            "after, actor, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                utc_now(),
+                self.group_id,
+                action,
+                entity,
+                entity_id,
+                doc_id,
+                None if before is None else json.dumps(before, ensure_ascii=False),
+                None if after is None else json.dumps(after, ensure_ascii=False),
+                self.actor,
+                self.origin,
+            ],
+        )
+        self.count += 1
+
+    def set_state(self, entity: str, entity_id: str, state: dict | None) -> None:
+        """Make an entity's row equal `state` (None: absent), logging the change."""
+        table = ENTITY_TABLES[entity]
+        before = _current(self.db, table, entity_id)
+        if before == state:
+            return
+        if state is None:
+            self.db.execute(f"DELETE FROM {table} WHERE id = ?", [entity_id])
+        elif before is None:
+            self.db[table].insert(state)
+        else:
+            self.db[table].update(entity_id, {k: v for k, v in state.items() if k != "id"})
+        self.record(entity, entity_id, before, state)
+
+
+def _current(db: Database, table: str, entity_id: str) -> dict | None:
+    rows = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [entity_id]))
+    return rows[0] if rows else None
+
+
+@contextmanager
+def change_group(
+    store: Store, description: str, *, actor: str | None = None
+) -> Iterator[ChangeGroup]:
+    """One undoable user action. A new action clears the redo stack, as in any editor."""
+    with store.transaction() as db:
+        group = ChangeGroup(db, uuid.uuid4().hex, "user", actor or default_annotator())
+        yield group
+        if group.count:
+            db.execute("DELETE FROM history WHERE state = 'undone'")
+            db.execute(
+                "INSERT INTO history (group_id, description, state, moved_at) "
+                "VALUES (?, ?, 'done', (SELECT max(seq) FROM events))",
+                [group.group_id, description],
+            )
+
+
+def annotation_row(
+    text: str,
+    doc_id: str,
+    start: int,
+    end: int,
+    label: Label | str,
+    *,
+    note: str = "",
+    speaker: str = "",
+    annotator: str = "",
+    annotation_id: str | None = None,
+    created_at: str | None = None,
+    updated_at: str | None = None,
+) -> dict:
+    """A complete `annotations` row for `text[start:end]`; raises on a bad span."""
+    problem = span_problem(text, start, end)
+    if problem:
+        raise InputError(f"document {doc_id}", problem)
+    try:
+        label = Label(label)
+    except ValueError:
+        raise InputError(
+            f"document {doc_id}", f"unknown label {label!r} (use claim, quote or proposal)"
+        ) from None
+    prefix, suffix = context(text, start, end)
+    now = utc_now()
+    return {
+        "id": annotation_id or str(uuid.uuid4()),
+        "doc_id": doc_id,
+        "start": start,
+        "end": end,
+        "label": label.value,
+        "text": text[start:end],
+        "prefix": prefix,
+        "suffix": suffix,
+        "note": note,
+        "speaker": speaker,
+        "annotator": annotator,
+        "created_at": created_at or now,
+        "updated_at": updated_at or created_at or now,
+    }
+
+
+def create_annotation(
+    store: Store,
+    doc_id: str,
+    start: int,
+    end: int,
+    label: Label | str,
+    *,
+    note: str = "",
+    speaker: str = "",
+    annotator: str | None = None,
+    group: ChangeGroup | None = None,
+) -> Annotation:
+    """Tag `document.text[start:end]`. Overlapping and nested annotations are allowed."""
+    document = store.document(doc_id)
+    row = annotation_row(
+        document.text,
+        doc_id,
+        start,
+        end,
+        label,
+        note=note,
+        speaker=speaker,
+        annotator=default_annotator() if annotator is None else annotator,
+    )
+    if group is None:
+        with change_group(store, f"tag {row['label']}") as own:
+            own.set_state("annotation", row["id"], row)
+    else:
+        group.set_state("annotation", row["id"], row)
+    return _row_to_annotation(row)
+
+
+def update_annotation(
+    store: Store,
+    annotation_id: str,
+    *,
+    label: Label | str | None = None,
+    note: str | None = None,
+    speaker: str | None = None,
+    group: ChangeGroup | None = None,
+) -> Annotation:
+    """Change an annotation's label, note or speaker."""
+    current = store.annotation(annotation_id)
+    changes: dict = {}
+    if label is not None:
+        try:
+            changes["label"] = Label(label).value
+        except ValueError:
+            raise InputError("label", f"unknown label {label!r}") from None
+    if note is not None:
+        changes["note"] = note
+    if speaker is not None:
+        changes["speaker"] = speaker
+    with _group_or(store, group, "edit annotation") as own:
+        before = _current(own.db, "annotations", annotation_id)
+        if before is None:
+            raise NotFound(f"no annotation with id {annotation_id!r}")
+        after = {**before, **changes}
+        if after != before:
+            after["updated_at"] = utc_now()
+            own.set_state("annotation", annotation_id, after)
+    return store.annotation(current.id)
+
+
+def delete_annotation(
+    store: Store, annotation_id: str, *, group: ChangeGroup | None = None
+) -> Annotation:
+    current = store.annotation(annotation_id)
+    with _group_or(store, group, f"delete {current.label.value}") as own:
+        own.set_state("annotation", annotation_id, None)
+    return current
+
+
+@contextmanager
+def _group_or(store: Store, group: ChangeGroup | None, description: str):
+    if group is not None:
+        yield group
+    else:
+        with change_group(store, description) as own:
+            yield own
+
+
+def _group_events(db: Database, group_id: str) -> list[dict]:
+    return list(
+        db.query("SELECT * FROM events WHERE group_id = ? ORDER BY seq", [group_id])
+    )
+
+
+def _move(store: Store, from_state: str, to_state: str, origin: str) -> Change | None:
+    with store.transaction() as db:
+        row = db.execute(
+            "SELECT group_id, description FROM history WHERE state = ? "
+            "ORDER BY moved_at DESC LIMIT 1",
+            [from_state],
+        ).fetchone()
+        if row is None:
+            return None
+        group_id, description = row
+        events = _group_events(db, group_id)
+        replay = ChangeGroup(db, uuid.uuid4().hex, origin, default_annotator())
+        ordered = reversed(events) if origin == "undo" else events
+        for event in ordered:
+            state = event["before"] if origin == "undo" else event["after"]
+            replay.set_state(
+                event["entity"], event["entity_id"], None if state is None else json.loads(state)
+            )
+        db.execute(
+            "UPDATE history SET state = ?, moved_at = (SELECT max(seq) FROM events) "
+            "WHERE group_id = ?",
+            [to_state, group_id],
+        )
+    first = events[0] if events else {}
+    snapshot = json.loads(first.get("after") or first.get("before") or "{}")
+    return Change(
+        group_id=group_id,
+        description=description,
+        doc_id=snapshot.get("doc_id") or snapshot.get("a_doc_id"),
+        start=snapshot.get("start", snapshot.get("a_start")),
+    )
+
+
+def undo(store: Store) -> Change | None:
+    """Revert the most recent action still done; None when there is nothing to undo."""
+    return _move(store, "done", "undone", "undo")
+
+
+def redo(store: Store) -> Change | None:
+    """Re-apply the most recently undone action; None when there is nothing to redo."""
+    return _move(store, "undone", "done", "redo")
+
+
+def history(store: Store, limit: int = 50) -> list[dict]:
+    """The most recent events, newest first, for `sidenote history` and audits."""
+    return list(
+        store.db.query(
+            "SELECT seq, at, group_id, action, entity, entity_id, doc_id, actor, origin, "
+            "before, after FROM events ORDER BY seq DESC LIMIT ?",
+            [limit],
+        )
+    )

@@ -1,0 +1,283 @@
+"""Opening the database: one `sqlite_utils.Database`, WAL, foreign keys, migrations.
+
+`open_store(":memory:")` gives a fresh in-memory store, which is what the tests use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .errors import NotFound, StoreError
+from .migrations import SCHEMA_VERSION, migrations
+from .models import Annotation, Document, DocumentSummary, Label, Sentence
+
+BUSY_TIMEOUT_SECONDS = 10.0
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def utc_now() -> str:
+    """Timestamps are ISO 8601 in UTC with milliseconds, so they sort as text."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def open_store(path: str | Path = ":memory:") -> Store:
+    """Open (creating if needed) a Sidenote database and bring its schema up to date.
+
+    Raises `StoreError` with a one-line message for a file that is not a database,
+    is corrupt, is locked, or was written by a newer Sidenote.
+    """
+    name = str(path)
+    memory = name == ":memory:"
+    if not memory:
+        _check_is_sqlite(Path(name))
+    try:
+        conn = sqlite3.connect(
+            name, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False
+        )
+        db = Database(conn)
+        db.execute("PRAGMA foreign_keys = ON")
+        if not memory:
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StoreError(f"{name}: cannot switch the database to WAL mode")
+            # WAL + NORMAL: a commit survives any crash of the process; only a power
+            # cut can lose the last transactions, and never corrupts the file.
+            db.execute("PRAGMA synchronous = NORMAL")
+        _migrate(db, name, memory)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{name}: {_describe(error)}") from error
+    return Store(db, name)
+
+
+def _check_is_sqlite(path: Path) -> None:
+    if not path.exists():
+        if not path.parent.exists():
+            raise StoreError(f"{path}: folder {path.parent} does not exist")
+        return
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a database file")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read ({error.strerror})") from error
+    if head and head != SQLITE_MAGIC:
+        raise StoreError(f"{path}: not a Sidenote database (not an SQLite file)")
+
+
+def _describe(error: sqlite3.DatabaseError) -> str:
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return "the database is locked by another program; try again when it is done"
+    if "malformed" in text or "not a database" in text:
+        return "the database file is damaged (not a valid SQLite database)"
+    if "readonly" in text or "read-only" in text:
+        return "the database file is read-only; Sidenote needs to write to it"
+    if "unable to open" in text:
+        return "cannot open the database file (check the folder and its permissions)"
+    return text
+
+
+def _migrate(db: Database, name: str, memory: bool) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{name}: made by a newer Sidenote (schema {version}, this version knows "
+            f"{SCHEMA_VERSION}); upgrade Sidenote to open it"
+        )
+    pending = migrations.pending(db)
+    if not pending:
+        return
+    has_tables = bool(db.table_names())
+    if has_tables and not memory:
+        backup_before_upgrade(db, Path(name), version)
+    migrations.apply(db)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def backup_before_upgrade(db: Database, path: Path, version: int) -> Path:
+    """Copy the database beside itself before changing its schema."""
+    target = path.with_name(f"{path.name}.backup-v{version}")
+    counter = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.backup-v{version}.{counter}")
+        counter += 1
+    with contextlib.closing(sqlite3.connect(str(target))) as copy:
+        db.conn.backup(copy)
+    return target
+
+
+def _row_to_annotation(row: dict) -> Annotation:
+    return Annotation(
+        id=row["id"],
+        doc_id=row["doc_id"],
+        start=row["start"],
+        end=row["end"],
+        label=Label(row["label"]),
+        text=row["text"],
+        prefix=row["prefix"],
+        suffix=row["suffix"],
+        note=row["note"],
+        speaker=row["speaker"],
+        annotator=row["annotator"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class Store:
+    """The open database and the read queries every part of Sidenote needs.
+
+    Writes live in their own modules (`ingest`, `annotations`, `links`, ...), each
+    wrapping its work in `store.transaction()` so that it lands whole or not at all.
+    """
+
+    def __init__(self, db: Database, path: str) -> None:
+        self.db = db
+        self.path = path
+        self._lock = threading.RLock()
+
+    # -- plumbing ---------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One atomic write. Nested calls become savepoints."""
+        with self._lock:
+            try:
+                with self.db.atomic():
+                    yield self.db
+            except sqlite3.OperationalError as error:
+                raise StoreError(f"{self.path}: {_describe(error)}") from error
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- documents --------------------------------------------------------
+
+    def document(self, doc_id: str) -> Document:
+        rows = list(self.db.query("SELECT * FROM documents WHERE id = ?", [doc_id]))
+        if not rows:
+            raise NotFound(f"no document with id {doc_id!r}")
+        return Document(**rows[0])
+
+    def find_document(self, prefix: str) -> Document:
+        """A document by its id or an unambiguous prefix of it (ids are long)."""
+        rows = list(
+            self.db.query(
+                "SELECT id FROM documents WHERE id = ? OR id LIKE ? || '%' LIMIT 2",
+                [prefix, prefix.replace("%", "").replace("_", "")],
+            )
+        )
+        exact = [r for r in rows if r["id"] == prefix]
+        if exact:
+            return self.document(prefix)
+        if len(rows) == 1 and prefix:
+            return self.document(rows[0]["id"])
+        if not rows:
+            raise NotFound(f"no document with id {prefix!r}")
+        raise NotFound(f"{prefix!r} matches more than one document; give more of the id")
+
+    def document_ids(self) -> list[str]:
+        return [r["id"] for r in self.db.query("SELECT id FROM documents ORDER BY rowid")]
+
+    def document_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def document_summaries(self) -> list[DocumentSummary]:
+        """Every document with its counts, in import order: one query."""
+        sql = """
+            SELECT d.id, d.title, d.source, length(d.text) AS chars,
+                   (SELECT count(*) FROM sentences s WHERE s.doc_id = d.id) AS sentences,
+                   (SELECT count(*) FROM annotations a WHERE a.doc_id = d.id) AS annotations,
+                   (SELECT count(*) FROM links l
+                     WHERE (l.a_doc_id = d.id OR l.b_doc_id = d.id)
+                       AND l.status != 'rejected') AS links
+            FROM documents d ORDER BY d.rowid
+        """
+        return [DocumentSummary(**row) for row in self.db.query(sql)]
+
+    def sentences(self, doc_id: str) -> list[Sentence]:
+        return [
+            Sentence(**row)
+            for row in self.db.query(
+                'SELECT doc_id, idx, start, "end" FROM sentences WHERE doc_id = ? ORDER BY idx',
+                [doc_id],
+            )
+        ]
+
+    # -- annotations ------------------------------------------------------
+
+    def annotations(self, doc_id: str | None = None) -> list[Annotation]:
+        if doc_id is None:
+            rows = self.db.query('SELECT * FROM annotations ORDER BY doc_id, start, "end"')
+        else:
+            rows = self.db.query(
+                'SELECT * FROM annotations WHERE doc_id = ? ORDER BY start, "end"', [doc_id]
+            )
+        return [_row_to_annotation(row) for row in rows]
+
+    def annotation(self, annotation_id: str) -> Annotation:
+        rows = list(self.db.query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
+        if not rows:
+            raise NotFound(f"no annotation with id {annotation_id!r}")
+        return _row_to_annotation(rows[0])
+
+    def annotation_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM annotations").fetchone()[0]
+
+    # -- reading position and settings -----------------------------------
+
+    def position(self, doc_id: str) -> int:
+        row = self.db.execute(
+            "SELECT sentence FROM positions WHERE doc_id = ?", [doc_id]
+        ).fetchone()
+        return row[0] if row else 0
+
+    def set_position(self, doc_id: str, sentence: int) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO positions (doc_id, sentence, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(doc_id) DO UPDATE SET sentence = excluded.sentence, "
+                "updated_at = excluded.updated_at",
+                [doc_id, sentence, utc_now()],
+            )
+            db.execute(
+                "INSERT INTO settings (key, value) VALUES ('last_document', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [json.dumps(doc_id)],
+            )
+
+    def last_document(self) -> str | None:
+        value = self.setting("last_document")
+        return value if isinstance(value, str) else None
+
+    def setting(self, key: str, default: object = None) -> object:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: object) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value)],
+            )
+
+    def data_version(self) -> int:
+        """Changes when another connection commits: cheap to poll for refresh."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]

@@ -1,0 +1,47 @@
+"""Sentence boundaries, as code-point spans of the stored text.
+
+We use `sentencex` (Wikimedia's rule-based segmenter). Measured on the bundled pages
+(see docs/decisions.md): it keeps "U.S.", "D.C.", "Lt. Gen." and "Mr." inside
+sentences, keeps a closing quote mark with its sentence, and runs at ~65 MB/s;
+pysbd splits closing quotes into sentences of their own and runs at 0.13 MB/s;
+blingfire splits after "Mr." and needs numpy without declaring it.
+"""
+
+from __future__ import annotations
+
+import sentencex
+
+LANGUAGE = "en"
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences in `text`, trimmed of surrounding white space.
+
+    Paragraphs (lines) are segmented one at a time, so a sentence never crosses a
+    line break, and every span satisfies `text[start:end].strip() == text[start:end]`.
+    """
+    spans: list[tuple[int, int]] = []
+    line_start = 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans.extend(_line_spans(line, line_start))
+        line_start += len(line) + 1
+    return spans
+
+
+def _line_spans(line: str, line_start: int) -> list[tuple[int, int]]:
+    spans = []
+    offset = 0
+    for piece in sentencex.segment(LANGUAGE, line):
+        core = piece.strip()
+        if not core:
+            offset += len(piece)
+            continue
+        # The segmenter returns consecutive pieces of the line; find() guards the
+        # offsets in case it ever drops or rewrites white space between them.
+        start = line.find(core, offset)
+        if start < 0:
+            continue
+        spans.append((line_start + start, line_start + start + len(core)))
+        offset = start + len(core)
+    return spans

@@ -1,0 +1,82 @@
+"""The `sidenote` command line. Thin: parse, call `store`, print.
+
+Each group of commands lives in `tui/commands/`; this module wires them up and
+turns every error into one line on stderr with exit status 1 (set SIDENOTE_DEBUG=1
+for the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib.metadata import PackageNotFoundError, version
+
+import click
+
+from store import SidenoteError
+
+from .commands import COMMANDS
+from .context import CliContext, DbChoice
+
+
+def _version() -> str:
+    try:
+        return version("sidenote")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class SidenoteGroup(click.Group):
+    """A click group that reports errors as one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except SidenoteError as error:
+            _fail(str(error), error)
+        except KeyboardInterrupt:
+            click.echo("sidenote: interrupted", err=True)
+            sys.exit(130)
+        except Exception as error:  # noqa: BLE001 - last resort: never show a traceback
+            _fail(f"internal error: {type(error).__name__}: {error}", error)
+        finally:
+            obj = ctx.find_object(CliContext)
+            if obj is not None:
+                obj.close()
+
+
+def _fail(message: str, error: BaseException) -> None:
+    if os.environ.get("SIDENOTE_DEBUG") == "1":
+        raise error
+    click.echo(f"sidenote: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group(cls=SidenoteGroup, invoke_without_command=True)
+@click.option(
+    "--db",
+    "db_path",
+    metavar="PATH",
+    help="Database file. Default: $SIDENOTE_DB, else sidenote.db in your user data folder.",
+)
+@click.version_option(_version(), prog_name="sidenote")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None) -> None:
+    """Sidenote: tag claims, quotes and proposals in news articles, and find
+    where the same statement appears in other sources.
+
+    With no command, opens the reader.
+    """
+    ctx.obj = CliContext(DbChoice.resolve(db_path))
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(COMMANDS["read"])
+
+
+for command in COMMANDS.values():
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="sidenote")

@@ -1,0 +1,12 @@
+"""The `sidenote` subcommands, one module per area; `COMMANDS` maps name to command."""
+
+from __future__ import annotations
+
+import click
+
+from . import corpus, reader
+
+COMMANDS: dict[str, click.Command] = {}
+for module in (corpus, reader):
+    for command in module.commands:
+        COMMANDS[command.name] = command

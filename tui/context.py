@@ -1,0 +1,59 @@
+"""Where the database is, opened once per command-line invocation."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from store import Store, open_store
+
+APP_NAME = "sidenote"
+
+
+def default_db_path() -> Path:
+    """`sidenote.db` in the platform's user data folder."""
+    return platformdirs.user_data_path(APP_NAME, appauthor=False) / "sidenote.db"
+
+
+@dataclass
+class DbChoice:
+    """Which database to use: --db, else $SIDENOTE_DB, else the default location."""
+
+    path: Path
+    is_default: bool
+
+    @classmethod
+    def resolve(cls, option: str | None) -> DbChoice:
+        if option:
+            return cls(Path(option).expanduser(), False)
+        env = os.environ.get("SIDENOTE_DB")
+        if env:
+            return cls(Path(env).expanduser(), False)
+        return cls(default_db_path(), True)
+
+
+@dataclass
+class CliContext:
+    choice: DbChoice
+    _store: Store | None = field(default=None, repr=False)
+
+    def store(self) -> Store:
+        """Open the database; a new default database is filled with the bundled corpus."""
+        if self._store is None:
+            from store.corpus import seed_if_new
+
+            path = self.choice.path
+            if self.choice.is_default:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            self._store = open_store(path)
+            if self.choice.is_default:
+                seed_if_new(self._store)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
