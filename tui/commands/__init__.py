@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from . import corpus, reader
+from . import corpus, exchange, links, reader, search
 
 COMMANDS: dict[str, click.Command] = {}
-for module in (corpus, reader):
+for module in (corpus, reader, links, exchange, search):
     for command in module.commands:
         COMMANDS[command.name] = command
