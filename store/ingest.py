@@ -1,0 +1,342 @@
+"""Importing files: .txt, .md, .html/.htm and .jsonl, folders walked recursively.
+
+Each file is read, decoded, cleaned and split into articles (`pages.py`), then
+stored in its own transaction: a file lands whole or not at all. Problems are
+collected per file as one-line messages naming the file; good files still import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .db import Store
+from .documents import NewDocument, add_document
+from .errors import InputError
+from .furniture import outlet_from_text
+from .pages import (
+    clean_text,
+    derived_title,
+    page_lines,
+    split_page,
+    surrogate_problem,
+)
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSONL_SUFFIXES = {".jsonl"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+JSONL_FIELDS = ("text", "title", "source", "url", "published")
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class ImportedDocument:
+    id: str
+    title: str
+    source: str
+    file: str
+    created: bool
+
+
+@dataclass
+class ImportReport:
+    files: int = 0
+    added: int = 0
+    unchanged: int = 0
+    documents: list[ImportedDocument] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {
+            "files": self.files,
+            "added": self.added,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "documents": [vars(d) for d in self.documents],
+        }
+
+
+@dataclass
+class DecodedFile:
+    path: Path
+    text: str
+    warning: str | None = None
+
+
+# -- finding files ----------------------------------------------------------------
+
+
+def discover(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:
+    """Expand folders (recursively, sorted) into importable files; note bad paths."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            report.errors.append(f"{path}: no such file or folder")
+        elif path.is_dir():
+            try:
+                inside = sorted(_walk(path))
+            except OSError as error:
+                report.errors.append(f"{path}: cannot read folder ({error.strerror})")
+                continue
+            if not inside:
+                report.errors.append(
+                    f"{path}: folder has nothing to import (looked for "
+                    f"{', '.join(sorted(SUPPORTED))})"
+                )
+            found.extend(inside)
+        elif path.suffix.lower() not in SUPPORTED:
+            report.errors.append(
+                f"{path}: unsupported file type '{path.suffix or '(none)'}' "
+                f"(use {', '.join(sorted(SUPPORTED))})"
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    def fail(error: OSError) -> None:
+        raise error
+
+    for root, dirs, files in os.walk(folder, onerror=fail):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED:
+                yield Path(root) / name
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+def read_file(path: Path, encoding: str | None = None) -> DecodedFile:
+    """Read and decode a file; raise InputError with a one-line reason."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(str(path), f"file is too large ({size // 2**20} MiB; limit 512 MiB)")
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError(str(path), "cannot read file (permission denied)") from None
+    except IsADirectoryError:
+        raise InputError(str(path), "is a folder") from None
+    except OSError as error:
+        raise InputError(str(path), f"cannot read file ({error.strerror})") from None
+    if not data.strip():
+        raise InputError(str(path), "file is empty")
+    if _looks_binary(data):
+        raise InputError(str(path), "binary file, not text")
+    if encoding:
+        try:
+            return DecodedFile(path, data.decode(encoding))
+        except LookupError:
+            raise InputError(str(path), f"unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as error:
+            raise InputError(
+                str(path), f"not valid {encoding} (byte {error.start}: {error.reason})"
+            ) from None
+    try:
+        return DecodedFile(path, data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+        label = "cp1252"
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+        label = "latin-1"
+    return DecodedFile(
+        path, text, f"{path}: not valid UTF-8; read as {label} (use --encoding to choose)"
+    )
+
+
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    return len(_CONTROL_BYTES.findall(sample)) > max(8, len(sample) // 100)
+
+
+# -- parsing --------------------------------------------------------------------------
+
+
+def parse(decoded: DecodedFile) -> list[NewDocument]:
+    """The articles in a decoded file. Raises InputError for malformed content."""
+    suffix = decoded.path.suffix.lower()
+    problem = surrogate_problem(decoded.text)
+    if problem:
+        raise InputError(str(decoded.path), problem)
+    if suffix in JSONL_SUFFIXES:
+        return parse_jsonl(decoded)
+    if suffix in HTML_SUFFIXES:
+        return parse_html(decoded)
+    text = decoded.text
+    if suffix in {".md", ".markdown"}:
+        text = _markdown_to_text(text)
+    return parse_page(text, str(decoded.path))
+
+
+def parse_page(raw: str, file: str) -> list[NewDocument]:
+    """A plain-text page: furniture removed, split into its articles."""
+    articles = split_page(page_lines(raw))
+    documents = []
+    main_source = ""
+    for article in articles:
+        text = article.text()
+        if not text.strip():
+            continue
+        source = article.source
+        if article.kind == "main":
+            source = main_source = outlet_from_text(text)
+        elif article.kind == "teaser":
+            source = main_source
+        start, end = article.origin
+        documents.append(
+            NewDocument(
+                text=text,
+                title=article.title or derived_title(text),
+                source=source,
+                origin={"file": file, "start": start, "end": end, "part": article.kind},
+            )
+        )
+    return documents
+
+
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_HEADING = re.compile(r"^#{1,6}\s+", re.MULTILINE)
+
+
+def _markdown_to_text(text: str) -> str:
+    """Markdown syntax that would otherwise show: images, link targets, heading marks.
+
+    Each replacement keeps the line structure, so origin ranges stay line-accurate.
+    """
+    text = _MD_IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    return _MD_HEADING.sub("", text)
+
+
+def parse_html(decoded: DecodedFile) -> list[NewDocument]:
+    """Main text only, by trafilatura; then the same furniture rules as text pages."""
+    import trafilatura  # imported here: it is slow to import and only HTML needs it
+
+    result = trafilatura.bare_extraction(
+        decoded.text, with_metadata=True, include_comments=False, favor_precision=True
+    )
+    if result is None or not (result.text or "").strip():
+        raise InputError(str(decoded.path), "no article text found in this HTML page")
+    meta = result.as_dict()
+    body = meta.get("text") or ""
+    title = (meta.get("title") or "").strip()
+    lines = body.split("\n")
+    if title and lines and lines[0].strip() == title:
+        body = "\n".join(lines[1:])
+    documents = parse_page(body, str(decoded.path))
+    if not documents:
+        raise InputError(str(decoded.path), "no article text found in this HTML page")
+    whole = {"file": str(decoded.path), "start": 0, "end": len(decoded.text), "part": "html"}
+    first = documents[0]
+    documents[0] = NewDocument(
+        text=first.text,
+        title=title or first.title,
+        source=(meta.get("sitename") or "").strip() or first.source,
+        url=(meta.get("url") or "").strip(),
+        published=(meta.get("date") or "").strip(),
+        origin=whole,
+    )
+    return documents
+
+
+def parse_jsonl(decoded: DecodedFile) -> list[NewDocument]:
+    """One article per line; any bad line rejects the whole file (with its number)."""
+    documents = []
+    where = str(decoded.path)
+    offset = 0
+    for number, line in enumerate(decoded.text.splitlines(keepends=True), start=1):
+        start = offset
+        offset += len(line)
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(where, f"line {number}: not valid JSON ({error.msg})") from None
+        if not isinstance(record, dict):
+            raise InputError(where, f"line {number}: expected a JSON object")
+        for key in JSONL_FIELDS:
+            if key in record and record[key] is not None and not isinstance(record[key], str):
+                raise InputError(where, f"line {number}: '{key}' must be a string")
+        text = clean_text(record.get("text") or "")
+        if not text:
+            raise InputError(where, f"line {number}: 'text' is missing or empty")
+        problem = surrogate_problem(text)
+        if problem:
+            raise InputError(where, f"line {number}: {problem}")
+        documents.append(
+            NewDocument(
+                text=text,
+                title=clean_text(record.get("title") or "") or derived_title(text),
+                source=clean_text(record.get("source") or ""),
+                url=(record.get("url") or "").strip(),
+                published=(record.get("published") or "").strip(),
+                origin={"file": where, "start": start, "end": offset, "line": number},
+            )
+        )
+    if not documents:
+        raise InputError(where, "no articles in this JSONL file")
+    return documents
+
+
+# -- storing -----------------------------------------------------------------------
+
+
+def import_paths(
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    encoding: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import files and folders; each file in its own transaction."""
+    report = ImportReport()
+    files = discover(paths, report)
+    for done, path in enumerate(files, start=1):
+        try:
+            decoded = read_file(path, encoding)
+            documents = parse(decoded)
+            if decoded.warning:
+                report.warnings.append(decoded.warning)
+            with store.transaction() as db:
+                stored = []
+                for new in documents:
+                    doc_id, created = add_document(db, new)
+                    stored.append(ImportedDocument(doc_id, new.title, new.source, str(path), created))
+            report.files += 1
+            for item in stored:
+                report.documents.append(item)
+                if item.created:
+                    report.added += 1
+                else:
+                    report.unchanged += 1
+        except InputError as error:
+            report.errors.append(str(error))
+        if progress:
+            progress(done, len(files), str(path))
+    return report
