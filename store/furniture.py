@@ -46,7 +46,11 @@ LINE_RULES: tuple[Rule, ...] = (
         r"most read|trending( now)?|top stories)\s*:?$",
         opens_zone=True,
     ),
-    _rule("ai prompt", r"^(try our ai features?|.{0,60}\bai\b.{0,40}\bcan do for you\b.*)$"),
+    _rule(
+        "ai prompt",
+        r"^(try our ai features?|(explore|see|discover|find out) what [\w .'-]{0,40}\bai\b "
+        r"can do for you( today)?)\W*$",
+    ),
     _rule(
         "newsletter prompt",
         r"^(newsletters?|(subscribe|sign up|sign-up|join)\b.{0,200}\b(newsletter|round-?up|"

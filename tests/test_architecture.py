@@ -1,0 +1,48 @@
+"""The architecture as tests: the core imports without the UI; the package ships its data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from .conftest import ROOT, SEEDS
+
+
+def test_importing_store_does_not_load_textual_or_tui():
+    code = (
+        "import sys, store, store.ingest, store.annotations, store.corpus\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('textual', 'tui')]\n"
+        "assert not loaded, loaded"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_store_sources_never_import_the_ui():
+    for path in (ROOT / "store").rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            assert not stripped.startswith(("import textual", "from textual", "import tui",
+                                            "from tui")), f"{path}: {line}"
+
+
+def test_bundled_corpus_is_found_and_unchanged():
+    from store.corpus import bundled_seed_paths
+
+    paths = bundled_seed_paths()
+    assert [p.name for p in paths] == sorted(p.name for p in SEEDS.glob("*.txt"))
+    for path in paths:
+        assert path.read_bytes() == (SEEDS / path.name).read_bytes()
+
+
+def test_the_wheel_carries_the_seeds(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+    )
+    wheel = next(Path(tmp_path).glob("sidenote-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for seed in SEEDS.glob("*.txt"):
+        assert f"store/seeds/{seed.name}" in names
+    assert "tui/cli.py" in names and "store/db.py" in names
