@@ -46,32 +46,48 @@ class NewDocument:
     origin: dict = field(default_factory=dict)
 
 
-def add_document(db: Database, new: NewDocument) -> tuple[str, bool]:
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A document with everything computed that does not need the database."""
+
+    new: NewDocument
+    id: str
+    sha256: str
+    sentences: list[tuple[int, int]]
+
+
+def prepare_document(new: NewDocument) -> PreparedDocument:
+    """The CPU-bound part of adding a document (pure: safe to run in another process)."""
+    return PreparedDocument(new, document_id(new.text), sha256_text(new.text), split_sentences(new.text))
+
+
+def add_document(db: Database, new: NewDocument | PreparedDocument) -> tuple[str, bool]:
     """Insert a document and its sentences; returns (id, whether it was new).
 
     Call inside a transaction (`store.transaction()`): the caller decides what
     lands together.
     """
-    doc_id = document_id(new.text)
-    if db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
-        return doc_id, False
+    prepared = new if isinstance(new, PreparedDocument) else prepare_document(new)
+    doc = prepared.new
+    if db.execute("SELECT 1 FROM documents WHERE id = ?", [prepared.id]).fetchone():
+        return prepared.id, False
     db.execute(
         "INSERT INTO documents (id, title, source, url, published, text, sha256, origin, "
         "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            doc_id,
-            new.title,
-            new.source,
-            new.url,
-            new.published,
-            new.text,
-            sha256_text(new.text),
-            json.dumps(new.origin, ensure_ascii=False),
+            prepared.id,
+            doc.title,
+            doc.source,
+            doc.url,
+            doc.published,
+            doc.text,
+            prepared.sha256,
+            json.dumps(doc.origin, ensure_ascii=False),
             utc_now(),
         ],
     )
     db.conn.executemany(
         'INSERT INTO sentences (doc_id, idx, start, "end") VALUES (?, ?, ?, ?)',
-        [(doc_id, idx, start, end) for idx, (start, end) in enumerate(split_sentences(new.text))],
+        [(prepared.id, idx, start, end) for idx, (start, end) in enumerate(prepared.sentences)],
     )
-    return doc_id, True
+    return prepared.id, True

@@ -206,20 +206,26 @@ def _strip_byline(text: str) -> str:
 # -- the outlet, where a page states it -------------------------------------------
 
 _NAME = r"(?P<outlet>[A-Z][\w&.’'-]*(?:\s+[A-Z][\w&.’'-]*){0,3})"
+# (words a line must contain, pattern): the cheap test keeps the regex off most lines.
 _OUTLET_PATTERNS = (
     # "Newsweek has contacted NATO ... for comment"
-    re.compile(rf"(?:^|\n){_NAME} (?:has )?(?:contacted|reached out to)\b[^\n]{{0,200}}\bfor comment"),
+    (("for comment",), re.compile(rf"^{_NAME} (?:has )?(?:contacted|reached out to)\b.{{0,200}}\bfor comment")),
     # "The MoD declined MailOnline's request for comment"
-    re.compile(rf"\bdeclined {_NAME}['’]s request for comment"),
+    (("request for comment",), re.compile(rf"\bdeclined {_NAME}['’]s request for comment")),
     # "Marc Champion is a Bloomberg Opinion columnist"
-    re.compile(rf"\bis an? {_NAME} (?:columnist|correspondent|reporter|editor|contributor)\b"),
+    (
+        ("columnist", "correspondent", "reporter", "editor", "contributor"),
+        re.compile(rf"\bis an? {_NAME} (?:columnist|correspondent|reporter|editor|contributor)\b"),
+    ),
 )
 
 
 def outlet_from_text(text: str) -> str:
     """The outlet an article names as itself, or '' when it does not say."""
-    for pattern in _OUTLET_PATTERNS:
-        match = pattern.search(text)
-        if match:
-            return match.group("outlet").strip()
+    for needles, pattern in _OUTLET_PATTERNS:
+        for line in text.split("\n"):
+            if any(needle in line for needle in needles):
+                match = pattern.search(line)
+                if match:
+                    return match.group("outlet").strip()
     return ""

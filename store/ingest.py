@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .db import Store
-from .documents import NewDocument, add_document
+from .documents import NewDocument, PreparedDocument, add_document, prepare_document
 from .errors import InputError
 from .furniture import outlet_from_text
 from .pages import (
@@ -307,36 +307,93 @@ def parse_jsonl(decoded: DecodedFile) -> list[NewDocument]:
 # -- storing -----------------------------------------------------------------------
 
 
+@dataclass
+class PreparedFile:
+    """A file read, parsed and prepared for storing, or the reason it cannot be."""
+
+    path: Path
+    documents: list[PreparedDocument] = field(default_factory=list)
+    warning: str | None = None
+    error: str | None = None
+
+
+def prepare_file(path: Path, encoding: str | None = None) -> PreparedFile:
+    """Everything about a file that needs no database: pure, so it can run in a worker."""
+    try:
+        decoded = read_file(path, encoding)
+        documents = [prepare_document(new) for new in parse(decoded)]
+    except InputError as error:
+        return PreparedFile(path, error=str(error))
+    return PreparedFile(path, documents, decoded.warning)
+
+
+# Files prepared ahead of the writer, at most: keeps memory flat on huge imports.
+PIPELINE_DEPTH = 16
+# Below this many files a worker process costs more than it saves.
+PARALLEL_MIN_FILES = 64
+
+
 def import_paths(
     store: Store,
     paths: Iterable[str | Path],
     *,
     encoding: str | None = None,
     progress: Progress | None = None,
+    parallel: bool = False,
 ) -> ImportReport:
-    """Import files and folders; each file in its own transaction."""
+    """Import files and folders; each file in its own transaction.
+
+    With `parallel`, files are read and parsed in a worker process while this one
+    writes, which nearly doubles throughput on large imports (the command line
+    turns it on; callers with threads of their own should leave it off).
+    """
     report = ImportReport()
     files = discover(paths, report)
-    for done, path in enumerate(files, start=1):
-        try:
-            decoded = read_file(path, encoding)
-            documents = parse(decoded)
-            if decoded.warning:
-                report.warnings.append(decoded.warning)
-            with store.transaction() as db:
-                stored = []
-                for new in documents:
-                    doc_id, created = add_document(db, new)
-                    stored.append(ImportedDocument(doc_id, new.title, new.source, str(path), created))
-            report.files += 1
-            for item in stored:
-                report.documents.append(item)
-                if item.created:
-                    report.added += 1
-                else:
-                    report.unchanged += 1
-        except InputError as error:
-            report.errors.append(str(error))
+    use_pool = parallel and len(files) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1
+    prepared_files = _prepare_all(files, encoding, use_pool)
+    for done, prepared in enumerate(prepared_files, start=1):
+        if prepared.error:
+            report.errors.append(prepared.error)
+        else:
+            _store_file(store, prepared, report)
         if progress:
-            progress(done, len(files), str(path))
+            progress(done, len(files), str(prepared.path))
     return report
+
+
+def _prepare_all(files: list[Path], encoding: str | None, use_pool: bool) -> Iterator[PreparedFile]:
+    if not use_pool:
+        for path in files:
+            yield prepare_file(path, encoding)
+        return
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        pending: deque = deque()
+        for path in files:
+            pending.append(pool.submit(prepare_file, path, encoding))
+            if len(pending) >= PIPELINE_DEPTH:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _store_file(store: Store, prepared: PreparedFile, report: ImportReport) -> None:
+    with store.transaction() as db:
+        stored = []
+        for document in prepared.documents:
+            doc_id, created = add_document(db, document)
+            new = document.new
+            stored.append(ImportedDocument(doc_id, new.title, new.source, str(prepared.path), created))
+    if prepared.warning:
+        report.warnings.append(prepared.warning)
+    report.files += 1
+    for item in stored:
+        report.documents.append(item)
+        if item.created:
+            report.added += 1
+        else:
+            report.unchanged += 1

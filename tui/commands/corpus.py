@@ -55,7 +55,7 @@ def import_(obj: CliContext, paths: tuple[str, ...], encoding: str | None, as_js
 
 def _run_import(store, paths: list[str], encoding: str | None) -> ImportReport:
     if not sys.stderr.isatty():
-        return import_paths(store, paths, encoding=encoding)
+        return import_paths(store, paths, encoding=encoding, parallel=True)
     with Progress(
         TextColumn("importing"),
         BarColumn(),
@@ -75,7 +75,7 @@ def _run_import(store, paths: list[str], encoding: str | None) -> ImportReport:
                 task = bar.add_task(Path(path).name, total=total)
             bar.update(task, completed=done, description=Path(path).name)
 
-        return import_paths(store, paths, encoding=encoding, progress=progress)
+        return import_paths(store, paths, encoding=encoding, progress=progress, parallel=True)
 
 
 @click.command()
