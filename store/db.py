@@ -52,7 +52,6 @@ def open_store(path: str | Path = ":memory:") -> Store:
             # WAL + NORMAL: a commit survives any crash of the process; only a power
             # cut can lose the last transactions, and never corrupts the file.
             db.execute("PRAGMA synchronous = NORMAL")
-            db.execute("PRAGMA cache_size = -32768")  # 32 MiB: FTS merges touch many pages
         _migrate(db, name, memory)
     except sqlite3.DatabaseError as error:
         raise StoreError(f"{name}: {_describe(error)}") from error
