@@ -1,0 +1,504 @@
+"""Annotations back into Sidenote: `sidenote import-annotations FILE.jsonl`.
+
+The file is our own `jsonl` export (store/annotation_schema.json; records may omit
+the optional fields). The import is all or nothing: every line is checked, and the
+first problem stops it with `FILE:LINE: problem`, before anything is committed.
+
+- Idempotent by `id`: an annotation already present is left alone when identical,
+  updated when the file's `updated` is newer, and kept when the database's is.
+- Documents are matched by `doc_id`. The id *is* the text hash (SHA-256 of the
+  normalised text, see store/documents.py), so this is also the match by text
+  hash. A document not found by id may be an edited version of the article: the
+  most recently imported document with the same `url` (else the same `title` and
+  `source`) takes its annotations, re-anchored (store/reanchor.py).
+- When the matched document's text around the span is not the record's text, the
+  annotation is re-anchored; what cannot be placed safely goes to `review`.
+- All of it is one change group: one transaction, one `undo`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from datetime import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .annotations import annotation_row, change_group
+from .db import Store, utc_now
+from .errors import InputError
+from .models import Document, Label
+from .reanchor import Anchor, place, review_record, review_row
+from .text import context, span_problem
+
+MAX_LINE_CHARS = 500_000
+MAX_ID_CHARS = 200
+MAX_OFFSET = 2**31 - 1
+MAX_LINKS = 10_000
+LINK_STATUSES = ("suggested", "confirmed", "rejected")
+LINK_METHODS = ("exact", "trimmed", "reworded")
+_TIMESTAMP = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+
+# name -> (kind, required, max length for strings). Mirrors annotation_schema.json;
+# a test checks that the two agree.
+FIELDS: dict[str, tuple[str, bool, int]] = {
+    "id": ("id", True, MAX_ID_CHARS),
+    "doc_id": ("id", True, MAX_ID_CHARS),
+    "doc_title": ("str", False, 100_000),
+    "source": ("str", False, 100_000),
+    "url": ("str", False, 100_000),
+    "label": ("label", True, 0),
+    "start": ("offset", True, 0),
+    "end": ("offset", True, 0),
+    "utf16_start": ("utf16", False, 0),
+    "utf16_end": ("utf16", False, 0),
+    "text": ("text", True, 100_000),
+    "prefix": ("str", False, 1000),
+    "suffix": ("str", False, 1000),
+    "note": ("str", False, 100_000),
+    "speaker": ("str", False, 100_000),
+    "annotator": ("str", False, 100_000),
+    "created": ("time", False, 0),
+    "updated": ("time", False, 0),
+    "links": ("links", False, 0),
+    "cluster": ("cluster", False, MAX_ID_CHARS),
+}
+
+
+class RecordError(ValueError):
+    """A problem with one record; the caller adds the file and line."""
+
+
+@dataclass
+class AnnotationImportReport:
+    """What `import_annotations` did, by outcome, with the ids concerned."""
+
+    file: str
+    records: int = 0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept_newer: list[str] = field(default_factory=list)  # the database's copy was newer
+    reanchored: list[str] = field(default_factory=list)  # placed on a changed text
+    review: list[str] = field(default_factory=list)  # could not be placed safely
+    links_restored: int = 0
+    links_skipped: int = 0  # the other side is not in the database
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "records": self.records,
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "kept_newer": len(self.kept_newer),
+            "reanchored": len(self.reanchored),
+            "review": len(self.review),
+            "links_restored": self.links_restored,
+            "links_skipped": self.links_skipped,
+        }
+
+    def summary(self) -> str:
+        d = self.as_dict()
+        parts = [f"{d['records']} records: {d['added']} added", f"{d['updated']} updated"]
+        parts.append(f"{d['unchanged']} unchanged")
+        if d["kept_newer"]:
+            parts.append(f"{d['kept_newer']} kept (database copy newer)")
+        if d["reanchored"]:
+            parts.append(f"{d['reanchored']} re-anchored on changed text")
+        if d["review"]:
+            parts.append(f"{d['review']} to review (sidenote review)")
+        if d["links_restored"] or d["links_skipped"]:
+            parts.append(f"{d['links_restored']} links restored")
+        if d["links_skipped"]:
+            parts.append(f"{d['links_skipped']} links skipped (other side not in the database)")
+        return ", ".join(parts)
+
+
+# -- reading and checking -----------------------------------------------------
+
+
+def read_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) for each non-blank line, never holding an overlong line."""
+    where = str(path)
+    try:
+        handle = open(path, encoding="utf-8", newline="")
+    except FileNotFoundError:
+        raise InputError(where, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(where, "is a folder; give a .jsonl file") from None
+    except PermissionError:
+        raise InputError(where, "cannot read (permission denied)") from None
+    with handle:
+        number = 0
+        while True:
+            try:
+                line = handle.readline(MAX_LINE_CHARS + 1)
+            except UnicodeDecodeError as error:
+                raise InputError(
+                    f"{where}:{number + 1}", f"not UTF-8 text (byte {error.start} of a chunk)"
+                ) from None
+            if not line:
+                return
+            number += 1
+            if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+                raise InputError(
+                    f"{where}:{number}", f"line longer than {MAX_LINE_CHARS:,} characters"
+                )
+            if number == 1 and line.startswith("\ufeff"):
+                line = line[1:]
+            if line.strip():
+                yield number, line
+
+
+def parse_record(line: str) -> dict:
+    """One line as a checked record; raises RecordError saying what is wrong."""
+    try:
+        record = json.loads(line, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise RecordError(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    except ValueError as error:
+        raise RecordError(str(error)) from None
+    if not isinstance(record, dict):
+        raise RecordError(f"expected a JSON object, found {_json_type(record)}")
+    unknown = sorted(set(record) - set(FIELDS))
+    if unknown:
+        raise RecordError(f"unknown field {unknown[0]!r}")
+    for name, (kind, required, limit) in FIELDS.items():
+        if name not in record:
+            if required:
+                raise RecordError(f"missing field {name!r}")
+            continue
+        _check_field(name, kind, limit, record[name])
+    start, end, text = record["start"], record["end"], record["text"]
+    if end <= start:
+        raise RecordError(f"span {start}:{end} is empty or reversed")
+    if len(text) != end - start:
+        raise RecordError(
+            f"text has {len(text)} characters but span {start}:{end} has {end - start}"
+        )
+    if "utf16_start" in record and "utf16_end" in record:
+        units = len(text.encode("utf-16-le")) // 2
+        if record["utf16_end"] - record["utf16_start"] != units:
+            raise RecordError(
+                f"utf16_start:utf16_end ({record['utf16_start']}:{record['utf16_end']}) "
+                f"does not span the text's {units} UTF-16 code units"
+            )
+    return record
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _json_type(value: object) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "true/false"}.get(
+        type(value), "null" if value is None else "a number"
+    )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_field(name: str, kind: str, limit: int, value: object) -> None:
+    if kind in ("str", "text", "id"):
+        if not isinstance(value, str):
+            raise RecordError(f"{name} must be a string, not {_json_type(value)}")
+        if len(value) > limit:
+            raise RecordError(f"{name} is longer than {limit:,} characters")
+        if kind in ("text", "id") and not value:
+            raise RecordError(f"{name} is empty")
+    elif kind == "label":
+        if value not in Label.__members__:
+            raise RecordError(f"unknown label {value!r} (use claim, quote or proposal)")
+    elif kind in ("offset", "utf16"):
+        if not _is_int(value):
+            raise RecordError(f"{name} must be a whole number, not {_json_type(value)}")
+        top = MAX_OFFSET if kind == "offset" else 2 * MAX_OFFSET
+        if value < 0 or value > top:
+            raise RecordError(f"{name} {value} is out of range (0 to {top:,})")
+    elif kind == "time":
+        if not isinstance(value, str) or not _TIMESTAMP.match(value):
+            raise RecordError(f"{name} must be an ISO 8601 UTC time like 2025-05-13T09:30:00.000Z")
+    elif kind == "cluster":
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            raise RecordError("cluster must be null or a short string")
+    elif kind == "links":
+        _check_links(value)
+
+
+def _check_links(value: object) -> None:
+    if not isinstance(value, list):
+        raise RecordError(f"links must be an array, not {_json_type(value)}")
+    if len(value) > MAX_LINKS:
+        raise RecordError(f"more than {MAX_LINKS:,} links")
+    for i, link in enumerate(value):
+        if not isinstance(link, dict):
+            raise RecordError(f"links[{i}] must be an object")
+        missing = {"annotation_id", "doc_id", "score", "status"} - set(link)
+        if missing:
+            raise RecordError(f"links[{i}] has no {sorted(missing)[0]!r}")
+        extra = set(link) - {"annotation_id", "doc_id", "start", "end", "score", "method", "status"}
+        if extra:
+            raise RecordError(f"links[{i}] has an unknown field {sorted(extra)[0]!r}")
+        for name in ("start", "end"):
+            if name in link and (not _is_int(link[name]) or not 0 <= link[name] <= MAX_OFFSET):
+                raise RecordError(f"links[{i}].{name} must be a whole number from 0 to {MAX_OFFSET:,}")
+        if "start" in link and "end" in link and link["end"] <= link["start"]:
+            raise RecordError(f"links[{i}] span {link['start']}:{link['end']} is empty or reversed")
+        if "method" in link and link["method"] not in LINK_METHODS:
+            raise RecordError(f"links[{i}].method must be exact, trimmed or reworded")
+        other = link["annotation_id"]
+        if other is not None and (not isinstance(other, str) or not 0 < len(other) <= MAX_ID_CHARS):
+            raise RecordError(f"links[{i}].annotation_id must be null or an id")
+        if not isinstance(link["doc_id"], str) or not 0 < len(link["doc_id"]) <= MAX_ID_CHARS:
+            raise RecordError(f"links[{i}].doc_id must be an id")
+        score = link["score"]
+        if not isinstance(score, (int, float)) or isinstance(score, bool) or not math.isfinite(score) or score < 0:
+            raise RecordError(f"links[{i}].score must be a number of at least 0")
+        if link["status"] not in LINK_STATUSES:
+            raise RecordError(f"links[{i}].status must be suggested, confirmed or rejected")
+
+
+# -- finding the document -----------------------------------------------------
+
+
+class DocumentFinder:
+    """Which stored document a record belongs on, remembered per `doc_id`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._cache: dict[str, tuple[Document | None, bool]] = {}
+
+    def find(self, record: dict) -> tuple[Document | None, bool]:
+        """(document, matched by id). None when no stored document fits."""
+        doc_id = record["doc_id"]
+        if doc_id not in self._cache:
+            self._cache[doc_id] = self._lookup(record)
+        return self._cache[doc_id]
+
+    def _lookup(self, record: dict) -> tuple[Document | None, bool]:
+        rows = list(self.store.db.query("SELECT * FROM documents WHERE id = ?", [record["doc_id"]]))
+        if rows:
+            return Document(**rows[0]), True
+        other = find_other_version(
+            self.store, url=record.get("url", ""), title=record.get("doc_title", ""),
+            source=record.get("source", ""),
+        )
+        return other, False
+
+
+def find_other_version(store: Store, *, url: str, title: str, source: str, exclude: str = "") -> Document | None:
+    """The stored document that is (most likely) another version of the same article.
+
+    Same non-empty `url`; else same non-empty `title` and `source`. When several
+    versions are stored, the most recently imported one.
+    """
+    if url:
+        sql = "SELECT * FROM documents WHERE url = ? AND id != ? ORDER BY imported_at DESC, rowid DESC LIMIT 1"
+        rows = list(store.db.query(sql, [url, exclude]))
+        if rows:
+            return Document(**rows[0])
+    if title and source:
+        sql = (
+            "SELECT * FROM documents WHERE title = ? AND source = ? AND id != ? "
+            "ORDER BY imported_at DESC, rowid DESC LIMIT 1"
+        )
+        rows = list(store.db.query(sql, [title, source, exclude]))
+        if rows:
+            return Document(**rows[0])
+    return None
+
+
+# -- importing ----------------------------------------------------------------
+
+
+def _unchanged_text(document: Document, record: dict) -> bool:
+    """The record's span still holds its text, with the same surroundings."""
+    start, end = record["start"], record["end"]
+    if document.text[start:end] != record["text"] or span_problem(document.text, start, end):
+        return False
+    if "prefix" in record or "suffix" in record:
+        prefix, suffix = context(document.text, start, end)
+        return record.get("prefix", prefix) == prefix and record.get("suffix", suffix) == suffix
+    return True
+
+
+def _row_from_record(record: dict, document: Document, start: int, end: int) -> dict:
+    return annotation_row(
+        document.text,
+        document.id,
+        start,
+        end,
+        record["label"],
+        note=record.get("note", ""),
+        speaker=record.get("speaker", ""),
+        annotator=record.get("annotator", ""),
+        annotation_id=record["id"],
+        created_at=record.get("created"),
+        updated_at=record.get("updated"),
+    )
+
+
+def import_annotations(store: Store, path: str | Path) -> AnnotationImportReport:
+    """Import a `jsonl` export, all or nothing (see the module docstring)."""
+    path = Path(path)
+    report = AnnotationImportReport(str(path))
+    finder = DocumentFinder(store)
+    seen: set[str] = set()
+    pending_links: list[tuple[str, dict, str]] = []
+    with change_group(store, f"import annotations from {path.name}") as group:
+        for number, line in read_lines(path):
+            where = f"{path}:{number}"
+            try:
+                record = parse_record(line)
+            except RecordError as error:
+                raise InputError(where, str(error)) from None
+            if record["id"] in seen:
+                raise InputError(where, f"duplicate id {record['id']!r} (already on an earlier line)")
+            seen.add(record["id"])
+            report.records += 1
+            _import_one(group, finder, record, where, report)
+            for entry in record.get("links", ()):
+                pending_links.append((record["id"], entry, record.get("cluster") or ""))
+        if report.records == 0:
+            raise InputError(str(path), "no annotations in this file")
+        _restore_links(group, pending_links, report)
+    return report
+
+
+def _import_one(group, finder: DocumentFinder, record: dict, where: str, report: AnnotationImportReport) -> None:
+    document, by_id = finder.find(record)
+    if document is None:
+        raise InputError(
+            where,
+            f"document {record['doc_id']} is not in the database (import the article first)",
+        )
+    if by_id and record["end"] > len(document.text):
+        raise InputError(
+            where,
+            f"span {record['start']}:{record['end']} is past the end of document "
+            f"{document.id} ({len(document.text)} characters)",
+        )
+    annotation_id = record["id"]
+    existing = list(group.db.query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
+    if existing and not _is_newer(record.get("updated"), existing[0]["updated_at"]):
+        same = existing[0]["updated_at"] == record.get("updated", existing[0]["updated_at"])
+        (report.unchanged if same else report.kept_newer).append(annotation_id)
+        return
+    pending = group.db.execute(
+        "SELECT 1 FROM review WHERE id = ? AND resolved_at IS NULL", [annotation_id]
+    ).fetchone()
+    if pending:
+        report.review.append(annotation_id)
+        return
+    reanchored = not (by_id and _unchanged_text(document, record))
+    if reanchored:
+        anchor = Anchor(
+            record["start"], record["end"], record["text"],
+            record.get("prefix", ""), record.get("suffix", ""),
+        )
+        placement = place(anchor, document.text)
+        if not placement.placed:
+            group.set_state("review", annotation_id, review_row(review_record(record), document.id, placement))
+            report.review.append(annotation_id)
+            return
+        start, end = placement.start, placement.end
+    else:
+        start, end = record["start"], record["end"]
+    row = _row_from_record(record, document, start, end)
+    group.set_state("annotation", annotation_id, row)
+    (report.updated if existing else report.added).append(annotation_id)
+    if reanchored:
+        report.reanchored.append(annotation_id)
+
+
+def _is_newer(candidate: str | None, current: str) -> bool:
+    """Whether the file's `updated` time is later than the database's."""
+    if candidate is None:
+        return False
+    try:
+        return _instant(candidate) > _instant(current)
+    except ValueError:
+        return candidate > current
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+# -- links --------------------------------------------------------------------
+
+
+def span_key(doc_id: str, start: int, end: int) -> str:
+    return f"{doc_id}:{start}:{end}"
+
+
+def pair_key(key_a: str, key_b: str) -> str:
+    """The `links.pair_key` of two spans: order-independent, as store/linking.py makes it."""
+    return "|".join(sorted((key_a, key_b)))
+
+
+def _other_side(db, entry: dict) -> tuple[str, int, int, str | None] | None:
+    """The other side of an exported link as it is in this database, if it is there."""
+    if entry["annotation_id"] is not None:
+        row = db.execute(
+            'SELECT doc_id, start, "end" FROM annotations WHERE id = ?', [entry["annotation_id"]]
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2], entry["annotation_id"])
+    if "start" not in entry or "end" not in entry:
+        return None
+    row = db.execute("SELECT length(text) FROM documents WHERE id = ?", [entry["doc_id"]]).fetchone()
+    if row is None or entry["end"] > row[0]:
+        return None
+    return entry["doc_id"], entry["start"], entry["end"], None
+
+
+def _restore_links(group, pending: list[tuple[str, dict, str]], report: AnnotationImportReport) -> None:
+    """Links between annotations that are both here now (each is listed from both sides).
+
+    A link already in the database is kept, except that a reader's decision
+    (confirmed, rejected) in the file replaces a mere suggestion.
+    """
+    done: set[str] = set()
+    for annotation_id, entry, cluster in pending:
+        mine = group.db.execute(
+            'SELECT doc_id, start, "end" FROM annotations WHERE id = ?', [annotation_id]
+        ).fetchone()
+        other = _other_side(group.db, entry)
+        if mine is None or other is None or other[0] == mine[0]:
+            report.links_skipped += 1
+            continue
+        key = pair_key(span_key(*mine), span_key(*other[:3]))
+        if key in done:
+            continue
+        done.add(key)
+        existing = list(group.db.query("SELECT * FROM links WHERE pair_key = ?", [key]))
+        if existing:
+            row = existing[0]
+            if row["status"] == "suggested" and entry["status"] != "suggested":
+                group.set_state("link", row["id"], {**row, "status": entry["status"], "updated_at": utc_now()})
+                report.links_restored += 1
+            continue
+        now = utc_now()
+        row = {
+            "id": str(uuid.uuid4()),
+            "pair_key": key,
+            "a_doc_id": mine[0], "a_start": mine[1], "a_end": mine[2], "a_annotation_id": annotation_id,
+            "b_doc_id": other[0], "b_start": other[1], "b_end": other[2], "b_annotation_id": other[3],
+            "a_match_start": None, "a_match_end": None, "b_match_start": None, "b_match_end": None,
+            "score": entry["score"],
+            "method": entry.get("method") or ("exact" if entry["score"] >= 100 else "reworded"),
+            "status": entry["status"],
+            "cluster": cluster if entry["status"] != "rejected" else "",
+            "created_at": now,
+            "updated_at": now,
+        }
+        group.set_state("link", row["id"], row)
+        report.links_restored += 1
