@@ -34,7 +34,7 @@ from typing import IO
 from urllib.parse import quote
 
 from .db import Store
-from .errors import InputError
+from .errors import InputError, NotFound
 from .models import Label
 
 FORMATS = ("jsonl", "documents", "w3c", "brat", "csv")
@@ -234,6 +234,15 @@ def annotation_records(store: Store, *, label: str | None = None, doc: str | Non
                     "links": links.get(ann_id, []),
                     "cluster": clusters.get(ann_id),
                 }
+
+
+def annotation_record(store: Store, annotation_id: str) -> dict:
+    """One annotation as a `jsonl` record (what `sidenote annotate --json` prints)."""
+    annotation = store.annotation(annotation_id)
+    for record in annotation_records(store, doc=annotation.doc_id, label=annotation.label.value):
+        if record["id"] == annotation_id:
+            return record
+    raise NotFound(f"no annotation with id {annotation_id!r}")
 
 
 def list_or_iter(cursor: Iterable[tuple]) -> Iterator[tuple]:

@@ -155,4 +155,62 @@ def m001_core(db: Database) -> None:
     )
 
 
+@step
+def m002_search(db: Database) -> None:
+    """What `store.search` needs to stay fast at a million annotations.
+
+    - indexes to go from an annotation to its links (and to keep ON DELETE SET NULL
+      from scanning `links` when an annotation is deleted);
+    - `link_texts`: the text of both sides of every link, kept by triggers, with its
+      own FTS index, so linked statements that nobody annotated can be found too;
+    - `search_vocab`: every distinct word (case and accents folded, as FTS5's
+      unicode61 tokenizer folds them) of annotations and linked statements: the
+      bounded candidate set for typo correction. `search_vocab_state` remembers how
+      far it has been filled (see store/search.py).
+    """
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS links_a_annotation ON links(a_annotation_id);
+        CREATE INDEX IF NOT EXISTS links_b_annotation ON links(b_annotation_id);
+
+        CREATE TABLE link_texts (
+            link_rowid INTEGER PRIMARY KEY,
+            a_text TEXT NOT NULL,
+            b_text TEXT NOT NULL
+        );
+        CREATE TRIGGER link_texts_insert AFTER INSERT ON links BEGIN
+            INSERT OR REPLACE INTO link_texts (link_rowid, a_text, b_text) VALUES (
+                new.rowid,
+                coalesce((SELECT substr(text, new.a_start + 1, new.a_end - new.a_start)
+                          FROM documents WHERE id = new.a_doc_id), ''),
+                coalesce((SELECT substr(text, new.b_start + 1, new.b_end - new.b_start)
+                          FROM documents WHERE id = new.b_doc_id), ''));
+        END;
+        CREATE TRIGGER link_texts_update
+            AFTER UPDATE OF a_doc_id, a_start, a_end, b_doc_id, b_start, b_end ON links BEGIN
+            UPDATE link_texts SET
+                a_text = coalesce((SELECT substr(text, new.a_start + 1, new.a_end - new.a_start)
+                                   FROM documents WHERE id = new.a_doc_id), ''),
+                b_text = coalesce((SELECT substr(text, new.b_start + 1, new.b_end - new.b_start)
+                                   FROM documents WHERE id = new.b_doc_id), '')
+            WHERE link_rowid = new.rowid;
+        END;
+        CREATE TRIGGER link_texts_delete AFTER DELETE ON links BEGIN
+            DELETE FROM link_texts WHERE link_rowid = old.rowid;
+        END;
+        INSERT INTO link_texts (link_rowid, a_text, b_text)
+            SELECT l.rowid,
+                   coalesce(substr(da.text, l.a_start + 1, l.a_end - l.a_start), ''),
+                   coalesce(substr(db.text, l.b_start + 1, l.b_end - l.b_start), '')
+            FROM links l
+            LEFT JOIN documents da ON da.id = l.a_doc_id
+            LEFT JOIN documents db ON db.id = l.b_doc_id;
+
+        CREATE TABLE search_vocab (word TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TABLE search_vocab_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        """
+    )
+    db["link_texts"].enable_fts(["a_text", "b_text"], create_triggers=True, tokenize=FTS_TOKENIZER)
+
+
 SCHEMA_VERSION = len(STEP_NAMES)

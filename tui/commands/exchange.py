@@ -1,7 +1,248 @@
-"""`sidenote` commands for exchange (to be filled in)."""
+"""`sidenote export`, `import-annotations`, `review` and `annotate`: annotations in and out."""
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import sys
+from contextlib import contextmanager
+
 import click
 
-commands: list[click.Command] = []
+from store import InputError, create_annotation
+from store.exchange import import_annotations
+from store.export import FORMATS, annotation_record, export_to_path, export_to_stream
+from store.review import ReviewItem, resolve_review, review_items
+
+from ..context import CliContext
+from .text import literal
+
+
+@contextmanager
+def utf8_stdout():
+    """Standard output as UTF-8 text with no newline translation, whatever the locale.
+
+    A reader that closes the pipe early (`sidenote export | head`) is not an error.
+    """
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        yield stream
+        stream.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+    finally:
+        stream.detach()
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# -- export -------------------------------------------------------------------
+
+
+@click.command()
+@click.option(
+    "--format", "fmt", default="jsonl", show_default=True, metavar="FORMAT",
+    help=f"One of: {', '.join(FORMATS)}. See docs/formats.md.",
+)
+@click.option(
+    "-o", "--output", default="-", show_default=True, metavar="PATH",
+    help="File to write ('-' for standard output); a folder for brat.",
+)
+@click.option("--label", help="Only annotations with this label (claim, quote, proposal).")
+@click.option("--doc", "doc", metavar="DOC_ID", help="Only this article (an id or a unique prefix).")
+@click.pass_obj
+def export(obj: CliContext, fmt: str, output: str, label: str | None, doc: str | None) -> None:
+    """Export annotations: jsonl (default, lossless), documents, w3c, brat or csv.
+
+    Offsets are code points of the stored text (`sidenote show DOC_ID`); jsonl adds
+    UTF-16 offsets for JavaScript tools. A file is written whole or not at all.
+    """
+    store = obj.store()
+    if output == "-":
+        with utf8_stdout() as stream:
+            count = export_to_stream(store, fmt, stream, label=label, doc=doc)
+        click.echo(f"Exported {_plural(count, _unit(fmt))}.", err=True)
+        return
+    count = export_to_path(store, fmt, output, label=label, doc=doc)
+    click.echo(f"Exported {_plural(count, _unit(fmt))} to {output}.")
+
+
+def _unit(fmt: str) -> str:
+    return "article" if fmt == "documents" else "annotation"
+
+
+# -- import-annotations -------------------------------------------------------
+
+
+@click.command("import-annotations")
+@click.argument("file", type=click.Path(dir_okay=True))
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@click.pass_obj
+def import_annotations_command(obj: CliContext, file: str, as_json: bool) -> None:
+    """Import a jsonl export: lossless, idempotent by id, all or nothing.
+
+    Annotations whose article text has changed are re-anchored; those that cannot
+    be placed safely are listed by `sidenote review`. The whole import is one
+    `undo` step in the app.
+    """
+    report = import_annotations(obj.store(), file)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(f"{file}: {report.summary()}.")
+
+
+# -- review -------------------------------------------------------------------
+
+
+def _item_dict(item: ReviewItem) -> dict:
+    return {
+        "id": item.id,
+        "doc_id": item.doc_id,
+        "doc_title": item.doc_title,
+        "reason": item.reason,
+        "label": item.label,
+        "text": item.text,
+        "old_prefix": item.old_prefix,
+        "old_suffix": item.old_suffix,
+        "best_start": item.best_start,
+        "best_end": item.best_end,
+        "best_score": item.best_score,
+        "best_text": item.best_text,
+        "best_prefix": item.best_prefix,
+        "best_suffix": item.best_suffix,
+        "resolved_at": item.resolved_at,
+    }
+
+
+def _show_item(item: ReviewItem) -> None:
+    click.echo(f"{item.id}  {item.label}  in {item.doc_id} {literal(item.doc_title)}")
+    click.echo(f"  why:  {literal(item.reason)}")
+    click.echo(f"  was:  …{literal(item.old_prefix)}[{literal(item.text)}]{literal(item.old_suffix)}…")
+    if item.best_text is not None:
+        click.echo(
+            f"  best: …{literal(item.best_prefix)}[{literal(item.best_text)}]{literal(item.best_suffix)}… "
+            f"({item.best_start}:{item.best_end}, {item.best_score:.0f}%)"
+        )
+    else:
+        click.echo("  best: no candidate")
+
+
+@click.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--all", "include_resolved", is_flag=True, help="Include items already resolved.")
+@click.pass_context
+def review(ctx: click.Context, as_json: bool, include_resolved: bool) -> None:
+    """List annotations that could not be re-anchored safely on a changed text.
+
+    Each shows the quote with its old context and the best candidate in the new
+    text. Decide with `sidenote review place ID` or `sidenote review discard ID`.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    items = review_items(ctx.obj.store(), include_resolved=include_resolved)
+    for item in items:
+        if as_json:
+            click.echo(json.dumps(_item_dict(item), ensure_ascii=False))
+        else:
+            _show_item(item)
+    if not as_json:
+        click.echo(f"{_plural(len(items), 'annotation')} to review.", err=True)
+
+
+def parse_span(value: str, where: str = "--span") -> tuple[int, int]:
+    start, sep, end = value.partition(":")
+    if not sep or not start.strip().isdigit() or not end.strip().isdigit():
+        raise InputError(where, f"expected START:END (whole numbers), got {value!r}")
+    return int(start), int(end)
+
+
+@review.command("place")
+@click.argument("review_id")
+@click.option("--span", help="START:END to use instead of the best candidate.")
+@click.pass_obj
+def review_place(obj: CliContext, review_id: str, span: str | None) -> None:
+    """Place a review item on its best candidate (or on --span)."""
+    start, end = parse_span(span) if span else (None, None)
+    annotation = resolve_review(obj.store(), review_id, accept=True, start=start, end=end)
+    click.echo(f"Placed {annotation.label.value} {annotation.start}:{annotation.end} {literal(annotation.text)}")
+
+
+@review.command("discard")
+@click.argument("review_id")
+@click.pass_obj
+def review_discard(obj: CliContext, review_id: str) -> None:
+    """Drop a review item: the annotation is not placed."""
+    resolve_review(obj.store(), review_id, accept=False)
+    click.echo(f"Discarded {review_id}.")
+
+
+# -- annotate -----------------------------------------------------------------
+
+
+def find_quote(text: str, quote: str, occurrence: int, doc_id: str) -> tuple[int, int]:
+    """The span of the n-th (1-based) occurrence of `quote` in `text`."""
+    if not quote:
+        raise InputError("--quote", "is empty")
+    if occurrence < 1:
+        raise InputError("--occurrence", "counts from 1")
+    found, pos = 0, -1
+    while True:
+        pos = text.find(quote, pos + 1)
+        if pos < 0:
+            break
+        found += 1
+        if found == occurrence:
+            return pos, pos + len(quote)
+    if found == 0:
+        raise InputError(f"document {doc_id}", f"quote {quote!r} is not in the text")
+    raise InputError(
+        f"document {doc_id}",
+        f"quote occurs {_plural(found, 'time')}; --occurrence {occurrence} is past the last",
+    )
+
+
+@click.command()
+@click.argument("doc_id")
+@click.option("--label", required=True, help="claim, quote or proposal.")
+@click.option("--span", help="START:END in code points of the stored text (sidenote show).")
+@click.option("--quote", help="Exact text to annotate (instead of --span).")
+@click.option("--occurrence", default=1, show_default=True, help="Which occurrence of --quote.")
+@click.option("--note", default="", help="A note on the annotation.")
+@click.option("--speaker", default="", help="Who said it (for quotes).")
+@click.option("--json", "as_json", is_flag=True, help="Print the annotation as one JSON object.")
+@click.pass_obj
+def annotate(
+    obj: CliContext, doc_id: str, label: str, span: str | None, quote: str | None,
+    occurrence: int, note: str, speaker: str, as_json: bool,
+) -> None:
+    """Annotate a span of an article from a script (undoable like any edit).
+
+    Give the span by offsets (--span START:END) or by its text (--quote TEXT,
+    --occurrence N for a repeated one).
+    """
+    if (span is None) == (quote is None):
+        raise InputError("annotate", "give exactly one of --span START:END or --quote TEXT")
+    store = obj.store()
+    document = store.find_document(doc_id)
+    if span is not None:
+        start, end = parse_span(span)
+    else:
+        start, end = find_quote(document.text, quote, occurrence, document.id)
+    annotation = create_annotation(store, document.id, start, end, label, note=note, speaker=speaker)
+    if as_json:
+        click.echo(json.dumps(annotation_record(store, annotation.id), ensure_ascii=False))
+    else:
+        click.echo(
+            f"{annotation.id}  {annotation.label.value}  {annotation.start}:{annotation.end}  "
+            f"{literal(annotation.text)}"
+        )
+
+
+commands: list[click.Command] = [export, import_annotations_command, review, annotate]

@@ -1,0 +1,594 @@
+"""Search annotations and linked statements, grouped by statement.
+
+"Where else was this said, and by whom?" is one call: `search(store, query)`.
+
+1. **FTS5 first.** The user's string is never handed to FTS5 as syntax: it is cut
+   into words (double-quoted runs stay phrases, a trailing `*` asks for a prefix)
+   and every word or phrase is quoted, so `AND`, `NEAR`, parentheses, stray quotes
+   and any script are just text. Annotations are matched on text, note and speaker
+   (`annotations_fts`), linked statements on the text of both sides
+   (`link_texts_fts`). Only the best `CANDIDATES` rows of each are read (`LIMIT`),
+   so a word that occurs in half a million annotations costs no more than a rare one
+   beyond the ranking itself.
+2. **Typo fallback.** When FTS5 finds nothing, each word that is not in the
+   vocabulary (`search_vocab`: every distinct word of annotations and linked
+   statements) is widened to the vocabulary words within a small edit distance
+   (`rapidfuzz.distance.Levenshtein`, in memory, over words of similar length only),
+   and the query runs again. If that still finds nothing, any word may match and
+   candidates are re-ranked by `fuzz.partial_ratio` against the query.
+3. **Grouped by statement.** A hit that belongs to a cluster of links is reported
+   once for the cluster, with every article where the statement appears (outlet,
+   title, span, label, and whether the link is confirmed or suggested). A hit with
+   no links is its own group.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+
+import regex
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from .db import Store
+from .errors import InputError, StoreError
+from .models import Label
+
+DEFAULT_LIMIT = 50
+CANDIDATES = 400  # FTS rows read per source before grouping and filtering
+FUZZY_CANDIDATES = 200
+FUZZY_MIN_SCORE = 75.0  # partial_ratio of the query against a candidate, relaxed search
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 16
+MAX_APPEARANCES = 500  # per group: a stock sentence may be everywhere
+ALTERNATIVES = 3  # vocabulary words tried per unknown word
+
+# A word as FTS5's unicode61 tokenizer sees one: letters, digits, marks, private use.
+_WORD = regex.compile(r"[\p{L}\p{N}\p{M}\p{Co}]+")
+# Scripts written without spaces: unicode61 makes one token of a whole run, so a
+# word typed from the middle of it can only match as a prefix.
+_UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+_CONTROL = regex.compile(r"[\p{Cc}\p{Cf}]")
+
+
+# -- results ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """One place a statement appears: an annotation, or a side of a link."""
+
+    doc_id: str
+    title: str
+    source: str  # the outlet
+    start: int
+    end: int
+    text: str
+    label: str | None  # the annotation's label; None for a span nobody annotated
+    annotation_id: str | None
+    status: str  # "confirmed" / "suggested" (best link touching it), or "annotated" (no link)
+    matched: bool  # this is where the query matched
+
+
+@dataclass(frozen=True)
+class StatementGroup:
+    """A statement, once, and every article where it appears."""
+
+    key: str  # the cluster id, else the link id, else the annotation id
+    cluster: str | None
+    statement: str
+    appearances: tuple[Appearance, ...]
+    score: float  # higher is better; comparable within one result list only
+    fuzzy: bool  # found by the typo or relaxed fallback
+    query: str  # the words searched for (after typo correction)
+
+    @property
+    def linked(self) -> bool:
+        return any(a.status in ("confirmed", "suggested") for a in self.appearances)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["appearances"] = [asdict(a) for a in self.appearances]
+        data["linked"] = self.linked
+        return data
+
+
+# -- understanding the query --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or a quoted phrase of the query, already folded like the index."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+    phrase: bool = False
+
+    def fts(self, alternatives: Iterable[str] = ()) -> str:
+        """This term as FTS5 syntax: always quoted, so it can never be an operator."""
+        star = "*" if self.prefix or _UNSPACED.search(self.words[-1]) else ""
+        main = '"' + " ".join(self.words) + '"' + star
+        others = [f'"{word}"' for word in alternatives if word != self.words[0]]
+        return main if not others else "(" + " OR ".join([main, *others]) + ")"
+
+
+def fold(text: str) -> str:
+    """Case and accents folded, as FTS5's `unicode61 remove_diacritics 2` folds them."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    )
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def parse_query(query: str) -> list[Term]:
+    """The terms of a user's query; anything that is not a word is dropped."""
+    query = _CONTROL.sub(" ", query[:MAX_QUERY_CHARS])
+    terms: list[Term] = []
+    pieces = query.split('"')
+    for i, piece in enumerate(pieces):
+        # Odd pieces were between quotes (an unclosed quote runs to the end).
+        if i % 2 == 1:
+            words = tuple(words_of(piece))
+            if words:
+                terms.append(Term(words, prefix=piece.rstrip().endswith("*"), phrase=True))
+            continue
+        for chunk in piece.split():
+            words = tuple(words_of(chunk))
+            if words:
+                terms.append(Term(words, prefix=chunk.endswith("*")))
+    return terms[:MAX_TERMS]
+
+
+def fts_query(terms: list[Term], alternatives: dict[int, list[str]] | None = None, *, any_term: bool = False) -> str:
+    alternatives = alternatives or {}
+    parts = [term.fts(alternatives.get(i, ())) for i, term in enumerate(terms)]
+    return (" OR " if any_term else " AND ").join(parts)
+
+
+# -- the vocabulary for typo correction ---------------------------------------
+
+VOCAB_MIN_LENGTH = 3
+VOCAB_MAX_LENGTH = 40
+
+
+def _vocabulary_words(texts: Iterable[str | None]) -> set[str]:
+    found: set[str] = set()
+    for text in texts:
+        if text:
+            found.update(
+                w for w in words_of(text)
+                if VOCAB_MIN_LENGTH <= len(w) <= VOCAB_MAX_LENGTH and not w.isdigit()
+            )
+    return found
+
+
+def _high_water(store: Store) -> dict[str, int]:
+    db = store.db
+    return {
+        "annotations": db.execute("SELECT coalesce(max(rowid), 0) FROM annotations").fetchone()[0],
+        "events": db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0],
+        "link_texts": db.execute("SELECT coalesce(max(link_rowid), 0) FROM link_texts").fetchone()[0],
+    }
+
+
+def _state(store: Store) -> dict[str, int]:
+    return dict(store.db.execute("SELECT name, value FROM search_vocab_state").fetchall())
+
+
+def refresh_vocabulary(store: Store, *, batch: int = 20000) -> int:
+    """Add the words of annotations, edits and links made since the last refresh.
+
+    Incremental: it reads only rows past the high-water marks kept in
+    `search_vocab_state`. Words of deleted annotations stay (a stale word only
+    costs a query that finds nothing). Returns how many new words were added.
+    """
+    marks = _high_water(store)
+    seen = _state(store)
+    if all(seen.get(name, 0) >= value for name, value in marks.items()):
+        return 0
+    added = 0
+
+    def flush(words: set[str]) -> None:
+        nonlocal added
+        before = store.db.conn.total_changes
+        store.db.conn.executemany(
+            "INSERT OR IGNORE INTO search_vocab (word) VALUES (?)", [(w,) for w in words]
+        )
+        added += store.db.conn.total_changes - before
+        words.clear()
+
+    with store.transaction() as db:
+        pending: set[str] = set()
+        queries = [
+            ("SELECT text, note, speaker FROM annotations WHERE rowid > ?", "annotations"),
+            (
+                "SELECT json_extract(after, '$.text'), json_extract(after, '$.note'), "
+                "json_extract(after, '$.speaker') FROM events "
+                "WHERE seq > ? AND entity = 'annotation' AND after IS NOT NULL",
+                "events",
+            ),
+            ("SELECT a_text, b_text FROM link_texts WHERE link_rowid > ?", "link_texts"),
+        ]
+        for sql, name in queries:
+            for row in db.execute(sql, [seen.get(name, 0)]):
+                pending |= _vocabulary_words(row)
+                if len(pending) >= batch:
+                    flush(pending)
+        flush(pending)
+        db.conn.executemany(
+            "INSERT INTO search_vocab_state (name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            list(marks.items()),
+        )
+    return added
+
+
+class _Vocabulary:
+    """The vocabulary in memory, bucketed by length (edit distance ≤ 2 needs only
+    words within two characters of the typed one)."""
+
+    def __init__(self, store: Store) -> None:
+        self.by_length: dict[int, list[str]] = {}
+        for (word,) in store.db.execute("SELECT word FROM search_vocab"):
+            self.by_length.setdefault(len(word), []).append(word)
+        self.size = sum(len(words) for words in self.by_length.values())
+        self.words = {w for words in self.by_length.values() for w in words}
+
+    def close_words(self, word: str) -> list[str]:
+        """Vocabulary words within 1 edit (words of up to 5 letters) or 2 edits."""
+        limit = 1 if len(word) <= 5 else 2
+        found: list[tuple[int, str]] = []
+        for length in range(len(word) - limit, len(word) + limit + 1):
+            choices = self.by_length.get(length)
+            if not choices:
+                continue
+            for match, distance, _ in process.extract(
+                word, choices, scorer=Levenshtein.distance, score_cutoff=limit, limit=ALTERNATIVES
+            ):
+                found.append((distance, match))
+        found.sort(key=lambda item: (item[0], item[1][:1] != word[:1], item[1]))
+        return [w for _, w in found[:ALTERNATIVES]]
+
+
+_VOCABULARIES: weakref.WeakKeyDictionary[Store, tuple[int, _Vocabulary]] = weakref.WeakKeyDictionary()
+
+
+def _vocabulary(store: Store) -> _Vocabulary:
+    """The in-memory vocabulary, reloaded only after `refresh_vocabulary` added words."""
+    try:
+        _refresh_quietly(store)
+    except StoreError:
+        # Another program holds the write lock (or the file is read-only): search
+        # with the vocabulary as it is; it catches up on the next search.
+        pass
+    version = store.db.execute(
+        "SELECT coalesce(sum(value), 0) FROM search_vocab_state"
+    ).fetchone()[0]
+    cached = _VOCABULARIES.get(store)
+    if cached is None or cached[0] != version:
+        cached = (version, _Vocabulary(store))
+        _VOCABULARIES[store] = cached
+    return cached[1]
+
+
+def _refresh_quietly(store: Store) -> None:
+    """Refresh without waiting long for a lock: a search must not hang on a writer."""
+    timeout = store.db.execute("PRAGMA busy_timeout").fetchone()[0]
+    store.db.execute("PRAGMA busy_timeout = 200")
+    try:
+        refresh_vocabulary(store)
+    finally:
+        store.db.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+
+
+# -- running the query --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Hit:
+    rank: float  # lower is better (FTS5 bm25 rank), or minus a fuzzy score
+    kind: str  # "annotation" or "link"
+    rowid: int
+
+
+@dataclass(frozen=True)
+class Filters:
+    label: str | None = None
+    source: str | None = None
+    linked: bool = False
+
+
+def _annotation_hits(store: Store, match: str, filters: Filters, candidates: int) -> list[_Hit]:
+    sql = (
+        "SELECT f.rowid, f.rank FROM (SELECT rowid, rank FROM annotations_fts "
+        "WHERE annotations_fts MATCH ? ORDER BY rank LIMIT ?) f "
+        "JOIN annotations a ON a.rowid = f.rowid"
+    )
+    params: list = [match, candidates]
+    where = []
+    if filters.source:
+        sql += " JOIN documents d ON d.id = a.doc_id"
+        where.append("d.source = ? COLLATE NOCASE")
+        params.append(filters.source)
+    if filters.label:
+        where.append("a.label = ?")
+        params.append(filters.label)
+    if filters.linked:
+        where.append(
+            "(EXISTS (SELECT 1 FROM links l WHERE l.a_annotation_id = a.id AND l.status != 'rejected') "
+            "OR EXISTS (SELECT 1 FROM links l WHERE l.b_annotation_id = a.id AND l.status != 'rejected'))"
+        )
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY f.rank"
+    return [_Hit(rank, "annotation", rowid) for rowid, rank in store.db.execute(sql, params)]
+
+
+def _link_hits(store: Store, match: str, filters: Filters, candidates: int) -> list[_Hit]:
+    if filters.label:
+        return []  # a label belongs to annotations; those are found by _annotation_hits
+    sql = (
+        "SELECT f.rowid, f.rank FROM (SELECT rowid, rank FROM link_texts_fts "
+        "WHERE link_texts_fts MATCH ? ORDER BY rank LIMIT ?) f "
+        "JOIN links l ON l.rowid = f.rowid WHERE l.status != 'rejected'"
+    )
+    params: list = [match, candidates]
+    if filters.source:
+        sql += (
+            " AND EXISTS (SELECT 1 FROM documents d WHERE d.id IN (l.a_doc_id, l.b_doc_id) "
+            "AND d.source = ? COLLATE NOCASE)"
+        )
+        params.append(filters.source)
+    sql += " ORDER BY f.rank"
+    return [_Hit(rank, "link", rowid) for rowid, rank in store.db.execute(sql, params)]
+
+
+def _hits(store: Store, match: str, filters: Filters, candidates: int = CANDIDATES) -> list[_Hit]:
+    hits = _annotation_hits(store, match, filters, candidates) + _link_hits(store, match, filters, candidates)
+    hits.sort(key=lambda h: h.rank)
+    return hits
+
+
+# -- grouping -----------------------------------------------------------------
+
+_STATUS_ORDER = {"confirmed": 0, "suggested": 1, "annotated": 2}
+
+
+class _Grouper:
+    """Turns hits into statement groups, reading each cluster once."""
+
+    def __init__(self, store: Store, filters: Filters) -> None:
+        self.db = store.db
+        self.filters = filters
+        self.groups: dict[str, StatementGroup] = {}
+        self._docs: dict[str, tuple[str, str]] = {}
+        self._labels: dict[str, str | None] = {}
+
+    def doc(self, doc_id: str) -> tuple[str, str]:
+        if doc_id not in self._docs:
+            row = self.db.execute("SELECT title, source FROM documents WHERE id = ?", [doc_id]).fetchone()
+            self._docs[doc_id] = (row[0], row[1]) if row else ("", "")
+        return self._docs[doc_id]
+
+    def label(self, annotation_id: str | None) -> str | None:
+        if annotation_id is None:
+            return None
+        if annotation_id not in self._labels:
+            row = self.db.execute("SELECT label FROM annotations WHERE id = ?", [annotation_id]).fetchone()
+            self._labels[annotation_id] = row[0] if row else None
+        return self._labels[annotation_id]
+
+    def add(self, hit: _Hit, score: float, fuzzy: bool, query: str) -> None:
+        if hit.kind == "annotation":
+            self._add_annotation(hit.rowid, score, fuzzy, query)
+        else:
+            self._add_link(hit.rowid, score, fuzzy, query)
+
+    def _add_annotation(self, rowid: int, score: float, fuzzy: bool, query: str) -> None:
+        row = self.db.execute(
+            'SELECT id, doc_id, start, "end", label, text FROM annotations WHERE rowid = ?', [rowid]
+        ).fetchone()
+        if row is None:
+            return
+        ann_id, doc_id, start, end, label, text = row
+        link = self.db.execute(
+            "SELECT id, cluster FROM links WHERE a_annotation_id = ? AND status != 'rejected' "
+            "UNION ALL SELECT id, cluster FROM links WHERE b_annotation_id = ? AND status != 'rejected' "
+            "ORDER BY 2 DESC LIMIT 1",
+            [ann_id, ann_id],
+        ).fetchone()
+        key = (link[1] or link[0]) if link else ann_id
+        if key in self.groups:
+            return
+        title, source = self.doc(doc_id)
+        hit = Appearance(doc_id, title, source, start, end, text, label, ann_id, "annotated", True)
+        members = self._members(link[0], link[1]) if link else []
+        self._store(key, link[1] if link else None, text, hit, members, score, fuzzy, query)
+
+    def _add_link(self, rowid: int, score: float, fuzzy: bool, query: str) -> None:
+        row = self.db.execute(
+            "SELECT l.id, l.cluster, t.a_text, t.b_text FROM links l "
+            "JOIN link_texts t ON t.link_rowid = l.rowid WHERE l.rowid = ?",
+            [rowid],
+        ).fetchone()
+        if row is None:
+            return
+        link_id, cluster, a_text, b_text = row
+        key = cluster or link_id
+        if key in self.groups:
+            return
+        members = self._members(link_id, cluster)
+        words = query.split()
+        a_score = fuzz.partial_ratio(" ".join(words), fold(a_text))
+        b_score = fuzz.partial_ratio(" ".join(words), fold(b_text))
+        statement = a_text if a_score >= b_score else b_text
+        self._store(key, cluster or None, statement, None, members, score, fuzzy, query, matched_text=statement)
+
+    def _members(self, link_id: str, cluster: str) -> list[Appearance]:
+        """Every side of every live link of the cluster (or of the one link)."""
+        where, param = ("l.cluster = ?", cluster) if cluster else ("l.id = ?", link_id)
+        sides: dict[tuple[str, int, int], dict] = {}
+        sql = (
+            "SELECT l.a_doc_id, l.a_start, l.a_end, l.a_annotation_id, t.a_text, "
+            "l.b_doc_id, l.b_start, l.b_end, l.b_annotation_id, t.b_text, l.status "
+            f"FROM links l JOIN link_texts t ON t.link_rowid = l.rowid "
+            f"WHERE {where} AND l.status != 'rejected' LIMIT ?"
+        )
+        for row in self.db.execute(sql, [param, MAX_APPEARANCES]):
+            status = row[10]
+            for doc_id, start, end, ann_id, text in (row[0:5], row[5:10]):
+                side = sides.setdefault(
+                    (doc_id, start, end),
+                    {"annotation_id": ann_id, "text": text, "status": status},
+                )
+                side["annotation_id"] = side["annotation_id"] or ann_id
+                if _STATUS_ORDER[status] < _STATUS_ORDER[side["status"]]:
+                    side["status"] = status
+        members = []
+        for (doc_id, start, end), side in sides.items():
+            title, source = self.doc(doc_id)
+            members.append(
+                Appearance(
+                    doc_id, title, source, start, end, side["text"], self.label(side["annotation_id"]),
+                    side["annotation_id"], side["status"], False,
+                )
+            )
+        return members
+
+    def _store(
+        self,
+        key: str,
+        cluster: str | None,
+        statement: str,
+        hit: Appearance | None,
+        members: list[Appearance],
+        score: float,
+        fuzzy: bool,
+        query: str,
+        matched_text: str | None = None,
+    ) -> None:
+        appearances: dict[tuple[str, int, int], Appearance] = {}
+        for member in members:
+            appearances[(member.doc_id, member.start, member.end)] = member
+        if hit is not None:
+            place = (hit.doc_id, hit.start, hit.end)
+            linked = appearances.get(place)
+            status = linked.status if linked else "annotated"
+            appearances[place] = Appearance(**{**asdict(hit), "status": status})
+        elif matched_text is not None:
+            for place, member in appearances.items():
+                if member.text == matched_text:
+                    appearances[place] = Appearance(**{**asdict(member), "matched": True})
+                    break
+        if self.filters.linked and not any(a.status != "annotated" for a in appearances.values()):
+            return
+        ordered = sorted(
+            appearances.values(),
+            key=lambda a: (not a.matched, _STATUS_ORDER[a.status], a.source.casefold(), a.title, a.doc_id, a.start),
+        )
+        self.groups[key] = StatementGroup(key, cluster, statement, tuple(ordered), score, fuzzy, query)
+
+
+# -- the entry point ----------------------------------------------------------
+
+
+def search(
+    store: Store,
+    query: str,
+    *,
+    label: str | None = None,
+    source: str | None = None,
+    linked: bool = False,
+    limit: int = DEFAULT_LIMIT,
+) -> list[StatementGroup]:
+    """Statements matching `query`, best first, at most `limit` groups.
+
+    Any string is accepted; one with no words (empty, only punctuation) finds
+    nothing. `label` keeps annotations with that label; `source` keeps matches
+    in articles from that outlet (case-insensitive); `linked` keeps statements
+    that have at least one confirmed or suggested link.
+    """
+    if label is not None and label not in Label.__members__:
+        raise InputError("--label", f"unknown label {label!r} (use claim, quote or proposal)")
+    filters = Filters(label, source or None, linked)
+    terms = parse_query(query)
+    if not terms or limit <= 0:
+        return []
+    groups = _grouped(store, _hits(store, fts_query(terms), filters), filters, limit, False, _shown(terms))
+    if groups:
+        return groups
+    return _fuzzy(store, query, terms, filters, limit)
+
+
+def _shown(terms: list[Term], replacements: dict[int, str] | None = None) -> str:
+    replacements = replacements or {}
+    out = []
+    for i, term in enumerate(terms):
+        words = " ".join(term.words) if i not in replacements else replacements[i]
+        out.append(f'"{words}"' if term.phrase else words + ("*" if term.prefix else ""))
+    return " ".join(out)
+
+
+def _grouped(
+    store: Store, hits: list[_Hit], filters: Filters, limit: int, fuzzy: bool, shown: str,
+    scores: dict[_Hit, float] | None = None,
+) -> list[StatementGroup]:
+    grouper = _Grouper(store, filters)
+    for hit in hits:
+        score = scores[hit] if scores else -hit.rank
+        grouper.add(hit, score, fuzzy, shown)
+        if len(grouper.groups) >= limit:
+            break
+    return list(grouper.groups.values())
+
+
+def _fuzzy(store: Store, query: str, terms: list[Term], filters: Filters, limit: int) -> list[StatementGroup]:
+    """Typo correction over the vocabulary, then a relaxed any-word search."""
+    vocabulary = _vocabulary(store)
+    alternatives: dict[int, list[str]] = {}
+    for i, term in enumerate(terms):
+        word = term.words[0]
+        if len(term.words) == 1 and not term.prefix and len(word) >= 4 and word not in vocabulary.words:
+            close = vocabulary.close_words(word)
+            if close:
+                alternatives[i] = close
+    if alternatives:
+        shown = _shown(terms, {i: words[0] for i, words in alternatives.items()})
+        hits = _hits(store, fts_query(terms, alternatives), filters)
+        groups = _grouped(store, hits, filters, limit, True, shown)
+        if groups:
+            return groups
+    # Relaxed: any word may match; keep what resembles the whole query.
+    if len(terms) < 2 and not alternatives:
+        return []
+    hits = _hits(store, fts_query(terms, alternatives, any_term=True), filters, FUZZY_CANDIDATES)
+    wanted = " ".join(w for t in terms for w in t.words)
+    scored: dict[_Hit, float] = {}
+    for hit, text in _hit_texts(store, hits):
+        score = fuzz.partial_ratio(wanted, fold(text))
+        if score >= FUZZY_MIN_SCORE:
+            scored[hit] = score
+    ranked = sorted(scored, key=lambda h: -scored[h])
+    shown = _shown(terms, {i: words[0] for i, words in alternatives.items()})
+    return _grouped(store, ranked, filters, limit, True, shown, scored)
+
+
+def _hit_texts(store: Store, hits: list[_Hit]) -> Iterator[tuple[_Hit, str]]:
+    for hit in hits:
+        if hit.kind == "annotation":
+            row = store.db.execute(
+                "SELECT text || ' ' || note || ' ' || speaker FROM annotations WHERE rowid = ?", [hit.rowid]
+            ).fetchone()
+        else:
+            row = store.db.execute(
+                "SELECT a_text || ' ' || b_text FROM link_texts WHERE link_rowid = ?", [hit.rowid]
+            ).fetchone()
+        if row:
+            yield hit, row[0]
