@@ -1,0 +1,115 @@
+"""SidenoteApp: the screens, the app-wide keys and the watch on the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from textual.app import App
+from textual.binding import Binding
+
+from store import Change, SidenoteError, Store, redo, undo
+
+from .messages import OpenDocument
+from .screens.base import StoreScreen
+from .screens.help import HelpScreen, help_rows
+from .screens.library import LibraryScreen
+from .screens.palette import JumpProvider
+from .screens.reader import ReaderScreen
+
+POLL_SECONDS = 1.0
+
+
+class SidenoteApp(App[None]):
+    """The reader app on an open store. Quitting leaves the store open for the caller."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Sidenote"
+    COMMANDS = App.COMMANDS | {JumpProvider}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "quit", priority=True, id="app.quit"),
+        Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help_quit"),
+        Binding("f1,question_mark", "help", "help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "jump", id="app.command_palette", show=False),
+        Binding("u", "undo", "undo", id="app.undo"),
+        Binding("ctrl+r", "redo", "redo", id="app.redo"),
+    ]
+
+    def __init__(
+        self, store: Store, doc_id: str | None = None, keymap: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.doc_id = doc_id
+        self._keymap_overrides = dict(keymap or {})
+        self._data_version = 0
+
+    def on_mount(self) -> None:
+        if self._keymap_overrides:
+            self.set_keymap(self._keymap_overrides)
+        self.push_screen(LibraryScreen(self.store))
+        target = self.doc_id or ReaderScreen.resume_target(self.store)
+        if target is not None:
+            self.push_screen(ReaderScreen(self.store, target))
+        self._data_version = self.store.data_version()
+        self.set_interval(POLL_SECONDS, self.check_for_changes)
+
+    # -- another Sidenote on the same database -------------------------------------
+
+    def on_app_focus(self) -> None:
+        self.check_for_changes()
+
+    def check_for_changes(self) -> None:
+        """Re-read what the screens show when another connection has committed."""
+        try:
+            version = self.store.data_version()
+        except SidenoteError:
+            return  # the next poll tries again; a broken store shows up on the next write
+        if version != self._data_version:
+            self._data_version = version
+            for screen in self._store_screens():
+                screen.store_changed()
+
+    def _store_screens(self) -> list[StoreScreen]:
+        return [s for s in reversed(self.screen_stack) if isinstance(s, StoreScreen)]
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def on_open_document(self, message: OpenDocument) -> None:
+        top = self._store_screens()[0]
+        if isinstance(top, ReaderScreen):
+            top.show_document(message.doc_id, message.offset)
+        else:
+            self.push_screen(ReaderScreen(self.store, message.doc_id, message.offset))
+
+    # -- undo and redo: global, persistent, shown where they happened ------------------------
+
+    def action_undo(self) -> None:
+        self._move_history(undo, "undid", "nothing to undo")
+
+    def action_redo(self) -> None:
+        self._move_history(redo, "redid", "nothing to redo")
+
+    def _move_history(
+        self, move: Callable[[Store], Change | None], verb: str, nothing: str
+    ) -> None:
+        try:
+            change = move(self.store)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if change is None:
+            self.notify(nothing, markup=False)
+            return
+        self.notify(f"{verb} {change.description}", markup=False)
+        screens = self._store_screens()
+        for screen in screens[1:]:
+            screen.store_changed()
+        if screens:
+            screens[0].store_changed(change.doc_id, change.start)
+
+    # -- help --------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        screen = self.screen
+        rows = help_rows(screen.active_bindings, self.get_key_display)
+        self.push_screen(HelpScreen(screen.sub_title or "Sidenote", rows))

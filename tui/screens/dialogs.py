@@ -1,0 +1,75 @@
+"""Small modal dialogs. They return what the user typed; the caller writes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Static
+
+from store.models import Annotation
+from store.models import Label as Tag
+
+from ..widgets.text_layout import display_text
+
+EXCERPT_CHARS = 60
+
+
+@dataclass(frozen=True)
+class NoteEdit:
+    note: str
+    speaker: str | None  # None: the annotation has no speaker field (not a quote)
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """One line of `text`, shortened with an ellipsis, safe to display."""
+    flat = " ".join(display_text(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
+
+
+class NoteDialog(ModalScreen[NoteEdit | None]):
+    """Edit an annotation's note, and its speaker when it is a quote."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "save", "save", id="dialog.save"),
+    ]
+
+    def __init__(self, annotation: Annotation) -> None:
+        super().__init__()
+        self.annotation = annotation
+
+    def compose(self) -> ComposeResult:
+        annotation = self.annotation
+        with Vertical(id="note-dialog"):
+            yield Static(
+                Content(f"{annotation.label.value}: \u201c{excerpt(annotation.text)}\u201d"),
+                id="note-dialog-title",
+            )
+            yield Label("Note")
+            yield Input(annotation.note, placeholder="Why this matters, a source, a check…",
+                        id="note-input")
+            if annotation.label is Tag.quote:
+                yield Label("Speaker")
+                yield Input(annotation.speaker, placeholder="Who said it", id="speaker-input")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#note-input", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        note = self.query_one("#note-input", Input).value
+        speakers = self.query("#speaker-input")
+        speaker = speakers.first(Input).value if speakers else None
+        self.dismiss(NoteEdit(note, speaker))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

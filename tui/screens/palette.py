@@ -1,0 +1,90 @@
+"""Command palette entries (ctrl+p): jump to any article or any annotation.
+
+Matching uses rapidfuzz over plain strings and the hits are built as `Content`
+(never markup), because titles and annotation text are data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+from rapidfuzz import fuzz, process, utils
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.markup import escape
+
+from store import Annotation, DocumentSummary, SidenoteError, Store
+
+from ..messages import OpenDocument
+from ..widgets.text_layout import display_text
+from .dialogs import excerpt
+
+HIT_LIMIT = 25
+SCORE_CUTOFF = 60
+DISCOVERY_COUNT = 10
+
+
+def _highlight(text: str, query: str) -> Content:
+    """`text` as plain content with the best fuzzy match of `query` emphasised."""
+    content = Content(text)
+    alignment = fuzz.partial_ratio_alignment(
+        query, text, processor=utils.default_process, score_cutoff=SCORE_CUTOFF
+    )
+    if alignment is None or alignment.dest_end <= alignment.dest_start:
+        return content
+    return content.stylize("bold underline", alignment.dest_start, alignment.dest_end)
+
+
+def best_matches(query: str, choices: Sequence[str]) -> list[tuple[int, float]]:
+    """(index, score 0-100) of the choices that fuzzily contain `query`, best first."""
+    found = process.extract(
+        query, dict(enumerate(choices)), scorer=fuzz.partial_ratio,
+        processor=utils.default_process, score_cutoff=SCORE_CUTOFF, limit=HIT_LIMIT,
+    )
+    return [(key, score) for _, score, key in found]
+
+
+class JumpProvider(Provider):
+    """Articles by outlet and title; annotations by label and text."""
+
+    async def startup(self) -> None:
+        store: Store = self.app.store  # type: ignore[attr-defined]
+        try:
+            self.documents: list[DocumentSummary] = store.document_summaries()
+            self.annotations: list[Annotation] = store.annotations()
+        except SidenoteError as error:
+            self.app.notify(str(error), severity="error", markup=False)
+            self.documents, self.annotations = [], []
+        self.document_lines = [
+            display_text(f"{d.title or '(untitled)'} \u2014 {d.source}") for d in self.documents
+        ]
+        self.annotation_lines = [
+            f"{a.label.value}: {excerpt(a.text, 80)}" for a in self.annotations
+        ]
+        titles = {d.id: d.title for d in self.documents}
+        self.annotation_help = [
+            escape(display_text(f"annotation in {titles.get(a.doc_id, a.doc_id)}"))
+            for a in self.annotations
+        ]
+
+    def _open(self, doc_id: str, offset: int | None = None) -> None:
+        self.app.post_message(OpenDocument(doc_id, offset))
+
+    async def discover(self) -> Hits:
+        for document, line in list(zip(self.documents, self.document_lines))[:DISCOVERY_COUNT]:
+            yield DiscoveryHit(Content(line), partial(self._open, document.id), text=line,
+                               help="open article")
+
+    async def search(self, query: str) -> Hits:
+        for index, score in best_matches(query, self.document_lines):
+            line = self.document_lines[index]
+            yield Hit(score / 100, _highlight(line, query),
+                      partial(self._open, self.documents[index].id), text=line,
+                      help="open article")
+        for index, score in best_matches(query, self.annotation_lines):
+            annotation = self.annotations[index]
+            line = self.annotation_lines[index]
+            yield Hit(score / 100 * 0.99, _highlight(line, query),
+                      partial(self._open, annotation.doc_id, annotation.start), text=line,
+                      help=self.annotation_help[index])

@@ -1,0 +1,537 @@
+"""The article text, wrapped to the window and drawn one visible line at a time.
+
+A Line-API `ScrollView` in the manner of Textual's `Log` and toolong's `LogLines`:
+the text is wrapped once per width into visual lines (a code-point range each), and
+`render_line` builds the `Strip` of one visible line from that range alone, cached by
+everything that can change it. Cursor, selection and highlight lookups bisect
+precomputed arrays, and annotations are indexed per visual line, so no keypress
+walks the whole article and a 1 MB article costs what a short one does.
+
+The view owns the caret (a code-point offset) and the selection (anchor to caret);
+it never touches the store. The reader screen gives it the text, sentences,
+annotations and find matches, and hears about the caret through `CursorMoved`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Offset, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store.models import Annotation
+from store.text import next_grapheme, previous_grapheme
+
+from ..messages import CursorMoved
+from . import motions
+from .text_layout import Layout, display_text, graphemes, offset_at_cell, wrap
+
+GUTTER = "\u258c "  # marks the lines of the current sentence, so it shows without colour
+GUTTER_WIDTH = 2
+SCROLL_MARGIN = 2
+MIN_WRAP_WIDTH = 10
+
+MOVE = Binding.Group("sentence", compact=True)
+PAGE = Binding.Group("page", compact=True)
+ENDS = Binding.Group("top/end", compact=True)
+SELECT = Binding.Group("select", compact=True)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+    def clip(self, start: int, end: int) -> tuple[int, int] | None:
+        """The part of this span inside `start:end`, as offsets relative to `start`."""
+        if self.end <= start or self.start >= end:
+            return None
+        return max(self.start, start) - start, min(self.end, end) - start
+
+
+class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Shows a document's text with its annotations, a sentence cursor and a selection."""
+
+    ALLOW_SELECT = False  # dragging selects a span to tag, not text to copy
+
+    COMPONENT_CLASSES = {
+        "label--claim",
+        "label--quote",
+        "label--proposal",
+        "article-view--cursor",
+        "article-view--caret",
+        "article-view--selection",
+        "article-view--match",
+        "article-view--focus",
+        "article-view--gutter",
+    }
+
+    # Arrow keys share the id of their letter: remapping an id moves both.
+    BINDINGS = [
+        Binding("j", "next_sentence", "next", id="reader.next_sentence", group=MOVE),
+        Binding("down", "next_sentence", "next", id="reader.next_sentence", show=False),
+        Binding("k", "previous_sentence", "previous", id="reader.previous_sentence", group=MOVE),
+        Binding("up", "previous_sentence", "previous", id="reader.previous_sentence",
+                show=False),
+        Binding("pagedown", "page_down", "page down", id="reader.page_down", group=PAGE),
+        Binding("space", "page_down", "page down", id="reader.page_down", show=False),
+        Binding("pageup", "page_up", "page up", id="reader.page_up", group=PAGE),
+        Binding("g", "top", "top", id="reader.top", group=ENDS),
+        Binding("G", "bottom", "end", id="reader.bottom", group=ENDS),
+        Binding("v", "start_selection", "start at caret", id="reader.select", group=SELECT),
+        Binding("w", "word_forward", "word forward", id="reader.word_forward", group=SELECT),
+        Binding("b", "word_backward", "word back", id="reader.word_backward", group=SELECT),
+        Binding("right_parenthesis", "sentence_forward", "sentence forward",
+                id="reader.sentence_forward", group=SELECT),
+        Binding("left_parenthesis", "sentence_backward", "sentence back",
+                id="reader.sentence_backward", group=SELECT),
+        Binding("shift+right", "char_forward", "character forward", key_display="\u21e7\u2192",
+                id="reader.char_forward", group=SELECT),
+        Binding("shift+left", "char_backward", "character back", key_display="\u21e7\u2190",
+                id="reader.char_backward", group=SELECT),
+    ]
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.text = ""
+        self.caret = 0
+        self.anchor: int | None = None
+        self.focused_annotation: str | None = None
+        self._sentence_starts: list[int] = []
+        self._sentence_ends: list[int] = []
+        self._layout = Layout(0, [0], [0])
+        self._annotations: dict[str, Annotation] = {}
+        self._by_line: dict[int, list[Annotation]] = {}
+        self._line_versions: dict[int, int] = {}
+        self._matches: list[tuple[int, int]] = []
+        self._match_ends: list[int] = []
+        self._matches_version = 0
+        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._styles: dict[str, Style] = {}
+        self._drag_origin: int | None = None
+
+    # -- what the screen gives the view ---------------------------------------
+
+    def load(
+        self,
+        text: str,
+        sentences: Sequence[tuple[int, int]],
+        annotations: Iterable[Annotation],
+        caret: int = 0,
+    ) -> None:
+        """Show a new document."""
+        self.text = text
+        self._sentence_starts = [start for start, _ in sentences]
+        self._sentence_ends = [end for _, end in sentences]
+        self._annotations = {a.id: a for a in annotations}
+        self._matches, self._match_ends = [], []
+        self.anchor = None
+        self.focused_annotation = None
+        self.caret = motions.snap_back(text, caret)
+        self._layout = Layout(0, [0], [0])
+        self._relayout()
+        self._cursor_changed()
+
+    def set_annotations(self, annotations: Iterable[Annotation]) -> None:
+        """Replace every annotation (after an undo or another instance's change)."""
+        self._annotations = {a.id: a for a in annotations}
+        self._index_annotations()
+        self._line_versions.clear()
+        self._cache.clear()
+        self.refresh()
+
+    def put_annotation(self, annotation: Annotation) -> None:
+        """Add or replace one annotation; only its lines are redrawn."""
+        old = self._annotations.get(annotation.id)
+        if old is not None:
+            self._unindex(old)
+        self._annotations[annotation.id] = annotation
+        self._index(annotation)
+        self.refresh()
+
+    def remove_annotation(self, annotation_id: str) -> None:
+        old = self._annotations.pop(annotation_id, None)
+        if old is not None:
+            self._unindex(old)
+            self.refresh()
+
+    def set_matches(self, matches: list[tuple[int, int]]) -> None:
+        """Highlight find results (sorted, non-overlapping spans)."""
+        self._matches = matches
+        self._match_ends = [end for _, end in matches]
+        self._matches_version += 1
+        self.refresh()
+
+    # -- what the screen reads --------------------------------------------------
+
+    @property
+    def sentence_count(self) -> int:
+        return len(self._sentence_starts)
+
+    @property
+    def sentence(self) -> int:
+        """Index of the sentence holding the caret (or the last one before it)."""
+        return max(0, bisect_right(self._sentence_starts, self.caret) - 1)
+
+    def sentence_span(self, index: int | None = None) -> tuple[int, int] | None:
+        index = self.sentence if index is None else index
+        if not 0 <= index < len(self._sentence_starts):
+            return None
+        return self._sentence_starts[index], self._sentence_ends[index]
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected span (start < end), or None."""
+        if self.anchor is None or self.anchor == self.caret:
+            return None
+        return min(self.anchor, self.caret), max(self.anchor, self.caret)
+
+    def annotations_at(self, offset: int) -> list[Annotation]:
+        """Annotations covering `offset`, innermost (shortest) first."""
+        line = self._layout.line_of(offset)
+        found = [a for a in self._by_line.get(line, ()) if a.start <= offset < a.end]
+        return sorted(found, key=lambda a: (a.end - a.start, a.start))
+
+    def annotation(self, annotation_id: str) -> Annotation | None:
+        return self._annotations.get(annotation_id)
+
+    def selection_start(self) -> int:
+        """Where the selection begins, or the caret when nothing is selected."""
+        selection = self.selection
+        return selection[0] if selection else self.caret
+
+    # -- caret and selection ------------------------------------------------------
+
+    def move_caret(self, offset: int, *, extend: bool = False) -> None:
+        """Put the caret at `offset`; with `extend`, grow the selection to it."""
+        self._place_caret(offset, extend=extend)
+        self._cursor_changed()
+
+    def _place_caret(self, offset: int, *, extend: bool) -> None:
+        if extend and self.anchor is None:
+            self.anchor = self.caret
+        elif not extend:
+            self.anchor = None
+        self.caret = max(0, min(offset, len(self.text)))
+
+    def select(self, start: int, end: int) -> None:
+        """Select `start:end`, the caret at its end (as after dragging left to right)."""
+        self.anchor = max(0, min(start, len(self.text)))
+        self.caret = max(0, min(end, len(self.text)))
+        self._cursor_changed()
+
+    def clear_selection(self) -> None:
+        self.anchor = None
+        self._cursor_changed()
+
+    def set_focused_annotation(self, annotation_id: str | None) -> None:
+        if annotation_id != self.focused_annotation:
+            self.focused_annotation = annotation_id
+            self.refresh()
+
+    def _cursor_changed(self) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(CursorMoved(self.caret, self.sentence, self.selection))
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height
+        if not height or not self._layout.width:
+            return
+        span = self.selection or self.sentence_span() or (self.caret, self.caret)
+        first = self._layout.line_of(span[0])
+        last = self._layout.line_of(max(span[0], span[1] - 1))
+        caret_line = self._layout.line_of(self.caret)
+        if last - first + 1 > height - 2 * SCROLL_MARGIN:
+            first = last = caret_line  # a span taller than the window: follow the caret
+        top = int(self.scroll_y)
+        if first < top + SCROLL_MARGIN:
+            top = first - SCROLL_MARGIN
+        elif last > top + height - 1 - SCROLL_MARGIN:
+            top = last - height + 1 + SCROLL_MARGIN
+        top = max(0, min(top, len(self._layout) - height))
+        if top != int(self.scroll_y):
+            self.scroll_to(y=top, animate=False)
+
+    # -- actions --------------------------------------------------------------
+
+    def _sentence_start(self, index: int) -> int:
+        return self._sentence_starts[index] if self._sentence_starts else 0
+
+    def action_next_sentence(self) -> None:
+        if self._sentence_starts:
+            index = min(self.sentence + 1, self.sentence_count - 1)
+            if self.caret < self._sentence_starts[0]:
+                index = 0
+            self.move_caret(self._sentence_start(index))
+
+    def action_previous_sentence(self) -> None:
+        if self._sentence_starts:
+            self.move_caret(self._sentence_start(max(0, self.sentence - 1)))
+
+    def _move_by_lines(self, lines: int) -> None:
+        """Scroll by `lines` and put the cursor on the sentence at the same place."""
+        layout = self._layout
+        if not self._sentence_starts:
+            return
+        target = max(0, min(layout.line_of(self.caret) + lines, len(layout) - 1))
+        index = self._sentence_index_at(layout.starts[target])
+        if index == self.sentence:
+            index = max(0, min(index + (1 if lines > 0 else -1), self.sentence_count - 1))
+        self._place_caret(self._sentence_start(index), extend=False)
+        self.scroll_to(y=max(0, int(self.scroll_y) + lines), animate=False)
+        self._cursor_changed()
+
+    def _sentence_index_at(self, offset: int) -> int:
+        return max(0, bisect_right(self._sentence_starts, offset) - 1)
+
+    def action_page_down(self) -> None:
+        self._move_by_lines(max(1, self.scrollable_content_region.height - 2))
+
+    def action_page_up(self) -> None:
+        self._move_by_lines(-max(1, self.scrollable_content_region.height - 2))
+
+    def action_top(self) -> None:
+        self.move_caret(self._sentence_start(0))
+
+    def action_bottom(self) -> None:
+        if self._sentence_starts:
+            self.move_caret(self._sentence_starts[-1])
+
+    def action_start_selection(self) -> None:
+        self.anchor = self.caret
+        self._cursor_changed()
+
+    def _forward(self) -> bool:
+        """Whether the selection grows rightwards (ends move) rather than leftwards."""
+        return self.anchor is None or self.caret >= self.anchor
+
+    def action_word_forward(self) -> None:
+        text = self.text
+        if self.anchor is None:
+            self.move_caret(motions.next_word_start(text, self.caret))
+        elif self._forward():
+            self.move_caret(motions.next_word_end(text, self.caret), extend=True)
+        else:
+            self.move_caret(min(motions.next_word_start(text, self.caret), self.anchor),
+                            extend=True)
+
+    def action_word_backward(self) -> None:
+        text = self.text
+        if self.anchor is None:
+            self.move_caret(motions.previous_word_start(text, self.caret))
+        elif self.caret > self.anchor:
+            self.move_caret(max(motions.previous_word_end(text, self.caret), self.anchor),
+                            extend=True)
+        else:
+            self.move_caret(motions.previous_word_start(text, self.caret), extend=True)
+
+    def action_sentence_forward(self) -> None:
+        starts, ends, end_of_text = self._sentence_starts, self._sentence_ends, len(self.text)
+        if self.anchor is None:
+            self.move_caret(motions.next_boundary(starts, self.caret, self.caret))
+        elif self._forward():
+            self.move_caret(motions.next_boundary(ends, self.caret, end_of_text), extend=True)
+        else:
+            target = motions.next_boundary(starts, self.caret, self.anchor)
+            self.move_caret(min(target, self.anchor), extend=True)
+
+    def action_sentence_backward(self) -> None:
+        starts, ends = self._sentence_starts, self._sentence_ends
+        if self.anchor is None:
+            self.move_caret(motions.previous_boundary(starts, self.caret, 0))
+        elif self.caret > self.anchor:
+            target = motions.previous_boundary(ends, self.caret, self.anchor)
+            self.move_caret(max(target, self.anchor), extend=True)
+        else:
+            self.move_caret(motions.previous_boundary(starts, self.caret, 0), extend=True)
+
+    def action_char_forward(self) -> None:
+        self.move_caret(next_grapheme(self.text, self.caret), extend=True)
+
+    def action_char_backward(self) -> None:
+        self.move_caret(previous_grapheme(self.text, self.caret), extend=True)
+
+    # -- mouse --------------------------------------------------------------------
+
+    def cell_of(self, offset: int) -> Offset:
+        """Where `offset` is drawn, relative to the widget (as mouse events count)."""
+        line = self._layout.line_of(offset)
+        start = self._layout.starts[line]
+        x = GUTTER_WIDTH + sum(cells for _, cells in graphemes(self.text, start, offset))
+        return self.content_offset + Offset(x, line - int(self.scroll_y))
+
+    def _offset_at(self, event: events.MouseEvent) -> int | None:
+        """The offset of the character under the mouse pointer."""
+        position = event.get_content_offset(self)
+        if position is None or not self._layout.width:
+            return None
+        line = int(self.scroll_y) + position.y
+        if not 0 <= line < len(self._layout):
+            return None
+        start, end = self._layout.starts[line], self._layout.ends[line]
+        return offset_at_cell(self.text, start, end, position.x - GUTTER_WIDTH)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        offset = self._offset_at(event)
+        if offset is None or event.button != 1:
+            return
+        self.focus()
+        self._drag_origin = offset
+        self.capture_mouse()
+        self.move_caret(offset)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._drag_origin is None:
+            return
+        offset = self._offset_at(event)
+        if offset is None:
+            return
+        origin = self._drag_origin
+        if offset >= origin:
+            self.anchor = origin
+            self.caret = next_grapheme(self.text, offset)
+        else:
+            self.anchor = next_grapheme(self.text, origin)
+            self.caret = offset
+        self._cursor_changed()
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._drag_origin is not None:
+            self._drag_origin = None
+            self.release_mouse()
+
+    # -- layout -----------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relayout()
+
+    def _relayout(self) -> None:
+        """Wrap the text to the current width (only when the width changed)."""
+        region = self.scrollable_content_region
+        if region.width <= 0:
+            return
+        width = max(MIN_WRAP_WIDTH, region.width - GUTTER_WIDTH)
+        if width == self._layout.width:
+            return
+        self._layout = wrap(self.text, width)
+        self._index_annotations()
+        self._line_versions.clear()
+        self._cache.clear()
+        self.virtual_size = Size(region.width, len(self._layout))
+        # Lines moved: what is under the caret is known again only now.
+        self._cursor_changed()
+
+    def _lines_of(self, start: int, end: int) -> range:
+        layout = self._layout
+        return range(layout.line_of(start), layout.line_of(max(start, end - 1)) + 1)
+
+    def _index_annotations(self) -> None:
+        self._by_line = {}
+        for annotation in self._annotations.values():
+            for line in self._lines_of(annotation.start, annotation.end):
+                self._by_line.setdefault(line, []).append(annotation)
+
+    def _index(self, annotation: Annotation) -> None:
+        for line in self._lines_of(annotation.start, annotation.end):
+            self._by_line.setdefault(line, []).append(annotation)
+            self._line_versions[line] = self._line_versions.get(line, 0) + 1
+
+    def _unindex(self, annotation: Annotation) -> None:
+        for line in self._lines_of(annotation.start, annotation.end):
+            bucket = self._by_line.get(line, [])
+            self._by_line[line] = [a for a in bucket if a.id != annotation.id]
+            self._line_versions[line] = self._line_versions.get(line, 0) + 1
+
+    # -- rendering ----------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._cache.clear()
+
+    def _style(self, name: str) -> Style:
+        """A component style. Backgrounds are blended over the view's (for tints);
+        label styles are partial, so that overlapping labels combine."""
+        style = self._styles.get(name)
+        if style is None:
+            partial = name.startswith("label--") or name == "article-view--focus"
+            style = self.get_component_rich_style(name, partial=partial)
+            self._styles[name] = style
+        return style
+
+    def _matches_on(self, start: int, end: int) -> tuple[tuple[int, int], ...]:
+        index = bisect_right(self._match_ends, start)
+        found = []
+        while index < len(self._matches) and self._matches[index][0] < end:
+            clip = Span(*self._matches[index]).clip(start, end)
+            if clip:
+                found.append(clip)
+            index += 1
+        return tuple(found)
+
+    def render_line(self, y: int) -> Strip:
+        region_width = self.scrollable_content_region.width
+        line = int(self.scroll_y) + y
+        layout = self._layout
+        if not 0 <= line < len(layout) or not layout.width:
+            return Strip.blank(region_width, self.rich_style)
+        start, end = layout.starts[line], layout.ends[line]
+        sentence = self.sentence_span()
+        cursor = Span(*sentence).clip(start, end) if sentence else None
+        in_sentence = sentence is not None and (
+            layout.line_of(sentence[0]) <= line <= layout.line_of(max(sentence[0], sentence[1] - 1))
+        )
+        selection = self.selection
+        selected = Span(*selection).clip(start, end) if selection else None
+        caret = None
+        if selection is None and start <= self.caret < end:
+            caret = self.caret - start
+        focus = self._annotations.get(self.focused_annotation or "")
+        focused = Span(focus.start, focus.end).clip(start, end) if focus else None
+        key = (
+            line, region_width, self._line_versions.get(line, 0), in_sentence, cursor,
+            selected, caret, focused, self._matches_on(start, end) if self._matches else (),
+        )
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._build_line(start, end, key, region_width)
+            self._cache[key] = strip
+        return strip
+
+    def _build_line(self, start: int, end: int, key: tuple, width: int) -> Strip:
+        line, _, _, in_sentence, cursor, selected, caret, focused, matches = key
+        base = self.rich_style
+        text = Text(display_text(self.text[start:end]), style=base, no_wrap=True, end="")
+        if cursor:
+            text.stylize(self._style("article-view--cursor"), *cursor)
+        annotations = sorted(self._by_line.get(line, ()), key=lambda a: (a.start, -a.end))
+        for annotation in annotations:
+            clip = Span(annotation.start, annotation.end).clip(start, end)
+            if clip:
+                text.stylize(self._style(f"label--{annotation.label.value}"), *clip)
+        for match in matches:
+            text.stylize(self._style("article-view--match"), *match)
+        if focused:
+            text.stylize(self._style("article-view--focus"), *focused)
+        if selected:
+            text.stylize(self._style("article-view--selection"), *selected)
+        if caret is not None:
+            caret_end = next_grapheme(self.text, start + caret) - start
+            text.stylize(self._style("article-view--caret"), caret, caret_end)
+        gutter = Text(
+            GUTTER if in_sentence else " " * GUTTER_WIDTH,
+            style=base + self._style("article-view--gutter"),
+            end="",
+        )
+        console = self.app.console
+        segments = [*gutter.render(console), *text.render(console)]
+        return Strip(segments).crop_extend(0, width, base)
