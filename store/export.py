@@ -192,9 +192,23 @@ def _links_of(store: Store, doc_id: str) -> tuple[dict[str, list[dict]], dict[st
 
 @contextlib.contextmanager
 def _snapshot(store: Store) -> Iterator[None]:
-    """One read transaction, so the export is a consistent picture of the database."""
-    with store.transaction():
+    """One read transaction, so the export is a consistent picture of the database.
+
+    A deferred BEGIN takes no write lock: other programs keep writing (WAL) while
+    we read. It is a transaction on the store's connection, though, so a program
+    that writes while it exports (the app) should export on a connection of its
+    own: `export_to_path(open_store(store.path), ...)` in a worker.
+    """
+    conn = store.db.conn
+    if conn.in_transaction:
+        yield  # inside the caller's transaction, which is already a snapshot
+        return
+    conn.execute("BEGIN")
+    try:
         yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")  # nothing was written: this only ends the snapshot
 
 
 # -- jsonl --------------------------------------------------------------------
@@ -486,10 +500,11 @@ def export_to_stream(
         raise InputError("--format brat", "writes a folder: give one with -o FOLDER")
     ExportFilter(label)
     doc = _check_doc(store, doc)
-    records = _SOURCES[fmt](store, label=label, doc=doc)
-    if fmt == "csv":
-        return write_csv(records, stream)
-    return write_lines(records, stream)
+    # closing(): a failed write (a full disk, a closed pipe) ends the read snapshot now.
+    with contextlib.closing(_SOURCES[fmt](store, label=label, doc=doc)) as records:
+        if fmt == "csv":
+            return write_csv(records, stream)
+        return write_lines(records, stream)
 
 
 def export_to_path(

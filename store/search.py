@@ -38,7 +38,8 @@ from .errors import InputError, StoreError
 from .models import Label
 
 DEFAULT_LIMIT = 50
-CANDIDATES = 400  # FTS rows read per source before grouping and filtering
+CANDIDATES = 300  # newest FTS matches read per source, then ranked, grouped, filtered
+PREFETCH = 100  # hits read together while grouping
 FUZZY_CANDIDATES = 200
 FUZZY_MIN_SCORE = 75.0  # partial_ratio of the query against a candidate, relaxed search
 MAX_QUERY_CHARS = 1000
@@ -115,12 +116,14 @@ class Term:
         return main if not others else "(" + " OR ".join([main, *others]) + ")"
 
 
+_MARKS = regex.compile(r"\p{Mn}+")
+
+
 def fold(text: str) -> str:
     """Case and accents folded, as FTS5's `unicode61 remove_diacritics 2` folds them."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return unicodedata.normalize(
-        "NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    )
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFD", text.casefold())))
 
 
 def words_of(text: str) -> list[str]:
@@ -159,14 +162,9 @@ VOCAB_MAX_LENGTH = 40
 
 
 def _vocabulary_words(texts: Iterable[str | None]) -> set[str]:
-    found: set[str] = set()
-    for text in texts:
-        if text:
-            found.update(
-                w for w in words_of(text)
-                if VOCAB_MIN_LENGTH <= len(w) <= VOCAB_MAX_LENGTH and not w.isdigit()
-            )
-    return found
+    """The distinct words of many texts: one fold and one regex pass over them all."""
+    found = set(words_of("\n".join(t for t in texts if t)))
+    return {w for w in found if VOCAB_MIN_LENGTH <= len(w) <= VOCAB_MAX_LENGTH and not w.isdigit()}
 
 
 def _high_water(store: Store) -> dict[str, int]:
@@ -217,8 +215,9 @@ def refresh_vocabulary(store: Store, *, batch: int = 20000) -> int:
             ("SELECT a_text, b_text FROM link_texts WHERE link_rowid > ?", "link_texts"),
         ]
         for sql, name in queries:
-            for row in db.execute(sql, [seen.get(name, 0)]):
-                pending |= _vocabulary_words(row)
+            cursor = db.execute(sql, [seen.get(name, 0)])
+            while rows := cursor.fetchmany(1000):
+                pending |= _vocabulary_words(text for row in rows for text in row)
                 if len(pending) >= batch:
                     flush(pending)
         flush(pending)
@@ -242,8 +241,8 @@ class _Vocabulary:
         self.words = {w for words in self.by_length.values() for w in words}
 
     def close_words(self, word: str) -> list[str]:
-        """Vocabulary words within 1 edit (words of up to 5 letters) or 2 edits."""
-        limit = 1 if len(word) <= 5 else 2
+        """Vocabulary words within 1 edit (words of 4 letters) or 2 edits (longer)."""
+        limit = 1 if len(word) <= 4 else 2
         found: list[tuple[int, str]] = []
         for length in range(len(word) - limit, len(word) + limit + 1):
             choices = self.by_length.get(length)
@@ -305,10 +304,22 @@ class Filters:
     linked: bool = False
 
 
+def _newest_matches(table: str) -> str:
+    """The newest `?` matches of an FTS table, with their bm25 rank.
+
+    `ORDER BY rank LIMIT n` would compute bm25 for every match before keeping n: a
+    common word matches most of a million annotations. Walking the index from the
+    newest row and stopping after `CANDIDATES` bounds the cost; the caller ranks
+    those. A query with fewer matches than that (most of them) is ranked exactly
+    as a full ranking would; for a very common word the best of the newest
+    `CANDIDATES` are shown.
+    """
+    return f"SELECT rowid, rank FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?"
+
+
 def _annotation_hits(store: Store, match: str, filters: Filters, candidates: int) -> list[_Hit]:
     sql = (
-        "SELECT f.rowid, f.rank FROM (SELECT rowid, rank FROM annotations_fts "
-        "WHERE annotations_fts MATCH ? ORDER BY rank LIMIT ?) f "
+        f"SELECT f.rowid, f.rank FROM ({_newest_matches('annotations_fts')}) f "
         "JOIN annotations a ON a.rowid = f.rowid"
     )
     params: list = [match, candidates]
@@ -335,8 +346,7 @@ def _link_hits(store: Store, match: str, filters: Filters, candidates: int) -> l
     if filters.label:
         return []  # a label belongs to annotations; those are found by _annotation_hits
     sql = (
-        "SELECT f.rowid, f.rank FROM (SELECT rowid, rank FROM link_texts_fts "
-        "WHERE link_texts_fts MATCH ? ORDER BY rank LIMIT ?) f "
+        f"SELECT f.rowid, f.rank FROM ({_newest_matches('link_texts_fts')}) f "
         "JOIN links l ON l.rowid = f.rowid WHERE l.status != 'rejected'"
     )
     params: list = [match, candidates]
@@ -370,6 +380,8 @@ class _Grouper:
         self.groups: dict[str, StatementGroup] = {}
         self._docs: dict[str, tuple[str, str]] = {}
         self._labels: dict[str, str | None] = {}
+        self._rows: dict[int, tuple] = {}
+        self._links: dict[str, tuple[str, str] | None] = {}
 
     def doc(self, doc_id: str) -> tuple[str, str]:
         if doc_id not in self._docs:
@@ -391,19 +403,48 @@ class _Grouper:
         else:
             self._add_link(hit.rowid, score, fuzzy, query)
 
+    def prefetch(self, hits: list[_Hit]) -> None:
+        """Read a batch of annotation hits, their articles and links in three queries."""
+        rowids = [h.rowid for h in hits if h.kind == "annotation" and h.rowid not in self._rows]
+        if not rowids:
+            return
+        marks = ",".join("?" * len(rowids))
+        ids = []
+        for rowid, ann_id, doc_id, start, end, label, text, title, source in self.db.execute(
+            'SELECT a.rowid, a.id, a.doc_id, a.start, a."end", a.label, a.text, d.title, d.source '
+            f"FROM annotations a JOIN documents d ON d.id = a.doc_id WHERE a.rowid IN ({marks})",
+            rowids,
+        ):
+            self._rows[rowid] = (ann_id, doc_id, start, end, label, text)
+            self._docs[doc_id] = (title, source)
+            self._labels[ann_id] = label
+            self._links[ann_id] = None
+            ids.append(ann_id)
+        if not ids:
+            return
+        marks = ",".join("?" * len(ids))
+        for a_id, b_id, link_id, cluster in self.db.execute(
+            "SELECT a_annotation_id, b_annotation_id, id, cluster FROM links "
+            f"WHERE a_annotation_id IN ({marks}) AND status != 'rejected' UNION ALL "
+            "SELECT a_annotation_id, b_annotation_id, id, cluster FROM links "
+            f"WHERE b_annotation_id IN ({marks}) AND status != 'rejected'",
+            ids + ids,
+        ):
+            for ann_id in (a_id, b_id):
+                if ann_id in self._links:
+                    current = self._links[ann_id]
+                    # Prefer a link that belongs to a cluster: it names the statement.
+                    if current is None or (cluster and not current[1]) or (cluster, link_id) > current[::-1]:
+                        self._links[ann_id] = (link_id, cluster)
+
     def _add_annotation(self, rowid: int, score: float, fuzzy: bool, query: str) -> None:
-        row = self.db.execute(
-            'SELECT id, doc_id, start, "end", label, text FROM annotations WHERE rowid = ?', [rowid]
-        ).fetchone()
+        if rowid not in self._rows:
+            self.prefetch([_Hit(0.0, "annotation", rowid)])
+        row = self._rows.get(rowid)
         if row is None:
             return
         ann_id, doc_id, start, end, label, text = row
-        link = self.db.execute(
-            "SELECT id, cluster FROM links WHERE a_annotation_id = ? AND status != 'rejected' "
-            "UNION ALL SELECT id, cluster FROM links WHERE b_annotation_id = ? AND status != 'rejected' "
-            "ORDER BY 2 DESC LIMIT 1",
-            [ann_id, ann_id],
-        ).fetchone()
+        link = self._links.get(ann_id)
         key = (link[1] or link[0]) if link else ann_id
         if key in self.groups:
             return
@@ -541,11 +582,14 @@ def _grouped(
     scores: dict[_Hit, float] | None = None,
 ) -> list[StatementGroup]:
     grouper = _Grouper(store, filters)
-    for hit in hits:
-        score = scores[hit] if scores else -hit.rank
-        grouper.add(hit, score, fuzzy, shown)
-        if len(grouper.groups) >= limit:
-            break
+    for first in range(0, len(hits), PREFETCH):
+        batch = hits[first : first + PREFETCH]
+        grouper.prefetch(batch)
+        for hit in batch:
+            score = scores[hit] if scores else -hit.rank
+            grouper.add(hit, score, fuzzy, shown)
+            if len(grouper.groups) >= limit:
+                return list(grouper.groups.values())
     return list(grouper.groups.values())
 
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import sys
-from contextlib import contextmanager
 
 import click
 
@@ -16,26 +12,7 @@ from store.export import FORMATS, annotation_record, export_to_path, export_to_s
 from store.review import ReviewItem, resolve_review, review_items
 
 from ..context import CliContext
-from .text import literal
-
-
-@contextmanager
-def utf8_stdout():
-    """Standard output as UTF-8 text with no newline translation, whatever the locale.
-
-    A reader that closes the pipe early (`sidenote export | head`) is not an error.
-    """
-    sys.stdout.flush()
-    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-    try:
-        yield stream
-        stream.flush()
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(0)
-    finally:
-        stream.detach()
+from .output import literal, pipe_may_close, utf8_stdout
 
 
 def _plural(n: int, word: str) -> str:
@@ -147,11 +124,12 @@ def review(ctx: click.Context, as_json: bool, include_resolved: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     items = review_items(ctx.obj.store(), include_resolved=include_resolved)
-    for item in items:
-        if as_json:
-            click.echo(json.dumps(_item_dict(item), ensure_ascii=False))
-        else:
-            _show_item(item)
+    with pipe_may_close():
+        for item in items:
+            if as_json:
+                click.echo(json.dumps(_item_dict(item), ensure_ascii=False))
+            else:
+                _show_item(item)
     if not as_json:
         click.echo(f"{_plural(len(items), 'annotation')} to review.", err=True)
 

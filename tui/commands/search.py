@@ -9,7 +9,7 @@ import click
 from store.search import DEFAULT_LIMIT, StatementGroup, search as run_search
 
 from ..context import CliContext
-from .text import literal
+from .output import literal, pipe_may_close
 
 STATUS_MARK = {"confirmed": "✓", "suggested": "?", "annotated": "·"}
 
@@ -48,15 +48,15 @@ def search(
     """
     text = " ".join(query)
     groups = run_search(obj.store(), text, label=label, source=source, linked=linked, limit=limit)
-    if as_json:
-        for group in groups:
-            click.echo(json.dumps(group.as_dict(), ensure_ascii=False))
-        return
-    if groups and groups[0].fuzzy:
+    if groups and groups[0].fuzzy and not as_json:
         click.echo(f"No exact match; showing results for: {literal(groups[0].query)}", err=True)
-    for group in groups:
-        _show(group)
-    if not groups:
+    with pipe_may_close():
+        for group in groups:
+            if as_json:
+                click.echo(json.dumps(group.as_dict(), ensure_ascii=False))
+            else:
+                _show(group)
+    if not groups and not as_json:
         click.echo("No matches.", err=True)
 
 
