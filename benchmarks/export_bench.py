@@ -18,31 +18,43 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
+# VmHWM (peak resident set of this process image) rather than ru_maxrss, which
+# Linux carries over from the parent across exec.
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from store import open_store
 from store.export import export_to_path
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+
 db, fmt, out = sys.argv[1:4]
 store = open_store(db)
 store.db.execute("SELECT count(*) FROM annotations").fetchone()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = status("VmHWM")
 start = time.perf_counter()
 count = export_to_path(store, fmt, out)
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"count": count, "seconds": seconds, "before_kb": before, "peak_kb": peak}))
+print(json.dumps({"count": count, "seconds": seconds, "before_kb": before, "peak_kb": status("VmHWM")}))
+"""
+BUILD = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+import annotation_corpus
+t = annotation_corpus.build(Path(sys.argv[2]), int(sys.argv[3]), quiet=True)
+print(f"built {sys.argv[2]} in {t['total_s']:.1f} s", file=sys.stderr)
 """
 
 
 def database(size: int) -> Path:
     path = Path(f"/tmp/sidenote_export_bench_{size}.db")
     if not path.exists():
-        import annotation_corpus
-
-        timings = annotation_corpus.build(path, size, quiet=True)
-        print(f"built {path.name} in {timings['total_s']:.1f} s", file=sys.stderr)
+        # In a child process: building holds every row in memory, measuring must not.
+        here = str(Path(__file__).resolve().parent)
+        subprocess.run([sys.executable, "-c", BUILD, here, str(path), str(size)], check=True)
     return path
 
 
@@ -65,6 +77,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{'format':<10} {'annotations':>11} {'runs':>4} {'median s':>9} {'ann/s':>10} {'MB/s':>6} "
           f"{'RSS open MB':>11} {'RSS peak MB':>11}")
+    for size in args.sizes:
+        database(size)
     for fmt in args.formats:
         for size in args.sizes:
             db = database(size)

@@ -250,6 +250,43 @@ def annotation_records(store: Store, *, label: str | None = None, doc: str | Non
                 }
 
 
+_STRING = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
+
+
+def jsonl_lines(store: Store, *, label: str | None = None, doc: str | None = None) -> Iterator[str]:
+    """`annotation_records`, already encoded: the same lines `json.dumps` would give.
+
+    The export's hot path (a test checks both agree byte for byte): formatting the
+    known record shape directly is about twice as fast as building a dict and
+    encoding it generically, and the per-article fields are encoded once.
+    """
+    flt = ExportFilter(label, doc)
+    with _snapshot(store):
+        for doc_id, title, source, url in list_or_iter(_document_rows(store, flt)):
+            text_row = store.db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
+            utf16 = Utf16Offsets(text_row[0])
+            del text_row
+            links, clusters = _links_of(store, doc_id)
+            shared = (
+                f', "doc_id": {_STRING(doc_id)}, "doc_title": {_STRING(title)}, '
+                f'"source": {_STRING(source)}, "url": {_STRING(url)}, "label": '
+            )
+            for (
+                ann_id, start, end, lab, text, prefix, suffix, note, speaker, annotator, created, updated
+            ) in _annotations_of(store, doc_id, flt.label):
+                linked = links.get(ann_id)
+                cluster = clusters.get(ann_id)
+                yield (
+                    f'{{"id": {_STRING(ann_id)}{shared}{_STRING(lab)}, "start": {start}, "end": {end}, '
+                    f'"utf16_start": {utf16(start)}, "utf16_end": {utf16(end)}, "text": {_STRING(text)}, '
+                    f'"prefix": {_STRING(prefix)}, "suffix": {_STRING(suffix)}, "note": {_STRING(note)}, '
+                    f'"speaker": {_STRING(speaker)}, "annotator": {_STRING(annotator)}, '
+                    f'"created": {_STRING(created)}, "updated": {_STRING(updated)}, '
+                    f'"links": {_ENCODE(linked) if linked else "[]"}, '
+                    f'"cluster": {"null" if cluster is None else _STRING(cluster)}}}\n'
+                )
+
+
 def annotation_record(store: Store, annotation_id: str) -> dict:
     """One annotation as a `jsonl` record (what `sidenote annotate --json` prints)."""
     annotation = store.annotation(annotation_id)
@@ -377,14 +414,26 @@ def csv_row(record: dict) -> list:
 # -- writers ------------------------------------------------------------------
 
 
+WRITE_BATCH = 512  # lines joined per write() call
+
+
 def write_lines(records: Iterable[dict], stream: IO[str]) -> int:
+    """One JSON object per line."""
+    return write_encoded((_ENCODE(record) + "\n" for record in records), stream)
+
+
+def write_encoded(lines: Iterable[str], stream: IO[str]) -> int:
+    """Ready-made lines, joined in batches: fewer, larger writes."""
     count = 0
-    write = stream.write
-    for record in records:
-        write(_ENCODE(record))
-        write("\n")
-        count += 1
-    return count
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == WRITE_BATCH:
+            stream.write("".join(batch))
+            count += len(batch)
+            batch.clear()
+    stream.write("".join(batch))
+    return count + len(batch)
 
 
 def write_csv(records: Iterable[dict], stream: IO[str]) -> int:
@@ -501,6 +550,9 @@ def export_to_stream(
     ExportFilter(label)
     doc = _check_doc(store, doc)
     # closing(): a failed write (a full disk, a closed pipe) ends the read snapshot now.
+    if fmt == "jsonl":
+        with contextlib.closing(jsonl_lines(store, label=label, doc=doc)) as lines:
+            return write_encoded(lines, stream)
     with contextlib.closing(_SOURCES[fmt](store, label=label, doc=doc)) as records:
         if fmt == "csv":
             return write_csv(records, stream)

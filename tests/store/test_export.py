@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 
 from store import InputError
+from store import export as export_module
 from store.export import (
     RECORD_FIELDS,
     annotation_records,
@@ -173,16 +174,16 @@ def test_brat_refuses_a_folder_that_is_not_empty(store, multiscript, tmp_path):
 def test_a_failed_export_leaves_no_file_behind(store, multiscript, tmp_path, monkeypatch):
     target = tmp_path / "out.jsonl"
     target.write_text("previous export\n")
-    calls = {"n": 0}
-    real_dumps = json.JSONEncoder.encode
+    real_lines = export_module.jsonl_lines
 
-    def failing(self, value):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise OSError(28, "No space left on device")
-        return real_dumps(self, value)
+    def failing(*args, **kwargs):
+        for number, line in enumerate(real_lines(*args, **kwargs)):
+            if number == 2:
+                raise OSError(28, "No space left on device")
+            yield line
 
-    monkeypatch.setattr("store.export._ENCODE", lambda v: failing(json.JSONEncoder(ensure_ascii=False), v))
+    monkeypatch.setattr(export_module, "jsonl_lines", failing)
+    monkeypatch.setattr(export_module, "WRITE_BATCH", 1)  # the first lines do reach the temp file
     with pytest.raises(OSError):
         export_to_path(store, "jsonl", target)
     assert target.read_text() == "previous export\n"
@@ -213,3 +214,17 @@ def test_schema_ships_inside_the_package():
     text = importlib.resources.files("store").joinpath("annotation_schema.json").read_text("utf-8")
     assert json.loads(text)["required"] == ["id", "doc_id", "label", "start", "end", "text"]
     assert Path(__file__).resolve().parents[2].joinpath("pyproject.toml").read_text().count('"store" = ["*.json"]') == 1
+
+
+def test_the_fast_jsonl_writer_gives_exactly_what_json_dumps_gives(store, multiscript):
+    from store.export import jsonl_lines
+
+    other = add_doc(store, ENVOY, title='Quotes "inside" \\ and \x1b escape', source="RT")
+    a = tag(store, other, "resiliency force", "claim", note="\u2028 odd\tspaces", speaker="")
+    b = tag(store, multiscript, "北京欢迎你", "quote")
+    link(store, a, b, status="confirmed", cluster="c\"1", score=87.25)
+    expected = [json.dumps(r, ensure_ascii=False) + "\n" for r in annotation_records(store)]
+    assert list(jsonl_lines(store)) == expected
+    assert list(jsonl_lines(store, label="claim")) == [
+        json.dumps(r, ensure_ascii=False) + "\n" for r in annotation_records(store, label="claim")
+    ]
