@@ -31,7 +31,7 @@ from .annotations import annotation_row, change_group
 from .db import Store, utc_now
 from .errors import InputError
 from .models import Document, Label
-from .reanchor import Anchor, place, review_record, review_row
+from .reanchor import Anchor, find_other_version, place, review_record, review_row
 from .text import context, span_problem
 
 MAX_LINE_CHARS = 500_000
@@ -292,28 +292,6 @@ class DocumentFinder:
             source=record.get("source", ""),
         )
         return other, False
-
-
-def find_other_version(store: Store, *, url: str, title: str, source: str, exclude: str = "") -> Document | None:
-    """The stored document that is (most likely) another version of the same article.
-
-    Same non-empty `url`; else same non-empty `title` and `source`. When several
-    versions are stored, the most recently imported one.
-    """
-    if url:
-        sql = "SELECT * FROM documents WHERE url = ? AND id != ? ORDER BY imported_at DESC, rowid DESC LIMIT 1"
-        rows = list(store.db.query(sql, [url, exclude]))
-        if rows:
-            return Document(**rows[0])
-    if title and source:
-        sql = (
-            "SELECT * FROM documents WHERE title = ? AND source = ? AND id != ? "
-            "ORDER BY imported_at DESC, rowid DESC LIMIT 1"
-        )
-        rows = list(store.db.query(sql, [title, source, exclude]))
-        if rows:
-            return Document(**rows[0])
-    return None
 
 
 # -- importing ----------------------------------------------------------------

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from .annotations import ENTITY_TABLES, ChangeGroup, annotation_row
-from .db import utc_now
+from .db import Store, utc_now
 from .models import Document
 from .text import CONTEXT_CHARS, snap_to_graphemes, span_problem
 
@@ -469,3 +469,66 @@ def carry_annotations(
             group.set_state("review", row["id"], review_row(record, new_doc_id, placement))
         result.add(row["id"], placement)
     return result
+
+
+# -- finding the version an article replaces ------------------------------------
+
+# Share of the old version's paragraphs that must survive verbatim (or of its text
+# kept as an untouched head and tail) for two texts to count as one article.
+SAME_ARTICLE_SHARE = 0.3
+
+
+def find_other_version(
+    store: Store, *, url: str, title: str, source: str, exclude: str = ""
+) -> Document | None:
+    """The stored document that is most likely another version of the same article.
+
+    Same non-empty `url`; else same non-empty `title` and `source`. When several
+    are stored, the most recently imported. `exclude` is the new version's id.
+    """
+    if url:
+        sql = (
+            "SELECT * FROM documents WHERE url = ? AND id != ? "
+            "ORDER BY imported_at DESC, rowid DESC LIMIT 1"
+        )
+        rows = list(store.db.query(sql, [url, exclude]))
+        if rows:
+            return Document(**rows[0])
+    if title and source:
+        sql = (
+            "SELECT * FROM documents WHERE title = ? AND source = ? AND id != ? "
+            "ORDER BY imported_at DESC, rowid DESC LIMIT 1"
+        )
+        rows = list(store.db.query(sql, [title, source, exclude]))
+        if rows:
+            return Document(**rows[0])
+    return None
+
+
+def same_article(old_text: str, new_text: str) -> bool:
+    """Whether a new text is an edit of the old one rather than another article that
+    happens to share a title (a live blog, "Morning briefing"): a good share of the
+    old text is still there, as an untouched head and tail or as whole paragraphs."""
+    shortest = min(len(old_text), len(new_text))
+    if shortest == 0:
+        return False
+    edits = EditMap.between(old_text, new_text)
+    if edits.head + edits.tail >= SAME_ARTICLE_SHARE * shortest:
+        return True
+    old_lines = {line.strip() for line in old_text.split("\n") if line.strip()}
+    new_lines = {line.strip() for line in new_text.split("\n") if line.strip()}
+    return bool(old_lines) and len(old_lines & new_lines) >= SAME_ARTICLE_SHARE * len(old_lines)
+
+
+def carry_from_previous_version(
+    store: Store, group: ChangeGroup, new_doc_id: str, new_text: str, *, url: str = "", title: str = "", source: str = ""
+) -> ReanchorResult | None:
+    """For the importer: when a newly added document is a changed version of a stored
+    article, move that article's annotations onto it (see `carry_annotations`).
+
+    None when there is no earlier version, or it is not the same article after all.
+    """
+    old = find_other_version(store, url=url, title=title, source=source, exclude=new_doc_id)
+    if old is None or not same_article(old.text, new_text):
+        return None
+    return carry_annotations(group, old, new_doc_id, new_text)

@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from store import change_group, undo
-from store.reanchor import Anchor, EditMap, carry_annotations, place
+from store.reanchor import (
+    Anchor,
+    EditMap,
+    carry_annotations,
+    carry_from_previous_version,
+    place,
+    same_article,
+)
 from store.text import context
 from tests.exchange_data import add_doc, tag
 
@@ -147,3 +154,28 @@ def test_carry_annotations_moves_them_in_one_undoable_group(store):
     undo(store)
     assert {a.id for a in store.annotations(old_id)} == {force.id, warning.id}
     assert list(store.db.query("SELECT * FROM review")) == []
+
+
+def test_the_importer_hook_carries_from_the_previous_version_of_the_same_url(store):
+    old_id = add_doc(store, OLD, title="Envoy", source="RT", url="https://example.org/envoy")
+    force = tag(store, old_id, FORCE, "quote")
+    new_text = OLD.replace("Kyiv, May 13.", "Kyiv, May 14 (updated).")
+    new_id = add_doc(store, new_text, title="Envoy", source="RT", url="https://example.org/envoy")
+    with change_group(store, "import") as group:
+        result = carry_from_previous_version(
+            store, group, new_id, new_text, url="https://example.org/envoy", title="Envoy", source="RT"
+        )
+    assert result is not None and result.as_dict()["kept"] == 1
+    moved = store.annotation(force.id)
+    assert moved.doc_id == new_id and new_text[moved.start:moved.end] == FORCE
+
+
+def test_a_different_article_under_the_same_title_keeps_its_annotations(store):
+    old_id = add_doc(store, OLD, title="Live: Ukraine talks", source="RT")
+    force = tag(store, old_id, FORCE, "quote")
+    other = "Completely different live blog entry.\nNothing in common with the earlier one at all."
+    new_id = add_doc(store, other, title="Live: Ukraine talks", source="RT")
+    assert not same_article(OLD, other)
+    with change_group(store, "import") as group:
+        assert carry_from_previous_version(store, group, new_id, other, title="Live: Ukraine talks", source="RT") is None
+    assert store.annotation(force.id).doc_id == old_id
