@@ -30,17 +30,67 @@ from store.text import context
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-OUTLETS = ["RT", "Reuters", "AP", "Newsweek", "Bloomberg", "Japan Today", "The Mainichi", "MailOnline",
-           "Kyiv Independent", "Le Monde", "TASS", "BBC", "Al Jazeera", "DW", "NHK"]
-SPEAKERS = ["Keith Kellogg", "Vladimir Putin", "Volodymyr Zelensky", "Emmanuel Macron", "Donald Trump",
-            "Keir Starmer", "Ursula von der Leyen", "Mark Rutte", "Sergey Lavrov", "Steve Witkoff"]
+OUTLETS = [
+    "RT",
+    "Reuters",
+    "AP",
+    "Newsweek",
+    "Bloomberg",
+    "Japan Today",
+    "The Mainichi",
+    "MailOnline",
+    "Kyiv Independent",
+    "Le Monde",
+    "TASS",
+    "BBC",
+    "Al Jazeera",
+    "DW",
+    "NHK",
+]
+SPEAKERS = [
+    "Keith Kellogg",
+    "Vladimir Putin",
+    "Volodymyr Zelensky",
+    "Emmanuel Macron",
+    "Donald Trump",
+    "Keir Starmer",
+    "Ursula von der Leyen",
+    "Mark Rutte",
+    "Sergey Lavrov",
+    "Steve Witkoff",
+]
 LABELS = ["claim", "quote", "proposal"]
 KELLOGG = "a post-ceasefire resiliency force in support of Ukraine's sovereignty"
 ANNOTATIONS_PER_DOC = 100
 SENTENCES_PER_DOC = 40
 LEXICON = 200_000
-SYLLABLES = ["ka", "lo", "mi", "ne", "sor", "vat", "re", "tu", "gan", "pel", "dra", "shi", "ov",
-             "en", "ur", "zak", "bri", "mon", "tes", "la", "kov", "ian", "ber", "gol", "hai"]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "sor",
+    "vat",
+    "re",
+    "tu",
+    "gan",
+    "pel",
+    "dra",
+    "shi",
+    "ov",
+    "en",
+    "ur",
+    "zak",
+    "bri",
+    "mon",
+    "tes",
+    "la",
+    "kov",
+    "ian",
+    "ber",
+    "gol",
+    "hai",
+]
 
 
 def seed_sentences() -> list[str]:
@@ -69,7 +119,9 @@ def _vary(sentence: str, rng: random.Random, words: list[str]) -> str:
     return " ".join(tokens)
 
 
-def build(path: Path, annotations: int, *, seed: int = 5, link_share: float = 0.03, quiet: bool = False) -> dict:
+def build(
+    path: Path, annotations: int, *, seed: int = 5, link_share: float = 0.03, quiet: bool = False
+) -> dict:
     """Create the database at `path` (which must not exist); returns timings."""
     rng = random.Random(seed)
     sentences = seed_sentences()
@@ -91,8 +143,19 @@ def build(path: Path, annotations: int, *, seed: int = 5, link_share: float = 0.
         text = "\n".join(parts)
         doc_id = f"{d:016x}"
         now = "2025-05-13T09:30:00.000Z"
-        doc_rows.append((doc_id, f"Article {d}", OUTLETS[d % len(OUTLETS)], "", "", text,
-                         sha256_text(text), "{}", now))
+        doc_rows.append(
+            (
+                doc_id,
+                f"Article {d}",
+                OUTLETS[d % len(OUTLETS)],
+                "",
+                "",
+                text,
+                sha256_text(text),
+                "{}",
+                now,
+            )
+        )
         offsets, pos = [], 0
         for part in parts:
             offsets.append((pos, pos + len(part)))
@@ -108,25 +171,39 @@ def build(path: Path, annotations: int, *, seed: int = 5, link_share: float = 0.
                 if cut > start:
                     start = cut + 1
             prefix, suffix = context(text, start, end)
-            ann_rows.append((
-                str(uuid.UUID(int=rng.getrandbits(128), version=4)), doc_id, start, end, rng.choice(LABELS),
-                text[start:end], prefix, suffix,
-                f"check against {rng.choice(words)}" if rng.random() < 0.1 else "",
-                rng.choice(SPEAKERS) if rng.random() < 0.2 else "",
-                "bench", now, now,
-            ))
+            ann_rows.append(
+                (
+                    str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    doc_id,
+                    start,
+                    end,
+                    rng.choice(LABELS),
+                    text[start:end],
+                    prefix,
+                    suffix,
+                    f"check against {rng.choice(words)}" if rng.random() < 0.1 else "",
+                    rng.choice(SPEAKERS) if rng.random() < 0.2 else "",
+                    "bench",
+                    now,
+                    now,
+                )
+            )
     timings["generate_s"] = time.perf_counter() - began
     t = time.perf_counter()
     with store.transaction():
         db.conn.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", doc_rows)
-        triggers = list(db.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'annotations'"
-        ))
+        triggers = list(
+            db.execute(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'trigger' AND tbl_name = 'annotations'"
+            )
+        )
         for name, _ in triggers:
             db.execute(f"DROP TRIGGER {name}")
         db.conn.executemany(
-            "INSERT INTO annotations (id, doc_id, start, \"end\", label, text, prefix, suffix, note, "
-            "speaker, annotator, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            'INSERT INTO annotations (id, doc_id, start, "end", label, text, prefix, suffix, note, '
+            "speaker, annotator, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ann_rows,
         )
         db.execute("INSERT INTO annotations_fts(annotations_fts) VALUES ('rebuild')")
@@ -134,8 +211,9 @@ def build(path: Path, annotations: int, *, seed: int = 5, link_share: float = 0.
             db.execute(sql)
         link_rows = _links(rng, ann_rows, link_share)
         db.conn.executemany(
-            "INSERT INTO links (id, pair_key, a_doc_id, a_start, a_end, a_annotation_id, b_doc_id, b_start, "
-            "b_end, b_annotation_id, score, method, status, cluster, created_at, updated_at) "
+            "INSERT INTO links (id, pair_key, a_doc_id, a_start, a_end, a_annotation_id, "
+            "b_doc_id, b_start, b_end, b_annotation_id, score, method, status, cluster, "
+            "created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             link_rows,
         )
@@ -172,9 +250,26 @@ def _links(rng: random.Random, rows: list[tuple], share: float) -> list[tuple]:
             a, b = sorted([hub, other], key=lambda r: f"{r[1]}:{r[2]}:{r[3]}")
             key = f"{a[1]}:{a[2]}:{a[3]}|{b[1]}:{b[2]}:{b[3]}"
             status = "confirmed" if rng.random() < 0.3 else "suggested"
-            links.append((str(uuid.UUID(int=rng.getrandbits(128), version=4)), key, a[1], a[2], a[3], a[0],
-                          b[1], b[2], b[3], b[0], round(rng.uniform(85, 100), 1), "reworded", status,
-                          cluster, now, now))
+            links.append(
+                (
+                    str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    key,
+                    a[1],
+                    a[2],
+                    a[3],
+                    a[0],
+                    b[1],
+                    b[2],
+                    b[3],
+                    b[0],
+                    round(rng.uniform(85, 100), 1),
+                    "reworded",
+                    status,
+                    cluster,
+                    now,
+                    now,
+                )
+            )
     unique = {}
     for row in links:
         unique.setdefault(row[1], row)

@@ -1,6 +1,7 @@
 """Export throughput and memory (target: ≥ 100,000 annotations/s for jsonl, flat memory).
 
-    .venv/bin/python benchmarks/export_bench.py [--sizes 100000 400000] [--runs 3] [--formats jsonl csv w3c]
+    .venv/bin/python benchmarks/export_bench.py [--sizes 100000 400000] [--runs 3]
+        [--formats jsonl csv w3c documents]
 
 Databases are built once (annotation_corpus.py) and kept in /tmp. Each export runs
 in a fresh child process that writes to a file through `export_to_path` (temp
@@ -37,7 +38,8 @@ before = status("VmHWM")
 start = time.perf_counter()
 count = export_to_path(store, fmt, out)
 seconds = time.perf_counter() - start
-print(json.dumps({"count": count, "seconds": seconds, "before_kb": before, "peak_kb": status("VmHWM")}))
+peak = status("VmHWM")
+print(json.dumps({"count": count, "seconds": seconds, "before_kb": before, "peak_kb": peak}))
 """
 BUILD = """
 import sys
@@ -61,7 +63,10 @@ def database(size: int) -> Path:
 def run_child(db: Path, fmt: str) -> dict:
     out = Path(f"/tmp/sidenote_export_bench.{fmt}")
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(db), fmt, str(out)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", CHILD, str(db), fmt, str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     data = json.loads(result.stdout)
     data["bytes"] = out.stat().st_size
@@ -75,8 +80,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--formats", nargs="+", default=["jsonl", "csv", "w3c", "documents"])
     args = parser.parse_args()
-    print(f"{'format':<10} {'annotations':>11} {'runs':>4} {'median s':>9} {'ann/s':>10} {'MB/s':>6} "
-          f"{'RSS open MB':>11} {'RSS peak MB':>11}")
+    print(
+        f"{'format':<10} {'annotations':>11} {'runs':>4} {'median s':>9} {'ann/s':>10} {'MB/s':>6} "
+        f"{'RSS open MB':>11} {'RSS peak MB':>11}"
+    )
     for size in args.sizes:
         database(size)
     for fmt in args.formats:
@@ -88,8 +95,10 @@ def main() -> None:
             mb = statistics.median(r["bytes"] for r in runs) / 1e6 / seconds
             before = statistics.median(r["before_kb"] for r in runs) / 1024
             peak = statistics.median(r["peak_kb"] for r in runs) / 1024
-            print(f"{fmt:<10} {size:>11,} {args.runs:>4} {seconds:>9.2f} {rate:>10,.0f} {mb:>6.0f} "
-                  f"{before:>11.0f} {peak:>11.0f}")
+            print(
+                f"{fmt:<10} {size:>11,} {args.runs:>4} {seconds:>9.2f} {rate:>10,.0f} {mb:>6.0f} "
+                f"{before:>11.0f} {peak:>11.0f}"
+            )
 
 
 if __name__ == "__main__":

@@ -26,22 +26,79 @@ import annotation_corpus  # noqa: E402
 from store import open_store  # noqa: E402
 from store.search import search  # noqa: E402
 
-EXACT = ["Kellogg", "ceasefire", "sovereignty", "troops", "Ukraine", "Putin", "Zelensky", "tariff",
-         "Istanbul", "guarantees", "Bermuda", "Kurdistan", "Alaska", "Macron", "peacekeeping",
-         "oil", "security", "said", "the", "Europe"]
-PHRASES = ['"resiliency force"', '"security guarantees"', '"coalition of the willing"', '"Donald Trump"',
-           '"Article 5"', '"parallel government"', '"Vladimir Putin"', '"the war in Ukraine"',
-           "resiliency force", "NATO troops Ukraine"]
-TYPOS = ["resilency force", "sovereignity", "Zelenskyy Putn", "cesefire talks", "Kelog said",
-         "peacekeping", "guarentees", "Bermuda triangel", "Kurdistn oil", "Istambul talks"]
-HOSTILE = ['"', "AND", "OR NOT", "NEAR(", "(((", "*", "' OR 1=1 --", "🙂", "北京", "a" * 500,
-           'force" AND "', "\x1b[31m", "-", "col:x", "^troops"]
+EXACT = [
+    "Kellogg",
+    "ceasefire",
+    "sovereignty",
+    "troops",
+    "Ukraine",
+    "Putin",
+    "Zelensky",
+    "tariff",
+    "Istanbul",
+    "guarantees",
+    "Bermuda",
+    "Kurdistan",
+    "Alaska",
+    "Macron",
+    "peacekeeping",
+    "oil",
+    "security",
+    "said",
+    "the",
+    "Europe",
+]
+PHRASES = [
+    '"resiliency force"',
+    '"security guarantees"',
+    '"coalition of the willing"',
+    '"Donald Trump"',
+    '"Article 5"',
+    '"parallel government"',
+    '"Vladimir Putin"',
+    '"the war in Ukraine"',
+    "resiliency force",
+    "NATO troops Ukraine",
+]
+TYPOS = [
+    "resilency force",
+    "sovereignity",
+    "Zelenskyy Putn",
+    "cesefire talks",
+    "Kelog said",
+    "peacekeping",
+    "guarentees",
+    "Bermuda triangel",
+    "Kurdistn oil",
+    "Istambul talks",
+]
+HOSTILE = [
+    '"',
+    "AND",
+    "OR NOT",
+    "NEAR(",
+    "(((",
+    "*",
+    "' OR 1=1 --",
+    "🙂",
+    "北京",
+    "a" * 500,
+    'force" AND "',
+    "\x1b[31m",
+    "-",
+    "col:x",
+    "^troops",
+]
 
 
 def _filtered() -> list[tuple[str, dict]]:
-    return [("troops", {"label": "claim"}), ("ceasefire", {"source": "Reuters"}),
-            ("resiliency", {"linked": True}), ("Putin", {"label": "quote", "linked": True}),
-            ("Kellogg", {"source": "RT"})]
+    return [
+        ("troops", {"label": "claim"}),
+        ("ceasefire", {"source": "Reuters"}),
+        ("resiliency", {"linked": True}),
+        ("Putin", {"label": "quote", "linked": True}),
+        ("Kellogg", {"source": "RT"}),
+    ]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -53,7 +110,9 @@ def lexicon_words(n: int) -> list[str]:
     """Some rare pseudo-words of the corpus: exact single-word searches with few hits."""
     rng = random.Random(5)
     words = annotation_corpus.lexicon(rng, annotation_corpus.LEXICON)
-    return [words[(r * 7919) % len(words)] for r in (3, 17, 40, 90, 150, 400, 900, 2000, 5000, 9000)][:n]
+    return [
+        words[(r * 7919) % len(words)] for r in (3, 17, 40, 90, 150, 400, 900, 2000, 5000, 9000)
+    ][:n]
 
 
 def run_once(path: Path) -> tuple[dict[str, list[float]], float]:
@@ -93,7 +152,8 @@ def main() -> None:
             leftover.unlink()
         timings = annotation_corpus.build(path, args.annotations, quiet=True)
         print(
-            f"built {path.name}: {timings['annotations']:,} annotations, {timings['documents']:,} articles, "
+            f"built {path.name}: {timings['annotations']:,} annotations, "
+            f"{timings['documents']:,} articles, "
             f"{timings['links']:,} links in {timings['total_s']:.1f} s "
             f"(generate {timings['generate_s']:.1f}, insert + FTS {timings['insert_s']:.1f}, "
             f"vocabulary {timings['vocabulary_s']:.1f}); {path.stat().st_size / 1e6:,.0f} MB"
@@ -114,11 +174,18 @@ def main() -> None:
     for kind in ("exact", "phrase", "typo", "hostile", "filtered"):
         values = all_times.get(kind, [])
         everything.extend(values)
-        print(f"{kind:<10} {len(values):>8} {statistics.median(values):>10.1f} "
-              f"{percentile(values, 95):>8.1f} {max(values):>8.1f}")
-    print(f"{'all':<10} {len(everything):>8} {statistics.median(everything):>10.1f} "
-          f"{percentile(everything, 95):>8.1f} {max(everything):>8.1f}")
-    print(f"\nfirst typo query of a process (loads the vocabulary): median {statistics.median(firsts):.0f} ms")
+        print(
+            f"{kind:<10} {len(values):>8} {statistics.median(values):>10.1f} "
+            f"{percentile(values, 95):>8.1f} {max(values):>8.1f}"
+        )
+    print(
+        f"{'all':<10} {len(everything):>8} {statistics.median(everything):>10.1f} "
+        f"{percentile(everything, 95):>8.1f} {max(everything):>8.1f}"
+    )
+    print(
+        "\nfirst typo query of a process (loads the vocabulary): "
+        f"median {statistics.median(firsts):.0f} ms"
+    )
 
 
 if __name__ == "__main__":

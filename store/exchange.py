@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import json
 import math
-import uuid
-from datetime import datetime
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from .annotations import annotation_row, change_group
@@ -249,7 +249,9 @@ def _check_links(value: object) -> None:
             raise RecordError(f"links[{i}] has an unknown field {sorted(extra)[0]!r}")
         for name in ("start", "end"):
             if name in link and (not _is_int(link[name]) or not 0 <= link[name] <= MAX_OFFSET):
-                raise RecordError(f"links[{i}].{name} must be a whole number from 0 to {MAX_OFFSET:,}")
+                raise RecordError(
+                    f"links[{i}].{name} must be a whole number from 0 to {MAX_OFFSET:,}"
+                )
         if "start" in link and "end" in link and link["end"] <= link["start"]:
             raise RecordError(f"links[{i}] span {link['start']}:{link['end']} is empty or reversed")
         if "method" in link and link["method"] not in LINK_METHODS:
@@ -260,7 +262,12 @@ def _check_links(value: object) -> None:
         if not isinstance(link["doc_id"], str) or not 0 < len(link["doc_id"]) <= MAX_ID_CHARS:
             raise RecordError(f"links[{i}].doc_id must be an id")
         score = link["score"]
-        if not isinstance(score, (int, float)) or isinstance(score, bool) or not math.isfinite(score) or score < 0:
+        if (
+            not isinstance(score, (int, float))
+            or isinstance(score, bool)
+            or not math.isfinite(score)
+            or score < 0
+        ):
             raise RecordError(f"links[{i}].score must be a number of at least 0")
         if link["status"] not in LINK_STATUSES:
             raise RecordError(f"links[{i}].status must be suggested, confirmed or rejected")
@@ -288,7 +295,9 @@ class DocumentFinder:
         if rows:
             return Document(**rows[0]), True
         other = find_other_version(
-            self.store, url=record.get("url", ""), title=record.get("doc_title", ""),
+            self.store,
+            url=record.get("url", ""),
+            title=record.get("doc_title", ""),
             source=record.get("source", ""),
         )
         return other, False
@@ -339,7 +348,9 @@ def import_annotations(store: Store, path: str | Path) -> AnnotationImportReport
             except RecordError as error:
                 raise InputError(where, str(error)) from None
             if record["id"] in seen:
-                raise InputError(where, f"duplicate id {record['id']!r} (already on an earlier line)")
+                raise InputError(
+                    where, f"duplicate id {record['id']!r} (already on an earlier line)"
+                )
             seen.add(record["id"])
             report.records += 1
             _import_one(group, finder, record, where, report)
@@ -351,7 +362,9 @@ def import_annotations(store: Store, path: str | Path) -> AnnotationImportReport
     return report
 
 
-def _import_one(group, finder: DocumentFinder, record: dict, where: str, report: AnnotationImportReport) -> None:
+def _import_one(
+    group, finder: DocumentFinder, record: dict, where: str, report: AnnotationImportReport
+) -> None:
     document, by_id = finder.find(record)
     if document is None:
         raise InputError(
@@ -370,21 +383,28 @@ def _import_one(group, finder: DocumentFinder, record: dict, where: str, report:
         same = existing[0]["updated_at"] == record.get("updated", existing[0]["updated_at"])
         (report.unchanged if same else report.kept_newer).append(annotation_id)
         return
-    pending = group.db.execute(
-        "SELECT 1 FROM review WHERE id = ? AND resolved_at IS NULL", [annotation_id]
+    reviewed = group.db.execute(
+        "SELECT resolved_at FROM review WHERE id = ?", [annotation_id]
     ).fetchone()
-    if pending:
-        report.review.append(annotation_id)
+    if reviewed is not None and not existing:
+        # Already in the review list, or a person discarded it there: their
+        # decision stands; importing the same file again must not undo it.
+        (report.review if reviewed[0] is None else report.unchanged).append(annotation_id)
         return
     reanchored = not (by_id and _unchanged_text(document, record))
     if reanchored:
         anchor = Anchor(
-            record["start"], record["end"], record["text"],
-            record.get("prefix", ""), record.get("suffix", ""),
+            record["start"],
+            record["end"],
+            record["text"],
+            record.get("prefix", ""),
+            record.get("suffix", ""),
         )
         placement = place(anchor, document.text)
         if not placement.placed:
-            group.set_state("review", annotation_id, review_row(review_record(record), document.id, placement))
+            group.set_state(
+                "review", annotation_id, review_row(review_record(record), document.id, placement)
+            )
             report.review.append(annotation_id)
             return
         start, end = placement.start, placement.end
@@ -432,13 +452,17 @@ def _other_side(db, entry: dict) -> tuple[str, int, int, str | None] | None:
         return None if row is None else (row[0], row[1], row[2], entry["annotation_id"])
     if "start" not in entry or "end" not in entry:
         return None
-    row = db.execute("SELECT length(text) FROM documents WHERE id = ?", [entry["doc_id"]]).fetchone()
+    row = db.execute(
+        "SELECT length(text) FROM documents WHERE id = ?", [entry["doc_id"]]
+    ).fetchone()
     if row is None or entry["end"] > row[0]:
         return None
     return entry["doc_id"], entry["start"], entry["end"], None
 
 
-def _restore_links(group, pending: list[tuple[str, dict, str]], report: AnnotationImportReport) -> None:
+def _restore_links(
+    group, pending: list[tuple[str, dict, str]], report: AnnotationImportReport
+) -> None:
     """Links between annotations that are both here now (each is listed from both sides).
 
     A link already in the database is kept, except that a reader's decision
@@ -461,16 +485,27 @@ def _restore_links(group, pending: list[tuple[str, dict, str]], report: Annotati
         if existing:
             row = existing[0]
             if row["status"] == "suggested" and entry["status"] != "suggested":
-                group.set_state("link", row["id"], {**row, "status": entry["status"], "updated_at": utc_now()})
+                group.set_state(
+                    "link", row["id"], {**row, "status": entry["status"], "updated_at": utc_now()}
+                )
                 report.links_restored += 1
             continue
         now = utc_now()
         row = {
             "id": str(uuid.uuid4()),
             "pair_key": key,
-            "a_doc_id": mine[0], "a_start": mine[1], "a_end": mine[2], "a_annotation_id": annotation_id,
-            "b_doc_id": other[0], "b_start": other[1], "b_end": other[2], "b_annotation_id": other[3],
-            "a_match_start": None, "a_match_end": None, "b_match_start": None, "b_match_end": None,
+            "a_doc_id": mine[0],
+            "a_start": mine[1],
+            "a_end": mine[2],
+            "a_annotation_id": annotation_id,
+            "b_doc_id": other[0],
+            "b_start": other[1],
+            "b_end": other[2],
+            "b_annotation_id": other[3],
+            "a_match_start": None,
+            "a_match_end": None,
+            "b_match_start": None,
+            "b_match_end": None,
             "score": entry["score"],
             "method": entry.get("method") or ("exact" if entry["score"] >= 100 else "reworded"),
             "status": entry["status"],

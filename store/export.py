@@ -110,7 +110,9 @@ class ExportFilter:
 
     def __post_init__(self) -> None:
         if self.label is not None and self.label not in Label.__members__:
-            raise InputError("--label", f"unknown label {self.label!r} (use claim, quote or proposal)")
+            raise InputError(
+                "--label", f"unknown label {self.label!r} (use claim, quote or proposal)"
+            )
 
 
 # -- reading, one document at a time ------------------------------------------
@@ -166,8 +168,24 @@ def _links_of(store: Store, doc_id: str) -> tuple[dict[str, list[dict]], dict[st
         f"UNION ALL SELECT {columns} FROM links WHERE b_doc_id = ? AND a_doc_id != ?"
     )
     for row in store.db.execute(sql, [doc_id, doc_id, doc_id]):
-        a_ann, a_doc, a_start, a_end, b_ann, b_doc, b_start, b_end, score, method, status, cluster = row
-        sides = ((a_ann, a_doc, b_ann, b_doc, b_start, b_end), (b_ann, b_doc, a_ann, a_doc, a_start, a_end))
+        (
+            a_ann,
+            a_doc,
+            a_start,
+            a_end,
+            b_ann,
+            b_doc,
+            b_start,
+            b_end,
+            score,
+            method,
+            status,
+            cluster,
+        ) = row
+        sides = (
+            (a_ann, a_doc, b_ann, b_doc, b_start, b_end),
+            (b_ann, b_doc, a_ann, a_doc, a_start, a_end),
+        )
         for mine, my_doc, other, other_doc, other_start, other_end in sides:
             if mine is None or my_doc != doc_id:
                 continue
@@ -214,17 +232,32 @@ def _snapshot(store: Store) -> Iterator[None]:
 # -- jsonl --------------------------------------------------------------------
 
 
-def annotation_records(store: Store, *, label: str | None = None, doc: str | None = None) -> Iterator[dict]:
+def annotation_records(
+    store: Store, *, label: str | None = None, doc: str | None = None
+) -> Iterator[dict]:
     """Every annotation as a `jsonl` record (see RECORD_FIELDS), document by document."""
     flt = ExportFilter(label, doc)
     with _snapshot(store):
         for doc_id, title, source, url in list_or_iter(_document_rows(store, flt)):
-            text_row = store.db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
+            text_row = store.db.execute(
+                "SELECT text FROM documents WHERE id = ?", [doc_id]
+            ).fetchone()
             utf16 = Utf16Offsets(text_row[0])
             del text_row
             links, clusters = _links_of(store, doc_id)
             for (
-                ann_id, start, end, lab, text, prefix, suffix, note, speaker, annotator, created, updated
+                ann_id,
+                start,
+                end,
+                lab,
+                text,
+                prefix,
+                suffix,
+                note,
+                speaker,
+                annotator,
+                created,
+                updated,
             ) in _annotations_of(store, doc_id, flt.label):
                 yield {
                     "id": ann_id,
@@ -263,7 +296,9 @@ def jsonl_lines(store: Store, *, label: str | None = None, doc: str | None = Non
     flt = ExportFilter(label, doc)
     with _snapshot(store):
         for doc_id, title, source, url in list_or_iter(_document_rows(store, flt)):
-            text_row = store.db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
+            text_row = store.db.execute(
+                "SELECT text FROM documents WHERE id = ?", [doc_id]
+            ).fetchone()
             utf16 = Utf16Offsets(text_row[0])
             del text_row
             links, clusters = _links_of(store, doc_id)
@@ -272,14 +307,28 @@ def jsonl_lines(store: Store, *, label: str | None = None, doc: str | None = Non
                 f'"source": {_STRING(source)}, "url": {_STRING(url)}, "label": '
             )
             for (
-                ann_id, start, end, lab, text, prefix, suffix, note, speaker, annotator, created, updated
+                ann_id,
+                start,
+                end,
+                lab,
+                text,
+                prefix,
+                suffix,
+                note,
+                speaker,
+                annotator,
+                created,
+                updated,
             ) in _annotations_of(store, doc_id, flt.label):
                 linked = links.get(ann_id)
                 cluster = clusters.get(ann_id)
                 yield (
-                    f'{{"id": {_STRING(ann_id)}{shared}{_STRING(lab)}, "start": {start}, "end": {end}, '
-                    f'"utf16_start": {utf16(start)}, "utf16_end": {utf16(end)}, "text": {_STRING(text)}, '
-                    f'"prefix": {_STRING(prefix)}, "suffix": {_STRING(suffix)}, "note": {_STRING(note)}, '
+                    f'{{"id": {_STRING(ann_id)}{shared}{_STRING(lab)}, '
+                    f'"start": {start}, "end": {end}, '
+                    f'"utf16_start": {utf16(start)}, "utf16_end": {utf16(end)}, '
+                    f'"text": {_STRING(text)}, '
+                    f'"prefix": {_STRING(prefix)}, "suffix": {_STRING(suffix)}, '
+                    f'"note": {_STRING(note)}, '
                     f'"speaker": {_STRING(speaker)}, "annotator": {_STRING(annotator)}, '
                     f'"created": {_STRING(created)}, "updated": {_STRING(updated)}, '
                     f'"links": {_ENCODE(linked) if linked else "[]"}, '
@@ -305,17 +354,28 @@ def list_or_iter(cursor: Iterable[tuple]) -> Iterator[tuple]:
 # -- documents ----------------------------------------------------------------
 
 
-def document_records(store: Store, *, label: str | None = None, doc: str | None = None) -> Iterator[dict]:
+def document_records(
+    store: Store, *, label: str | None = None, doc: str | None = None
+) -> Iterator[dict]:
     """Each article with its spans: `{"id","title","source","url","text","spans":[...]}`."""
     flt = ExportFilter(label, doc)
     with _snapshot(store):
         for doc_id, title, source, url in list_or_iter(_document_rows(store, flt)):
-            text = store.db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()[0]
+            text = store.db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()[
+                0
+            ]
             spans = [
                 {"id": row[0], "start": row[1], "end": row[2], "label": row[3]}
                 for row in _annotations_of(store, doc_id, flt.label)
             ]
-            yield {"id": doc_id, "title": title, "source": source, "url": url, "text": text, "spans": spans}
+            yield {
+                "id": doc_id,
+                "title": title,
+                "source": source,
+                "url": url,
+                "text": text,
+                "spans": spans,
+            }
 
 
 # -- W3C Web Annotation -------------------------------------------------------
@@ -324,7 +384,9 @@ def document_records(store: Store, *, label: str | None = None, doc: str | None 
 def annotation_iri(annotation_id: str) -> str:
     """`urn:uuid:…` for Sidenote's UUIDs; any other id is percent-encoded into a URN."""
     try:
-        return uuid.UUID(annotation_id).urn if len(annotation_id) == 36 else _other_iri(annotation_id)
+        return (
+            uuid.UUID(annotation_id).urn if len(annotation_id) == 36 else _other_iri(annotation_id)
+        )
     except ValueError:
         return _other_iri(annotation_id)
 
@@ -344,7 +406,12 @@ def w3c_annotation(record: dict) -> dict:
     body = [{"type": "TextualBody", "value": record["label"], "purpose": "tagging"}]
     if record["note"]:
         body.append(
-            {"type": "TextualBody", "value": record["note"], "purpose": "commenting", "format": "text/plain"}
+            {
+                "type": "TextualBody",
+                "value": record["note"],
+                "purpose": "commenting",
+                "format": "text/plain",
+            }
         )
     source: dict = {"id": document_iri(record["doc_id"]), "type": "Text", "format": "text/plain"}
     target: dict = {
@@ -384,7 +451,9 @@ def _is_absolute_iri(value: str) -> bool:
     return bool(_IRI.match(value))
 
 
-def w3c_records(store: Store, *, label: str | None = None, doc: str | None = None) -> Iterator[dict]:
+def w3c_records(
+    store: Store, *, label: str | None = None, doc: str | None = None
+) -> Iterator[dict]:
     for record in annotation_records(store, label=label, doc=doc):
         yield w3c_annotation(record)
 
@@ -492,21 +561,26 @@ def brat_ann(document_text: str, annotations: Iterable[tuple]) -> Iterator[str]:
             yield f"#{t}\tAnnotatorNotes T{t}\t{comment}\n"
 
 
-def write_brat(store: Store, folder: Path, *, label: str | None = None, doc: str | None = None) -> int:
+def write_brat(
+    store: Store, folder: Path, *, label: str | None = None, doc: str | None = None
+) -> int:
     """Fill an empty folder with DOC.txt / DOC.ann per article and annotation.conf."""
     flt = ExportFilter(label, doc)
     count = 0
     with _snapshot(store):
         (folder / "annotation.conf").write_text(BRAT_CONF, encoding="utf-8")
         for doc_id, _title, _source, _url in list_or_iter(_document_rows(store, flt)):
-            text = store.db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()[0]
+            text = store.db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()[
+                0
+            ]
             name = _safe_file_name(doc_id)
             # newline="": the .txt must hold exactly the stored text (brat counts code
             # points of the file; a CRLF translation would shift every offset).
             with open(folder / f"{name}.txt", "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
             rows = (
-                (r[0], r[1], r[2], r[3], r[7], r[8]) for r in _annotations_of(store, doc_id, flt.label)
+                (r[0], r[1], r[2], r[3], r[7], r[8])
+                for r in _annotations_of(store, doc_id, flt.label)
             )
             with open(folder / f"{name}.ann", "w", encoding="utf-8", newline="") as handle:
                 for line in brat_ann(text, rows):

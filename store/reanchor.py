@@ -150,7 +150,11 @@ def _common_suffix_length(a: str, b: str, limit: int) -> int:
 
 def context_score(anchor: Anchor, text: str, start: int, end: int) -> float:
     """How well the text around `start:end` matches the stored prefix and suffix (0-100)."""
-    before = text[max(0, start - len(anchor.prefix)) : start] if anchor.prefix else text[max(0, start - 1) : start]
+    before = (
+        text[max(0, start - len(anchor.prefix)) : start]
+        if anchor.prefix
+        else text[max(0, start - 1) : start]
+    )
     after = text[end : end + len(anchor.suffix)] if anchor.suffix else text[end : end + 1]
     return (_side_score(anchor.prefix, before) + _side_score(anchor.suffix, after)) / 2
 
@@ -188,7 +192,11 @@ def place(anchor: Anchor, new_text: str, *, edits: EditMap | None = None) -> Pla
     # 1. Unchanged surroundings: the same text at the (mapped) same place.
     if edits is not None:
         mapped = edits.span(anchor.start, anchor.end)
-        if mapped and new_text[mapped[0] : mapped[1]] == quote and not span_problem(new_text, *mapped):
+        if (
+            mapped
+            and new_text[mapped[0] : mapped[1]] == quote
+            and not span_problem(new_text, *mapped)
+        ):
             return Placement("position", mapped[0], mapped[1], 100.0)
         expected = edits.expected(anchor.start)
     else:
@@ -196,7 +204,9 @@ def place(anchor: Anchor, new_text: str, *, edits: EditMap | None = None) -> Pla
 
     # 2. The exact quote: best context first, then nearest to where it was.
     occurrences = [
-        p for p in _exact_occurrences(new_text, quote) if not span_problem(new_text, p, p + len(quote))
+        p
+        for p in _exact_occurrences(new_text, quote)
+        if not span_problem(new_text, p, p + len(quote))
     ]
     if occurrences:
         scored = [(context_score(anchor, new_text, p, p + len(quote)), p) for p in occurrences]
@@ -212,7 +222,9 @@ def place(anchor: Anchor, new_text: str, *, edits: EditMap | None = None) -> Pla
         return Placement("unplaced", reason="the quote is no longer in the text")
     start, end, quote_score = candidate
     ctx = context_score(anchor, new_text, start, end)
-    if quote_score >= MIN_QUOTE_SCORE and (ctx >= MIN_CONTEXT_SCORE or quote_score >= QUOTE_ALONE_SCORE):
+    if quote_score >= MIN_QUOTE_SCORE and (
+        ctx >= MIN_CONTEXT_SCORE or quote_score >= QUOTE_ALONE_SCORE
+    ):
         return Placement("fuzzy", start, end, round(quote_score, 1))
     why = (
         f"closest text matches {quote_score:.0f}% (needs {MIN_QUOTE_SCORE:.0f}%)"
@@ -296,7 +308,11 @@ def _context_edge(stored: str, text: str, near: int, slack: int, *, before: bool
     if len(stored) < CONTEXT_CHARS:
         # Short context: the span was this close to the start (or end) of its text.
         if before:
-            return len(stored) if text.startswith(stored) and abs(len(stored) - near) <= slack else None
+            return (
+                len(stored)
+                if text.startswith(stored) and abs(len(stored) - near) <= slack
+                else None
+            )
         edge = len(text) - len(stored)
         return edge if text.endswith(stored) and abs(edge - near) <= slack else None
     probe = stored[-CONTEXT_PROBE:] if before else stored[:CONTEXT_PROBE]
@@ -318,8 +334,11 @@ def _refine(quote: str, text: str, start: int, end: int) -> tuple[int, int] | No
     starts inside a word, or on a space the quote does not have, is other text.
     """
     reach = max(3, min(20, len(quote) // 8))
-    starts = [s for s in range(max(0, start - reach), min(len(text), start + reach) + 1)
-              if _sound_start(quote, text, s)]
+    starts = [
+        s
+        for s in range(max(0, start - reach), min(len(text), start + reach) + 1)
+        if _sound_start(quote, text, s)
+    ]
     best: tuple[float, int, int] | None = None
     for s in starts:
         for e in range(max(s + 1, end - reach), min(len(text), end + reach) + 1):
@@ -460,7 +479,11 @@ def carry_annotations(
         placement = place(anchor, new_text, edits=edits)
         if placement.placed:
             moved = placed_row(row, new_doc_id, new_text, placement)
-            if placement.method == "position" and moved["start"] == row["start"] and new_doc_id == row["doc_id"]:
+            if (
+                placement.method == "position"
+                and moved["start"] == row["start"]
+                and new_doc_id == row["doc_id"]
+            ):
                 moved["updated_at"] = row["updated_at"]
             group.set_state("annotation", row["id"], moved)
         else:
@@ -521,7 +544,14 @@ def same_article(old_text: str, new_text: str) -> bool:
 
 
 def carry_from_previous_version(
-    store: Store, group: ChangeGroup, new_doc_id: str, new_text: str, *, url: str = "", title: str = "", source: str = ""
+    store: Store,
+    group: ChangeGroup,
+    new_doc_id: str,
+    new_text: str,
+    *,
+    url: str = "",
+    title: str = "",
+    source: str = "",
 ) -> ReanchorResult | None:
     """For the importer: when a newly added document is a changed version of a stored
     article, move that article's annotations onto it (see `carry_annotations`).

@@ -15,9 +15,8 @@ from .annotations import change_group
 from .db import Store, utc_now
 from .errors import InputError, NotFound
 from .models import Annotation
-from .reanchor import placed_row, Placement
+from .reanchor import Placement, placed_row
 from .text import CONTEXT_CHARS, context
-
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,9 @@ class ReviewItem:
     record: dict
 
 
-def review_items(store: Store, *, include_resolved: bool = False, doc_id: str | None = None) -> list[ReviewItem]:
+def review_items(
+    store: Store, *, include_resolved: bool = False, doc_id: str | None = None
+) -> list[ReviewItem]:
     """Open review items (oldest first), optionally for one document."""
     sql = (
         "SELECT r.*, d.title AS doc_title, d.text AS doc_text FROM review r "
@@ -79,7 +80,11 @@ def _item(row: dict) -> ReviewItem:
     text = row["doc_text"] or ""
     best_text = None
     best_prefix = best_suffix = ""
-    if row["best_start"] is not None and row["best_end"] is not None and row["best_end"] <= len(text):
+    if (
+        row["best_start"] is not None
+        and row["best_end"] is not None
+        and row["best_end"] <= len(text)
+    ):
         best_text = text[row["best_start"] : row["best_end"]]
         best_prefix, best_suffix = context(text, row["best_start"], row["best_end"], CONTEXT_CHARS)
     return ReviewItem(

@@ -27,7 +27,7 @@ from __future__ import annotations
 import unicodedata
 import weakref
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import regex
 from rapidfuzz import fuzz, process
@@ -123,7 +123,9 @@ def fold(text: str) -> str:
     """Case and accents folded, as FTS5's `unicode61 remove_diacritics 2` folds them."""
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFD", text.casefold())))
+    return unicodedata.normalize(
+        "NFC", _MARKS.sub("", unicodedata.normalize("NFD", text.casefold()))
+    )
 
 
 def words_of(text: str) -> list[str]:
@@ -149,7 +151,9 @@ def parse_query(query: str) -> list[Term]:
     return terms[:MAX_TERMS]
 
 
-def fts_query(terms: list[Term], alternatives: dict[int, list[str]] | None = None, *, any_term: bool = False) -> str:
+def fts_query(
+    terms: list[Term], alternatives: dict[int, list[str]] | None = None, *, any_term: bool = False
+) -> str:
     alternatives = alternatives or {}
     parts = [term.fts(alternatives.get(i, ())) for i, term in enumerate(terms)]
     return (" OR " if any_term else " AND ").join(parts)
@@ -172,7 +176,9 @@ def _high_water(store: Store) -> dict[str, int]:
     return {
         "annotations": db.execute("SELECT coalesce(max(rowid), 0) FROM annotations").fetchone()[0],
         "events": db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0],
-        "link_texts": db.execute("SELECT coalesce(max(link_rowid), 0) FROM link_texts").fetchone()[0],
+        "link_texts": db.execute("SELECT coalesce(max(link_rowid), 0) FROM link_texts").fetchone()[
+            0
+        ],
     }
 
 
@@ -256,7 +262,9 @@ class _Vocabulary:
         return [w for _, w in found[:ALTERNATIVES]]
 
 
-_VOCABULARIES: weakref.WeakKeyDictionary[Store, tuple[int, _Vocabulary]] = weakref.WeakKeyDictionary()
+_VOCABULARIES: weakref.WeakKeyDictionary[Store, tuple[int, _Vocabulary]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _vocabulary(store: Store) -> _Vocabulary:
@@ -267,9 +275,9 @@ def _vocabulary(store: Store) -> _Vocabulary:
         # Another program holds the write lock (or the file is read-only): search
         # with the vocabulary as it is; it catches up on the next search.
         pass
-    version = store.db.execute(
-        "SELECT coalesce(sum(value), 0) FROM search_vocab_state"
-    ).fetchone()[0]
+    version = store.db.execute("SELECT coalesce(sum(value), 0) FROM search_vocab_state").fetchone()[
+        0
+    ]
     cached = _VOCABULARIES.get(store)
     if cached is None or cached[0] != version:
         cached = (version, _Vocabulary(store))
@@ -333,8 +341,10 @@ def _annotation_hits(store: Store, match: str, filters: Filters, candidates: int
         params.append(filters.label)
     if filters.linked:
         where.append(
-            "(EXISTS (SELECT 1 FROM links l WHERE l.a_annotation_id = a.id AND l.status != 'rejected') "
-            "OR EXISTS (SELECT 1 FROM links l WHERE l.b_annotation_id = a.id AND l.status != 'rejected'))"
+            "(EXISTS (SELECT 1 FROM links l "
+            "WHERE l.a_annotation_id = a.id AND l.status != 'rejected') "
+            "OR EXISTS (SELECT 1 FROM links l "
+            "WHERE l.b_annotation_id = a.id AND l.status != 'rejected'))"
         )
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -361,7 +371,9 @@ def _link_hits(store: Store, match: str, filters: Filters, candidates: int) -> l
 
 
 def _hits(store: Store, match: str, filters: Filters, candidates: int = CANDIDATES) -> list[_Hit]:
-    hits = _annotation_hits(store, match, filters, candidates) + _link_hits(store, match, filters, candidates)
+    hits = _annotation_hits(store, match, filters, candidates) + _link_hits(
+        store, match, filters, candidates
+    )
     hits.sort(key=lambda h: h.rank)
     return hits
 
@@ -385,7 +397,9 @@ class _Grouper:
 
     def doc(self, doc_id: str) -> tuple[str, str]:
         if doc_id not in self._docs:
-            row = self.db.execute("SELECT title, source FROM documents WHERE id = ?", [doc_id]).fetchone()
+            row = self.db.execute(
+                "SELECT title, source FROM documents WHERE id = ?", [doc_id]
+            ).fetchone()
             self._docs[doc_id] = (row[0], row[1]) if row else ("", "")
         return self._docs[doc_id]
 
@@ -393,7 +407,9 @@ class _Grouper:
         if annotation_id is None:
             return None
         if annotation_id not in self._labels:
-            row = self.db.execute("SELECT label FROM annotations WHERE id = ?", [annotation_id]).fetchone()
+            row = self.db.execute(
+                "SELECT label FROM annotations WHERE id = ?", [annotation_id]
+            ).fetchone()
             self._labels[annotation_id] = row[0] if row else None
         return self._labels[annotation_id]
 
@@ -434,7 +450,11 @@ class _Grouper:
                 if ann_id in self._links:
                     current = self._links[ann_id]
                     # Prefer a link that belongs to a cluster: it names the statement.
-                    if current is None or (cluster and not current[1]) or (cluster, link_id) > current[::-1]:
+                    if (
+                        current is None
+                        or (cluster and not current[1])
+                        or (cluster, link_id) > current[::-1]
+                    ):
                         self._links[ann_id] = (link_id, cluster)
 
     def _add_annotation(self, rowid: int, score: float, fuzzy: bool, query: str) -> None:
@@ -470,7 +490,17 @@ class _Grouper:
         a_score = fuzz.partial_ratio(" ".join(words), fold(a_text))
         b_score = fuzz.partial_ratio(" ".join(words), fold(b_text))
         statement = a_text if a_score >= b_score else b_text
-        self._store(key, cluster or None, statement, None, members, score, fuzzy, query, matched_text=statement)
+        self._store(
+            key,
+            cluster or None,
+            statement,
+            None,
+            members,
+            score,
+            fuzzy,
+            query,
+            matched_text=statement,
+        )
 
     def _members(self, link_id: str, cluster: str) -> list[Appearance]:
         """Every side of every live link of the cluster (or of the one link)."""
@@ -497,8 +527,16 @@ class _Grouper:
             title, source = self.doc(doc_id)
             members.append(
                 Appearance(
-                    doc_id, title, source, start, end, side["text"], self.label(side["annotation_id"]),
-                    side["annotation_id"], side["status"], False,
+                    doc_id,
+                    title,
+                    source,
+                    start,
+                    end,
+                    side["text"],
+                    self.label(side["annotation_id"]),
+                    side["annotation_id"],
+                    side["status"],
+                    False,
                 )
             )
         return members
@@ -532,9 +570,18 @@ class _Grouper:
             return
         ordered = sorted(
             appearances.values(),
-            key=lambda a: (not a.matched, _STATUS_ORDER[a.status], a.source.casefold(), a.title, a.doc_id, a.start),
+            key=lambda a: (
+                not a.matched,
+                _STATUS_ORDER[a.status],
+                a.source.casefold(),
+                a.title,
+                a.doc_id,
+                a.start,
+            ),
         )
-        self.groups[key] = StatementGroup(key, cluster, statement, tuple(ordered), score, fuzzy, query)
+        self.groups[key] = StatementGroup(
+            key, cluster, statement, tuple(ordered), score, fuzzy, query
+        )
 
 
 # -- the entry point ----------------------------------------------------------
@@ -562,7 +609,9 @@ def search(
     terms = parse_query(query)
     if not terms or limit <= 0:
         return []
-    groups = _grouped(store, _hits(store, fts_query(terms), filters), filters, limit, False, _shown(terms))
+    groups = _grouped(
+        store, _hits(store, fts_query(terms), filters), filters, limit, False, _shown(terms)
+    )
     if groups:
         return groups
     return _fuzzy(store, query, terms, filters, limit)
@@ -578,7 +627,12 @@ def _shown(terms: list[Term], replacements: dict[int, str] | None = None) -> str
 
 
 def _grouped(
-    store: Store, hits: list[_Hit], filters: Filters, limit: int, fuzzy: bool, shown: str,
+    store: Store,
+    hits: list[_Hit],
+    filters: Filters,
+    limit: int,
+    fuzzy: bool,
+    shown: str,
     scores: dict[_Hit, float] | None = None,
 ) -> list[StatementGroup]:
     grouper = _Grouper(store, filters)
@@ -593,13 +647,20 @@ def _grouped(
     return list(grouper.groups.values())
 
 
-def _fuzzy(store: Store, query: str, terms: list[Term], filters: Filters, limit: int) -> list[StatementGroup]:
+def _fuzzy(
+    store: Store, query: str, terms: list[Term], filters: Filters, limit: int
+) -> list[StatementGroup]:
     """Typo correction over the vocabulary, then a relaxed any-word search."""
     vocabulary = _vocabulary(store)
     alternatives: dict[int, list[str]] = {}
     for i, term in enumerate(terms):
         word = term.words[0]
-        if len(term.words) == 1 and not term.prefix and len(word) >= 4 and word not in vocabulary.words:
+        if (
+            len(term.words) == 1
+            and not term.prefix
+            and len(word) >= 4
+            and word not in vocabulary.words
+        ):
             close = vocabulary.close_words(word)
             if close:
                 alternatives[i] = close
@@ -628,7 +689,8 @@ def _hit_texts(store: Store, hits: list[_Hit]) -> Iterator[tuple[_Hit, str]]:
     for hit in hits:
         if hit.kind == "annotation":
             row = store.db.execute(
-                "SELECT text || ' ' || note || ' ' || speaker FROM annotations WHERE rowid = ?", [hit.rowid]
+                "SELECT text || ' ' || note || ' ' || speaker FROM annotations WHERE rowid = ?",
+                [hit.rowid],
             ).fetchone()
         else:
             row = store.db.execute(

@@ -12,10 +12,10 @@ from store.documents import NewDocument, add_document
 # a flag, CJK, a letter + combining accent, CRLF line ends, a tab, markup that is
 # only text, and a formula-looking line for spreadsheets.
 MULTISCRIPT = (
-    "Kellogg described a 'resiliency force' \U0001F469\u200d\U0001F469\u200d\U0001F467 today.\r\n"
-    "北京欢迎你，记者说。 Cafe\u0301 owners shrugged \U0001F1FA\U0001F1E6.\r\n"
+    "Kellogg described a 'resiliency force' \U0001f469\u200d\U0001f469\u200d\U0001f467 today.\r\n"
+    "北京欢迎你，记者说。 Cafe\u0301 owners shrugged \U0001f1fa\U0001f1e6.\r\n"
     "=SUM(A1:A2) is not a formula here [bold]nor markup[/bold].\r\n"
-    "Music \U0001D11E\tends the piece."
+    "Music \U0001d11e\tends the piece."
 )
 
 ENVOY = (
@@ -48,9 +48,18 @@ def tag(store: Store, doc_id: str, quote: str, label: str = "quote", occurrence:
     return create_annotation(store, doc_id, start, start + len(quote), label, **fields)
 
 
-def link(store: Store, a, b, *, status: str = "suggested", cluster: str = "", score: float = 92.0,
-         method: str = "reworded") -> str:
+def link(
+    store: Store,
+    a,
+    b,
+    *,
+    status: str = "suggested",
+    cluster: str = "",
+    score: float = 92.0,
+    method: str = "reworded",
+) -> str:
     """A `links` row between two annotations (or (doc_id, start, end) spans)."""
+
     def side(x):
         if isinstance(x, tuple):
             return x[0], x[1], x[2], None
@@ -65,10 +74,20 @@ def link(store: Store, a, b, *, status: str = "suggested", cluster: str = "", sc
             {
                 "id": link_id,
                 "pair_key": f"{a_doc}:{a_start}:{a_end}|{b_doc}:{b_start}:{b_end}",
-                "a_doc_id": a_doc, "a_start": a_start, "a_end": a_end, "a_annotation_id": a_ann,
-                "b_doc_id": b_doc, "b_start": b_start, "b_end": b_end, "b_annotation_id": b_ann,
-                "score": score, "method": method, "status": status, "cluster": cluster,
-                "created_at": now, "updated_at": now,
+                "a_doc_id": a_doc,
+                "a_start": a_start,
+                "a_end": a_end,
+                "a_annotation_id": a_ann,
+                "b_doc_id": b_doc,
+                "b_start": b_start,
+                "b_end": b_end,
+                "b_annotation_id": b_ann,
+                "score": score,
+                "method": method,
+                "status": status,
+                "cluster": cluster,
+                "created_at": now,
+                "updated_at": now,
             }
         )
     return link_id

@@ -18,7 +18,9 @@ def run(tmp_path):
     db = tmp_path / "cli.db"
     with open_store(db) as store:
         ids = {
-            "envoy": add_doc(store, ENVOY, title="Envoy", source="RT", url="https://example.org/envoy"),
+            "envoy": add_doc(
+                store, ENVOY, title="Envoy", source="RT", url="https://example.org/envoy"
+            ),
             "post": add_doc(store, POST, title="Post", source="Newsweek"),
             "multi": add_doc(store, MULTISCRIPT, title="Multi \x1b[31mred", source="Wire"),
         }
@@ -47,20 +49,37 @@ def one_line_error(result, *parts: str) -> None:
 
 def test_annotate_by_quote_and_by_span_prints_the_annotation(run):
     envoy = run.ids["envoy"]
-    result = run("annotate", envoy[:6], "--label", "quote", "--quote", "'resiliency force.'",
-                 "--speaker", "Kellogg", "--json")
+    result = run(
+        "annotate",
+        envoy[:6],
+        "--label",
+        "quote",
+        "--quote",
+        "'resiliency force.'",
+        "--speaker",
+        "Kellogg",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
-    assert record["text"] == "'resiliency force.'" == ENVOY[record["start"]:record["end"]]
+    assert record["text"] == "'resiliency force.'" == ENVOY[record["start"] : record["end"]]
     assert record["speaker"] == "Kellogg" and record["label"] == "quote"
-    result = run("annotate", envoy, "--label", "claim", "--span", f"{record['start']}:{record['end']}")
-    assert result.exit_code == 0 and "claim" in result.output and "'resiliency force.'" in result.output
+    result = run(
+        "annotate", envoy, "--label", "claim", "--span", f"{record['start']}:{record['end']}"
+    )
+    assert (
+        result.exit_code == 0
+        and "claim" in result.output
+        and "'resiliency force.'" in result.output
+    )
     assert count(run.db) == 2
 
 
 def test_annotate_picks_the_nth_occurrence(run):
     post = run.ids["post"]
-    result = run("annotate", post, "--label", "claim", "--quote", "Kellogg", "--occurrence", "2", "--json")
+    result = run(
+        "annotate", post, "--label", "claim", "--quote", "Kellogg", "--occurrence", "2", "--json"
+    )
     record = json.loads(result.output)
     assert record["start"] == POST.index("Kellogg", POST.index("Kellogg") + 1)
 
@@ -84,9 +103,13 @@ def test_annotate_errors_are_one_line_and_change_nothing(run, args, parts):
 
 def test_annotate_refuses_a_span_that_splits_a_grapheme(run):
     start = MULTISCRIPT.index("Cafe\u0301") + 4  # between e and its accent
-    one_line_error(run("annotate", run.ids["multi"], "--label", "claim", "--span", f"0:{start}"),
-                   "splits a character")
-    one_line_error(run("annotate", run.ids["multi"], "--label", "opinion", "--span", "0:3"), "unknown label")
+    one_line_error(
+        run("annotate", run.ids["multi"], "--label", "claim", "--span", f"0:{start}"),
+        "splits a character",
+    )
+    one_line_error(
+        run("annotate", run.ids["multi"], "--label", "opinion", "--span", "0:3"), "unknown label"
+    )
     one_line_error(run("annotate", "ffffffff", "--label", "claim", "--span", "0:3"), "no document")
 
 
@@ -107,7 +130,10 @@ def test_export_to_stdout_file_and_folder(run, tmp_path):
     assert (folder / f"{run.ids['multi']}.txt").read_bytes() == MULTISCRIPT.encode("utf-8")
     docs = run("export", "--format", "documents", "--doc", run.ids["envoy"])
     [doc] = [json.loads(line) for line in docs.stdout.splitlines()]
-    assert doc["text"][doc["spans"][0]["start"]:doc["spans"][0]["end"]] == "Russia has repeatedly warned"
+    assert (
+        doc["text"][doc["spans"][0]["start"] : doc["spans"][0]["end"]]
+        == "Russia has repeatedly warned"
+    )
 
 
 def test_export_errors(run, tmp_path):
@@ -118,7 +144,16 @@ def test_export_errors(run, tmp_path):
 
 
 def test_import_annotations_round_trip_and_bad_file(run, tmp_path):
-    run("annotate", run.ids["multi"], "--label", "quote", "--quote", "\U0001D11E\tends", "--note", "tab")
+    run(
+        "annotate",
+        run.ids["multi"],
+        "--label",
+        "quote",
+        "--quote",
+        "\U0001d11e\tends",
+        "--note",
+        "tab",
+    )
     run("annotate", run.ids["post"], "--label", "claim", "--quote", "resiliency force")
     exported = run("export").stdout
     path = tmp_path / "a.jsonl"
@@ -135,7 +170,9 @@ def test_import_annotations_round_trip_and_bad_file(run, tmp_path):
 
     bad = tmp_path / "bad.jsonl"
     lines = exported.splitlines()
-    bad.write_text(lines[0] + "\n" + json.dumps(json.loads(lines[1]) | {"label": "opinion"}) + "\n", "utf-8")
+    bad.write_text(
+        lines[0] + "\n" + json.dumps(json.loads(lines[1]) | {"label": "opinion"}) + "\n", "utf-8"
+    )
     before = count(fresh)
     result = CliRunner().invoke(cli, ["--db", str(fresh), "import-annotations", str(bad)])
     one_line_error(result, f"{bad}:2:", "unknown label 'opinion'")
@@ -144,12 +181,20 @@ def test_import_annotations_round_trip_and_bad_file(run, tmp_path):
 
 def test_review_lists_places_and_discards(run, tmp_path):
     envoy = run.ids["envoy"]
-    record = json.loads(run("annotate", envoy, "--label", "quote", "--quote", "'resiliency force.'", "--json").stdout)
-    gone = json.loads(run("annotate", envoy, "--label", "claim", "--quote", "Germany, the UK", "--json").stdout)
+    record = json.loads(
+        run(
+            "annotate", envoy, "--label", "quote", "--quote", "'resiliency force.'", "--json"
+        ).stdout
+    )
+    gone = json.loads(
+        run("annotate", envoy, "--label", "claim", "--quote", "Germany, the UK", "--json").stdout
+    )
     path = tmp_path / "a.jsonl"
     path.write_text(run("export").stdout, "utf-8")
     fresh = tmp_path / "fresh.db"
-    rewritten = ENVOY.replace("'resiliency force.'", "'reassurance force.'").replace("Germany, the UK", "Italy")
+    rewritten = ENVOY.replace("'resiliency force.'", "'reassurance force.'").replace(
+        "Germany, the UK", "Italy"
+    )
     with open_store(fresh) as store:
         add_doc(store, rewritten, title="Envoy", source="RT", url="https://example.org/envoy")
 
@@ -177,13 +222,24 @@ def test_review_lists_places_and_discards(run, tmp_path):
 
 
 def test_search_prints_groups_and_json(run):
-    run("annotate", run.ids["envoy"], "--label", "quote", "--quote", "'resiliency force.'", "--speaker", "Kellogg")
+    run(
+        "annotate",
+        run.ids["envoy"],
+        "--label",
+        "quote",
+        "--quote",
+        "'resiliency force.'",
+        "--speaker",
+        "Kellogg",
+    )
     run("annotate", run.ids["post"], "--label", "quote", "--quote", "resiliency force in support")
     result = run("search", "resilency", "force")
     assert result.exit_code == 0
     assert "showing results for: resiliency force" in result.stderr
     assert "RT" in result.stdout and "Newsweek" in result.stdout
-    groups = [json.loads(line) for line in run("search", "resiliency", "--json").stdout.splitlines()]
+    groups = [
+        json.loads(line) for line in run("search", "resiliency", "--json").stdout.splitlines()
+    ]
     assert {g["appearances"][0]["source"] for g in groups} == {"RT", "Newsweek"}
     assert run("search", "--source", "rt", "resiliency", "--json").stdout.count("\n") == 1
 

@@ -23,17 +23,19 @@ from store.export import (
 from tests.exchange_data import ENVOY, MULTISCRIPT, POST, add_doc, link, tag, utf16
 
 MULTISCRIPT_QUOTES = [
-    ("'resiliency force' \U0001F469\u200d\U0001F469\u200d\U0001F467", "quote"),
+    ("'resiliency force' \U0001f469\u200d\U0001f469\u200d\U0001f467", "quote"),
     ("北京欢迎你", "claim"),
-    ("Cafe\u0301 owners shrugged \U0001F1FA\U0001F1E6.\r\n=SUM", "proposal"),
+    ("Cafe\u0301 owners shrugged \U0001f1fa\U0001f1e6.\r\n=SUM", "proposal"),
     ("=SUM(A1:A2)", "claim"),
-    ("\U0001D11E\tends", "quote"),
+    ("\U0001d11e\tends", "quote"),
 ]
 
 
 @pytest.fixture
 def multiscript(store):
-    doc_id = add_doc(store, MULTISCRIPT, title="Multi ✓", source="Test Wire", url="https://example.org/a?b=1")
+    doc_id = add_doc(
+        store, MULTISCRIPT, title="Multi ✓", source="Test Wire", url="https://example.org/a?b=1"
+    )
     for quote, label in MULTISCRIPT_QUOTES:
         tag(store, doc_id, quote, label, note="a note\nover two lines", speaker="Kellogg")
     return doc_id
@@ -51,7 +53,7 @@ def test_jsonl_records_hold_the_exact_text_and_utf16_offsets(store, multiscript)
     assert {r["text"] for r in records} == {q for q, _ in MULTISCRIPT_QUOTES}
     for record in records:
         assert list(record) == list(RECORD_FIELDS)
-        assert record["text"] == MULTISCRIPT[record["start"]:record["end"]]
+        assert record["text"] == MULTISCRIPT[record["start"] : record["end"]]
         assert record["utf16_start"] == utf16(MULTISCRIPT, record["start"])
         assert record["utf16_end"] == utf16(MULTISCRIPT, record["end"])
         assert record["doc_title"] == "Multi ✓" and record["source"] == "Test Wire"
@@ -61,7 +63,7 @@ def test_jsonl_records_hold_the_exact_text_and_utf16_offsets(store, multiscript)
 def test_utf16_offsets_slice_the_text_as_javascript_would(store, multiscript):
     encoded = MULTISCRIPT.encode("utf-16-le")
     for record in jsonl(store):
-        units = encoded[2 * record["utf16_start"]:2 * record["utf16_end"]]
+        units = encoded[2 * record["utf16_start"] : 2 * record["utf16_end"]]
         assert units.decode("utf-16-le") == record["text"]
 
 
@@ -86,15 +88,36 @@ def test_links_and_cluster_name_the_other_side(store):
     sentence = POST.index("The Kremlin")
     link(store, a, (post, sentence, len(POST)), status="rejected", cluster="c1", score=40.0)
     by_id = {r["id"]: r for r in jsonl(store)}
-    to_b = {"annotation_id": b.id, "doc_id": post, "start": b.start, "end": b.end,
-            "score": 91.5, "method": "reworded", "status": "confirmed"}
-    to_sentence = {"annotation_id": None, "doc_id": post, "start": sentence, "end": len(POST),
-                   "score": 40.0, "method": "reworded", "status": "rejected"}
+    to_b = {
+        "annotation_id": b.id,
+        "doc_id": post,
+        "start": b.start,
+        "end": b.end,
+        "score": 91.5,
+        "method": "reworded",
+        "status": "confirmed",
+    }
+    to_sentence = {
+        "annotation_id": None,
+        "doc_id": post,
+        "start": sentence,
+        "end": len(POST),
+        "score": 40.0,
+        "method": "reworded",
+        "status": "rejected",
+    }
     expected_a = sorted([to_b, to_sentence], key=lambda e: e["start"])
     assert by_id[a.id]["links"] == expected_a
     assert by_id[b.id]["links"] == [
-        {"annotation_id": a.id, "doc_id": envoy, "start": a.start, "end": a.end,
-         "score": 91.5, "method": "reworded", "status": "confirmed"}
+        {
+            "annotation_id": a.id,
+            "doc_id": envoy,
+            "start": a.start,
+            "end": a.end,
+            "score": 91.5,
+            "method": "reworded",
+            "status": "confirmed",
+        }
     ]
     assert by_id[a.id]["cluster"] == by_id[b.id]["cluster"] == "c1"
 
@@ -115,7 +138,7 @@ def test_documents_format_gives_spans_that_slice_the_text(store, multiscript):
     [document] = list(document_records(store))
     assert set(document) == {"id", "title", "source", "url", "text", "spans"}
     assert document["text"] == MULTISCRIPT
-    assert sorted(document["text"][s["start"]:s["end"]] for s in document["spans"]) == sorted(
+    assert sorted(document["text"][s["start"] : s["end"]] for s in document["spans"]) == sorted(
         q for q, _ in MULTISCRIPT_QUOTES
     )
     assert {s["label"] for s in document["spans"]} == {"quote", "claim", "proposal"}
@@ -138,7 +161,9 @@ def test_csv_opens_as_utf8_with_bom_and_defuses_formulas(store, multiscript, tmp
     texts = {row["text"] for row in rows}
     assert "'=SUM(A1:A2)" in texts  # shown as text by spreadsheets, never evaluated
     assert "北京欢迎你" in texts
-    assert any(row["text"] == "Cafe\u0301 owners shrugged \U0001F1FA\U0001F1E6.\r\n=SUM" for row in rows)
+    assert any(
+        row["text"] == "Cafe\u0301 owners shrugged \U0001f1fa\U0001f1e6.\r\n=SUM" for row in rows
+    )
     assert all(row["note"] == "a note\nover two lines" for row in rows)
 
 
@@ -213,7 +238,15 @@ def test_schema_ships_inside_the_package():
 
     text = importlib.resources.files("store").joinpath("annotation_schema.json").read_text("utf-8")
     assert json.loads(text)["required"] == ["id", "doc_id", "label", "start", "end", "text"]
-    assert Path(__file__).resolve().parents[2].joinpath("pyproject.toml").read_text().count('"store" = ["*.json"]') == 1
+    assert (
+        Path(__file__)
+        .resolve()
+        .parents[2]
+        .joinpath("pyproject.toml")
+        .read_text()
+        .count('"store" = ["*.json"]')
+        == 1
+    )
 
 
 def test_the_fast_jsonl_writer_gives_exactly_what_json_dumps_gives(store, multiscript):
@@ -222,7 +255,7 @@ def test_the_fast_jsonl_writer_gives_exactly_what_json_dumps_gives(store, multis
     other = add_doc(store, ENVOY, title='Quotes "inside" \\ and \x1b escape', source="RT")
     a = tag(store, other, "resiliency force", "claim", note="\u2028 odd\tspaces", speaker="")
     b = tag(store, multiscript, "北京欢迎你", "quote")
-    link(store, a, b, status="confirmed", cluster="c\"1", score=87.25)
+    link(store, a, b, status="confirmed", cluster='c"1', score=87.25)
     expected = [json.dumps(r, ensure_ascii=False) + "\n" for r in annotation_records(store)]
     assert list(jsonl_lines(store)) == expected
     assert list(jsonl_lines(store, label="claim")) == [

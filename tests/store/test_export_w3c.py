@@ -73,7 +73,7 @@ def annotations(store) -> list[dict]:
     doc_id = add_doc(store, MULTISCRIPT, url="https://example.org/news/1")
     tag(store, doc_id, "'resiliency force'", "quote", note="Kellogg's phrase", annotator="ana")
     tag(store, doc_id, "北京欢迎你", "claim", annotator="")
-    tag(store, doc_id, "\U0001D11E\tends", "proposal", note="tab\tand\nnewline")
+    tag(store, doc_id, "\U0001d11e\tends", "proposal", note="tab\tand\nnewline")
     out = io.StringIO()
     export_to_stream(store, "w3c", out)
     return [json.loads(line) for line in out.getvalue().splitlines()]
@@ -96,9 +96,18 @@ def test_the_checker_rejects_what_the_musts_forbid():
     """The validators are live: broken annotations fail them."""
     good = w3c_annotation(
         {
-            "id": "2f1c5e0e-8a43-4b8e-9d5c-1c2d3e4f5a6b", "doc_id": "abc", "label": "claim",
-            "start": 0, "end": 3, "text": "abc", "prefix": "", "suffix": "", "note": "",
-            "annotator": "", "url": "", "created": "2025-01-02T03:04:05.000Z",
+            "id": "2f1c5e0e-8a43-4b8e-9d5c-1c2d3e4f5a6b",
+            "doc_id": "abc",
+            "label": "claim",
+            "start": 0,
+            "end": 3,
+            "text": "abc",
+            "prefix": "",
+            "suffix": "",
+            "note": "",
+            "annotator": "",
+            "url": "",
+            "created": "2025-01-02T03:04:05.000Z",
             "updated": "2025-01-02T03:04:05.000Z",
         }
     )
@@ -118,9 +127,9 @@ def test_selectors_point_at_the_exact_text(annotations):
     for annotation in annotations:
         quote, position = annotation["target"]["selector"]
         assert quote["type"] == "TextQuoteSelector" and position["type"] == "TextPositionSelector"
-        assert MULTISCRIPT[position["start"]:position["end"]] == quote["exact"]
-        assert MULTISCRIPT[:position["start"]].endswith(quote["prefix"])
-        assert MULTISCRIPT[position["end"]:].startswith(quote["suffix"])
+        assert MULTISCRIPT[position["start"] : position["end"]] == quote["exact"]
+        assert MULTISCRIPT[: position["start"]].endswith(quote["prefix"])
+        assert MULTISCRIPT[position["end"] :].startswith(quote["suffix"])
         assert annotation["target"]["source"]["id"].startswith("urn:sidenote:doc:")
         assert annotation["target"]["scope"] == "https://example.org/news/1"
         tags = [b for b in annotation["body"] if b["purpose"] == "tagging"]

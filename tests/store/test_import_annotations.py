@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 
 from store import InputError, open_store, undo
-from store.exchange import FIELDS, import_annotations, parse_record, RecordError
+from store.exchange import FIELDS, RecordError, import_annotations, parse_record
 from store.export import annotation_schema, export_to_stream
-from store.review import review_items
+from store.review import resolve_review, review_items
 from tests.exchange_data import ENVOY, MULTISCRIPT, POST, add_doc, link, tag
 
 ARTICLES = [
@@ -42,10 +42,16 @@ def write(path, records) -> None:
 def annotated(store):
     ids = fill(store)
     multi, envoy, post = ids["Multi"], ids["Envoy"], ids["Post"]
-    tag(store, multi, "'resiliency force' \U0001F469\u200d\U0001F469\u200d\U0001F467", "quote",
-        note="emoji\r\nnote", speaker="Kellogg")
+    tag(
+        store,
+        multi,
+        "'resiliency force' \U0001f469\u200d\U0001f469\u200d\U0001f467",
+        "quote",
+        note="emoji\r\nnote",
+        speaker="Kellogg",
+    )
     tag(store, multi, "北京欢迎你", "claim")
-    tag(store, multi, "Cafe\u0301 owners shrugged \U0001F1FA\U0001F1E6.\r\n=SUM", "proposal")
+    tag(store, multi, "Cafe\u0301 owners shrugged \U0001f1fa\U0001f1e6.\r\n=SUM", "proposal")
     a = tag(store, envoy, "'resiliency force.'", "quote", speaker="Kellogg")
     b = tag(store, post, "resiliency force in support", "quote")
     link(store, a, b, status="confirmed", cluster="s1")
@@ -64,7 +70,7 @@ def test_export_import_export_gives_the_same_records(annotated, tmp_path):
         assert export_jsonl(fresh) == first
         for record in export_jsonl(fresh):
             document = fresh.document(record["doc_id"]).text
-            assert document[record["start"]:record["end"]] == record["text"]
+            assert document[record["start"] : record["end"]] == record["text"]
 
 
 def test_importing_twice_changes_nothing(annotated, tmp_path):
@@ -115,7 +121,10 @@ def test_a_changed_version_of_an_article_gets_its_annotations_reanchored(annotat
         report = import_annotations(fresh, path)
         assert report.reanchored == [records[0]["id"]]
         moved = fresh.annotation(records[0]["id"])
-        assert moved.doc_id == new_id and moved.text == edited[moved.start:moved.end] == "'resiliency force.'"
+        assert (
+            moved.doc_id == new_id
+            and moved.text == edited[moved.start : moved.end] == "'resiliency force.'"
+        )
 
 
 def test_an_unplaceable_annotation_goes_to_review_with_its_record(annotated, tmp_path):
@@ -124,15 +133,20 @@ def test_an_unplaceable_annotation_goes_to_review_with_its_record(annotated, tmp
     write(path, records)
     rewritten = ENVOY.replace("'resiliency force.'", "'reassurance force.'")
     with open_store(":memory:") as fresh:
-        new_id = add_doc(fresh, rewritten, title="Envoy", source="RT", url="https://example.org/envoy")
+        new_id = add_doc(
+            fresh, rewritten, title="Envoy", source="RT", url="https://example.org/envoy"
+        )
         report = import_annotations(fresh, path)
         assert report.review == [records[0]["id"]] and fresh.annotation_count() == 0
         [item] = review_items(fresh)
         assert item.doc_id == new_id and item.text == "'resiliency force.'"
         assert item.record["note"] == records[0]["note"] and item.reason
-        # Importing again does not duplicate the review item.
+        # Importing again does not duplicate the review item, nor revive a discarded one.
         import_annotations(fresh, path)
         assert len(review_items(fresh)) == 1
+        resolve_review(fresh, item.id, accept=False)
+        assert import_annotations(fresh, path).unchanged == [item.id]
+        assert review_items(fresh) == [] and fresh.annotation_count() == 0
 
 
 GOOD = {"id": "r1", "doc_id": "DOC", "label": "claim", "start": 0, "end": 7, "text": "Kellogg"}
@@ -162,7 +176,9 @@ def _line(bad, doc_id: str) -> str:
     if isinstance(bad, dict):
         return json.dumps(GOOD | {"doc_id": doc_id} | bad)
     if bad.startswith("start="):
-        return json.dumps(GOOD | {"doc_id": doc_id, "start": 0}).replace('"start": 0', '"start": ' + bad[6:])
+        return json.dumps(GOOD | {"doc_id": doc_id, "start": 0}).replace(
+            '"start": 0', '"start": ' + bad[6:]
+        )
     return bad
 
 
@@ -190,7 +206,9 @@ def test_duplicate_ids_unknown_documents_and_offsets_past_the_end(store, tmp_pat
     with pytest.raises(InputError, match=r"x\.jsonl:2: duplicate id 'r1'"):
         import_annotations(store, path)
     write(path, [record | {"doc_id": "0123456789abcdef"}])
-    with pytest.raises(InputError, match=r"x\.jsonl:1: document 0123456789abcdef is not in the database"):
+    with pytest.raises(
+        InputError, match=r"x\.jsonl:1: document 0123456789abcdef is not in the database"
+    ):
         import_annotations(store, path)
     write(path, [record | {"start": 100, "end": 107}])
     with pytest.raises(InputError, match=r"x\.jsonl:1: span 100:107 is past the end"):

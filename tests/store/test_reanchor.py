@@ -42,7 +42,7 @@ def anchor(text: str, quote: str, occurrence: int = 1) -> Anchor:
 
 def placed_text(result, text: str) -> str:
     assert result.placed, result
-    return text[result.start:result.end]
+    return text[result.start : result.end]
 
 
 @pytest.mark.parametrize("with_old_text", [True, False])
@@ -57,7 +57,10 @@ def test_a_paragraph_inserted_before_moves_the_span_with_its_text(with_old_text)
 def test_an_edit_after_the_span_keeps_its_place():
     new = OLD.replace("on Thursday", "on Friday")
     result = place(anchor(OLD, FORCE), new, edits=EditMap.between(OLD, new))
-    assert result.method == "position" and (result.start, result.end) == (OLD.index(FORCE), OLD.index(FORCE) + len(FORCE))
+    assert result.method == "position" and (result.start, result.end) == (
+        OLD.index(FORCE),
+        OLD.index(FORCE) + len(FORCE),
+    )
 
 
 def test_an_edit_before_the_span_shifts_it():
@@ -118,7 +121,7 @@ def test_a_repeated_quote_follows_its_own_context_not_the_stale_offset():
     firsts = new.index(quote)
     assert abs(firsts - second.start) < abs(new.index(quote, firsts + 1) - second.start)
     result = place(second, new)
-    assert new[:result.start].endswith("Analysts said the ")
+    assert new[: result.start].endswith("Analysts said the ")
 
 
 def test_a_span_that_would_split_a_grapheme_is_not_placed_there():
@@ -126,9 +129,12 @@ def test_a_span_that_would_split_a_grapheme_is_not_placed_there():
     start = text.index("cafe")
     quote = "cafe"
     new = "Say cafe\u0301 now. Or cafe\u0301 later."
-    result = place(Anchor(start, start + 4, quote, text[:start], text[start + 4:]), new)
+    result = place(Anchor(start, start + 4, quote, text[:start], text[start + 4 :]), new)
     if result.placed:
-        assert new[result.start:result.end].startswith("cafe") and result.end != new.index("cafe") + 4
+        assert (
+            new[result.start : result.end].startswith("cafe")
+            and result.end != new.index("cafe") + 4
+        )
 
 
 def test_carry_annotations_moves_them_in_one_undoable_group(store):
@@ -145,8 +151,12 @@ def test_carry_annotations_moves_them_in_one_undoable_group(store):
     # The quote is found exactly (edits on both sides of it); the reworded one is not placed.
     assert result.as_dict() == {"kept": 0, "moved": 1, "fuzzy": 0, "review": 1}
     moved = store.annotation(force.id)
-    assert moved.doc_id == new_id and moved.text == new_text[moved.start:moved.end] == FORCE
-    assert (moved.note, moved.speaker, moved.created_at) == ("key line", "Kellogg", force.created_at)
+    assert moved.doc_id == new_id and moved.text == new_text[moved.start : moved.end] == FORCE
+    assert (moved.note, moved.speaker, moved.created_at) == (
+        "key line",
+        "Kellogg",
+        force.created_at,
+    )
     assert [a.id for a in store.annotations(old_id)] == []
     review = list(store.db.query("SELECT * FROM review"))
     assert [r["id"] for r in review] == [warning.id] and review[0]["doc_id"] == new_id
@@ -163,11 +173,17 @@ def test_the_importer_hook_carries_from_the_previous_version_of_the_same_url(sto
     new_id = add_doc(store, new_text, title="Envoy", source="RT", url="https://example.org/envoy")
     with change_group(store, "import") as group:
         result = carry_from_previous_version(
-            store, group, new_id, new_text, url="https://example.org/envoy", title="Envoy", source="RT"
+            store,
+            group,
+            new_id,
+            new_text,
+            url="https://example.org/envoy",
+            title="Envoy",
+            source="RT",
         )
     assert result is not None and result.as_dict()["kept"] == 1
     moved = store.annotation(force.id)
-    assert moved.doc_id == new_id and new_text[moved.start:moved.end] == FORCE
+    assert moved.doc_id == new_id and new_text[moved.start : moved.end] == FORCE
 
 
 def test_a_different_article_under_the_same_title_keeps_its_annotations(store):
@@ -177,5 +193,10 @@ def test_a_different_article_under_the_same_title_keeps_its_annotations(store):
     new_id = add_doc(store, other, title="Live: Ukraine talks", source="RT")
     assert not same_article(OLD, other)
     with change_group(store, "import") as group:
-        assert carry_from_previous_version(store, group, new_id, other, title="Live: Ukraine talks", source="RT") is None
+        assert (
+            carry_from_previous_version(
+                store, group, new_id, other, title="Live: Ukraine talks", source="RT"
+            )
+            is None
+        )
     assert store.annotation(force.id).doc_id == old_id

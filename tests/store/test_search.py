@@ -22,11 +22,22 @@ def corpus(store):
     third = add_doc(store, THIRD, title="Europe weighs a force", source="Reuters")
     multi = add_doc(store, MULTISCRIPT, title="Multi", source="Wire")
     said = tag(store, envoy, "'resiliency force.'", "quote", speaker="Keith Kellogg")
-    wrote = tag(store, post, "post-cease fire resiliency force in support of Ukraine's sovereignty", "quote",
-                note="his clarification on X")
+    wrote = tag(
+        store,
+        post,
+        "post-cease fire resiliency force in support of Ukraine's sovereignty",
+        "quote",
+        note="his clarification on X",
+    )
     sentence = THIRD.index("A post-cease")
     link(store, said, wrote, status="confirmed", cluster="s-force")
-    link(store, wrote, (third, sentence, THIRD.index(" is under")), status="suggested", cluster="s-force")
+    link(
+        store,
+        wrote,
+        (third, sentence, THIRD.index(" is under")),
+        status="suggested",
+        cluster="s-force",
+    )
     warned = tag(store, envoy, "Russia has repeatedly warned", "claim")
     tag(store, multi, "北京欢迎你", "claim")
     tag(store, multi, "Cafe\u0301 owners shrugged", "claim", note="AND (yes) NEAR the café")
@@ -43,7 +54,7 @@ def test_a_typo_finds_the_resiliency_force_statement_grouped_with_every_outlet(s
     assert outlets == {"RT": "confirmed", "Newsweek": "confirmed", "Reuters": "suggested"}
     reuters = next(a for a in group.appearances if a.source == "Reuters")
     assert reuters.label is None and reuters.annotation_id is None
-    assert THIRD[reuters.start:reuters.end] == reuters.text
+    assert THIRD[reuters.start : reuters.end] == reuters.text
     assert group.appearances[0].matched
 
 
@@ -58,30 +69,74 @@ def test_note_and_speaker_are_searched(store, corpus):
 
 
 def test_a_linked_statement_nobody_annotated_is_found(store, corpus):
-    other = add_doc(store, "Diplomats say: Ministers and officials will meet again in June.", source="AP")
+    other = add_doc(
+        store, "Diplomats say: Ministers and officials will meet again in June.", source="AP"
+    )
     sentence = THIRD.index("Ministers")
     echo = "Diplomats say: ".__len__()
-    link(store, (corpus["third"], sentence, len(THIRD)), (other, echo, echo + len(THIRD) - sentence),
-         status="suggested", cluster="s-june")
+    link(
+        store,
+        (corpus["third"], sentence, len(THIRD)),
+        (other, echo, echo + len(THIRD) - sentence),
+        status="suggested",
+        cluster="s-june",
+    )
     [group] = search(store, "ministers meet")
     assert group.cluster == "s-june" and group.statement == THIRD[sentence:]
     assert {(a.source, a.label, a.status) for a in group.appearances} == {
-        ("Reuters", None, "suggested"), ("AP", None, "suggested")
+        ("Reuters", None, "suggested"),
+        ("AP", None, "suggested"),
     }
 
 
 def test_phrases_keep_their_order_and_prefixes_work(store, corpus):
     assert search(store, '"repeatedly warned"')
     assert all(g.fuzzy for g in search(store, '"warned repeatedly"'))
-    assert [g.appearances[0].text for g in search(store, "repeat*")] == ["Russia has repeatedly warned"]
+    assert [g.appearances[0].text for g in search(store, "repeat*")] == [
+        "Russia has repeatedly warned"
+    ]
 
 
 @pytest.mark.parametrize(
     "hostile",
-    ["", " ", '"', '""', '"""', "AND", "OR", "NOT", "NEAR(", "(", ")", "()", "*", "**", "-", "^",
-     "text:force", "force AND", "AND force", "(force", 'force"', "'", "\x00", "\x1b[31mred",
-     "🙂", "a" * 5000, "resiliency " * 100, "NEAR(resiliency force, 2)", "{col1 col2}: x",
-     "%", "_", "\\", "';DROP TABLE annotations;--", "f*rce", "*force", "force*"],
+    [
+        "",
+        " ",
+        '"',
+        '""',
+        '"""',
+        "AND",
+        "OR",
+        "NOT",
+        "NEAR(",
+        "(",
+        ")",
+        "()",
+        "*",
+        "**",
+        "-",
+        "^",
+        "text:force",
+        "force AND",
+        "AND force",
+        "(force",
+        'force"',
+        "'",
+        "\x00",
+        "\x1b[31mred",
+        "🙂",
+        "a" * 5000,
+        "resiliency " * 100,
+        "NEAR(resiliency force, 2)",
+        "{col1 col2}: x",
+        "%",
+        "_",
+        "\\",
+        "';DROP TABLE annotations;--",
+        "f*rce",
+        "*force",
+        "force*",
+    ],
 )
 def test_any_string_is_accepted(store, corpus, hostile):
     groups = search(store, hostile)
@@ -107,7 +162,9 @@ def test_parse_query_quotes_every_term():
 
 def test_filters_label_source_and_linked(store, corpus):
     assert search(store, "Russia", label="quote") == []
-    assert [g.statement for g in search(store, "Russia", label="claim")] == ["Russia has repeatedly warned"]
+    assert [g.statement for g in search(store, "Russia", label="claim")] == [
+        "Russia has repeatedly warned"
+    ]
     assert search(store, "resiliency", source="reuters")[0].cluster == "s-force"
     assert search(store, "Russia", source="Newsweek") == []
     assert search(store, "Russia", linked=True) == []

@@ -24,15 +24,25 @@ def _plural(n: int, word: str) -> str:
 
 @click.command()
 @click.option(
-    "--format", "fmt", default="jsonl", show_default=True, metavar="FORMAT",
+    "--format",
+    "fmt",
+    default="jsonl",
+    show_default=True,
+    metavar="FORMAT",
     help=f"One of: {', '.join(FORMATS)}. See docs/formats.md.",
 )
 @click.option(
-    "-o", "--output", default="-", show_default=True, metavar="PATH",
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    metavar="PATH",
     help="File to write ('-' for standard output); a folder for brat.",
 )
 @click.option("--label", help="Only annotations with this label (claim, quote, proposal).")
-@click.option("--doc", "doc", metavar="DOC_ID", help="Only this article (an id or a unique prefix).")
+@click.option(
+    "--doc", "doc", metavar="DOC_ID", help="Only this article (an id or a unique prefix)."
+)
 @click.pass_obj
 def export(obj: CliContext, fmt: str, output: str, label: str | None, doc: str | None) -> None:
     """Export annotations: jsonl (default, lossless), documents, w3c, brat or csv.
@@ -101,10 +111,13 @@ def _item_dict(item: ReviewItem) -> dict:
 def _show_item(item: ReviewItem) -> None:
     click.echo(f"{item.id}  {item.label}  in {item.doc_id} {literal(item.doc_title)}")
     click.echo(f"  why:  {literal(item.reason)}")
-    click.echo(f"  was:  …{literal(item.old_prefix)}[{literal(item.text)}]{literal(item.old_suffix)}…")
+    click.echo(
+        f"  was:  …{literal(item.old_prefix)}[{literal(item.text)}]{literal(item.old_suffix)}…"
+    )
     if item.best_text is not None:
         click.echo(
-            f"  best: …{literal(item.best_prefix)}[{literal(item.best_text)}]{literal(item.best_suffix)}… "
+            f"  best: …{literal(item.best_prefix)}[{literal(item.best_text)}]"
+            f"{literal(item.best_suffix)}… "
             f"({item.best_start}:{item.best_end}, {item.best_score:.0f}%)"
         )
     else:
@@ -149,7 +162,10 @@ def review_place(obj: CliContext, review_id: str, span: str | None) -> None:
     """Place a review item on its best candidate (or on --span)."""
     start, end = parse_span(span) if span else (None, None)
     annotation = resolve_review(obj.store(), review_id, accept=True, start=start, end=end)
-    click.echo(f"Placed {annotation.label.value} {annotation.start}:{annotation.end} {literal(annotation.text)}")
+    click.echo(
+        f"Placed {annotation.label.value} {annotation.start}:{annotation.end} "
+        f"{literal(annotation.text)}"
+    )
 
 
 @review.command("discard")
@@ -197,8 +213,15 @@ def find_quote(text: str, quote: str, occurrence: int, doc_id: str) -> tuple[int
 @click.option("--json", "as_json", is_flag=True, help="Print the annotation as one JSON object.")
 @click.pass_obj
 def annotate(
-    obj: CliContext, doc_id: str, label: str, span: str | None, quote: str | None,
-    occurrence: int, note: str, speaker: str, as_json: bool,
+    obj: CliContext,
+    doc_id: str,
+    label: str,
+    span: str | None,
+    quote: str | None,
+    occurrence: int,
+    note: str,
+    speaker: str,
+    as_json: bool,
 ) -> None:
     """Annotate a span of an article from a script (undoable like any edit).
 
@@ -213,7 +236,9 @@ def annotate(
         start, end = parse_span(span)
     else:
         start, end = find_quote(document.text, quote, occurrence, document.id)
-    annotation = create_annotation(store, document.id, start, end, label, note=note, speaker=speaker)
+    annotation = create_annotation(
+        store, document.id, start, end, label, note=note, speaker=speaker
+    )
     if as_json:
         click.echo(json.dumps(annotation_record(store, annotation.id), ensure_ascii=False))
     else:

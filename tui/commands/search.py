@@ -6,7 +6,8 @@ import json
 
 import click
 
-from store.search import DEFAULT_LIMIT, StatementGroup, search as run_search
+from store.search import DEFAULT_LIMIT, StatementGroup
+from store.search import search as run_search
 
 from ..context import CliContext
 from .output import literal, pipe_may_close
@@ -17,11 +18,15 @@ STATUS_MARK = {"confirmed": "✓", "suggested": "?", "annotated": "·"}
 def _show(group: StatementGroup) -> None:
     outlets = len({a.doc_id for a in group.appearances})
     cluster = f"  [{group.cluster}]" if group.cluster else ""
-    click.echo(f"“{literal(group.statement, 160)}”  {outlets} article{'s' if outlets != 1 else ''}{cluster}")
+    click.echo(
+        f"“{literal(group.statement, 160)}”  "
+        f"{outlets} article{'s' if outlets != 1 else ''}{cluster}"
+    )
     for a in group.appearances:
         label = a.label or "-"
         click.echo(
-            f"  {STATUS_MARK[a.status]} {literal(a.source or '-', 18):<18} {literal(a.title, 44):<44} "
+            f"  {STATUS_MARK[a.status]} {literal(a.source or '-', 18):<18} "
+            f"{literal(a.title, 44):<44} "
             f"{a.doc_id} {a.start}:{a.end}  {label:<8} {a.status}"
         )
 
@@ -31,12 +36,19 @@ def _show(group: StatementGroup) -> None:
 @click.option("--label", help="Only annotations with this label (claim, quote, proposal).")
 @click.option("--source", help="Only matches in articles from this outlet (case-insensitive).")
 @click.option("--linked", is_flag=True, help="Only statements linked to another article.")
-@click.option("--limit", default=DEFAULT_LIMIT, show_default=True, help="At most this many statements.")
+@click.option(
+    "--limit", default=DEFAULT_LIMIT, show_default=True, help="At most this many statements."
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per statement, per line.")
 @click.pass_obj
 def search(
-    obj: CliContext, query: tuple[str, ...], label: str | None, source: str | None,
-    linked: bool, limit: int, as_json: bool,
+    obj: CliContext,
+    query: tuple[str, ...],
+    label: str | None,
+    source: str | None,
+    linked: bool,
+    limit: int,
+    as_json: bool,
 ) -> None:
     """Search annotations (text, note, speaker) and linked statements.
 
