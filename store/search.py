@@ -107,11 +107,17 @@ class Term:
     words: tuple[str, ...]
     prefix: bool = False
     phrase: bool = False
+    typing: bool = False  # the word being typed: itself, or any word it begins
 
     def fts(self, alternatives: Iterable[str] = ()) -> str:
         """This term as FTS5 syntax: always quoted, so it can never be an operator."""
         star = "*" if self.prefix or _UNSPACED.search(self.words[-1]) else ""
         main = '"' + " ".join(self.words) + '"' + star
+        if self.typing:
+            # The whole word goes through the stemmer ("forces" finds "force"); a
+            # prefix does not, so both are asked for.
+            main = f'({main} OR "{" ".join(self.words)}"*)'
+
         others = [f'"{word}"' for word in alternatives if word != self.words[0]]
         return main if not others else "(" + " OR ".join([main, *others]) + ")"
 
@@ -595,13 +601,16 @@ def search(
     source: str | None = None,
     linked: bool = False,
     limit: int = DEFAULT_LIMIT,
+    as_you_type: bool = False,
 ) -> list[StatementGroup]:
     """Statements matching `query`, best first, at most `limit` groups.
 
     Any string is accepted; one with no words (empty, only punctuation) finds
     nothing. `label` keeps annotations with that label; `source` keeps matches
     in articles from that outlet (case-insensitive); `linked` keeps statements
-    that have at least one confirmed or suggested link.
+    that have at least one confirmed or suggested link. `as_you_type` (for a
+    search box that searches on every key) also matches words that begin with
+    the last word, unless the query ends with a space.
     """
     if label is not None and label not in Label.__members__:
         raise InputError("--label", f"unknown label {label!r} (use claim, quote or proposal)")
@@ -609,6 +618,8 @@ def search(
     terms = parse_query(query)
     if not terms or limit <= 0:
         return []
+    if as_you_type and not query[-1:].isspace() and not terms[-1].phrase:
+        terms[-1] = Term(terms[-1].words, prefix=False, typing=True)
     groups = _grouped(
         store, _hits(store, fts_query(terms), filters), filters, limit, False, _shown(terms)
     )

@@ -199,3 +199,13 @@ def test_the_vocabulary_follows_new_and_deleted_annotations(store, corpus):
 def test_a_relaxed_search_finds_a_statement_with_one_word_missing(store, corpus):
     [group] = search(store, "Russia repeatedly warned NATO")
     assert group.fuzzy and group.statement == "Russia has repeatedly warned"
+
+
+def test_as_you_type_matches_the_word_being_typed(store, corpus):
+    assert search(store, "Kell") == [] or all(g.fuzzy for g in search(store, "Kell"))
+    typed = search(store, "Kell", as_you_type=True)
+    assert typed and not typed[0].fuzzy and typed[0].cluster == "s-force"
+    assert search(store, "resiliency", as_you_type=True)[0].cluster == "s-force"
+    assert (
+        search(store, "Russia rep", as_you_type=True)[0].statement == "Russia has repeatedly warned"
+    )
