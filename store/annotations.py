@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from .db import Store, _row_to_annotation, utc_now
-from .errors import InputError, NotFound
+from .errors import InputError, NotFound, StoreError
 from .models import Annotation, Label
 from .text import context, span_problem
 
 # Which table holds each kind of entity the event log can restore.
-ENTITY_TABLES = {"annotation": "annotations", "link": "links"}
+ENTITY_TABLES = {"annotation": "annotations", "link": "links", "document": "documents"}
 
 
 def default_annotator() -> str:
@@ -65,6 +65,8 @@ class ChangeGroup:
             return
         action = "create" if before is None else "delete" if after is None else "update"
         doc_id = (after or before or {}).get("doc_id") or (after or before or {}).get("a_doc_id")
+        if entity == "document":
+            doc_id = entity_id
         self.db.execute(
             "INSERT INTO events (at, group_id, action, entity, entity_id, doc_id, before, "
             "after, actor, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -85,22 +87,86 @@ class ChangeGroup:
 
     def set_state(self, entity: str, entity_id: str, state: dict | None) -> None:
         """Make an entity's row equal `state` (None: absent), logging the change."""
-        table = ENTITY_TABLES[entity]
-        before = _current(self.db, table, entity_id)
-        if before == state:
-            return
-        if state is None:
-            self.db.execute(f"DELETE FROM {table} WHERE id = ?", [entity_id])
-        elif before is None:
-            self.db[table].insert(state)
+        if entity == "document":
+            before = _document_state(self.db, entity_id)
+            if before != state:
+                _write_document(self.db, entity_id, before, state)
         else:
-            self.db[table].update(entity_id, {k: v for k, v in state.items() if k != "id"})
+            table = ENTITY_TABLES[entity]
+            before = _current(self.db, table, entity_id)
+            if before == state:
+                return
+            if state is None:
+                self.db.execute(f"DELETE FROM {table} WHERE id = ?", [entity_id])
+            elif before is None:
+                self.db[table].insert(state)
+            else:
+                self.db[table].update(entity_id, {k: v for k, v in state.items() if k != "id"})
         self.record(entity, entity_id, before, state)
 
 
 def _current(db: Database, table: str, entity_id: str) -> dict | None:
     rows = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [entity_id]))
     return rows[0] if rows else None
+
+
+# A document's state in the log is its row plus the rows that have no id of their
+# own and go with it (its sentences and the reader's position in it), and its rowid,
+# so that undoing a deletion puts the article back exactly, in its place in the
+# library. Its annotations and links are entities of their own, logged before it.
+def _document_state(db: Database, doc_id: str) -> dict | None:
+    rows = list(db.query("SELECT rowid, * FROM documents WHERE id = ?", [doc_id]))
+    if not rows:
+        return None
+    state = dict(rows[0])
+    state["sentences"] = [
+        list(r)
+        for r in db.execute(
+            'SELECT start, "end" FROM sentences WHERE doc_id = ? ORDER BY idx', [doc_id]
+        )
+    ]
+    position = db.execute(
+        "SELECT sentence, updated_at FROM positions WHERE doc_id = ?", [doc_id]
+    ).fetchone()
+    state["position"] = None if position is None else list(position)
+    return state
+
+
+def _write_document(db: Database, doc_id: str, before: dict | None, state: dict | None) -> None:
+    if state is None:
+        # Annotations and links would go by ON DELETE CASCADE, unlogged and so beyond
+        # undo: they must have been removed through the group first.
+        attached = db.execute(
+            "SELECT EXISTS (SELECT 1 FROM annotations WHERE doc_id = ?) "
+            "OR EXISTS (SELECT 1 FROM links WHERE a_doc_id = ? OR b_doc_id = ?)",
+            [doc_id] * 3,
+        ).fetchone()[0]
+        if attached:
+            raise StoreError(f"document {doc_id} still has annotations or links; delete them first")
+        db.execute("DELETE FROM documents WHERE id = ?", [doc_id])  # sentences, position cascade
+        return
+    row = {k: v for k, v in state.items() if k not in ("sentences", "position")}
+    if before is None:
+        # Back in its place in the library, unless another document took the slot.
+        taken = db.execute("SELECT 1 FROM documents WHERE rowid = ?", [row.get("rowid")])
+        if row.get("rowid") is None or taken.fetchone():
+            row.pop("rowid", None)
+        db["documents"].insert(row)
+    else:
+        row.pop("rowid", None)
+        db["documents"].update(doc_id, {k: v for k, v in row.items() if k != "id"})
+    db.execute("DELETE FROM sentences WHERE doc_id = ?", [doc_id])
+    db.conn.executemany(
+        'INSERT INTO sentences (doc_id, idx, start, "end") VALUES (?, ?, ?, ?)',
+        [(doc_id, idx, start, end) for idx, (start, end) in enumerate(state["sentences"])],
+    )
+    db.execute("DELETE FROM positions WHERE doc_id = ?", [doc_id])
+    if state.get("position") is not None:
+        sentence, updated_at = state["position"]
+        db.execute(
+            "INSERT INTO positions (doc_id, sentence, updated_at) VALUES (?, ?, ?)",
+            [doc_id, sentence, updated_at],
+        )
 
 
 @contextmanager
@@ -279,7 +345,9 @@ def _move(store: Store, from_state: str, to_state: str, origin: str) -> Change |
     return Change(
         group_id=group_id,
         description=description,
-        doc_id=snapshot.get("doc_id") or snapshot.get("a_doc_id"),
+        doc_id=snapshot.get("doc_id")
+        or snapshot.get("a_doc_id")
+        or (first["entity_id"] if first.get("entity") == "document" else None),
         start=snapshot.get("start", snapshot.get("a_start")),
     )
 

@@ -1,0 +1,50 @@
+"""Fixtures for the fault and abuse suite, and the figures it prints at the end.
+
+Each test records what it tried (kills, inputs, examples) in `figures`; the totals
+are printed after the run (and written as JSON to $SIDENOTE_FIGURES if set), which
+is where docs/reliability.md takes its numbers from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS
+
+FIGURES: dict[str, dict] = {}
+
+
+@pytest.fixture
+def figures(request):
+    """A dict for the running test's figures, printed in the session summary."""
+    entry: dict = {}
+    FIGURES[request.node.name] = entry
+    return entry
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not FIGURES:
+        return
+    terminalreporter.section("hardening figures")
+    for name, entry in FIGURES.items():
+        if entry:
+            terminalreporter.write_line(f"{name}: " + json.dumps(entry, ensure_ascii=False))
+    target = os.environ.get("SIDENOTE_FIGURES")
+    if target:
+        Path(target).write_text(json.dumps(FIGURES, indent=2, ensure_ascii=False))
+
+
+@pytest.fixture
+def seeds_copy(tmp_path) -> Path:
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+PYTHON = sys.executable
