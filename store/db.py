@@ -88,31 +88,56 @@ def _describe(error: sqlite3.DatabaseError) -> str:
 
 
 def _migrate(db: Database, name: str, memory: bool) -> None:
+    if not _needs_upgrade(db, name):
+        return
+    # Two programs opening a new or old database at once (the app and an import)
+    # must not both upgrade it: the write lock is taken first, and the check is
+    # repeated under it, so the second one waits and then finds nothing to do.
+    # The whole upgrade is one transaction: a crash leaves the old version intact.
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if _needs_upgrade(db, name):
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if db.table_names() and not memory:
+                backup_before_upgrade(Path(name), version)
+            migrations.apply(db)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _needs_upgrade(db: Database, name: str) -> bool:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{name}: made by a newer Sidenote (schema {version}, this version knows "
             f"{SCHEMA_VERSION}); upgrade Sidenote to open it"
         )
-    pending = migrations.pending(db)
-    if not pending:
-        return
-    has_tables = bool(db.table_names())
-    if has_tables and not memory:
-        backup_before_upgrade(db, Path(name), version)
-    migrations.apply(db)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return bool(migrations.pending(db))
 
 
-def backup_before_upgrade(db: Database, path: Path, version: int) -> Path:
-    """Copy the database beside itself before changing its schema."""
+def backup_before_upgrade(path: Path, version: int) -> Path:
+    """Copy the database beside itself before changing its schema.
+
+    The copy is read through a connection of its own: the upgrading connection
+    already holds the write lock, and SQLite cannot back up from a connection in
+    the middle of a write (Python's backup() would retry for ever). WAL lets this
+    reader see the last committed state, which is what the copy must hold.
+    """
     target = path.with_name(f"{path.name}.backup-v{version}")
     counter = 1
     while target.exists():
         target = path.with_name(f"{path.name}.backup-v{version}.{counter}")
         counter += 1
-    with contextlib.closing(sqlite3.connect(str(target))) as copy:
-        db.conn.backup(copy)
+    with (
+        contextlib.closing(sqlite3.connect(str(path))) as source,
+        contextlib.closing(sqlite3.connect(str(target))) as copy,
+    ):
+        source.backup(copy)
     return target
 
 
@@ -150,13 +175,42 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:
-        """One atomic write. Nested calls become savepoints."""
+        """One atomic write. Nested calls become savepoints.
+
+        The outermost call begins with BEGIN IMMEDIATE: it takes the write lock
+        first (waiting up to the busy timeout), so a transaction that reads and
+        then writes can never find, at its first write, that another process
+        committed since it read. With a plain (deferred) BEGIN, SQLite reports
+        that case at once as "database is locked" (SQLITE_BUSY_SNAPSHOT) without
+        waiting, and two processes annotating one file lost most of their writes.
+        """
         with self._lock:
             try:
-                with self.db.atomic():
-                    yield self.db
+                if self.db.conn.in_transaction:
+                    with self.db.atomic():
+                        yield self.db
+                else:
+                    with self._immediate():
+                        yield self.db
             except sqlite3.OperationalError as error:
                 raise StoreError(f"{self.path}: {_describe(error)}") from error
+
+    @contextlib.contextmanager
+    def _immediate(self) -> Iterator[None]:
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()

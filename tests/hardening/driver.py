@@ -1,0 +1,284 @@
+"""A Sidenote user that never stops: the process the crash and concurrency tests run.
+
+It performs random actions on a database (import a file, tag a span, edit, delete,
+undo, redo, delete an article) the way the app and the command line do, through
+the public store functions. Before each action it prints what the action will do,
+and after the action returns, what it did:
+
+    BEGIN {"op": "create", "effects": {...}, "new": [doc, start, end, label, note]}
+    OK {"op": "create", "effects": {...}, "new_id": "...", ...}
+
+`effects` maps "annotation:<id>" to the annotation's state afterwards
+([doc_id, start, end, label, note], or null when it is gone) and "document:<id>"
+to whether the document exists afterwards (an import names its `file` instead:
+the test knows which documents each file holds). An OK line is printed only once the
+store call has returned, i.e. once the change is committed: that is the moment
+the app would tell the user it is saved. Each line is one write(2), so a kill
+never leaves half a line.
+
+Modes:
+    driver.py serve                 a zygote: imports everything once, then for each
+                                    `RUN db seed out pool` line on stdin forks a child
+                                    running the workload (fork costs ms, an interpreter
+                                    start ~0.4 s) and prints `PID n`; at the next line
+                                    (`KILL`) sends it SIGKILL and prints `EXIT status`.
+    driver.py run DB SEED POOL      the workload in this process (a fresh interpreter).
+    driver.py write DB SEED N T     from clock time T, N creates/updates/deletes (no
+                                    undo), then exit 0: the concurrency test runs
+                                    several at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from store import create_annotation, delete_annotation, open_store, redo, undo, update_annotation
+from store.deletion import delete_document
+from store.ingest import import_paths
+from store.text import snap_to_graphemes
+
+LABELS = ("claim", "quote", "proposal")
+# Relative weights of the actions the workload picks from.
+WEIGHTS = {
+    "import": 14,
+    "create": 34,
+    "update": 14,
+    "delete": 9,
+    "undo": 12,
+    "redo": 7,
+    "position": 4,
+    "delete_document": 3,
+}
+
+
+def emit(kind: str, payload: dict) -> None:
+    os.write(1, f"{kind} {json.dumps(payload, ensure_ascii=True)}\n".encode("ascii"))
+
+
+def annotation_state(row: dict | None) -> list | None:
+    if row is None:
+        return None
+    return [row["doc_id"], row["start"], row["end"], row["label"], row["note"]]
+
+
+class Workload:
+    def __init__(self, db_path: str, seed: int, pool: Path | None, *, own_only: bool = False) -> None:
+        self.rng = random.Random(seed)
+        self.store = open_store(db_path)
+        self.pool = sorted(pool.iterdir()) if pool else []
+        self.serial = 0
+        # With several writers at once, each edits only what it made, so that what
+        # it reports is the final state whatever the order of their commits.
+        self.own_only = own_only
+        self.mine: list[str] = []
+
+    # -- choosing targets ---------------------------------------------------
+
+    def random_document(self) -> tuple[str, str] | None:
+        row = self.store.db.execute("SELECT id FROM documents ORDER BY random() LIMIT 1").fetchone()
+        return None if row is None else (row[0], self.store.document(row[0]).text)
+
+    def random_annotation(self) -> dict | None:
+        if self.own_only:
+            if not self.mine:
+                return None
+            chosen = self.mine[self.rng.randrange(len(self.mine))]
+            rows = list(self.store.db.query("SELECT * FROM annotations WHERE id = ?", [chosen]))
+        else:
+            rows = list(self.store.db.query("SELECT * FROM annotations ORDER BY random() LIMIT 1"))
+        return rows[0] if rows else None
+
+    def random_span(self, text: str) -> tuple[int, int] | None:
+        if not text.strip():
+            return None
+        start = self.rng.randrange(len(text))
+        end = min(len(text), start + self.rng.randint(1, 200))
+        start, end = snap_to_graphemes(text, start, end)
+        return (start, end) if end > start else None
+
+    def note(self) -> str:
+        self.serial += 1
+        return f"n{self.rng.randrange(10**6)}-{self.serial}"
+
+    # -- actions ------------------------------------------------------------
+
+    def step(self, allowed: dict[str, int] = WEIGHTS) -> None:
+        op = self.rng.choices(list(allowed), weights=list(allowed.values()))[0]
+        getattr(self, f"do_{op}")()
+
+    def do_import(self) -> None:
+        # The test knows which documents each pool file holds (it parses the files
+        # itself), so the effects of an import are filled in there, not here.
+        if not self.pool:
+            return
+        path = self.rng.choice(self.pool)
+        emit("BEGIN", {"op": "import", "file": path.name, "effects": {}})
+        report = import_paths(self.store, [path])
+        if report.errors:
+            raise RuntimeError(f"import failed: {report.errors}")
+        emit("OK", {"op": "import", "file": path.name, "effects": {}})
+
+    def do_create(self) -> None:
+        found = self.random_document()
+        span = found and self.random_span(found[1])
+        if not span:
+            return
+        doc_id = found[0]
+        label, note = self.rng.choice(LABELS), self.note()
+        new = [doc_id, span[0], span[1], label, note]
+        emit("BEGIN", {"op": "create", "effects": {}, "new": new})
+        made = create_annotation(self.store, doc_id, span[0], span[1], label, note=note)
+        self.mine.append(made.id)
+        emit("OK", {"op": "create", "effects": {f"annotation:{made.id}": new}})
+
+    def do_update(self) -> None:
+        row = self.random_annotation()
+        if row is None:
+            return
+        label, note = self.rng.choice(LABELS), self.note()
+        after = [row["doc_id"], row["start"], row["end"], label, note]
+        effects = {f"annotation:{row['id']}": after}
+        emit("BEGIN", {"op": "update", "effects": effects})
+        update_annotation(self.store, row["id"], label=label, note=note)
+        emit("OK", {"op": "update", "effects": effects})
+
+    def do_delete(self) -> None:
+        row = self.random_annotation()
+        if row is None:
+            return
+        effects = {f"annotation:{row['id']}": None}
+        emit("BEGIN", {"op": "delete", "effects": effects})
+        delete_annotation(self.store, row["id"])
+        if row["id"] in self.mine:
+            self.mine.remove(row["id"])
+        emit("OK", {"op": "delete", "effects": effects})
+
+    def _move(self, op: str) -> None:
+        state = "done" if op == "undo" else "undone"
+        top = self.store.db.execute(
+            "SELECT group_id FROM history WHERE state = ? ORDER BY moved_at DESC LIMIT 1", [state]
+        ).fetchone()
+        if top is None:
+            return
+        events = list(
+            self.store.db.query("SELECT * FROM events WHERE group_id = ? ORDER BY seq", [top[0]])
+        )
+        effects: dict[str, object] = {}
+        for event in reversed(events) if op == "undo" else events:
+            raw = event["before"] if op == "undo" else event["after"]
+            value = None if raw is None else json.loads(raw)
+            if event["entity"] == "annotation":
+                effects[f"annotation:{event['entity_id']}"] = annotation_state(value)
+            elif event["entity"] == "document":
+                effects[f"document:{event['entity_id']}"] = value is not None
+        emit("BEGIN", {"op": op, "effects": effects})
+        change = (undo if op == "undo" else redo)(self.store)
+        if change is None or change.group_id != top[0]:
+            raise RuntimeError(f"{op} moved {change} instead of group {top[0]}")
+        emit("OK", {"op": op, "effects": effects})
+
+    def do_undo(self) -> None:
+        self._move("undo")
+
+    def do_redo(self) -> None:
+        self._move("redo")
+
+    def do_position(self) -> None:
+        found = self.random_document()
+        if found:
+            self.store.set_position(found[0], self.rng.randrange(50))
+
+    def do_delete_document(self) -> None:
+        found = self.random_document()
+        if found is None:
+            return
+        doc_id = found[0]
+        effects: dict[str, object] = {f"document:{doc_id}": False}
+        for (annotation_id,) in self.store.db.execute(
+            "SELECT id FROM annotations WHERE doc_id = ?", [doc_id]
+        ):
+            effects[f"annotation:{annotation_id}"] = None
+        emit("BEGIN", {"op": "delete_document", "effects": effects})
+        delete_document(self.store, doc_id)
+        emit("OK", {"op": "delete_document", "effects": effects})
+
+
+def run_forever(db_path: str, seed: int, pool: str) -> None:
+    workload = Workload(db_path, seed, Path(pool))
+    emit("OPEN", {"seed": seed})
+    while True:
+        workload.step()
+
+
+def run_writes(db_path: str, seed: int, count: int, start_at: float) -> None:
+    """Tags, edits and deletes (no undo: undo is global and would take back the
+    other writer's changes), for the concurrency test. All writers start at the
+    same clock time, so that their transactions really interleave."""
+    time.sleep(max(0.0, start_at - time.time()))
+    workload = Workload(db_path, seed, None, own_only=True)
+    allowed = {"create": 6, "update": 3, "delete": 1}
+    for _ in range(count):
+        workload.step(allowed)
+    emit("DONE", {"seed": seed})
+
+
+def _child(db_path: str, seed: int, out: str, pool: str) -> None:
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    try:
+        run_forever(db_path, seed, pool)
+    except BaseException:  # noqa: BLE001 - report anything to the test, then stop
+        os.write(1, ("ERROR " + traceback.format_exc().replace("\n", "\n  ") + "\n").encode())
+        os._exit(3)
+
+
+def serve() -> None:
+    """Fork a child per RUN line; kill it (SIGKILL) at the next line; report how it ended.
+
+    The zygote sends the signal itself, before reaping the child, so the pid can
+    never belong to another process by then.
+    """
+    for line in sys.stdin:
+        parts = line.split()
+        if not parts or parts[0] == "QUIT":
+            return
+        _, db_path, seed, out, pool = parts
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            sys.stdin.close()
+            _child(db_path, int(seed), out, pool)
+        print(f"PID {pid}", flush=True)
+        sys.stdin.readline()  # KILL
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        if os.WIFSIGNALED(status):
+            print(f"EXIT signal {os.WTERMSIG(status)}", flush=True)
+        else:
+            print(f"EXIT code {os.WEXITSTATUS(status)}", flush=True)
+
+
+def main(argv: list[str]) -> None:
+    mode = argv[0]
+    if mode == "serve":
+        import trafilatura  # noqa: F401 - loaded once here, not in every child
+
+        serve()
+    elif mode == "run":
+        run_forever(argv[1], int(argv[2]), argv[3])
+    elif mode == "write":
+        run_writes(argv[1], int(argv[2]), int(argv[3]), float(argv[4]))
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

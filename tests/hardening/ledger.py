@@ -1,0 +1,122 @@
+"""Reading what a driver process reported, and holding the database to it.
+
+A driver prints `BEGIN {...}` before each action and `OK {...}` once the store
+call has returned (see driver.py). Whatever was OK before a kill must be in the
+database; the one action in flight at the kill must have happened entirely or
+not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks import Snapshot
+
+DRIVER = Path(__file__).with_name("driver.py")
+
+
+@dataclass
+class Report:
+    done: list[dict] = field(default_factory=list)  # OK payloads, in order
+    in_flight: dict | None = None  # the BEGIN payload without its OK
+    errors: list[str] = field(default_factory=list)
+    opened: bool = False
+
+    def ops(self, name: str) -> int:
+        return sum(1 for payload in self.done if payload["op"] == name)
+
+
+def read_report(text: str, files: dict[str, list[str]] | None = None) -> Report:
+    """Parse a driver's output; `files` gives the document ids each imported file holds."""
+    report = Report()
+    lines = text.split("\n")
+    complete = lines[:-1]  # a last line without its newline was cut by the kill
+    for line in complete:
+        kind, _, rest = line.partition(" ")
+        if kind == "OPEN":
+            report.opened = True
+        elif kind == "BEGIN":
+            report.in_flight = _with_file_effects(json.loads(rest), files)
+        elif kind == "OK":
+            payload = _with_file_effects(json.loads(rest), files)
+            assert report.in_flight and report.in_flight["op"] == payload["op"], line
+            report.done.append(payload)
+            report.in_flight = None
+        elif kind in ("ERROR", "Traceback") or line.startswith("  "):
+            report.errors.append(line)
+        elif kind == "DONE":
+            pass
+        elif line:
+            report.errors.append(line)
+    return report
+
+
+def _with_file_effects(payload: dict, files: dict[str, list[str]] | None) -> dict:
+    if "file" in payload:
+        assert files is not None, "an import was reported but no file contents are known"
+        payload["effects"] = {f"document:{d}": True for d in files[payload["file"]]}
+    return payload
+
+
+def _normal(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def expected_after(report: Report) -> dict[str, object]:
+    """The state of every key the run touched, as its OK lines say it must be."""
+    expected: dict[str, object] = {}
+    for payload in report.done:
+        for key, value in payload["effects"].items():
+            expected[key] = _normal(value)
+    return expected
+
+
+def verify(before: Snapshot, report: Report, after: Snapshot) -> str:
+    """Hold `after` to `before` + the run's OK lines; returns how the in-flight
+    action ended ("none", "happened", "not happened"). Raises AssertionError."""
+    expected = expected_after(report)
+    keys = set(expected)
+    keys |= {f"document:{d}" for d in before.documents | after.documents}
+    keys |= {f"annotation:{a}" for a in before.annotations.keys() | after.annotations.keys()}
+    in_flight = report.in_flight or {"op": None, "effects": {}}
+    flight = {k: _normal(v) for k, v in in_flight["effects"].items()}
+
+    def wanted(key: str) -> object:
+        return expected[key] if key in expected else before.state(key)
+
+    # An annotation created by the action in flight has an id nobody printed.
+    unknown = [
+        a for a in after.annotations
+        if f"annotation:{a}" not in expected and a not in before.annotations
+    ]
+    created = None
+    if in_flight["op"] == "create":
+        assert len(unknown) <= 1, f"{len(unknown)} unreported annotations after one create"
+        if unknown:
+            created = unknown[0]
+            assert after.annotations[created] == tuple(in_flight["new"]), (
+                "the create in flight stored something else than asked"
+            )
+    else:
+        assert not unknown, f"annotations nobody created: {unknown[:3]}"
+
+    for key in sorted(keys - set(flight) - {f"annotation:{created}"}):
+        assert after.state(key) == wanted(key), (
+            f"{key}: reported {wanted(key)!r}, database has {after.state(key)!r}"
+        )
+    if not flight and in_flight["op"] != "create":
+        return "none"
+    landed = [after.state(k) == v for k, v in flight.items()]
+    kept = [after.state(k) == wanted(k) for k in flight]
+    if in_flight["op"] == "create":
+        return "happened" if created else "not happened"
+    # All or nothing: every effect of the action, or none of them.
+    assert all(landed) or all(kept), (
+        f"{in_flight['op']} in flight: the database holds neither the state reported "
+        "before it nor its whole result: "
+        + ", ".join(f"{k}={after.state(k)!r}" for k in flight)
+    )
+    return "happened" if all(landed) and not all(kept) else "not happened"
+
