@@ -7,9 +7,10 @@
    and every word or phrase is quoted, so `AND`, `NEAR`, parentheses, stray quotes
    and any script are just text. Annotations are matched on text, note and speaker
    (`annotations_fts`), linked statements on the text of both sides
-   (`link_texts_fts`). Only the best `CANDIDATES` rows of each are read (`LIMIT`),
-   so a word that occurs in half a million annotations costs no more than a rare one
-   beyond the ranking itself.
+   (`link_texts_fts`). At most the newest `CANDIDATES` matches of each are read,
+   then ranked here: how closely a field matches the query as typed
+   (`fuzz.partial_ratio`), shorter texts first, newest first on ties. So a word
+   found in half a million annotations costs no more than a rare one.
 2. **Typo fallback.** When FTS5 finds nothing, each word that is not in the
    vocabulary (`search_vocab`: every distinct word of annotations and linked
    statements) is widened to the vocabulary words within a small edit distance
@@ -26,8 +27,8 @@ from __future__ import annotations
 
 import unicodedata
 import weakref
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 
 import regex
 from rapidfuzz import fuzz, process
@@ -40,7 +41,6 @@ from .models import Label
 DEFAULT_LIMIT = 50
 CANDIDATES = 300  # newest FTS matches read per source, then ranked, grouped, filtered
 PREFETCH = 100  # hits read together while grouping
-FUZZY_CANDIDATES = 200
 FUZZY_MIN_SCORE = 75.0  # partial_ratio of the query against a candidate, relaxed search
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 16
@@ -242,30 +242,44 @@ def refresh_vocabulary(store: Store, *, batch: int = 20000) -> int:
 
 
 class _Vocabulary:
-    """The vocabulary in memory, bucketed by length (edit distance ≤ 2 needs only
-    words within two characters of the typed one)."""
+    """The vocabulary in memory, bucketed so a typo is compared with few words.
+
+    Edit distance ≤ 2 needs only words within two letters of the typed length, and
+    a word with at most two edits nearly always keeps its first or its second
+    letter: buckets keyed by (length, first letter) and (length, second letter)
+    hold about a tenth of the vocabulary each time.
+    """
 
     def __init__(self, store: Store) -> None:
-        self.by_length: dict[int, list[str]] = {}
+        self.words: set[str] = set()
+        self.by_first: dict[tuple[int, str], list[str]] = {}
+        self.by_second: dict[tuple[int, str], list[str]] = {}
         for (word,) in store.db.execute("SELECT word FROM search_vocab"):
-            self.by_length.setdefault(len(word), []).append(word)
-        self.size = sum(len(words) for words in self.by_length.values())
-        self.words = {w for words in self.by_length.values() for w in words}
+            self.words.add(word)
+            self.by_first.setdefault((len(word), word[0]), []).append(word)
+            self.by_second.setdefault((len(word), word[1:2]), []).append(word)
 
     def close_words(self, word: str) -> list[str]:
         """Vocabulary words within 1 edit (words of 4 letters) or 2 edits (longer)."""
         limit = 1 if len(word) <= 4 else 2
-        found: list[tuple[int, str]] = []
+        found: dict[str, int] = {}
         for length in range(len(word) - limit, len(word) + limit + 1):
-            choices = self.by_length.get(length)
-            if not choices:
-                continue
-            for match, distance, _ in process.extract(
-                word, choices, scorer=Levenshtein.distance, score_cutoff=limit, limit=ALTERNATIVES
+            for choices in (
+                self.by_first.get((length, word[0])),
+                self.by_second.get((length, word[1:2])),
             ):
-                found.append((distance, match))
-        found.sort(key=lambda item: (item[0], item[1][:1] != word[:1], item[1]))
-        return [w for _, w in found[:ALTERNATIVES]]
+                if not choices:
+                    continue
+                for match, distance, _ in process.extract(
+                    word,
+                    choices,
+                    scorer=Levenshtein.distance,
+                    score_cutoff=limit,
+                    limit=ALTERNATIVES,
+                ):
+                    found[match] = distance
+        ranked = sorted(found.items(), key=lambda item: (item[1], item[0][:1] != word[:1], item[0]))
+        return [w for w, _ in ranked[:ALTERNATIVES]]
 
 
 _VOCABULARIES: weakref.WeakKeyDictionary[Store, tuple[int, _Vocabulary]] = (
@@ -306,7 +320,8 @@ def _refresh_quietly(store: Store) -> None:
 
 @dataclass(frozen=True)
 class _Hit:
-    rank: float  # lower is better (FTS5 bm25 rank), or minus a fuzzy score
+    score: float  # relevance, higher is better (see `relevance`)
+    similarity: float  # how closely the best field matches the query, 0-100
     kind: str  # "annotation" or "link"
     rowid: int
 
@@ -319,21 +334,52 @@ class Filters:
 
 
 def _newest_matches(table: str) -> str:
-    """The newest `?` matches of an FTS table, with their bm25 rank.
+    """The newest `?` matches of an FTS table, walking its index from the end.
 
-    `ORDER BY rank LIMIT n` would compute bm25 for every match before keeping n: a
-    common word matches most of a million annotations. Walking the index from the
-    newest row and stopping after `CANDIDATES` bounds the cost; the caller ranks
-    those. A query with fewer matches than that (most of them) is ranked exactly
-    as a full ranking would; for a very common word the best of the newest
-    `CANDIDATES` are shown.
+    No `rank` (bm25): FTS5 computes bm25's document frequencies by reading every
+    match of every term, which for a common word in a million annotations costs
+    tens of milliseconds even under `LIMIT`. Reading the newest `CANDIDATES`
+    matches and scoring them here costs under a millisecond. A query with fewer
+    matches than that (most queries) has all of them ranked; for a very common
+    word the best of the newest are shown.
     """
-    return f"SELECT rowid, rank FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?"
+    return f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?"
 
 
-def _annotation_hits(store: Store, match: str, filters: Filters, candidates: int) -> list[_Hit]:
+def relevance(
+    wanted: str, fields: Iterable[str | None], weights: Iterable[float]
+) -> tuple[float, float]:
+    """(score, similarity) of a candidate whose fields all contain the query's words.
+
+    Similarity is the best `partial_ratio` of the query against a field (100 when a
+    field holds the query as typed, words in order); the score also prefers short
+    texts, which are about the query rather than mention it in passing.
+    """
+    best = 0.0
+    length = 0
+    for text, weight in zip(fields, weights, strict=True):
+        if not text:
+            continue
+        length = max(length, len(text))
+        if best >= 100 * weight:
+            continue
+        folded = text.casefold()
+        if wanted not in folded:  # the common case is an exact hit: no fuzzy work
+            folded = fold(text)
+        similarity = 100.0 if wanted in folded else fuzz.partial_ratio(wanted, folded)
+        best = max(best, weight * similarity)
+    return best - min(10.0, length / 100), best
+
+
+_ANNOTATION_WEIGHTS = (1.0, 0.9, 0.9)  # text, note, speaker
+_LINK_WEIGHTS = (1.0, 1.0)
+
+
+def _annotation_hits(
+    store: Store, match: str, wanted: str, filters: Filters, candidates: int
+) -> list[_Hit]:
     sql = (
-        f"SELECT f.rowid, f.rank FROM ({_newest_matches('annotations_fts')}) f "
+        f"SELECT a.rowid, a.text, a.note, a.speaker FROM ({_newest_matches('annotations_fts')}) f "
         "JOIN annotations a ON a.rowid = f.rowid"
     )
     params: list = [match, candidates]
@@ -354,15 +400,21 @@ def _annotation_hits(store: Store, match: str, filters: Filters, candidates: int
         )
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY f.rank"
-    return [_Hit(rank, "annotation", rowid) for rowid, rank in store.db.execute(sql, params)]
+    hits = []
+    for rowid, *fields in store.db.execute(sql, params):
+        score, similarity = relevance(wanted, fields, _ANNOTATION_WEIGHTS)
+        hits.append(_Hit(score, similarity, "annotation", rowid))
+    return hits
 
 
-def _link_hits(store: Store, match: str, filters: Filters, candidates: int) -> list[_Hit]:
+def _link_hits(
+    store: Store, match: str, wanted: str, filters: Filters, candidates: int
+) -> list[_Hit]:
     if filters.label:
         return []  # a label belongs to annotations; those are found by _annotation_hits
     sql = (
-        f"SELECT f.rowid, f.rank FROM ({_newest_matches('link_texts_fts')}) f "
+        f"SELECT f.rowid, t.a_text, t.b_text FROM ({_newest_matches('link_texts_fts')}) f "
+        "JOIN link_texts t ON t.link_rowid = f.rowid "
         "JOIN links l ON l.rowid = f.rowid WHERE l.status != 'rejected'"
     )
     params: list = [match, candidates]
@@ -372,15 +424,20 @@ def _link_hits(store: Store, match: str, filters: Filters, candidates: int) -> l
             "AND d.source = ? COLLATE NOCASE)"
         )
         params.append(filters.source)
-    sql += " ORDER BY f.rank"
-    return [_Hit(rank, "link", rowid) for rowid, rank in store.db.execute(sql, params)]
+    hits = []
+    for rowid, *fields in store.db.execute(sql, params):
+        score, similarity = relevance(wanted, fields, _LINK_WEIGHTS)
+        hits.append(_Hit(score, similarity, "link", rowid))
+    return hits
 
 
-def _hits(store: Store, match: str, filters: Filters, candidates: int = CANDIDATES) -> list[_Hit]:
-    hits = _annotation_hits(store, match, filters, candidates) + _link_hits(
-        store, match, filters, candidates
-    )
-    hits.sort(key=lambda h: h.rank)
+def _hits(
+    store: Store, match: str, wanted: str, filters: Filters, candidates: int = CANDIDATES
+) -> list[_Hit]:
+    """Candidates from annotations and linked statements, best first (newest on ties)."""
+    hits = _annotation_hits(store, match, wanted, filters, candidates)
+    hits += _link_hits(store, match, wanted, filters, candidates)
+    hits.sort(key=lambda h: -h.score)  # stable: equal scores stay newest first
     return hits
 
 
@@ -400,6 +457,23 @@ class _Grouper:
         self._labels: dict[str, str | None] = {}
         self._rows: dict[int, tuple] = {}
         self._links: dict[str, tuple[str, str] | None] = {}
+
+    def load(self, doc_ids: Iterable[str], annotation_ids: Iterable[str | None]) -> None:
+        """Titles, outlets and labels not read yet, in one query each."""
+        docs = list({d for d in doc_ids if d not in self._docs})
+        if docs:
+            marks = ",".join("?" * len(docs))
+            for doc_id, title, source in self.db.execute(
+                f"SELECT id, title, source FROM documents WHERE id IN ({marks})", docs
+            ):
+                self._docs[doc_id] = (title, source)
+        ids = list({a for a in annotation_ids if a is not None and a not in self._labels})
+        if ids:
+            marks = ",".join("?" * len(ids))
+            for ann_id, label in self.db.execute(
+                f"SELECT id, label FROM annotations WHERE id IN ({marks})", ids
+            ):
+                self._labels[ann_id] = label
 
     def doc(self, doc_id: str) -> tuple[str, str]:
         if doc_id not in self._docs:
@@ -465,7 +539,7 @@ class _Grouper:
 
     def _add_annotation(self, rowid: int, score: float, fuzzy: bool, query: str) -> None:
         if rowid not in self._rows:
-            self.prefetch([_Hit(0.0, "annotation", rowid)])
+            self.prefetch([_Hit(0.0, 0.0, "annotation", rowid)])
         row = self._rows.get(rowid)
         if row is None:
             return
@@ -528,6 +602,7 @@ class _Grouper:
                 side["annotation_id"] = side["annotation_id"] or ann_id
                 if _STATUS_ORDER[status] < _STATUS_ORDER[side["status"]]:
                     side["status"] = status
+        self.load((d for d, _, _ in sides), (side["annotation_id"] for side in sides.values()))
         members = []
         for (doc_id, start, end), side in sides.items():
             title, source = self.doc(doc_id)
@@ -566,11 +641,11 @@ class _Grouper:
             place = (hit.doc_id, hit.start, hit.end)
             linked = appearances.get(place)
             status = linked.status if linked else "annotated"
-            appearances[place] = Appearance(**{**asdict(hit), "status": status})
+            appearances[place] = replace(hit, status=status)
         elif matched_text is not None:
             for place, member in appearances.items():
                 if member.text == matched_text:
-                    appearances[place] = Appearance(**{**asdict(member), "matched": True})
+                    appearances[place] = replace(member, matched=True)
                     break
         if self.filters.linked and not any(a.status != "annotated" for a in appearances.values()):
             return
@@ -620,12 +695,17 @@ def search(
         return []
     if as_you_type and not query[-1:].isspace() and not terms[-1].phrase:
         terms[-1] = Term(terms[-1].words, prefix=False, typing=True)
-    groups = _grouped(
-        store, _hits(store, fts_query(terms), filters), filters, limit, False, _shown(terms)
-    )
+    hits = _hits(store, fts_query(terms), _wanted(terms), filters)
+    groups = _grouped(store, hits, filters, limit, False, _shown(terms))
     if groups:
         return groups
-    return _fuzzy(store, query, terms, filters, limit)
+    return _fuzzy(store, terms, filters, limit)
+
+
+def _wanted(terms: list[Term], replacements: dict[int, str] | None = None) -> str:
+    """The query as plain folded words, to compare candidates with."""
+    replacements = replacements or {}
+    return " ".join(replacements.get(i, " ".join(t.words)) for i, t in enumerate(terms))
 
 
 def _shown(terms: list[Term], replacements: dict[int, str] | None = None) -> str:
@@ -638,29 +718,20 @@ def _shown(terms: list[Term], replacements: dict[int, str] | None = None) -> str
 
 
 def _grouped(
-    store: Store,
-    hits: list[_Hit],
-    filters: Filters,
-    limit: int,
-    fuzzy: bool,
-    shown: str,
-    scores: dict[_Hit, float] | None = None,
+    store: Store, hits: list[_Hit], filters: Filters, limit: int, fuzzy: bool, shown: str
 ) -> list[StatementGroup]:
     grouper = _Grouper(store, filters)
     for first in range(0, len(hits), PREFETCH):
         batch = hits[first : first + PREFETCH]
         grouper.prefetch(batch)
         for hit in batch:
-            score = scores[hit] if scores else -hit.rank
-            grouper.add(hit, score, fuzzy, shown)
+            grouper.add(hit, round(hit.score, 2), fuzzy, shown)
             if len(grouper.groups) >= limit:
                 return list(grouper.groups.values())
     return list(grouper.groups.values())
 
 
-def _fuzzy(
-    store: Store, query: str, terms: list[Term], filters: Filters, limit: int
-) -> list[StatementGroup]:
+def _fuzzy(store: Store, terms: list[Term], filters: Filters, limit: int) -> list[StatementGroup]:
     """Typo correction over the vocabulary, then a relaxed any-word search."""
     vocabulary = _vocabulary(store)
     alternatives: dict[int, list[str]] = {}
@@ -675,37 +746,17 @@ def _fuzzy(
             close = vocabulary.close_words(word)
             if close:
                 alternatives[i] = close
+    best_guess = {i: words[0] for i, words in alternatives.items()}
+    shown = _shown(terms, best_guess)
+    wanted = _wanted(terms, best_guess)
     if alternatives:
-        shown = _shown(terms, {i: words[0] for i, words in alternatives.items()})
-        hits = _hits(store, fts_query(terms, alternatives), filters)
+        hits = _hits(store, fts_query(terms, alternatives), wanted, filters)
         groups = _grouped(store, hits, filters, limit, True, shown)
         if groups:
             return groups
     # Relaxed: any word may match; keep what resembles the whole query.
     if len(terms) < 2 and not alternatives:
         return []
-    hits = _hits(store, fts_query(terms, alternatives, any_term=True), filters, FUZZY_CANDIDATES)
-    wanted = " ".join(w for t in terms for w in t.words)
-    scored: dict[_Hit, float] = {}
-    for hit, text in _hit_texts(store, hits):
-        score = fuzz.partial_ratio(wanted, fold(text))
-        if score >= FUZZY_MIN_SCORE:
-            scored[hit] = score
-    ranked = sorted(scored, key=lambda h: -scored[h])
-    shown = _shown(terms, {i: words[0] for i, words in alternatives.items()})
-    return _grouped(store, ranked, filters, limit, True, shown, scored)
-
-
-def _hit_texts(store: Store, hits: list[_Hit]) -> Iterator[tuple[_Hit, str]]:
-    for hit in hits:
-        if hit.kind == "annotation":
-            row = store.db.execute(
-                "SELECT text || ' ' || note || ' ' || speaker FROM annotations WHERE rowid = ?",
-                [hit.rowid],
-            ).fetchone()
-        else:
-            row = store.db.execute(
-                "SELECT a_text || ' ' || b_text FROM link_texts WHERE link_rowid = ?", [hit.rowid]
-            ).fetchone()
-        if row:
-            yield hit, row[0]
+    hits = _hits(store, fts_query(terms, alternatives, any_term=True), wanted, filters)
+    close = [h for h in hits if h.similarity >= FUZZY_MIN_SCORE]
+    return _grouped(store, close, filters, limit, True, shown)
