@@ -1,0 +1,585 @@
+"""Links between documents: stored matches, echoes of one span, and the reader's verdicts.
+
+`store.linking` decides; this module reads units from the database, writes the
+`links` table and answers the app's questions. Three rules hold everywhere:
+
+- a pair is identified by its `pair_key` (both sides' doc:start:end, sorted), so the
+  same pair found from either side, by `relink` or by `echoes`, is one row;
+- a rejected pair is never suggested again, and confirmed or rejected rows are
+  never changed by linking (only their `cluster`, which is derived);
+- accepting or rejecting goes through `change_group`, so `undo` reverts it.
+
+Units are every sentence and every annotation. An annotation that covers exactly
+one sentence is that sentence's unit (the link records the annotation's id); any
+other annotation is a unit of its own, so a quote tagged inside a long sentence can
+link on its own.
+
+`echoes` matches one span against the corpus without relinking it, using an
+in-process `Index` cached per store. The cache is checked on every call with two
+cheap aggregate queries (documents, annotations); new or deleted documents rebuild
+it, changed annotations only replace its small annotation segment. We chose a cache
+over a persisted n-gram table: the table would roughly triple the database size
+(about 25 postings per sentence) and has to be kept in step by every import path,
+while the cache costs one build per session (about 2 s per 100,000 sentences; the
+app can warm it in a worker with `warm`).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from time import perf_counter
+
+from .annotations import change_group, create_annotation
+from .db import Store, utc_now
+from .errors import InputError, NotFound
+from .furniture import line_rule
+from .linking import (
+    DEFAULT_THRESHOLD,
+    Index,
+    Match,
+    Side,
+    Unit,
+    cluster,
+    cluster_id,
+    link_units,
+    pair_key,
+    span_key,
+)
+from .models import Annotation, LinkStatus
+from .text import snap_to_graphemes
+
+Progress = Callable[[int, int], None]
+THRESHOLD_SETTING = "link_threshold"
+
+
+@dataclass(frozen=True)
+class Echo:
+    """A statement elsewhere that matches the span asked about: the other side of a link."""
+
+    link_id: str
+    score: float
+    method: str
+    status: str
+    cluster: str
+    doc_id: str
+    title: str
+    source: str
+    start: int
+    end: int
+    text: str
+    match_start: int  # the aligned part, in the other document's offsets
+    match_end: int
+    annotation_id: str | None
+    this_start: int  # this document's side of the link
+    this_end: int
+
+
+@dataclass
+class LinkReport:
+    units: int = 0
+    found: int = 0
+    by_method: dict[str, int] = field(default_factory=dict)
+    new: int = 0  # suggestions added
+    kept: int = 0  # found again, already stored (any status)
+    dropped: int = 0  # suggestions removed by a rebuild
+    rejected_skipped: int = 0  # found, but the reader had rejected the pair
+    threshold: float = DEFAULT_THRESHOLD
+    seconds: float = 0.0
+
+
+# -- units ---------------------------------------------------------------------------
+
+
+def _document_texts(store: Store) -> dict[str, str]:
+    return {row[0]: row[1] for row in store.db.execute("SELECT id, text FROM documents")}
+
+
+def sentence_units(store: Store, texts: dict[str, str] | None = None) -> list[Unit]:
+    """Every sentence, except page furniture the importer may have let through (a
+    document imported from JSONL is stored as given): furniture never links."""
+    texts = _document_texts(store) if texts is None else texts
+    rows = store.db.execute('SELECT doc_id, idx, start, "end" FROM sentences ORDER BY doc_id, idx')
+    units = []
+    for doc, idx, start, end in rows:
+        text = texts[doc][start:end]
+        if line_rule(text) is None:
+            units.append(Unit(doc, start, end, text, seq=idx))
+    return units
+
+
+def annotation_units(store: Store, texts: dict[str, str] | None = None) -> list[Unit]:
+    """Annotations that are not exactly a sentence (those are the sentence's unit)."""
+    rows = store.db.execute(
+        'SELECT a.id, a.doc_id, a.start, a."end", a.text FROM annotations a '
+        "WHERE NOT EXISTS (SELECT 1 FROM sentences s WHERE s.doc_id = a.doc_id "
+        'AND s.start = a.start AND s."end" = a."end") ORDER BY a.created_at, a.id'
+    )
+    units, seen = [], set()
+    for annotation_id, doc, start, end, text in rows:
+        if (doc, start, end) not in seen:
+            seen.add((doc, start, end))
+            units.append(Unit(doc, start, end, text, annotation_id=annotation_id))
+    return units
+
+
+def _annotation_at(store: Store) -> dict[tuple[str, int, int], str]:
+    """The first annotation on each exact span: what a link side records."""
+    found: dict[tuple[str, int, int], str] = {}
+    for annotation_id, doc, start, end in store.db.execute(
+        'SELECT id, doc_id, start, "end" FROM annotations ORDER BY created_at DESC, id DESC'
+    ):
+        found[(doc, start, end)] = annotation_id
+    return found
+
+
+# -- the cached index for echoes ------------------------------------------------------
+
+
+@dataclass
+class _Cache:
+    documents: tuple
+    annotations: tuple
+    index: Index
+    base: int  # units [0, base) are the sentences
+
+
+_CACHES: weakref.WeakKeyDictionary[Store, _Cache] = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+
+
+def _fingerprint(store: Store, table: str) -> tuple:
+    return tuple(
+        store.db.execute(f"SELECT count(*), max(rowid), total(rowid) FROM {table}").fetchone()
+    )
+
+
+def _index(store: Store, progress: Progress | None = None) -> _Cache:
+    documents = _fingerprint(store, "documents")
+    annotations = _fingerprint(store, "annotations")
+    cache = _CACHES.get(store)
+    if cache is None or cache.documents != documents:
+        texts = _document_texts(store)
+        index = Index.build(sentence_units(store, texts), progress)
+        cache = _Cache(documents, (), index, len(index))
+        _CACHES[store] = cache
+    if cache.annotations != annotations:
+        cache.index.truncate(cache.base)
+        cache.index.extend(annotation_units(store))
+        cache.annotations = annotations
+    return cache
+
+
+def warm(store: Store, progress: Progress | None = None) -> None:
+    """Build the echoes index now (the app calls this in a worker at start)."""
+    with _CACHE_LOCK:
+        _index(store, progress)
+
+
+def threshold_for(store: Store) -> float:
+    """The threshold of the last `sidenote link`, else the default."""
+    value = store.setting(THRESHOLD_SETTING, DEFAULT_THRESHOLD)
+    return float(value) if isinstance(value, int | float) else DEFAULT_THRESHOLD
+
+
+def check_threshold(threshold: float) -> float:
+    if not 0 < threshold <= 100:
+        raise InputError("--threshold", f"{threshold:g} is not a score between 1 and 100")
+    return float(threshold)
+
+
+# -- echoes: one span, now -------------------------------------------------------------
+
+
+def echoes(
+    store: Store,
+    doc_id: str,
+    start: int,
+    end: int,
+    annotation_id: str | None = None,
+    *,
+    threshold: float | None = None,
+) -> list[Echo]:
+    """Matches of `document[start:end]` in other documents, found now and stored.
+
+    New matches are saved as suggestions (a rejected pair stays rejected, a confirmed
+    one stays confirmed). Returns every link that is not rejected and touches the
+    span, one per passage of another document, best first.
+    """
+    threshold = threshold_for(store) if threshold is None else check_threshold(threshold)
+    document = store.document(doc_id)
+    if not 0 <= start < end <= len(document.text):
+        raise InputError(f"document {doc_id}", f"span {start}:{end} is outside the document")
+    with _CACHE_LOCK:
+        cache = _index(store)
+        index = cache.index
+        mark = len(index)
+        found = index.find(doc_id, start, end)
+        if found is None:
+            text = document.text[start:end]
+            index.extend([Unit(doc_id, start, end, text, annotation_id=annotation_id)])
+            found = index.find(doc_id, start, end)
+        try:
+            matches = index.matches_for(found, threshold) if found is not None else []
+        finally:
+            index.truncate(mark)
+    _save_new(store, matches)
+    return _echoes_of(store, doc_id, start, end)
+
+
+def _save_new(store: Store, matches: list[Match]) -> None:
+    if not matches:
+        return
+    with store.transaction() as db:
+        existing = {
+            row[0]
+            for row in db.execute(
+                f"SELECT pair_key FROM links WHERE pair_key IN ({','.join('?' * len(matches))})",
+                [m.pair_key for m in matches],
+            )
+        }
+        fresh = [m for m in matches if m.pair_key not in existing]
+        if not fresh:
+            return
+        annotations = _annotation_at(store)
+        db["links"].insert_all([_row(m, _cluster_of(db, m), annotations, utc_now()) for m in fresh])
+
+
+def _cluster_of(db, match: Match) -> str:
+    """Join the cluster a side already belongs to; else a new one named by the longer side."""
+    for side in (match.a, match.b):
+        row = db.execute(
+            "SELECT cluster FROM links WHERE cluster != '' AND status != 'rejected' AND ("
+            "(a_doc_id = ? AND a_start = ? AND a_end = ?) OR "
+            "(b_doc_id = ? AND b_start = ? AND b_end = ?)) LIMIT 1",
+            [side.doc, side.start, side.end] * 2,
+        ).fetchone()
+        if row:
+            return row[0]
+    longer = max((match.a, match.b), key=lambda s: (s.end - s.start, s.key))
+    return cluster_id(longer.doc, longer.start, longer.end)
+
+
+def _row(match: Match, cluster: str, annotations: dict, now: str) -> dict:
+    row: dict = {
+        "id": str(uuid.uuid4()),
+        "pair_key": match.pair_key,
+        "score": match.score,
+        "method": match.method,
+        "status": LinkStatus.suggested.value,
+        "cluster": cluster,
+        "created_at": now,
+        "updated_at": now,
+    }
+    for name, side in (("a", match.a), ("b", match.b)):
+        row[f"{name}_doc_id"] = side.doc
+        row[f"{name}_start"] = side.start
+        row[f"{name}_end"] = side.end
+        row[f"{name}_annotation_id"] = annotations.get((side.doc, side.start, side.end))
+        row[f"{name}_match_start"] = side.match_start
+        row[f"{name}_match_end"] = side.match_end
+    return row
+
+
+_ECHO_SQL = """
+    SELECT l.*, d.title AS other_title, d.source AS other_source,
+           substr(d.text, l.{o}_start + 1, l.{o}_end - l.{o}_start) AS other_text
+    FROM links l JOIN documents d ON d.id = l.{o}_doc_id
+    WHERE l.{t}_doc_id = ? AND l.{t}_start < ? AND l.{t}_end > ?
+"""
+
+
+def _echoes_of(store: Store, doc_id: str, start: int, end: int) -> list[Echo]:
+    rows = []
+    for this, other in (("a", "b"), ("b", "a")):
+        for row in store.db.query(_ECHO_SQL.format(t=this, o=other), [doc_id, end, start]):
+            rows.append((this, other, row))
+
+    def preference(item: tuple[str, str, dict]) -> tuple:
+        this, other, row = item
+        exact = row[f"{this}_start"] == start and row[f"{this}_end"] == end
+        overlap = min(end, row[f"{this}_end"]) - max(start, row[f"{this}_start"])
+        return (not exact, -overlap, -row["score"], row["id"])
+
+    # One entry per passage elsewhere: a quote tagged inside a sentence and the
+    # sentence itself may both link to the same passage; the link of the span asked
+    # about wins, and if the reader rejected that one, the passage is not shown.
+    taken: list[tuple[str, int, int]] = []
+    result = []
+    for this, other, row in sorted(rows, key=preference):
+        place = (row[f"{other}_doc_id"], row[f"{other}_start"], row[f"{other}_end"])
+        if any(p[0] == place[0] and p[1] < place[2] and place[1] < p[2] for p in taken):
+            continue
+        taken.append(place)
+        if row["status"] == LinkStatus.rejected.value:
+            continue
+        result.append(
+            Echo(
+                link_id=row["id"],
+                score=row["score"],
+                method=row["method"],
+                status=row["status"],
+                cluster=row["cluster"],
+                doc_id=place[0],
+                title=row["other_title"],
+                source=row["other_source"],
+                start=place[1],
+                end=place[2],
+                text=row["other_text"],
+                match_start=_or(row[f"{other}_match_start"], place[1]),
+                match_end=_or(row[f"{other}_match_end"], place[2]),
+                annotation_id=row[f"{other}_annotation_id"],
+                this_start=row[f"{this}_start"],
+                this_end=row[f"{this}_end"],
+            )
+        )
+    result.sort(key=lambda e: (-e.score, e.title, e.doc_id, e.start))
+    return result
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+# -- the reader's verdicts --------------------------------------------------------------
+
+
+def _link_row(db, link_id: str) -> dict:
+    rows = list(db.query("SELECT * FROM links WHERE id = ?", [link_id]))
+    if not rows:
+        raise NotFound(f"no link with id {link_id!r}")
+    return rows[0]
+
+
+def accept(store: Store, link_id: str) -> Annotation | None:
+    """Confirm a link, in one undoable step.
+
+    If exactly one side carries an annotation, the other side's matching part (the
+    aligned span, widened to whole graphemes) gets an annotation with the same label
+    and speaker, unless an identical one is already there; the link records it.
+    Returns the annotation made or found on the other side, or None.
+    """
+    with change_group(store, "accept link") as group:
+        row = _link_row(group.db, link_id)
+        after = dict(row)
+        made: Annotation | None = None
+        sides = [s for s in ("a", "b") if row[f"{s}_annotation_id"]]
+        if len(sides) == 1:
+            source, target = sides[0], "b" if sides[0] == "a" else "a"
+            made = _annotate_other_side(store, group, row, source, target)
+            after[f"{target}_annotation_id"] = made.id
+        after["status"] = LinkStatus.confirmed.value
+        after["updated_at"] = utc_now()
+        group.set_state("link", link_id, after)
+    return made
+
+
+def _annotate_other_side(store: Store, group, row: dict, source: str, target: str) -> Annotation:
+    label_row = group.db.execute(
+        "SELECT label, speaker FROM annotations WHERE id = ?", [row[f"{source}_annotation_id"]]
+    ).fetchone()
+    if label_row is None:
+        raise NotFound(f"annotation {row[f'{source}_annotation_id']!r} no longer exists")
+    label, speaker = label_row
+    doc_id = row[f"{target}_doc_id"]
+    text = store.document(doc_id).text
+    start = _or(row[f"{target}_match_start"], row[f"{target}_start"])
+    end = _or(row[f"{target}_match_end"], row[f"{target}_end"])
+    start, end = snap_to_graphemes(text, start, end)
+    same = group.db.execute(
+        'SELECT id FROM annotations WHERE doc_id = ? AND start = ? AND "end" = ? AND label = ?',
+        [doc_id, start, end, label],
+    ).fetchone()
+    if same:
+        return store.annotation(same[0])
+    return create_annotation(store, doc_id, start, end, label, speaker=speaker, group=group)
+
+
+def reject(store: Store, link_id: str) -> None:
+    """Mark a link rejected (undoable); the pair is never suggested again."""
+    with change_group(store, "reject link") as group:
+        row = _link_row(group.db, link_id)
+        after = {**row, "status": LinkStatus.rejected.value, "updated_at": utc_now()}
+        group.set_state("link", link_id, after)
+
+
+# -- the whole corpus -----------------------------------------------------------------------
+
+
+def relink(
+    store: Store,
+    threshold: float = DEFAULT_THRESHOLD,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> LinkReport:
+    """Link every sentence and annotation of the corpus.
+
+    New matches become suggestions; `rebuild` also removes stored suggestions that
+    are no longer found (and refreshes the scores of those that are). Confirmed and
+    rejected links are never touched except for their cluster; a rejected pair is
+    never suggested again. Everything is written in one transaction.
+    """
+    threshold = check_threshold(threshold)
+    began = perf_counter()
+    texts = _document_texts(store)
+    units = sentence_units(store, texts) + annotation_units(store, texts)
+    matches = link_units(units, threshold=threshold, progress=progress)
+    report = LinkReport(units=len(units), found=len(matches), threshold=threshold)
+    report.by_method = dict(Counter(m.method for m in matches))
+    found = {m.pair_key: m for m in matches}
+    with store.transaction() as db:
+        stored = {
+            row["pair_key"]: row
+            for row in db.query("SELECT id, pair_key, status FROM links")
+        }
+        if rebuild:
+            stale = [
+                row["id"]
+                for key, row in stored.items()
+                if row["status"] == LinkStatus.suggested.value and key not in found
+            ]
+            db.conn.executemany("DELETE FROM links WHERE id = ?", [(i,) for i in stale])
+            report.dropped = len(stale)
+        annotations = _annotation_at(store)
+        clusters = _clusters(db, matches)
+        now = utc_now()
+        fresh = []
+        for key, match in found.items():
+            row = stored.get(key)
+            if row is None:
+                fresh.append(_row(match, clusters[key], annotations, now))
+                continue
+            if row["status"] == LinkStatus.rejected.value:
+                report.rejected_skipped += 1
+                continue
+            report.kept += 1
+            if rebuild and row["status"] == LinkStatus.suggested.value:
+                updated = _row(match, clusters[key], annotations, now)
+                updated = {k: v for k, v in updated.items() if k not in ("id", "created_at")}
+                db["links"].update(row["id"], updated)
+        db["links"].insert_all(fresh)
+        report.new = len(fresh)
+        db.conn.executemany(
+            "UPDATE links SET cluster = ? WHERE pair_key = ? AND status != 'rejected'",
+            [(clusters[key], key) for key in found],
+        )
+        db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [THRESHOLD_SETTING, json.dumps(threshold)],
+        )
+    report.seconds = perf_counter() - began
+    return report
+
+
+def _clusters(db, matches: list[Match]) -> dict[str, str]:
+    """Cluster ids for the matches, with confirmed links joining their statements too."""
+    confirmed = [
+        Match(
+            a=_side(row, "a"), b=_side(row, "b"), score=row["score"], method=row["method"]
+        )
+        for row in db.query("SELECT * FROM links WHERE status = 'confirmed'")
+    ]
+    return {m.pair_key: m.cluster for m in cluster([*matches, *confirmed])}
+
+
+def _side(row: dict, name: str) -> Side:
+    return Side(
+        row[f"{name}_doc_id"],
+        row[f"{name}_start"],
+        row[f"{name}_end"],
+        row[f"{name}_annotation_id"],
+        _or(row[f"{name}_match_start"], row[f"{name}_start"]),
+        _or(row[f"{name}_match_end"], row[f"{name}_end"]),
+    )
+
+
+# -- reading links ------------------------------------------------------------------------
+
+
+_LIST_SQL = """
+    SELECT l.*,
+           substr(da.text, l.a_start + 1, l.a_end - l.a_start) AS a_text,
+           substr(db.text, l.b_start + 1, l.b_end - l.b_start) AS b_text
+    FROM links l
+    JOIN documents da ON da.id = l.a_doc_id
+    JOIN documents db ON db.id = l.b_doc_id
+"""
+
+
+def list_links(store: Store, status: str | None = None) -> Iterator[dict]:
+    """Every link as a plain dict, in the shape `sidenote links --format jsonl` prints."""
+    params: list = []
+    sql = _LIST_SQL
+    if status is not None:
+        try:
+            status = LinkStatus(status).value
+        except ValueError:
+            raise InputError(
+                "--status", f"unknown status {status!r} (use suggested, confirmed or rejected)"
+            ) from None
+        sql += " WHERE l.status = ?"
+        params.append(status)
+    sql += " ORDER BY l.cluster, l.score DESC, l.pair_key"
+    for row in store.db.query(sql, params):
+        yield {
+            "id": row["id"],
+            "score": row["score"],
+            "method": row["method"],
+            "status": row["status"],
+            "cluster": row["cluster"],
+            **{
+                name: {
+                    "doc_id": row[f"{name}_doc_id"],
+                    "start": row[f"{name}_start"],
+                    "end": row[f"{name}_end"],
+                    "text": row[f"{name}_text"],
+                    "annotation_id": row[f"{name}_annotation_id"],
+                }
+                for name in ("a", "b")
+            },
+        }
+
+
+def echo_spans(store: Store, doc_id: str) -> list[tuple[int, int]]:
+    """Spans of this document with links not rejected: the app marks those sentences."""
+    rows = store.db.execute(
+        "SELECT a_start, a_end FROM links WHERE a_doc_id = ? AND status != 'rejected' "
+        "UNION SELECT b_start, b_end FROM links WHERE b_doc_id = ? AND status != 'rejected' "
+        "ORDER BY 1, 2",
+        [doc_id, doc_id],
+    )
+    return [(start, end) for start, end in rows]
+
+
+def link_counts(store: Store) -> dict[str, int]:
+    """Links not rejected that touch each document (documents without any are absent)."""
+    counts: Counter[str] = Counter()
+    for doc, count in store.db.execute(
+        "SELECT a_doc_id, count(*) FROM links WHERE status != 'rejected' GROUP BY a_doc_id "
+        "UNION ALL "
+        "SELECT b_doc_id, count(*) FROM links WHERE status != 'rejected' GROUP BY b_doc_id"
+    ):
+        counts[doc] += count
+    return dict(counts)
+
+
+__all__ = [
+    "Echo",
+    "LinkReport",
+    "accept",
+    "echo_spans",
+    "echoes",
+    "link_counts",
+    "list_links",
+    "pair_key",
+    "reject",
+    "relink",
+    "span_key",
+    "warm",
+]

@@ -1,0 +1,224 @@
+"""Stored links: relinking, echoes of one span, accepting and rejecting, and the seeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from store import NewDocument, add_document, create_annotation, undo
+from store.links import (
+    accept,
+    echo_spans,
+    echoes,
+    link_counts,
+    list_links,
+    reject,
+    relink,
+    sentence_units,
+)
+
+QUOTE = (
+    "“We are ready to send peacekeeping troops to Ukraine as soon as a ceasefire is signed, "
+    "but only with American air cover and intelligence support,” the minister told reporters "
+    "in Paris on Tuesday."
+)
+SHORT = (
+    "'We are ready to send peacekeeping troops to Ukraine as soon as a ceasefire is signed,' "
+    "the minister said."
+)
+REWORDED = QUOTE.replace("ready", "prepared").replace("Tuesday", "Wednesday")
+TAGGED = "send peacekeeping troops to Ukraine as soon as a ceasefire is signed"
+
+
+def add(store, title: str, *sentences: str) -> str:
+    with store.transaction() as db:
+        doc_id, _ = add_document(db, NewDocument(text=" ".join(sentences), title=title,
+                                                 source=f"{title} News"))  # fmt: skip
+    return doc_id
+
+
+@pytest.fixture
+def three(store):
+    """The same quote in three articles: whole, trimmed, reworded."""
+    a = add(store, "Alpha", "The talks in Paris lasted for more than four hours.", QUOTE)
+    b = add(store, "Beta", SHORT, "Markets in Europe closed slightly higher on Tuesday.")
+    c = add(store, "Gamma", "A spokesman declined to comment on the report.", REWORDED)
+    return store, a, b, c
+
+
+def keys(store, status=None) -> set[str]:
+    return {row["id"] for row in list_links(store, status)}
+
+
+def test_relink_stores_each_pair_once_with_counts_by_method(three):
+    store, a, b, c = three
+    report = relink(store)
+    assert report.found == 3 and report.new == 3
+    # whole-short: trimmed; whole-reworded: reworded; short-reworded: both, so reworded.
+    assert report.by_method == {"trimmed": 1, "reworded": 2}
+    again = relink(store)
+    assert again.new == 0 and again.kept == 3
+    assert len(keys(store)) == 3
+
+
+def test_jsonl_shape_and_text_is_the_document_slice(three):
+    store, a, b, c = three
+    relink(store)
+    for row in list_links(store):
+        assert set(row) == {"id", "score", "method", "status", "cluster", "a", "b"}
+        for side in (row["a"], row["b"]):
+            assert set(side) == {"doc_id", "start", "end", "text", "annotation_id"}
+            assert side["text"] == store.document(side["doc_id"]).text[side["start"]:side["end"]]
+
+
+def test_rejected_pair_stays_rejected_across_relink_and_rebuild(three):
+    store, a, b, c = three
+    relink(store)
+    victim = next(r for r in list_links(store) if {r["a"]["doc_id"], r["b"]["doc_id"]} == {a, c})
+    reject(store, victim["id"])
+    for rebuild in (False, True):
+        report = relink(store, rebuild=rebuild)
+        assert report.rejected_skipped == 1
+        assert keys(store, "rejected") == {victim["id"]}
+        assert len(keys(store, "suggested")) == 2
+
+
+def test_confirmed_link_survives_a_rebuild_at_a_threshold_that_no_longer_finds_it(three):
+    store, a, b, c = three
+    relink(store)
+    rows = list(list_links(store))
+    whole_reworded = next(r for r in rows if {r["a"]["doc_id"], r["b"]["doc_id"]} == {a, c})
+    whole_short = next(r for r in rows if {r["a"]["doc_id"], r["b"]["doc_id"]} == {a, b})
+    accept(store, whole_reworded["id"])
+    report = relink(store, threshold=99, rebuild=True)
+    # At 99 neither the reworded quote nor the trimmed one is similar enough...
+    assert report.dropped == 1
+    assert whole_short["id"] not in keys(store)
+    # ...but what the reader confirmed stays.
+    assert keys(store, "confirmed") == {whole_reworded["id"]}
+
+
+def test_echoes_of_a_new_annotation_find_the_quote_elsewhere_without_relinking(three):
+    store, a, b, c = three
+    text_a = store.document(a).text
+    start = text_a.index(TAGGED)
+    annotation = create_annotation(store, a, start, start + len(TAGGED), "quote")
+    found = echoes(store, a, annotation.start, annotation.end, annotation.id)
+    assert {e.doc_id for e in found} == {b, c}
+    for echo in found:
+        other = store.document(echo.doc_id).text
+        assert TAGGED.lower() in other[echo.match_start:echo.match_end].lower()
+        assert echo.title in ("Beta", "Gamma") and echo.source.endswith("News")
+    assert echo_spans(store, b)  # stored: the other article can mark its sentence
+
+
+def test_echoes_never_show_a_rejected_link_and_keep_confirmed_ones(three):
+    store, a, b, c = three
+    sentence = next(u for u in sentence_units(store) if u.doc == a and "peacekeeping" in u.text)
+    first = echoes(store, a, sentence.start, sentence.end)
+    assert {e.doc_id for e in first} == {b, c}
+    to_b = next(e for e in first if e.doc_id == b)
+    to_c = next(e for e in first if e.doc_id == c)
+    reject(store, to_b.link_id)
+    accept(store, to_c.link_id)
+    second = echoes(store, a, sentence.start, sentence.end)
+    assert [(e.doc_id, e.status) for e in second] == [(c, "confirmed")]
+
+
+def test_incremental_echoes_store_the_same_links_as_a_batch_relink(three, store):
+    store, a, b, c = three
+    d = add(store, "Delta", SHORT.replace("minister", "foreign minister"), QUOTE)
+    text_d = store.document(d).text
+    start = text_d.index(TAGGED)
+    create_annotation(store, d, start, start + len(TAGGED), "quote")
+
+    def snapshot():
+        return {(r["a"]["doc_id"], r["a"]["start"], r["b"]["doc_id"], r["b"]["start"],
+                 r["method"], r["score"]) for r in list_links(store)}  # fmt: skip
+
+    for unit in sentence_units(store):
+        echoes(store, unit.doc, unit.start, unit.end)
+    for ann in store.annotations():
+        echoes(store, ann.doc_id, ann.start, ann.end, ann.id)
+    incremental = snapshot()
+    store.db.execute("DELETE FROM links")
+    relink(store)
+    assert incremental and incremental == snapshot()
+
+
+def test_accept_tags_the_matching_span_elsewhere_with_the_same_label_and_undo_reverts(three):
+    store, a, b, c = three
+    text_a = store.document(a).text
+    start = text_a.index(TAGGED)
+    mine = create_annotation(store, a, start, start + len(TAGGED), "proposal", speaker="minister")
+    echo = next(e for e in echoes(store, a, mine.start, mine.end, mine.id) if e.doc_id == b)
+    made = accept(store, echo.link_id)
+    assert made is not None and made.doc_id == b
+    assert made.label == "proposal" and made.speaker == "minister"
+    assert made.text.lower().startswith("send peacekeeping troops")
+    assert made.text == store.document(b).text[made.start:made.end]
+    row = next(r for r in list_links(store) if r["id"] == echo.link_id)
+    assert row["status"] == "confirmed"
+    assert made.id in (row["a"]["annotation_id"], row["b"]["annotation_id"])
+
+    change = undo(store)
+    assert change is not None and change.description == "accept link"
+    assert store.annotations(b) == []
+    row = next(r for r in list_links(store) if r["id"] == echo.link_id)
+    assert row["status"] == "suggested"
+
+
+def test_accepting_twice_reuses_the_identical_annotation(three):
+    store, a, b, c = three
+    start = store.document(a).text.index(TAGGED)
+    mine = create_annotation(store, a, start, start + len(TAGGED), "quote")
+    echo = next(e for e in echoes(store, a, mine.start, mine.end, mine.id) if e.doc_id == b)
+    first = accept(store, echo.link_id)
+    undo(store)
+    existing = create_annotation(store, b, first.start, first.end, "quote")
+    again = accept(store, echo.link_id)
+    assert again.id == existing.id and len(store.annotations(b)) == 1
+
+
+def test_reject_is_undoable(three):
+    store, a, b, c = three
+    relink(store)
+    link_id = next(iter(keys(store)))
+    reject(store, link_id)
+    assert keys(store, "rejected") == {link_id}
+    undo(store)
+    assert keys(store, "rejected") == set()
+
+
+def test_counts_per_document_ignore_rejected_links(three):
+    store, a, b, c = three
+    relink(store)
+    assert link_counts(store) == {a: 2, b: 2, c: 2}
+    victim = next(r for r in list_links(store) if {r["a"]["doc_id"], r["b"]["doc_id"]} == {b, c})
+    reject(store, victim["id"])
+    assert link_counts(store) == {a: 2, b: 1, c: 1}
+
+
+def test_furniture_in_a_document_never_links(store):
+    furniture = (
+        "Subscribe now to our weekly round-up and don't miss a beat with your favorite "
+        "contributors and newsletter."
+    )
+    add(store, "One", "The first article is about the harvest in Kherson this year.", furniture)
+    add(store, "Two", "The second article is about grain exports through Odesa.", furniture)
+    assert relink(store).found == 0
+
+
+def test_seeds_link_the_same_statements_in_two_agencies_reports_and_nothing_else(seeded_store):
+    """Decided by reading every pair: the two AP reports (The Mainichi, Japan Today)
+    share von der Leyen's Article 5 quote and the lede on Putin's security-guarantee
+    concession; nothing else in the seeds is the same statement."""
+    report = relink(seeded_store)
+    rows = list(list_links(seeded_store))
+    assert report.found == len(rows) == 2
+    texts = [row["a"]["text"] + " || " + row["b"]["text"] for row in rows]
+    assert any(t.count("Article 5-like security guarantees for Ukraine") == 2 for t in texts)
+    assert any(t.count("security guarantee resembling NATO's collective defense mandate") == 2
+               for t in texts)  # fmt: skip
+    sources = {seeded_store.document(row[side]["doc_id"]).source for row in rows
+               for side in ("a", "b")}  # fmt: skip
+    assert sources == {"The Mainichi", "Japan Today"}
