@@ -1,7 +1,151 @@
-"""`sidenote` commands for links (to be filled in)."""
+"""`sidenote link` and `sidenote links`: find repeated statements, list the links."""
 
 from __future__ import annotations
 
-import click
+import json
+import sys
 
-commands: list[click.Command] = []
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from store.linking import DEFAULT_THRESHOLD
+from store.links import LinkReport, check_threshold, list_links, relink
+
+from ..context import CliContext
+from .output import literal, pipe_may_close, utf8_stdout
+
+METHODS = ("exact", "trimmed", "reworded")
+STATUSES = ("suggested", "confirmed", "rejected")
+
+
+@click.command()
+@click.option(
+    "--threshold",
+    type=float,
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    help="Lowest similarity (0-100) for a suggestion; a quote inside a longer sentence "
+    "needs 3 more.",
+)
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Also drop stored suggestions that are no longer found. Confirmed and rejected "
+    "links are always kept.",
+)
+@click.pass_obj
+def link(obj: CliContext, threshold: float, rebuild: bool) -> None:
+    """Find statements repeated across articles (every sentence and annotation).
+
+    New matches are stored as suggestions to review in the reader (`l`) or list with
+    `sidenote links`. A pair you rejected is never suggested again.
+    """
+    threshold = check_threshold(threshold)
+    store = obj.store()
+    if sys.stderr.isatty():
+        with Progress(
+            TextColumn("linking"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            transient=True,
+            console=Console(stderr=True),
+        ) as bar:
+            task = bar.add_task("link", total=1000)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            report = relink(store, threshold=threshold, rebuild=rebuild, progress=progress)
+    else:
+        report = relink(store, threshold=threshold, rebuild=rebuild)
+    _print_report(report, rebuild)
+
+
+def _print_report(report: LinkReport, rebuild: bool) -> None:
+    click.echo(
+        f"Compared {report.units} sentences and annotations in {report.seconds:.1f} s "
+        f"(threshold {report.threshold:g}): {report.found} "
+        f"link{'s' if report.found != 1 else ''} found."
+    )
+    for method in METHODS:
+        click.echo(f"  {method:<9}{report.by_method.get(method, 0):>6}")
+    parts = [f"{report.new} new", f"{report.kept} already stored"]
+    if report.rejected_skipped:
+        parts.append(f"{report.rejected_skipped} rejected earlier (not suggested again)")
+    if rebuild:
+        parts.append(f"{report.dropped} old suggestion{'s' if report.dropped != 1 else ''} removed")
+    click.echo(", ".join(parts) + ".")
+
+
+@click.command()
+@click.option("--status", type=click.Choice(STATUSES), help="Only links with this status.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "jsonl"]),
+    default="table",
+    show_default=True,
+    help="A readable table, or one JSON object per link per line.",
+)
+@click.pass_obj
+def links(obj: CliContext, status: str | None, fmt: str) -> None:
+    """List links between articles, grouped by statement (cluster).
+
+    JSONL lines are {"id", "score", "method", "status", "cluster", "a": {"doc_id",
+    "start", "end", "text", "annotation_id"}, "b": {...}}; offsets are code points
+    into the article text, end exclusive.
+    """
+    store = obj.store()
+    rows = list_links(store, status)
+    if fmt == "jsonl":
+        with utf8_stdout() as out:
+            for row in rows:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    titles = {
+        s.id: (s.source or "-", s.title) for s in store.document_summaries()
+    }
+    table = Table(show_lines=True, expand=False)
+    for name, justify in (("score", "right"), ("method", "left"), ("status", "left"),
+                          ("a", "left"), ("b", "left")):  # fmt: skip
+        table.add_column(name, justify=justify, overflow="fold")
+    count = 0
+    for row in rows:
+        count += 1
+        table.add_row(
+            f"{row['score']:.0f}",
+            row["method"],
+            row["status"],
+            _side(row["a"], titles),
+            _side(row["b"], titles),
+        )
+    if not count:
+        click.echo("No links. Run `sidenote link` to find them.", err=True)
+        return
+    with pipe_may_close():
+        console = Console(
+            width=None if sys.stdout.isatty() else 160,
+            markup=False,
+            emoji=False,
+            highlight=False,
+            soft_wrap=False,
+        )
+        console.print(table)
+        click.echo(f"{count} link{'s' if count != 1 else ''}.")
+
+
+def _side(side: dict, titles: dict[str, tuple[str, str]]) -> Text:
+    """One side as plain text: article text is data, never markup."""
+    source, title = titles.get(side["doc_id"], ("-", ""))
+    text = Text()
+    text.append(f"{literal(source, 24)} · {literal(title, 60)}\n", style="dim")
+    text.append(f"{side['doc_id']} {side['start']}:{side['end']}\n", style="dim")
+    text.append(literal(side["text"], 400))
+    return text
+
+
+commands: list[click.Command] = [link, links]
