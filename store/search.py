@@ -78,7 +78,7 @@ class Appearance:
 class StatementGroup:
     """A statement, once, and every article where it appears."""
 
-    key: str  # the cluster id, else the link id, else the annotation id
+    key: str  # the cluster id, else the link id, else the (first) annotation id
     cluster: str | None
     statement: str
     appearances: tuple[Appearance, ...]
@@ -457,6 +457,7 @@ class _Grouper:
         self._labels: dict[str, str | None] = {}
         self._rows: dict[int, tuple] = {}
         self._links: dict[str, tuple[str, str] | None] = {}
+        self._judged: set[str] = set()  # annotations with a rejected link
 
     def load(self, doc_ids: Iterable[str], annotation_ids: Iterable[str | None]) -> None:
         """Titles, outlets and labels not read yet, in one query each."""
@@ -519,15 +520,17 @@ class _Grouper:
         if not ids:
             return
         marks = ",".join("?" * len(ids))
-        for a_id, b_id, link_id, cluster in self.db.execute(
-            "SELECT a_annotation_id, b_annotation_id, id, cluster FROM links "
-            f"WHERE a_annotation_id IN ({marks}) AND status != 'rejected' UNION ALL "
-            "SELECT a_annotation_id, b_annotation_id, id, cluster FROM links "
-            f"WHERE b_annotation_id IN ({marks}) AND status != 'rejected'",
+        for a_id, b_id, link_id, cluster, status in self.db.execute(
+            "SELECT a_annotation_id, b_annotation_id, id, cluster, status FROM links "
+            f"WHERE a_annotation_id IN ({marks}) UNION ALL "
+            "SELECT a_annotation_id, b_annotation_id, id, cluster, status FROM links "
+            f"WHERE b_annotation_id IN ({marks})",
             ids + ids,
         ):
             for ann_id in (a_id, b_id):
-                if ann_id in self._links:
+                if ann_id in self._links and status == "rejected":
+                    self._judged.add(ann_id)
+                elif ann_id in self._links:
                     current = self._links[ann_id]
                     # Prefer a link that belongs to a cluster: it names the statement.
                     if (
@@ -545,13 +548,29 @@ class _Grouper:
             return
         ann_id, doc_id, start, end, label, text = row
         link = self._links.get(ann_id)
-        key = (link[1] or link[0]) if link else ann_id
-        if key in self.groups:
-            return
         title, source = self.doc(doc_id)
         hit = Appearance(doc_id, title, source, start, end, text, label, ann_id, "annotated", True)
+        if link:
+            key = link[1] or link[0]
+        elif ann_id in self._judged:
+            key = ann_id  # a reader rejected its links: it stands alone
+        else:
+            # Not linked (yet): the same words annotated in several articles are one
+            # statement all the same.
+            key = "words:" + " ".join(words_of(text))
+            if key in self.groups:
+                self._append(key, hit)
+                return
+        if key in self.groups:
+            return
         members = self._members(link[0], link[1]) if link else []
         self._store(key, link[1] if link else None, text, hit, members, score, fuzzy, query)
+
+    def _append(self, key: str, appearance: Appearance) -> None:
+        group = self.groups[key]
+        place = (appearance.doc_id, appearance.start, appearance.end)
+        if all((a.doc_id, a.start, a.end) != place for a in group.appearances):
+            self.groups[key] = replace(group, appearances=(*group.appearances, appearance))
 
     def _add_link(self, rowid: int, score: float, fuzzy: bool, query: str) -> None:
         row = self.db.execute(
@@ -660,8 +679,9 @@ class _Grouper:
                 a.start,
             ),
         )
+        public = hit.annotation_id if hit and key.startswith("words:") else key
         self.groups[key] = StatementGroup(
-            key, cluster, statement, tuple(ordered), score, fuzzy, query
+            public, cluster, statement, tuple(ordered), score, fuzzy, query
         )
 
 

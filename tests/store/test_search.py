@@ -209,3 +209,12 @@ def test_as_you_type_matches_the_word_being_typed(store, corpus):
     assert (
         search(store, "Russia rep", as_you_type=True)[0].statement == "Russia has repeatedly warned"
     )
+
+
+def test_the_same_words_annotated_in_two_outlets_are_one_statement_before_linking(store, corpus):
+    other = add_doc(store, "Officials said Russia has repeatedly warned the West.", source="AP")
+    mirror = tag(store, other, "Russia has repeatedly warned", "claim")
+    [group] = search(store, "repeatedly warned")
+    assert group.cluster is None and group.key in {corpus["warned"].id, mirror.id}
+    assert sorted(a.source for a in group.appearances) == ["AP", "RT"]
+    assert {a.status for a in group.appearances} == {"annotated"}
