@@ -200,3 +200,26 @@ def test_a_different_article_under_the_same_title_keeps_its_annotations(store):
             is None
         )
     assert store.annotation(force.id).doc_id == old_id
+
+
+def test_acceptance_paragraph_before_one_quote_and_one_word_changed_inside_another(store):
+    """Issue 5: the first annotation moves with its text, the second re-anchors on
+    its edited words or goes to review; none lands on other text."""
+    old_id = add_doc(store, OLD, title="Envoy", url="https://example.org/envoy")
+    warning = tag(store, old_id, WARNING, "claim")
+    force = tag(store, old_id, FORCE, "quote")
+    new_text = OLD.replace("Kyiv, May 13.\n", "Kyiv, May 13.\n" + PARAGRAPH).replace(
+        "could form", "might form"
+    )
+    new_id = add_doc(store, new_text, title="Envoy", url="https://example.org/envoy")
+    with change_group(store, "import new version") as group:
+        carry_annotations(group, store.document(old_id), new_id, new_text)
+    moved = store.annotation(warning.id)
+    assert moved.doc_id == new_id and new_text[moved.start : moved.end] == WARNING
+    edited = FORCE.replace("could form", "might form")
+    in_review = [r["id"] for r in store.db.query("SELECT id FROM review")]
+    if force.id in in_review:
+        assert [a.id for a in store.annotations(new_id)] == [warning.id]
+    else:
+        placed = store.annotation(force.id)
+        assert new_text[placed.start : placed.end] == placed.text == edited
