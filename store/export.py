@@ -24,7 +24,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -685,17 +684,3 @@ def _export_folder(store: Store, target: Path, *, label: str | None, doc: str | 
         shutil.rmtree(temp, ignore_errors=True)
         raise
     return count
-
-
-def export(
-    store: Store,
-    fmt: str = "jsonl",
-    output: str | Path | None = None,
-    *,
-    label: str | None = None,
-    doc: str | None = None,
-) -> int:
-    """`sidenote export`: to `output` (a path), or stdout when it is None or '-'."""
-    if output is None or str(output) == "-":
-        return export_to_stream(store, fmt, sys.stdout, label=label, doc=doc)
-    return export_to_path(store, fmt, output, label=label, doc=doc)
