@@ -147,7 +147,9 @@ class ReaderScreen(StoreScreen):
             offset = sentences[min(position, len(sentences) - 1)].start
         outlet = f" \u2014 {document.source}" if document.source else ""
         self.title_text = display_text(document.title or "(untitled)")
-        self.query_one("#reader-title", Static).update(Content(f"{self.title_text}{outlet}"))
+        self.query_one("#reader-title", Static).update(
+            Content(f"{self.title_text}{outlet}"), layout=False
+        )
         self.panel.set_annotations(annotations)
         self.view.load(document.text, [(s.start, s.end) for s in sentences], annotations,
                        offset or 0)
@@ -236,6 +238,7 @@ class ReaderScreen(StoreScreen):
         if count:
             sentence = view.sentence + 1
             parts.append(f"sentence {sentence}/{count} \u00b7 {sentence * 100 // count}% read")
+        parts.append(f"{self.panel.count} annotations")
         selection = view.selection
         if selection:
             parts.append(f"selected {selection[1] - selection[0]} characters")
@@ -244,7 +247,9 @@ class ReaderScreen(StoreScreen):
         if self._last_action:
             parts.append(self._last_action)
             self._last_action = ""
-        self.query_one("#reader-status", Static).update(Content(" \u00b7 ".join(parts)))
+        # one fixed-size line: no layout pass, which would repaint the whole screen
+        self.query_one("#reader-status", Static).update(Content(" \u00b7 ".join(parts)),
+                                                        layout=False)
 
     # -- tagging --------------------------------------------------------------------------------
 

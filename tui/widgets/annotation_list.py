@@ -59,8 +59,8 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
         self._keys: list[tuple[int, int, str]] = []
         self._key_of: dict[str, tuple[int, int, str]] = {}
         self.focused: str | None = None
-        self._cache: LRUCache[tuple, Strip] = LRUCache(256)
-        self._version = 0
+        self._cache: LRUCache[tuple, Strip] = LRUCache(512)
+        self._styles: dict[tuple[str, bool], Style] = {}
 
     # -- attributes down ---------------------------------------------------------
 
@@ -68,30 +68,32 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
         self._items = sorted(annotations, key=_order)
         self._keys = [_order(a) for a in self._items]
         self._key_of = {a.id: key for a, key in zip(self._items, self._keys)}
-        self._changed()
+        self._changed(0)
 
     def put(self, annotation: Annotation) -> None:
         """Add or replace one annotation, keeping text order."""
-        self._drop(annotation.id)
+        dropped = self._drop(annotation.id)
         key = _order(annotation)
         index = bisect_left(self._keys, key)
         self._keys.insert(index, key)
         self._items.insert(index, annotation)
         self._key_of[annotation.id] = key
-        self._changed()
+        self._changed(index if dropped is None else min(index, dropped))
 
     def remove(self, annotation_id: str) -> None:
-        if self._drop(annotation_id):
-            self._changed()
+        dropped = self._drop(annotation_id)
+        if dropped is not None:
+            self._changed(dropped)
 
-    def _drop(self, annotation_id: str) -> bool:
+    def _drop(self, annotation_id: str) -> int | None:
+        """Remove an item; its former index, or None if it was not there."""
         index = self._index_of(annotation_id)
         if index is None:
-            return False
+            return None
         del self._items[index]
         del self._keys[index]
         del self._key_of[annotation_id]
-        return True
+        return index
 
     def _index_of(self, annotation_id: str) -> int | None:
         key = self._key_of.get(annotation_id)
@@ -100,15 +102,20 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
     def follow(self, offset: int, focused: str | None) -> None:
         """Mark `focused` and scroll to it, or to the first annotation from `offset` on."""
         if focused != self.focused:
+            self._refresh_item(self.focused)
             self.focused = focused
-            self._version += 1
-            self.refresh()
+            self._refresh_item(focused)
         if not self._items:
             return
         index = self._index_of(focused) if focused else None
         if index is None:
             index = min(bisect_left(self._keys, (offset,)), len(self._items) - 1)
         self._reveal(index)
+
+    def _refresh_item(self, annotation_id: str | None) -> None:
+        index = self._index_of(annotation_id) if annotation_id else None
+        if index is not None:
+            self.refresh_lines(index * ITEM_HEIGHT, ITEM_HEIGHT)
 
     def _reveal(self, index: int) -> None:
         height = self.scrollable_content_region.height
@@ -119,17 +126,29 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
         elif height and bottom > scroll_y + height:
             self.scroll_to(y=bottom - height, animate=False)
 
-    def _changed(self) -> None:
-        self._version += 1
-        self._cache.clear()
-        count = len(self._items)
-        self.border_title = f"Annotations ({count})"
-        rows = count * ITEM_HEIGHT if count else len(EMPTY_HINT)
-        self.virtual_size = Size(self.scrollable_content_region.width, rows)
-        self.refresh()
+    def _changed(self, first_index: int) -> None:
+        """Items from `first_index` on moved: redraw from there (rows above are unchanged)."""
+        rows = len(self._items) * ITEM_HEIGHT if self._items else len(EMPTY_HINT)
+        size = Size(self.scrollable_content_region.width, rows)
+        if size != self.virtual_size:
+            # Assigning `virtual_size` lays out the whole screen again (~15 ms: a tag
+            # would cost that). The panel's scrollbar is always shown (overflow-y:
+            # scroll), so its layout cannot change: set the size and tell the scrollbar.
+            self.set_reactive(AnnotationList.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = rows
+        top = int(self.scroll_y)
+        bottom = top + self.scrollable_content_region.height
+        first_row = 0 if not self._items else max(top, first_index * ITEM_HEIGHT)
+        if first_row < bottom:
+            self.refresh_lines(first_row, bottom - first_row)
+
+    @property
+    def count(self) -> int:
+        return len(self._items)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._changed()
+        rows = len(self._items) * ITEM_HEIGHT if self._items else len(EMPTY_HINT)
+        self.virtual_size = Size(self.scrollable_content_region.width, rows)
 
     # -- messages up -------------------------------------------------------------
 
@@ -146,29 +165,36 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache.clear()
+        self._styles.clear()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row = int(self.scroll_y) + y
-        key = (row, width, self._version)
-        strip = self._cache.get(key)
-        if strip is None:
-            strip = self._cache[key] = self._build(row, width)
-        return strip
-
-    def _build(self, row: int, width: int) -> Strip:
-        base = self.rich_style
         if not self._items:
-            line = EMPTY_HINT[row] if row < len(EMPTY_HINT) else ""
-            return Strip(Text(line, style=base, end="").render(self.app.console)).crop_extend(
-                0, width, base
-            )
+            return self._hint_line(row, width)
         index, part = divmod(row, ITEM_HEIGHT)
         if index >= len(self._items):
-            return Strip.blank(width, base)
+            return Strip.blank(width, self.rich_style)
         item = self._items[index]
         focused = item.id == self.focused
-        style = base + self.get_component_rich_style("annotation-list--focus") if focused else base
+        # Keyed by the item, not the row: inserting an annotation shifts the rows
+        # below it, and those lines are still in the cache.
+        key = (item, part, focused, width)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._cache[key] = self._build(item, part, focused, width)
+        return strip
+
+    def _hint_line(self, row: int, width: int) -> Strip:
+        base = self.rich_style
+        line = EMPTY_HINT[row] if row < len(EMPTY_HINT) else ""
+        return Strip(Text(line, style=base, end="").render(self.app.console)).crop_extend(
+            0, width, base
+        )
+
+    def _build(self, item: Annotation, part: int, focused: bool, width: int) -> Strip:
+        base = self.rich_style
+        style = base + self._style("annotation-list--focus", partial=False) if focused else base
         text = self._item_line(item, part, focused)
         text.stylize_before(style)
         text.truncate(width, overflow="ellipsis", pad=True)
@@ -177,20 +203,24 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
     def _item_line(self, item: Annotation, part: int, focused: bool) -> Text:
         marker = "\u25b6 " if focused else "  "
         if part == 0:
-            label_style = self.get_component_rich_style(f"label--{item.label.value}", partial=True)
+            label_style = self._style(f"label--{item.label.value}")
             text = Text(marker, end="")
             text.append(item.label.value, label_style)
             if item.speaker:
                 text.append("  ")
-                text.append(display_text(item.speaker), self._partial("annotation-list--speaker"))
+                text.append(display_text(item.speaker), self._style("annotation-list--speaker"))
             return text
         if part == 1:
             excerpt = " ".join(display_text(item.text).split())
             return Text(f"  \u201c{excerpt}\u201d", end="", no_wrap=True)
         if part == 2 and item.note:
             note = " ".join(display_text(item.note).split())
-            return Text(f"  {note}", style=self._partial("annotation-list--note"), end="")
+            return Text(f"  {note}", style=self._style("annotation-list--note"), end="")
         return Text("", end="")
 
-    def _partial(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+    def _style(self, name: str, partial: bool = True) -> Style:
+        key = (name, partial)
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = self.get_component_rich_style(name, partial=partial)
+        return style

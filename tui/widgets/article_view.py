@@ -117,6 +117,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
         self._drag_origin: int | None = None
+        self._painted: tuple[tuple[int, int] | None, ...] = ()
 
     # -- what the screen gives the view ---------------------------------------
 
@@ -155,13 +156,15 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self._unindex(old)
         self._annotations[annotation.id] = annotation
         self._index(annotation)
-        self.refresh()
+        self._refresh_span((annotation.start, annotation.end))
+        if old is not None:
+            self._refresh_span((old.start, old.end))
 
     def remove_annotation(self, annotation_id: str) -> None:
         old = self._annotations.pop(annotation_id, None)
         if old is not None:
             self._unindex(old)
-            self.refresh()
+            self._refresh_span((old.start, old.end))
 
     def set_matches(self, matches: list[tuple[int, int]]) -> None:
         """Highlight find results (sorted, non-overlapping spans)."""
@@ -234,18 +237,38 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def set_focused_annotation(self, annotation_id: str | None) -> None:
         if annotation_id != self.focused_annotation:
+            self._refresh_annotation(self.focused_annotation)
             self.focused_annotation = annotation_id
-            self.refresh()
+            self._refresh_annotation(annotation_id)
 
     def _cursor_changed(self) -> None:
-        self._scroll_to_cursor()
-        self.refresh()
+        """Scroll to the cursor and redraw the lines whose look changed, then tell the screen."""
+        painted = self._painted
+        self._painted = self._cursor_spans()
+        if not self._scroll_to_cursor():
+            for span in (*painted, *self._painted):
+                self._refresh_span(span)
         self.post_message(CursorMoved(self.caret, self.sentence, self.selection))
 
-    def _scroll_to_cursor(self) -> None:
+    def _cursor_spans(self) -> tuple[tuple[int, int] | None, ...]:
+        """The spans drawn differently because of the cursor: sentence, selection, caret."""
+        return self.sentence_span(), self.selection, (self.caret, self.caret + 1)
+
+    def _refresh_span(self, span: tuple[int, int] | None) -> None:
+        if span is not None and self._layout.width:
+            lines = self._lines_of(span[0], max(span[1], span[0] + 1))
+            self.refresh_lines(lines.start, len(lines))
+
+    def _refresh_annotation(self, annotation_id: str | None) -> None:
+        annotation = self._annotations.get(annotation_id or "")
+        if annotation is not None:
+            self._refresh_span((annotation.start, annotation.end))
+
+    def _scroll_to_cursor(self) -> bool:
+        """Scroll so the cursor is in view; True if it scrolled (and so repaints all)."""
         height = self.scrollable_content_region.height
         if not height or not self._layout.width:
-            return
+            return False
         span = self.selection or self.sentence_span() or (self.caret, self.caret)
         first = self._layout.line_of(span[0])
         last = self._layout.line_of(max(span[0], span[1] - 1))
@@ -254,12 +277,17 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             first = last = caret_line  # a span taller than the window: follow the caret
         top = int(self.scroll_y)
         if first < top + SCROLL_MARGIN:
-            top = first - SCROLL_MARGIN
+            # Jump rather than creep a line at a time (scrolling repaints the whole
+            # view, so do it rarely): going up, the cursor lands two thirds down...
+            top = max(first - 2 * height // 3, last - height + 1 + SCROLL_MARGIN)
         elif last > top + height - 1 - SCROLL_MARGIN:
-            top = last - height + 1 + SCROLL_MARGIN
+            # ... going down, a third of the way down.
+            top = max(first - height // 3, last - height + 1 + SCROLL_MARGIN)
         top = max(0, min(top, len(self._layout) - height))
-        if top != int(self.scroll_y):
-            self.scroll_to(y=top, animate=False)
+        if top == int(self.scroll_y):
+            return False
+        self.scroll_to(y=top, animate=False)
+        return True
 
     # -- actions --------------------------------------------------------------
 
@@ -427,6 +455,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._line_versions.clear()
         self._cache.clear()
         self.virtual_size = Size(region.width, len(self._layout))
+        self.refresh()
         # Lines moved: what is under the caret is known again only now.
         self._cursor_changed()
 
