@@ -47,7 +47,8 @@ def snap_to_graphemes(text: str, start: int, end: int) -> tuple[int, int]:
     if not is_grapheme_boundary(text, start):
         start = max(s for s in _cluster_starts_near(text, start) if s < start)
     if not is_grapheme_boundary(text, end):
-        end = min(s for s in _cluster_starts_near(text, end) if s > end)
+        # The last cluster has no start after it: the end of the text ends it.
+        end = min((s for s in _cluster_starts_near(text, end) if s > end), default=len(text))
     return start, end
 
 
