@@ -189,7 +189,12 @@ def parse(decoded: DecodedFile) -> list[NewDocument]:
     text = decoded.text
     if suffix in {".md", ".markdown"}:
         text = _markdown_to_text(text)
-    return parse_page(text, str(decoded.path))
+    documents = parse_page(text, str(decoded.path))
+    if not documents:
+        # Only blank lines, invisible characters or page furniture: say so, rather
+        # than report a successful import of nothing.
+        raise InputError(str(decoded.path), "no article text in this file")
+    return documents
 
 
 def parse_page(raw: str, file: str) -> list[NewDocument]:
@@ -278,11 +283,20 @@ def parse_jsonl(decoded: DecodedFile) -> list[NewDocument]:
             record = json.loads(line)
         except json.JSONDecodeError as error:
             raise InputError(where, f"line {number}: not valid JSON ({error.msg})") from None
+        except RecursionError:
+            raise InputError(where, f"line {number}: JSON nested too deeply") from None
+        except ValueError:  # Python refuses integers of more than 4300 digits
+            raise InputError(where, f"line {number}: a number with too many digits") from None
         if not isinstance(record, dict):
             raise InputError(where, f"line {number}: expected a JSON object")
         for key in JSONL_FIELDS:
             if key in record and record[key] is not None and not isinstance(record[key], str):
                 raise InputError(where, f"line {number}: '{key}' must be a string")
+            # JSON escapes can spell unpaired surrogates, which SQLite cannot store.
+            if surrogate_problem(record.get(key) or ""):
+                raise InputError(
+                    where, f"line {number}: invalid Unicode (an unpaired surrogate) in '{key}'"
+                )
         text = clean_text(record.get("text") or "")
         if not text:
             raise InputError(where, f"line {number}: 'text' is missing or empty")

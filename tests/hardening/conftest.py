@@ -40,6 +40,17 @@ def pytest_terminal_summary(terminalreporter):
         Path(target).write_text(json.dumps(FIGURES, indent=2, ensure_ascii=False))
 
 
+@pytest.fixture(scope="session")
+def figures_count():
+    """Count inputs tried, by kind (session-wide, so hypothesis tests may use it)."""
+    entry = FIGURES.setdefault("inputs tried", {})
+
+    def count(kind: str, n: int = 1) -> None:
+        entry[kind] = entry.get(kind, 0) + n
+
+    return count
+
+
 @pytest.fixture
 def seeds_copy(tmp_path) -> Path:
     folder = tmp_path / "seeds"

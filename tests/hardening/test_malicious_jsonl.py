@@ -1,0 +1,165 @@
+"""Malicious JSONL through `sidenote import` and `sidenote import-annotations`.
+
+Wrong types, huge numbers, offsets past the end, duplicate ids, deep nesting, a
+million-character line: each is refused with one line naming the file and the
+line, exit status 1, and the database is byte-for-byte what it was (a full dump
+of every table compared before and after).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from store import create_annotation, open_store
+from store.export import annotation_record
+from store.ingest import import_paths
+from tui.cli import cli
+
+from .checks import assert_consistent, digest
+from .conftest import SEEDS
+
+MILLION = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    """A database with the seeds and one annotation, and a valid exported record."""
+    path = tmp_path_factory.mktemp("malicious") / "lib.db"
+    with open_store(path) as store:
+        assert import_paths(store, [SEEDS]).ok
+        doc_id = store.document_ids()[0]
+        sentence = store.sentences(doc_id)[1]
+        made = create_annotation(store, doc_id, sentence.start, sentence.end, "quote", note="n")
+        record = annotation_record(store, made.id)
+        length = len(store.document(doc_id).text)
+    return {"path": path, "record": record, "doc_length": length}
+
+
+def refuse(library, tmp_path, command: str, content: str, expected: str, figures_count) -> str:
+    """Run the command on a file with `content`; it must refuse and change nothing.
+
+    `expected` is what the one line must contain after `sidenote: FILE`; the two
+    importers place the line number differently (`FILE: line 2: ...` for articles,
+    `FILE:2: ...` for annotations, as compilers do).
+    """
+    figures_count(f"malicious {command}")
+    path = tmp_path / "evil.jsonl"
+    path.write_text(content, encoding="utf-8", errors="surrogatepass")
+    before = digest(library["path"])
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["--db", str(library["path"]), command, str(path)])
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"sidenote: {path}{expected}"), lines[0]
+    assert "Traceback" not in result.output and "internal error" not in lines[0]
+    assert digest(library["path"]) == before
+    assert elapsed < 20
+    return lines[0]
+
+
+def line(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False) + "\n"
+
+
+ARTICLE_CASES = {
+    "text is a number": (line({"text": 5}), ": line 1: 'text' must be a string"),
+    "text is a list": (line({"text": ["a", "b"]}), ": line 1: 'text' must be a string"),
+    "title is an object": (line({"text": "Fine text.", "title": {"a": 1}}),
+                           ": line 1: 'title' must be a string"),
+    "text is true": (line({"text": True}), ": line 1: 'text' must be a string"),
+    "text is null": (line({"text": None}), ": line 1: 'text' is missing or empty"),
+    "no text": (line({"title": "only a title"}), ": line 1: 'text' is missing or empty"),
+    "a bare array": ("[1, 2, 3]\n", ": line 1: expected a JSON object"),
+    "a bare string": ('"just text"\n', ": line 1: expected a JSON object"),
+    "infinity": ('{"text": 1e999}\n', ": line 1: 'text' must be a string"),
+    "NaN": ('{"text": NaN}\n', ": line 1: 'text' must be a string"),
+    "a 5000-digit number": ('{"text": ' + "9" * 5000 + "}\n",
+                            ": line 1: a number with too many digits"),
+    "deep nesting": ('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n",
+                     ": line 1: JSON nested too deeply"),
+    "good line then bad line": (line({"text": "A perfectly good article."}) + "{oops\n",
+                                ": line 2: not valid JSON"),
+    "truncated last line": (line({"text": "Good."}) + '{"text": "cut', ": line 2: not valid JSON"),
+    "a million-character broken line": ('{"text": "' + "x" * MILLION + "\n",
+                                        ": line 1: not valid JSON"),
+    "surrogate in url": ('{"text": "Fine.", "url": "http://a/\\ud800"}\n',
+                         ": line 1: invalid Unicode (an unpaired surrogate) in 'url'"),
+}
+
+
+@pytest.mark.parametrize("content, expected", ARTICLE_CASES.values(), ids=ARTICLE_CASES.keys())
+def test_malicious_article_jsonl_is_refused_and_changes_nothing(
+    library, tmp_path, content, expected, figures_count
+):
+    refuse(library, tmp_path, "import", content, expected, figures_count)
+
+
+def test_a_million_character_article_imports_in_bounded_time(tmp_path, figures_count):
+    figures_count("malicious import")
+    words = ("claim quote proposal envoy " * (MILLION // 26 + 1))[:MILLION]
+    path = tmp_path / "long.jsonl"
+    path.write_text(line({"text": words, "title": "one very long line"}))
+    db = tmp_path / "long.db"
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["--db", str(db), "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 20
+    with open_store(db) as store:
+        (doc_id,) = store.document_ids()
+        assert store.document(doc_id).text == words.strip()
+    assert_consistent(db)
+
+
+def annotation_cases(record: dict, doc_length: int) -> dict[str, tuple[str, str]]:
+    def variant(**changes) -> str:
+        return line({**record, **changes})
+
+    past = doc_length + 10
+    return {
+        "start is a string": (variant(start="0"), ":1: start must be a whole number, not a string"),
+        "start is fractional": (variant(start=1.5), ":1: start must be a whole number"),
+        "start is true": (variant(start=True), ":1: start must be a whole number"),
+        "end is 1e308": (variant(end=1e308), ":1: end must be a whole number"),
+        "start is 10**30": (variant(start=10**30, end=10**30 + len(record["text"])),
+                            ":1: start 1000000000000000000000000000000 is out of range"),
+        "start is negative": (variant(start=-5), ":1: start -5 is out of range"),
+        "offsets past the end": (variant(start=past, end=past + len(record["text"])),
+                                 f":1: span {past}:{past + len(record['text'])} is past the end"),
+        "end before start": (variant(start=record["end"], end=record["start"]),
+                             f":1: span {record['end']}:{record['start']} is empty or reversed"),
+        "text does not fit the span": (variant(text=record["text"] + "!"), ":1: text has"),
+        "unknown label": (variant(label="rumour"), ":1: unknown label 'rumour'"),
+        "id is a number": (variant(id=123), ":1: id must be a string"),
+        "empty id": (variant(id=""), ":1: id is empty"),
+        "unknown document": (variant(doc_id="ffffffffffffffff", url="", doc_title="", source=""),
+                             ":1: document ffffffffffffffff is not in the database"),
+        "duplicate ids": (variant(id="dup-1") + variant(id="dup-1"), ":2: duplicate id 'dup-1'"),
+        "unknown field": (variant(evil="x"), ":1: unknown field 'evil'"),
+        "NaN score in links": (
+            variant(links=[{"annotation_id": None, "doc_id": record["doc_id"], "score": "NaN",
+                            "status": "confirmed"}]), ":1: links[0].score must be a number"),
+        "a 5000-digit number": (line(record).replace(f'"start": {record["start"]}',
+                                                     '"start": ' + "9" * 5000), ":1: "),
+        "a million-character line": (variant(note="n" * MILLION),
+                                     ":1: line longer than 500,000 characters"),
+        "good line then bad line": (variant(id="fresh-1") + "{oops\n", ":2: not valid JSON"),
+        "not an object": ("[]\n", ":1: expected a JSON object"),
+    }
+
+
+def test_malicious_annotation_jsonl_is_refused_and_changes_nothing(library, tmp_path,
+                                                                   figures_count):
+    cases = annotation_cases(library["record"], library["doc_length"])
+    failures = []
+    for name, (content, expected) in cases.items():
+        try:
+            refuse(library, tmp_path, "import-annotations", content, expected, figures_count)
+        except AssertionError as error:
+            failures.append(f"{name}: {str(error)[:300]}")
+    assert not failures, "\n".join(failures)
