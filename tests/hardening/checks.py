@@ -15,11 +15,14 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
+
 from store.documents import document_id, sha256_text
 from store.sentences import split_sentences
-from store.text import context, span_problem
+from store.text import context
 
 FTS_TABLES = ("documents_fts", "annotations_fts", "link_texts_fts")
+_GRAPHEME = regex.compile(r"\X", regex.DOTALL)
 
 # An annotation's state as the tests track it: (doc_id, start, end, label, note).
 AnnotationState = tuple[str, int, int, str, str]
@@ -39,24 +42,35 @@ class Snapshot:
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=30)
-    conn.row_factory = sqlite3.Row
-    return conn
+    return sqlite3.connect(str(path), timeout=30)
 
 
-def snapshot(path: str | Path) -> Snapshot:
-    with contextlib.closing(connect(path)) as conn:
+@contextlib.contextmanager
+def _opened(target: str | Path | sqlite3.Connection):
+    if isinstance(target, sqlite3.Connection):
+        yield target  # an open store's connection (e.g. in memory): left open
+    else:
+        with contextlib.closing(connect(target)) as conn:
+            yield conn
+
+
+def snapshot(target: str | Path | sqlite3.Connection) -> Snapshot:
+    with _opened(target) as conn:
         documents = frozenset(r[0] for r in conn.execute("SELECT id FROM documents"))
         annotations = {
-            r["id"]: (r["doc_id"], r["start"], r["end"], r["label"], r["note"])
+            r[0]: tuple(r[1:])
             for r in conn.execute('SELECT id, doc_id, start, "end", label, note FROM annotations')
         }
     return Snapshot(documents, annotations)
 
 
-def assert_consistent(path: str | Path) -> Snapshot:
-    """Fail with a precise message if anything in the database is inconsistent."""
-    with contextlib.closing(connect(path)) as conn:
+def assert_consistent(target: str | Path | sqlite3.Connection) -> Snapshot:
+    """Fail with a precise message if anything in the database is inconsistent.
+
+    `target` is a database file (opened afresh, as after a crash) or the
+    connection of an open store (`store.db.conn`, e.g. an in-memory one).
+    """
+    with _opened(target) as conn:
         assert [tuple(r) for r in conn.execute("PRAGMA integrity_check")] == [("ok",)]
         assert list(conn.execute("PRAGMA foreign_key_check")) == []
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -67,11 +81,24 @@ def assert_consistent(path: str | Path) -> Snapshot:
         texts = _check_documents(conn)
         _check_annotations(conn, texts)
         _check_event_log(conn)
-    return snapshot(path)
+    return snapshot(target)
 
 
-def _check_documents(conn: sqlite3.Connection) -> dict[str, str]:
-    texts: dict[str, str] = {}
+_EXPECTED: dict[str, tuple[str, list[tuple[int, int]], frozenset[int]]] = {}
+
+
+def _expected_for_text(text_sha: str, text: str) -> tuple[str, list[tuple[int, int]], frozenset[int]]:
+    """What a text implies, computed once per distinct text (the crash test checks
+    the same documents hundreds of times): its id, its sentences, and its grapheme
+    boundaries (by a whole-text \\X scan, independently of store.text)."""
+    if text_sha not in _EXPECTED:
+        bounds = frozenset(m.start() for m in _GRAPHEME.finditer(text)) | {len(text)}
+        _EXPECTED[text_sha] = (document_id(text), split_sentences(text), bounds)
+    return _EXPECTED[text_sha]
+
+
+def _check_documents(conn: sqlite3.Connection) -> dict[str, tuple[str, frozenset[int]]]:
+    texts: dict[str, tuple[str, frozenset[int]]] = {}
     sentences: dict[str, list[tuple[int, int]]] = {}
     for doc_id, idx, start, end in conn.execute(
         'SELECT doc_id, idx, start, "end" FROM sentences ORDER BY doc_id, idx'
@@ -79,39 +106,44 @@ def _check_documents(conn: sqlite3.Connection) -> dict[str, str]:
         spans = sentences.setdefault(doc_id, [])
         assert idx == len(spans), f"document {doc_id}: sentence numbers have a gap at {idx}"
         spans.append((start, end))
-    for row in conn.execute("SELECT id, text, sha256 FROM documents"):
-        doc_id, text = row["id"], row["text"]
-        assert doc_id == document_id(text), f"document {doc_id}: id does not match its text"
-        assert row["sha256"] == sha256_text(text), f"document {doc_id}: sha256 is stale"
+    for doc_id, text, sha256 in conn.execute("SELECT id, text, sha256 FROM documents"):
+        assert sha256 == sha256_text(text), f"document {doc_id}: sha256 is stale"
+        expected_id, expected_sentences, bounds = _expected_for_text(sha256, text)
+        assert doc_id == expected_id, f"document {doc_id}: id does not match its text"
         # Every document has exactly the sentences its text splits into: a document
         # stored without (some of) its sentences would fail here.
-        assert sentences.get(doc_id, []) == split_sentences(text), (
+        assert sentences.get(doc_id, []) == expected_sentences, (
             f"document {doc_id}: stored sentences do not match its text"
         )
-        texts[doc_id] = text
+        texts[doc_id] = (text, bounds)
     orphans = set(sentences) - set(texts)
     assert not orphans, f"sentences of missing documents: {sorted(orphans)[:3]}"
     return texts
 
 
-def _check_annotations(conn: sqlite3.Connection, texts: dict[str, str]) -> None:
-    for row in conn.execute("SELECT * FROM annotations"):
-        text = texts[row["doc_id"]]
-        start, end = row["start"], row["end"]
-        where = f"annotation {row['id']}"
-        assert span_problem(text, start, end) is None, f"{where}: {span_problem(text, start, end)}"
-        assert row["text"] == text[start:end], f"{where}: text != document[start:end]"
-        assert (row["prefix"], row["suffix"]) == context(text, start, end), f"{where}: context"
+def _check_annotations(conn: sqlite3.Connection, texts: dict[str, tuple[str, frozenset[int]]]) -> None:
+    for annotation_id, doc_id, start, end, quote, prefix, suffix in conn.execute(
+        'SELECT id, doc_id, start, "end", text, prefix, suffix FROM annotations'
+    ):
+        text, bounds = texts[doc_id]
+        where = f"annotation {annotation_id}"
+        assert 0 <= start < end <= len(text), f"{where}: span {start}:{end} out of range"
+        assert start in bounds and end in bounds, f"{where}: {start}:{end} splits a character"
+        assert quote == text[start:end], f"{where}: text != document[start:end]"
+        assert (prefix, suffix) == context(text, start, end), f"{where}: context"
 
 
 def _check_event_log(conn: sqlite3.Connection) -> None:
     """The log holds enough to restore: each annotation is what its last event says."""
-    last: dict[str, str | None] = {}
-    for entity_id, after in conn.execute(
-        "SELECT entity_id, after FROM events WHERE entity = 'annotation' ORDER BY seq"
-    ):
-        last[entity_id] = after
-    present = {r["id"]: dict(r) for r in conn.execute("SELECT * FROM annotations")}
+    last = dict(
+        conn.execute(
+            "SELECT entity_id, after FROM events WHERE seq IN ("
+            "  SELECT max(seq) FROM events WHERE entity = 'annotation' GROUP BY entity_id)"
+        )
+    )
+    cursor = conn.execute("SELECT * FROM annotations")
+    columns = [c[0] for c in cursor.description]
+    present = {row["id"]: row for row in (dict(zip(columns, r)) for r in cursor)}
     for annotation_id, row in present.items():
         assert annotation_id in last, f"annotation {annotation_id} was never logged"
         assert json.loads(last[annotation_id] or "null") == row, (

@@ -229,10 +229,9 @@ def run_writes(db_path: str, seed: int, count: int, start_at: float) -> None:
     emit("DONE", {"seed": seed})
 
 
-def _child(db_path: str, seed: int, out: str, pool: str) -> None:
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
+def _child(db_path: str, seed: int, out_fd: int, pool: str) -> None:
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
     try:
         run_forever(db_path, seed, pool)
     except BaseException:  # noqa: BLE001 - report anything to the test, then stop
@@ -252,10 +251,13 @@ def serve() -> None:
             return
         _, db_path, seed, out, pool = parts
         sys.stdout.flush()
+        # Opened before the fork: a child killed at once still leaves its (empty) file.
+        out_fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         pid = os.fork()
         if pid == 0:
             sys.stdin.close()
-            _child(db_path, int(seed), out, pool)
+            _child(db_path, int(seed), out_fd, pool)
+        os.close(out_fd)
         print(f"PID {pid}", flush=True)
         sys.stdin.readline()  # KILL
         os.kill(pid, signal.SIGKILL)
