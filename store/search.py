@@ -549,16 +549,16 @@ class _Grouper:
         """Read a batch of hits, their articles, links and clusters in a few queries."""
         self._prefetch_annotations(hits)
         self._prefetch_links(hits)
-        pairs = [
-            self._links[row[0]]
-            for row in map(self._rows.get, (h.rowid for h in hits))
-            if row is not None and self._links.get(row[0])
-        ]
-        pairs += [
-            (row[0], row[1])
-            for row in map(self._link_rows.get, (h.rowid for h in hits))
-            if row is not None
-        ]
+        pairs = []
+        for hit in hits:
+            if hit.kind == "annotation":
+                row = self._rows.get(hit.rowid)
+                link = self._links.get(row[0]) if row else None
+                if link:
+                    pairs.append(link)
+            elif hit.rowid in self._link_rows:
+                link_id, cluster = self._link_rows[hit.rowid][:2]
+                pairs.append((link_id, cluster))
         self.prefetch_members(pairs)
 
     def _prefetch_links(self, hits: list[_Hit]) -> None:
