@@ -434,15 +434,6 @@ def _instant(value: str) -> datetime:
 # -- links --------------------------------------------------------------------
 
 
-def span_key(doc_id: str, start: int, end: int) -> str:
-    return f"{doc_id}:{start}:{end}"
-
-
-def pair_key(key_a: str, key_b: str) -> str:
-    """The `links.pair_key` of two spans: order-independent, as store/linking.py makes it."""
-    return "|".join(sorted((key_a, key_b)))
-
-
 def _other_side(db, entry: dict) -> tuple[str, int, int, str | None] | None:
     """The other side of an exported link as it is in this database, if it is there."""
     if entry["annotation_id"] is not None:
@@ -468,6 +459,9 @@ def _restore_links(
     A link already in the database is kept, except that a reader's decision
     (confirmed, rejected) in the file replaces a mere suggestion.
     """
+    # Imported here: store.linking brings numpy, which most commands never need.
+    from .linking import pair_key, span_key
+
     done: set[str] = set()
     for annotation_id, entry, cluster in pending:
         mine = group.db.execute(
