@@ -26,12 +26,15 @@ class SidenoteApp(App[None]):
     TITLE = "Sidenote"
     COMMANDS = App.COMMANDS | {JumpProvider}
     BINDINGS = [
-        Binding("ctrl+q", "quit", "quit", priority=True, id="app.quit"),
+        Binding("ctrl+q", "quit", "quit", priority=True, id="app.quit", tooltip="quit"),
         Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help_quit"),
-        Binding("f1,question_mark", "help", "help", id="app.help"),
-        Binding("ctrl+p", "command_palette", "jump", id="app.command_palette", show=False),
-        Binding("u", "undo", "undo", id="app.undo"),
-        Binding("ctrl+r", "redo", "redo", id="app.redo"),
+        Binding("f1,question_mark", "help", "help", id="app.help",
+                tooltip="this help: every key where you are"),
+        Binding("ctrl+p", "command_palette", "jump", id="app.command_palette", show=False,
+                tooltip="jump to an article or an annotation (command palette)"),
+        Binding("u", "undo", "undo", id="app.undo",
+                tooltip="undo the last change, in any article, even after a restart"),
+        Binding("ctrl+r", "redo", "redo", id="app.redo", tooltip="redo what was undone"),
     ]
 
     def __init__(

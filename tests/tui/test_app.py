@@ -65,6 +65,16 @@ def test_a_keymap_remaps_a_key_and_help_shows_it(library: Store) -> None:
     assert {row.binding_id: row.keys for row in rows}["reader.tag_quote"] == "Q"
 
 
+def test_docs_keys_md_matches_the_bindings() -> None:
+    """docs/keys.md is generated from the bindings; regenerate it when they change."""
+    from tui.screens.help import app_key_sections, keys_markdown
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
+    assert docs.read_text(encoding="utf-8") == keys_markdown(app_key_sections()), (
+        "docs/keys.md is stale: run `python -m tui.screens.help`"
+    )
+
+
 def test_load_keymap_reads_toml_and_rejects_bad_files(tmp_path: Path) -> None:
     good = tmp_path / "keymap.toml"
     good.write_text('[keymap]\n"reader.tag_quote" = "Q"\n')

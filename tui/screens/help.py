@@ -6,7 +6,7 @@ bindings, so it shows remapped keys and can never drift from what the keys do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -14,6 +14,8 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.dom import DOMNode
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
@@ -34,7 +36,7 @@ class HelpRow:
 def help_rows(
     bindings: Mapping[str, ActiveBinding], key_display: Callable[[Binding], str]
 ) -> list[HelpRow]:
-    """One row per action: its keys joined, described with its group, in chain order."""
+    """One row per action: its keys joined, its tooltip (the long description)."""
     grouped: dict[tuple[int, str], list[ActiveBinding]] = {}
     for active in bindings.values():
         binding = active.binding
@@ -44,9 +46,7 @@ def help_rows(
     rows = []
     for actives in grouped.values():
         binding = actives[0].binding
-        description = binding.description
-        if binding.group is not None and binding.group.description not in description:
-            description = f"{binding.group.description}: {description}"
+        description = binding.tooltip or binding.description
         rows.append(
             HelpRow(
                 keys=" / ".join(key_display(a.binding) for a in actives),
@@ -78,12 +78,80 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Key", "What it does", "Keymap id")
+        table.add_columns("Key", "Keymap id", "What it does")
         for row in self.rows:
             style = "" if row.enabled else "dim"
             table.add_row(
                 Text(row.keys, style=f"bold {style}".strip()),
-                Text(row.description, style=style),
                 Text(row.binding_id, style="dim"),
+                Text(row.description, style=style),
             )
         table.focus()
+
+
+# -- the same table as Markdown, for docs/keys.md and the README ---------------------
+
+KEYMAP_HELP = """Remap any key in `keymap.toml` in your user config folder
+(`~/.config/sidenote/keymap.toml` on Linux), by the binding's id:
+
+```toml
+[keymap]
+"reader.tag_quote" = "Q"
+"app.undo" = "z"
+```"""
+
+
+def doc_key_display(binding: Binding) -> str:
+    """`ctrl+r`, `]`, `shift+→`: keys spelled for a document rather than a footer."""
+    if binding.key_display:
+        return binding.key_display
+    *modifiers, key = binding.key.split("+")
+    return "+".join([*modifiers, format_key(key)])
+
+
+def keys_markdown(sections: Sequence[tuple[str, Sequence[type[DOMNode]]]]) -> str:
+    """A Markdown table per section, from the classes' `BINDINGS`."""
+    lines = [
+        "# Sidenote keys",
+        "",
+        "Generated from the key bindings by `python -m tui.screens.help`; a test checks",
+        "that this file matches them. In the app, `f1` or `?` shows the same table.",
+    ]
+    for title, classes in sections:
+        bindings: dict[str, ActiveBinding] = {}
+        for cls in classes:
+            for number, binding in enumerate(Binding.make_bindings(cls.BINDINGS)):
+                bindings[f"{cls.__name__}.{number}"] = ActiveBinding(cls, binding, True)
+        lines += ["", f"## {title}", "", "| Keys | What it does | Keymap id |", "|---|---|---|"]
+        for row in help_rows(bindings, doc_key_display):
+            keys = " / ".join(f"`{key}`" for key in row.keys.split(" / "))
+            lines.append(f"| {keys} | {row.description} | `{row.binding_id}` |")
+    lines += ["", "## Mouse", "", MOUSE_HELP.split(" Remap")[0], "", "## Remapping", "",
+              KEYMAP_HELP, ""]
+    return "\n".join(lines)
+
+
+def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
+    """Where each key works, in the order a new user meets them."""
+    from ..app import SidenoteApp
+    from ..widgets.article_view import ArticleView
+    from ..widgets.document_table import DocumentTable
+    from .dialogs import NoteDialog
+    from .library import LibraryScreen
+    from .reader import ReaderScreen
+
+    return [
+        ("Everywhere", [SidenoteApp]),
+        ("Library", [DocumentTable, LibraryScreen]),
+        ("Reader", [ArticleView, ReaderScreen]),
+        ("Note dialog", [NoteDialog]),
+        ("Help", [HelpScreen]),
+    ]
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    target = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
+    target.write_text(keys_markdown(app_key_sections()), encoding="utf-8")
+    print(f"wrote {target}")

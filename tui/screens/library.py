@@ -54,8 +54,10 @@ class LibraryScreen(StoreScreen):
 
     SUB_TITLE = "library"
     BINDINGS = [
-        Binding("slash", "filter", "filter", id="library.filter"),
-        Binding("escape", "clear_filter", "clear filter", id="library.clear_filter"),
+        Binding("slash", "filter", "filter", id="library.filter",
+                tooltip="type to filter by title and outlet (fuzzy)"),
+        Binding("escape", "clear_filter", "clear filter", id="library.clear_filter",
+                tooltip="clear the filter"),
     ]
 
     def __init__(self, store: Store) -> None:

@@ -53,24 +53,36 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-class ReaderScreen(StoreScreen):
-    """Shows one document; `]`/`[` move to the next or previous one in import order."""
+class ReaderScreen(StoreScreen, inherit_bindings=False):
+    """Shows one document; `]`/`[` move to the next or previous one in import order.
+
+    Textual's screen keys (tab focus cycling, ctrl+c copy) are left out: the article
+    view holds the focus and draws its own selection.
+    """
 
     SUB_TITLE = "reader"
     BINDINGS = [
-        Binding("c", "tag('claim')", "claim", id="reader.tag_claim", group=TAG),
-        Binding("q", "tag('quote')", "quote", id="reader.tag_quote", group=TAG),
-        Binding("p", "tag('proposal')", "proposal", id="reader.tag_proposal", group=TAG),
-        Binding("e", "edit", "note", id="reader.edit"),
-        Binding("x", "delete", "delete", id="reader.delete"),
-        Binding("slash", "find", "find", id="reader.find"),
-        Binding("n", "find_next", "next match", id="reader.find_next", group=FIND),
-        Binding("N", "find_previous", "previous match", id="reader.find_previous", group=FIND),
+        Binding("c", "tag('claim')", "claim", id="reader.tag_claim", group=TAG,
+                tooltip="tag the selection (else the sentence) as a claim, or relabel"),
+        Binding("q", "tag('quote')", "quote", id="reader.tag_quote", group=TAG,
+                tooltip="tag the selection (else the sentence) as a quote, or relabel"),
+        Binding("p", "tag('proposal')", "proposal", id="reader.tag_proposal", group=TAG,
+                tooltip="tag the selection (else the sentence) as a proposal, or relabel"),
+        Binding("e", "edit", "note", id="reader.edit",
+                tooltip="edit the note (and speaker) of the annotation under the cursor"),
+        Binding("x", "delete", "delete", id="reader.delete",
+                tooltip="delete the annotation under the cursor"),
+        Binding("slash", "find", "find", id="reader.find", tooltip="find in this article"),
+        Binding("n", "find_next", "next match", id="reader.find_next", group=FIND,
+                tooltip="next match"),
+        Binding("N", "find_previous", "previous match", id="reader.find_previous", group=FIND,
+                tooltip="previous match"),
         Binding("right_square_bracket", "next_article", "next article",
-                id="reader.next_article", group=ARTICLE),
+                id="reader.next_article", group=ARTICLE, tooltip="next article"),
         Binding("left_square_bracket", "previous_article", "previous article",
-                id="reader.previous_article", group=ARTICLE),
-        Binding("escape", "escape", "cancel / library", id="reader.escape"),
+                id="reader.previous_article", group=ARTICLE, tooltip="previous article"),
+        Binding("escape", "escape", "back", id="reader.escape",
+                tooltip="close find, else cancel the selection, else back to the library"),
     ]
 
     def __init__(self, store: Store, doc_id: str, offset: int | None = None) -> None:
@@ -238,7 +250,8 @@ class ReaderScreen(StoreScreen):
         if count:
             sentence = view.sentence + 1
             parts.append(f"sentence {sentence}/{count} \u00b7 {sentence * 100 // count}% read")
-        parts.append(f"{self.panel.count} annotations")
+        count = self.panel.count
+        parts.append(f"{count} annotation{'' if count == 1 else 's'}")
         selection = view.selection
         if selection:
             parts.append(f"selected {selection[1] - selection[0]} characters")

@@ -73,7 +73,7 @@ class DocumentTable(ScrollView, can_focus=True, inherit_bindings=False):
     COMPONENT_CLASSES = {"document-table--header", "document-table--cursor"}
 
     BINDINGS = [
-        Binding("enter", "open", "open", id="library.open"),
+        Binding("enter", "open", "open", id="library.open", tooltip="open the article"),
         Binding("j", "down", "next article", show=False, id="library.down"),
         Binding("down", "down", "next article", show=False, id="library.down"),
         Binding("k", "up", "previous article", show=False, id="library.up"),
