@@ -54,7 +54,7 @@ def open_store(path: str | Path = ":memory:") -> Store:
             db.execute("PRAGMA synchronous = NORMAL")
         _migrate(db, name, memory)
     except sqlite3.DatabaseError as error:
-        raise StoreError(f"{name}: {_describe(error)}") from error
+        raise StoreError(f"{name}: {describe_error(error)}") from error
     return Store(db, name)
 
 
@@ -74,7 +74,13 @@ def _check_is_sqlite(path: Path) -> None:
         raise StoreError(f"{path}: not a Sidenote database (not an SQLite file)")
 
 
-def _describe(error: sqlite3.DatabaseError) -> str:
+def describe_error(error: sqlite3.DatabaseError) -> str:
+    """What an SQLite error means for the user, in words they can act on.
+
+    Public so that the command line and the app can report errors raised by reads
+    outside `Store.transaction()` (e.g. a page damaged in the middle of the file
+    surfaces only when a query reaches it) the same way.
+    """
     text = str(error)
     if "locked" in text or "busy" in text:
         return "the database is locked by another program; try again when it is done"
@@ -95,19 +101,23 @@ def _migrate(db: Database, name: str, memory: bool) -> None:
     # repeated under it, so the second one waits and then finds nothing to do.
     # The whole upgrade is one transaction: a crash leaves the old version intact.
     conn = db.conn
+    backup: Path | None = None
     conn.execute("BEGIN IMMEDIATE")
     try:
         if _needs_upgrade(db, name):
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if db.table_names() and not memory:
-                backup_before_upgrade(Path(name), version)
+                backup = backup_before_upgrade(Path(name), version)
             migrations.apply(db)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        if backup is not None:
+            # Nothing changed (e.g. a read-only file): the copy would only pile up.
+            backup.unlink(missing_ok=True)
         raise
-    conn.execute("COMMIT")
 
 
 def _needs_upgrade(db: Database, name: str) -> bool:
@@ -193,7 +203,7 @@ class Store:
                     with self._immediate():
                         yield self.db
             except sqlite3.OperationalError as error:
-                raise StoreError(f"{self.path}: {_describe(error)}") from error
+                raise StoreError(f"{self.path}: {describe_error(error)}") from error
 
     @contextlib.contextmanager
     def _immediate(self) -> Iterator[None]:
