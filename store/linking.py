@@ -93,6 +93,8 @@ covers TRIMMED_RUN of the shorter side is left to the scorers and the threshold.
 PASSAGE_MIN_SHARED = 8
 """Only pairs sharing this many uncommon bigrams are searched for such a run."""
 VERIFY_CHUNK = 200_000
+PAIR_BATCH = 8_000_000
+"""Candidate pairs are counted in passes of about this many (bounds memory at ~0.5 GB)."""
 
 # -- normalisation ------------------------------------------------------------------
 
@@ -303,8 +305,11 @@ class _Postings:
 
     @classmethod
     def build(cls, keys: np.ndarray, units: np.ndarray) -> _Postings:
-        order = np.lexsort((units, keys))
-        keys, units = keys[order], units[order]
+        """Sort by key; units must arrive in increasing order, and stay so within a key."""
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        units = units[order]
+        del order
         if len(keys):
             keep = np.ones(len(keys), dtype=bool)
             keep[1:] = (keys[1:] != keys[:-1]) | (units[1:] != units[:-1])
@@ -370,9 +375,9 @@ class Index:
         """Add units; returns their ids. A span already present is not added twice."""
         first = len(self.units)
         vocab = self.vocab
-        flat: list[int] = []
-        lengths: list[int] = []
-        owners: list[int] = []
+        flat = array("i")  # word ids of the bigram-indexed units, end to end
+        lengths = array("i")
+        owners = array("i")
         sequence: dict[tuple[int, int], int] = {}
         units = list(units)
         known = self._span_map() if first else {}
@@ -399,7 +404,7 @@ class Index:
             if words < MIN_WORDS:
                 self.short.append(i)
                 continue
-            flat.extend([vocab.setdefault(t, len(vocab)) for t in norm.split(" ")])
+            flat.extend(vocab.setdefault(t, len(vocab)) for t in norm.split(" "))
             lengths.append(words)
             owners.append(i)
             if progress and n % 20000 == 0:
@@ -717,14 +722,16 @@ def _char_postings(norms: list[str], units: np.ndarray) -> _Postings:
     return _Postings.build(np.concatenate(keys), np.concatenate(owners))
 
 
-def _bigram_postings(flat: list[int], lengths: list[int], owners: list[int]) -> _Postings:
+def _bigram_postings(flat: array, lengths: array, owners: array) -> _Postings:
     # A bigram's key is (first word id << 32) | second word id: stable as the vocabulary grows.
-    ids = np.array(flat, dtype=np.int64)
-    lens = np.array(lengths, dtype=np.int64)
-    owner = np.repeat(np.array(owners, dtype=np.int64), lens)
-    keys = (ids[:-1] << 32) | ids[1:]
+    ids = np.frombuffer(flat, dtype=np.int32).astype(np.int64)
+    owner = np.repeat(np.frombuffer(owners, dtype=np.int32), np.frombuffer(lengths, dtype=np.int32))
     same = owner[:-1] == owner[1:]
-    return _Postings.build(keys[same], owner[:-1][same])
+    keys = ((ids[:-1] << 32) | ids[1:])[same]
+    del ids
+    units = owner[:-1][same]
+    del owner, same
+    return _Postings.build(keys, units)
 
 
 def _merge(segments: list[_Postings]) -> _Postings:
@@ -734,42 +741,60 @@ def _merge(segments: list[_Postings]) -> _Postings:
 
 
 def _pairs_sharing_two(
-    seg: _Postings, cap: int, doc_codes: np.ndarray, n: int
+    seg: _Postings, cap: int, doc_codes: np.ndarray, n: int, batch: int = PAIR_BATCH
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pair codes (a * n + b, a < b) of units in different documents sharing >= 2 keys,
     with how many keys each pair shares.
 
-    Keys found in more than `cap` units are skipped. Pairs are produced per run
-    length with numpy, so the cost is the number of pairs, not Python loops.
+    Keys found in more than `cap` units are skipped. A key's units are sorted, so the
+    pairs whose smaller unit lies in a range of ids can be produced on their own: the
+    work goes in passes over ranges holding about `batch` pairs each, and every pass
+    counts its pairs completely. Memory stays bounded however many pairs there are.
     """
     keys, units = seg.keys, seg.units
+    empty = np.zeros(0, dtype=np.int64)
     if not len(keys):
-        return np.zeros(0, dtype=np.int64)
+        return empty, empty
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])
-    chunks: list[np.ndarray] = []
-    for size in np.unique(sizes):
-        if size < 2 or size > cap:
+    valid = (sizes >= 2) & (sizes <= cap)
+    starts, sizes = starts[valid], sizes[valid]
+    if not len(starts):
+        return empty, empty
+    # Every posting of a kept key, and how many later postings of the same key follow it.
+    group_of = np.repeat(np.arange(len(starts)), sizes)
+    positions = starts[group_of] + (np.arange(len(group_of)) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    partners = (starts + sizes)[group_of] - positions - 1
+    del group_of
+    owner = units[positions]
+    per_unit = np.cumsum(np.bincount(owner, weights=partners, minlength=n))
+    cuts = np.searchsorted(per_unit, np.arange(batch, per_unit[-1] + batch, batch), "right")
+    bounds = np.unique(np.r_[0, cuts, n])
+    codes_out, counts_out = [], []
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        chosen = (owner >= lo) & (owner < hi) & (partners > 0)
+        first_pos, count = positions[chosen], partners[chosen]
+        total = int(count.sum())
+        if not total:
             continue
-        group = starts[sizes == size]
-        members = units[group[:, None] + np.arange(size)]
-        left, right = np.triu_indices(size, 1)
-        a = members[:, left].ravel()
-        b = members[:, right].ravel()
+        first = np.repeat(first_pos, count)
+        second = first + 1 + (np.arange(total) - np.repeat(np.cumsum(count) - count, count))
+        a, b = units[first].astype(np.int64), units[second].astype(np.int64)
+        del first, second
         keep = doc_codes[a] != doc_codes[b]
-        chunks.append(a[keep] * n + b[keep])
-    empty = np.zeros(0, dtype=np.int64)
-    if not chunks:
+        codes = a[keep] * n + b[keep]
+        del a, b, keep
+        codes.sort()
+        if not len(codes):
+            continue
+        firsts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        counts = np.diff(np.r_[firsts, len(codes)])
+        twice = counts >= 2
+        codes_out.append(codes[firsts[twice]])
+        counts_out.append(counts[twice])
+    if not codes_out:
         return empty, empty
-    codes = np.concatenate(chunks)
-    codes.sort()
-    if not len(codes):
-        return empty, empty
-    boundary = np.r_[True, codes[1:] != codes[:-1]]
-    firsts = np.flatnonzero(boundary)
-    counts = np.diff(np.r_[firsts, len(codes)])
-    keep = counts >= 2
-    return codes[firsts[keep]], counts[keep]
+    return np.concatenate(codes_out), np.concatenate(counts_out)
 
 
 # -- verification ------------------------------------------------------------------------
