@@ -11,7 +11,8 @@ from tui.widgets import motions
 from tui.widgets.text_layout import display_text, find_all, offset_at_cell, wrap
 
 PIECES = ["news ", "the ", "minister ", "said. ", "\n", "  ", "東京", "「改革」", "👩\u200d👩\u200d👧",
-          "🇫🇷", "e\u0301", "\x1b[31m", "\t", "—", "supercalifragilisticexpialidocious", "’s "]
+          "🇫🇷", "e\u0301", "\x1b[31m", "\t", "—", "supercalifragilisticexpialidocious", "’s ",
+          "\u0301", "\x07\u0301", "\u200d"]
 texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 

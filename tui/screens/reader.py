@@ -271,9 +271,11 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         selection = self.view.selection
         if selection is None:
             return self.view.sentence_span()
-        start, end = snap_to_graphemes(self.text, *selection)
-        start, end = trim_span(self.text, start, end)
-        return (start, end) if end > start else None
+        start, end = trim_span(self.text, *selection)
+        if end <= start:
+            return None
+        # trimming a space that carries a combining mark would split it: widen back
+        return snap_to_graphemes(self.text, start, end)
 
     def action_tag(self, label: str) -> None:
         label = Label(label)

@@ -42,7 +42,6 @@ _GRAPHEME = regex.compile(r"\X", regex.DOTALL)
 # punctuation (dashes, curly quotes, ellipsis) and the euro sign. A paragraph made
 # only of these (most news text) is wrapped by counting code points.
 _SIMPLE = re.compile(r"[\t\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e\u20ac]*\Z")
-_NO_BREAK_SPACES = "\u00a0\u202f\u2007"
 
 
 def display_text(text: str) -> str:
@@ -55,14 +54,32 @@ def is_simple(text: str, start: int = 0, end: int | None = None) -> bool:
     return _SIMPLE.match(text, start, len(text) if end is None else end) is not None
 
 
+_WIDTHS: dict[str, int] = {}
+_MAX_WIDTHS = 50_000
+
+
+def _cells(cluster: str) -> int:
+    """Cell width of a displayed grapheme cluster (memoised: text repeats its characters)."""
+    width = _WIDTHS.get(cluster)
+    if width is None:
+        if len(_WIDTHS) > _MAX_WIDTHS:
+            _WIDTHS.clear()
+        width = _WIDTHS[cluster] = cell_len(cluster)
+    return width
+
+
 def graphemes(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """(offset, cell width) of each grapheme cluster of `text[start:end]`, as displayed."""
+    """(offset, cell width) of each grapheme cluster of `text[start:end]`, as displayed.
+
+    Clusters are found in the displayed form (one character per code point), so
+    their offsets are offsets of `text`. In `text` a control character is a cluster
+    of its own; its picture may join a following mark, never split one, so every
+    boundary found here is a boundary of `text` too.
+    """
     if is_simple(text, start, end):
         return [(offset, 1) for offset in range(start, end)]
-    return [
-        (match.start(), cell_len(display_text(match.group())))
-        for match in _GRAPHEME.finditer(text, start, end)
-    ]
+    shown = display_text(text[start:end])
+    return [(start + match.start(), _cells(match.group())) for match in _GRAPHEME.finditer(shown)]
 
 
 @dataclass(frozen=True)
@@ -148,16 +165,23 @@ def _wrap_graphemes(
     """Wrap a paragraph grapheme by grapheme, measuring each in terminal cells."""
     clusters = graphemes(text, start, end)
     count = len(clusters)
+    # A line may break at a cluster that is a lone breaking space (a space carrying a
+    # combining mark is a visible character, and a no-break space does not break).
+    cluster_ends = [offset for offset, _ in clusters[1:]] + [end]
+    breakable = [
+        text[offset] in " \t\u3000" and cluster_end == offset + 1
+        for (offset, _), cluster_end in zip(clusters, cluster_ends)
+    ]
     index = 0
     while index < count:
         used = 0
         cursor = index
         last_space = -1
         while cursor < count:
-            offset, cells = clusters[cursor]
+            cells = clusters[cursor][1]
             if used + cells > width and cursor > index:
                 break
-            if text[offset].isspace() and text[offset] not in _NO_BREAK_SPACES:
+            if breakable[cursor]:
                 last_space = cursor
             used += cells
             cursor += 1
@@ -165,20 +189,19 @@ def _wrap_graphemes(
             starts.append(clusters[index][0])
             ends.append(end)
             return
-        overflow_offset = clusters[cursor][0]
-        if text[overflow_offset].isspace() and text[overflow_offset] not in _NO_BREAK_SPACES:
+        if breakable[cursor]:
             break_at = cursor
         elif last_space > index:
             break_at = last_space
         else:
             starts.append(clusters[index][0])
-            ends.append(overflow_offset)
+            ends.append(clusters[cursor][0])
             index = cursor
             continue
         starts.append(clusters[index][0])
         ends.append(clusters[break_at][0])
         index = break_at
-        while index < count and text[clusters[index][0]].isspace():
+        while index < count and breakable[index]:
             index += 1
 
 
