@@ -84,21 +84,27 @@ def assert_consistent(target: str | Path | sqlite3.Connection) -> Snapshot:
     return snapshot(target)
 
 
-_EXPECTED: dict[str, tuple[str, list[tuple[int, int]], frozenset[int]]] = {}
+_EXPECTED: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+_BOUNDS: dict[str, frozenset[int]] = {}
 
 
-def _expected_for_text(text_sha: str, text: str) -> tuple[str, list[tuple[int, int]], frozenset[int]]:
-    """What a text implies, computed once per distinct text (the crash test checks
-    the same documents hundreds of times): its id, its sentences, and its grapheme
-    boundaries (by a whole-text \\X scan, independently of store.text)."""
+def _expected_for_text(text_sha: str, text: str) -> tuple[str, list[tuple[int, int]]]:
+    """A text's id and sentences, computed once per distinct text (the crash test
+    checks the same documents hundreds of times)."""
     if text_sha not in _EXPECTED:
-        bounds = frozenset(m.start() for m in _GRAPHEME.finditer(text)) | {len(text)}
-        _EXPECTED[text_sha] = (document_id(text), split_sentences(text), bounds)
+        _EXPECTED[text_sha] = (document_id(text), split_sentences(text))
     return _EXPECTED[text_sha]
 
 
-def _check_documents(conn: sqlite3.Connection) -> dict[str, tuple[str, frozenset[int]]]:
-    texts: dict[str, tuple[str, frozenset[int]]] = {}
+def _grapheme_bounds(text_sha: str, text: str) -> frozenset[int]:
+    """Grapheme boundaries by a whole-text \\X scan, independently of store.text."""
+    if text_sha not in _BOUNDS:
+        _BOUNDS[text_sha] = frozenset(m.start() for m in _GRAPHEME.finditer(text)) | {len(text)}
+    return _BOUNDS[text_sha]
+
+
+def _check_documents(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
+    texts: dict[str, tuple[str, str]] = {}
     sentences: dict[str, list[tuple[int, int]]] = {}
     for doc_id, idx, start, end in conn.execute(
         'SELECT doc_id, idx, start, "end" FROM sentences ORDER BY doc_id, idx'
@@ -108,24 +114,25 @@ def _check_documents(conn: sqlite3.Connection) -> dict[str, tuple[str, frozenset
         spans.append((start, end))
     for doc_id, text, sha256 in conn.execute("SELECT id, text, sha256 FROM documents"):
         assert sha256 == sha256_text(text), f"document {doc_id}: sha256 is stale"
-        expected_id, expected_sentences, bounds = _expected_for_text(sha256, text)
+        expected_id, expected_sentences = _expected_for_text(sha256, text)
         assert doc_id == expected_id, f"document {doc_id}: id does not match its text"
         # Every document has exactly the sentences its text splits into: a document
         # stored without (some of) its sentences would fail here.
         assert sentences.get(doc_id, []) == expected_sentences, (
             f"document {doc_id}: stored sentences do not match its text"
         )
-        texts[doc_id] = (text, bounds)
+        texts[doc_id] = (text, sha256)
     orphans = set(sentences) - set(texts)
     assert not orphans, f"sentences of missing documents: {sorted(orphans)[:3]}"
     return texts
 
 
-def _check_annotations(conn: sqlite3.Connection, texts: dict[str, tuple[str, frozenset[int]]]) -> None:
+def _check_annotations(conn: sqlite3.Connection, texts: dict[str, tuple[str, str]]) -> None:
     for annotation_id, doc_id, start, end, quote, prefix, suffix in conn.execute(
         'SELECT id, doc_id, start, "end", text, prefix, suffix FROM annotations'
     ):
-        text, bounds = texts[doc_id]
+        text, sha256 = texts[doc_id]
+        bounds = _grapheme_bounds(sha256, text)
         where = f"annotation {annotation_id}"
         assert 0 <= start < end <= len(text), f"{where}: span {start}:{end} out of range"
         assert start in bounds and end in bounds, f"{where}: {start}:{end} splits a character"
