@@ -348,6 +348,13 @@ def _vocabulary(store: Store) -> _Vocabulary:
     return cached[1]
 
 
+def warm_up(store: Store) -> None:
+    """Catch up and load the typo vocabulary now (e.g. in a worker when the app
+    starts), so the first search that needs it does not pay for it (~150 ms at a
+    million annotations)."""
+    _vocabulary(store)
+
+
 def _refresh_quietly(store: Store) -> None:
     """Refresh without waiting long for a lock: a search must not hang on a writer."""
     timeout = store.db.execute("PRAGMA busy_timeout").fetchone()[0]

@@ -218,3 +218,16 @@ def test_the_same_words_annotated_in_two_outlets_are_one_statement_before_linkin
     assert group.cluster is None and group.key in {corpus["warned"].id, mirror.id}
     assert sorted(a.source for a in group.appearances) == ["AP", "RT"]
     assert {a.status for a in group.appearances} == {"annotated"}
+
+
+def test_warm_up_catches_the_vocabulary_up(store, corpus):
+    from store.search import warm_up
+
+    tag(store, corpus["envoy"], "legitimate targets", "claim")
+    warm_up(store)
+    assert (
+        store.db.execute("SELECT count(*) FROM search_vocab WHERE word = 'legitimate'").fetchone()[
+            0
+        ]
+        == 1
+    )
