@@ -159,11 +159,16 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
 def parse_record(line: str) -> dict:
     """One line as a checked record; raises RecordError saying what is wrong."""
     try:
-        record = json.loads(line, parse_constant=_reject_constant)
+        record = json.loads(line, parse_constant=_reject_constant, parse_int=_bounded_int)
     except json.JSONDecodeError as error:
         raise RecordError(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    except RecursionError:
+        raise RecordError("JSON nested too deeply") from None
     except ValueError as error:
         raise RecordError(str(error)) from None
+    surrogate = _SURROGATE.search(line) and _first_surrogate(record)
+    if surrogate:
+        raise RecordError(f"{surrogate} holds an unpaired UTF-16 surrogate (not a character)")
     if not isinstance(record, dict):
         raise RecordError(f"expected a JSON object, found {_json_type(record)}")
     unknown = sorted(set(record) - set(FIELDS))
@@ -190,6 +195,34 @@ def parse_record(line: str) -> dict:
                 f"does not span the text's {units} UTF-16 code units"
             )
     return record
+
+
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _first_surrogate(value: object, where: str = "") -> str | None:
+    """The field holding a lone surrogate (JSON can spell one; text cannot hold it)."""
+    if isinstance(value, str):
+        return where or "a value" if any(0xD800 <= ord(c) <= 0xDFFF for c in value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _first_surrogate(key, where or "a field name") or _first_surrogate(
+                item, f"{where}.{key}" if where else str(key)
+            )
+            if found:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _first_surrogate(item, f"{where}[{i}]")
+            if found:
+                return found
+    return None
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > 20:
+        raise ValueError(f"number with {len(digits)} digits is out of range")
+    return int(digits)
 
 
 def _reject_constant(name: str) -> None:
