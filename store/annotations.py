@@ -97,12 +97,34 @@ class ChangeGroup:
             if before == state:
                 return
             if state is None:
+                if entity == "annotation":
+                    self._detach_links(entity_id)
                 self.db.execute(f"DELETE FROM {table} WHERE id = ?", [entity_id])
             elif before is None:
                 self.db[table].insert(state)
             else:
                 self.db[table].update(entity_id, {k: v for k, v in state.items() if k != "id"})
         self.record(entity, entity_id, before, state)
+
+
+    def _detach_links(self, annotation_id: str) -> None:
+        """Unhook the links that name an annotation about to go, through the log.
+
+        The schema would do it (ON DELETE SET NULL) but unlogged, so undoing the
+        deletion would bring the annotation back without its links.
+        """
+        rows = list(
+            self.db.query(
+                "SELECT * FROM links WHERE a_annotation_id = ? OR b_annotation_id = ?",
+                [annotation_id, annotation_id],
+            )
+        )
+        for row in rows:
+            after = dict(row)
+            for side in ("a", "b"):
+                if after[f"{side}_annotation_id"] == annotation_id:
+                    after[f"{side}_annotation_id"] = None
+            self.set_state("link", row["id"], after)
 
 
 def _current(db: Database, table: str, entity_id: str) -> dict | None:
@@ -340,7 +362,7 @@ def _move(store: Store, from_state: str, to_state: str, origin: str) -> Change |
             "WHERE group_id = ?",
             [to_state, group_id],
         )
-    first = events[0] if events else {}
+    first = _focus_event(events)
     snapshot = json.loads(first.get("after") or first.get("before") or "{}")
     return Change(
         group_id=group_id,
@@ -350,6 +372,16 @@ def _move(store: Store, from_state: str, to_state: str, origin: str) -> Change |
         or (first["entity_id"] if first.get("entity") == "document" else None),
         start=snapshot.get("start", snapshot.get("a_start")),
     )
+
+
+def _focus_event(events: list[dict]) -> dict:
+    """The event whose place the user should be shown: an annotation's (a deletion
+    logs its links first), else a document's, else the first."""
+    for entity in ("annotation", "document"):
+        for event in events:
+            if event["entity"] == entity:
+                return event
+    return events[0] if events else {}
 
 
 def undo(store: Store) -> Change | None:

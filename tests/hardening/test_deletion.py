@@ -13,7 +13,7 @@ import uuid
 import pytest
 from click.testing import CliRunner
 
-from store import StoreError, create_annotation, open_store, redo, undo
+from store import StoreError, create_annotation, delete_annotation, open_store, redo, undo
 from store.annotations import change_group, history
 from store.db import utc_now
 from store.deletion import delete_document, deletion_summary
@@ -234,3 +234,27 @@ def test_cli_history_shows_text_from_the_database_as_data(tmp_path):
     assert len(result.stdout.splitlines()) == 1
     with open_store(path) as store:
         assert len(history(store)) == 1
+
+
+def test_undoing_an_annotation_deletion_gives_its_links_back(library):
+    """The schema unhooks links from a deleted annotation (ON DELETE SET NULL);
+    that must go through the log, or undo would restore the annotation alone."""
+    store = library
+    first, second = store.document_ids()[:2]
+    a, b = store.sentences(first)[0], store.sentences(second)[0]
+    mine = create_annotation(store, first, a.start, a.end, "quote")
+    theirs = create_annotation(store, second, b.start, b.end, "quote")
+    link_id = add_link(store, (first, a.start, a.end, mine.id), (second, b.start, b.end, theirs.id))
+    linked = rows(store)["links"]
+    delete_annotation(store, theirs.id)
+    refs = store.db.execute(
+        "SELECT a_annotation_id, b_annotation_id FROM links WHERE id = ?", [link_id]
+    ).fetchone()
+    assert tuple(refs) == (mine.id, None)
+    change = undo(store)
+    assert (change.doc_id, change.start) == (second, b.start)  # shown where the annotation was
+    assert rows(store)["links"] == linked
+    redo(store)
+    undo(store)
+    assert rows(store)["links"] == linked
+    assert_consistent(store.path)
