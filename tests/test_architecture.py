@@ -45,4 +45,6 @@ def test_the_wheel_carries_the_seeds(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for seed in SEEDS.glob("*.txt"):
         assert f"store/seeds/{seed.name}" in names
-    assert "tui/cli.py" in names and "store/db.py" in names
+    for module in ("tui/cli.py", "tui/app.py", "tui/commands/corpus.py", "store/db.py",
+                   "store/annotation_schema.json", "tui/app.tcss"):
+        assert module in names, module
