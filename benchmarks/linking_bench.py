@@ -137,7 +137,8 @@ def store_latency(corpus: Corpus, calls: int) -> tuple[float, float, float, int]
         by_doc.setdefault(unit.doc, []).append(unit.text)
     with store.transaction() as db:
         for doc, texts in by_doc.items():
-            add_document(db, NewDocument(text=" ".join(texts), title=doc, source="bench"))
+            # One sentence a line, so the store's sentences are the corpus's units.
+            add_document(db, NewDocument(text="\n".join(texts), title=doc, source="bench"))
     # Half the calls on random stored sentences, half on planted statements (which have
     # echoes to verify and store; where the store split them differently they are free spans).
     sentences = list(

@@ -138,6 +138,15 @@ def _annotation_at(store: Store) -> dict[tuple[str, int, int], str]:
     return found
 
 
+def _annotation_on(db, doc: str, start: int, end: int) -> str | None:
+    row = db.execute(
+        'SELECT id FROM annotations WHERE doc_id = ? AND start = ? AND "end" = ? '
+        "ORDER BY created_at, id LIMIT 1",
+        [doc, start, end],
+    ).fetchone()
+    return row[0] if row else None
+
+
 # -- the cached index for echoes ------------------------------------------------------
 
 
@@ -246,7 +255,8 @@ def _save_new(store: Store, matches: list[Match]) -> None:
         fresh = [m for m in matches if m.pair_key not in existing]
         if not fresh:
             return
-        annotations = _annotation_at(store)
+        spans = {(s.doc, s.start, s.end) for m in fresh for s in (m.a, m.b)}
+        annotations = {span: found for span in spans if (found := _annotation_on(db, *span))}
         db["links"].insert_all([_row(m, _cluster_of(db, m), annotations, utc_now()) for m in fresh])
 
 

@@ -62,7 +62,8 @@ def link(obj: CliContext, threshold: float, rebuild: bool) -> None:
             report = relink(store, threshold=threshold, rebuild=rebuild, progress=progress)
     else:
         report = relink(store, threshold=threshold, rebuild=rebuild)
-    _print_report(report, rebuild)
+    with pipe_may_close():
+        _print_report(report, rebuild)
 
 
 def _print_report(report: LinkReport, rebuild: bool) -> None:
