@@ -106,7 +106,6 @@ class ChangeGroup:
                 self.db[table].update(entity_id, {k: v for k, v in state.items() if k != "id"})
         self.record(entity, entity_id, before, state)
 
-
     def _detach_links(self, annotation_id: str) -> None:
         """Unhook the links that name an annotation about to go, through the log.
 

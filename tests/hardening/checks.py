@@ -28,17 +28,28 @@ _GRAPHEME = regex.compile(r"\X", regex.DOTALL)
 AnnotationState = tuple[str, int, int, str, str]
 
 
+# A link's state: (status, a_annotation_id, b_annotation_id).
+LinkState = tuple[str, str | None, str | None]
+
+
 @dataclass(frozen=True)
 class Snapshot:
     documents: frozenset[str]
     annotations: dict[str, AnnotationState]
+    links: dict[str, LinkState]
 
     def state(self, key: str) -> object:
-        """The state of "document:<id>" (True/False) or "annotation:<id>" (tuple/None)."""
+        """The state of "document:<id>" (True/False), "annotation:<id>" or "link:<id>"
+        (a tuple, or None when absent)."""
         kind, _, ident = key.partition(":")
         if kind == "document":
             return ident in self.documents
-        return self.annotations.get(ident)
+        return (self.annotations if kind == "annotation" else self.links).get(ident)
+
+    def keys(self) -> set[str]:
+        return ({f"document:{d}" for d in self.documents}
+                | {f"annotation:{a}" for a in self.annotations}
+                | {f"link:{k}" for k in self.links})
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
@@ -61,7 +72,11 @@ def snapshot(target: str | Path | sqlite3.Connection) -> Snapshot:
             r[0]: tuple(r[1:])
             for r in conn.execute('SELECT id, doc_id, start, "end", label, note FROM annotations')
         }
-    return Snapshot(documents, annotations)
+        links = {
+            r[0]: tuple(r[1:])
+            for r in conn.execute("SELECT id, status, a_annotation_id, b_annotation_id FROM links")
+        }
+    return Snapshot(documents, annotations, links)
 
 
 def assert_consistent(target: str | Path | sqlite3.Connection) -> Snapshot:
@@ -80,6 +95,7 @@ def assert_consistent(target: str | Path | sqlite3.Connection) -> Snapshot:
                 conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
         texts = _check_documents(conn)
         _check_annotations(conn, texts)
+        _check_links(conn, texts, "link_texts" in tables)
         _check_event_log(conn)
     return snapshot(target)
 
@@ -138,6 +154,34 @@ def _check_annotations(conn: sqlite3.Connection, texts: dict[str, tuple[str, str
         assert start in bounds and end in bounds, f"{where}: {start}:{end} splits a character"
         assert quote == text[start:end], f"{where}: text != document[start:end]"
         assert (prefix, suffix) == context(text, start, end), f"{where}: context"
+
+
+def _check_links(conn: sqlite3.Connection, texts: dict[str, tuple[str, str]],
+                 with_texts: bool) -> None:
+    """Both sides of a link lie in their documents (two different ones), and an
+    annotation a side names is on that side's document."""
+    annotation_docs = dict(conn.execute("SELECT id, doc_id FROM annotations"))
+    stored_texts = (
+        {r[0]: (r[1], r[2]) for r in conn.execute("SELECT link_rowid, a_text, b_text FROM link_texts")}
+        if with_texts else {}
+    )
+    for row in conn.execute(
+        "SELECT id, rowid, a_doc_id, a_start, a_end, a_annotation_id, "
+        "b_doc_id, b_start, b_end, b_annotation_id FROM links"
+    ):
+        link_id, rowid, *sides = row
+        assert sides[0] != sides[4], f"link {link_id} joins a document to itself"
+        slices = []
+        for doc_id, start, end, annotation_id in (sides[:4], sides[4:]):
+            text = texts[doc_id][0]
+            assert 0 <= start < end <= len(text), f"link {link_id}: side {start}:{end} out of range"
+            if annotation_id is not None:
+                assert annotation_docs.get(annotation_id) == doc_id, (
+                    f"link {link_id} names annotation {annotation_id} of another document"
+                )
+            slices.append(text[start:end])
+        if with_texts:
+            assert stored_texts.get(rowid) == tuple(slices), f"link {link_id}: link_texts is stale"
 
 
 def _check_event_log(conn: sqlite3.Connection) -> None:

@@ -35,9 +35,37 @@ def paragraph(rng: random.Random) -> str:
     return " ".join(sentence(rng) for _ in range(rng.randint(2, 5)))
 
 
+# Statements that several generated articles repeat (whole, trimmed or with a word
+# changed), so that linking finds echoes between them.
+STATEMENTS = [
+    "The envoy said a resilience force could deploy west of the river by the spring.",
+    "Ministers agreed that sanctions would stay in place until a ceasefire holds.",
+    "Officials reported that aid deliveries resumed after a pause of three weeks.",
+    "Analysts warned that the summit would not resume before the elections in May.",
+    "The foreign minister called the guarantees “Article 5-like” for the first time.",
+    "Talks in Brussels ended without a deal on the future of the security guarantees.",
+]
+
+
+def echo(rng: random.Random) -> str:
+    """One of the shared statements, as an outlet might print it."""
+    statement = rng.choice(STATEMENTS)
+    words = statement.split()
+    form = rng.random()
+    if form < 0.3:  # trimmed
+        cut = rng.randint(1, max(1, len(words) // 3))
+        words = words[cut:]
+    elif form < 0.6:  # a word changed
+        words[rng.randrange(len(words))] = rng.choice(WORDS)
+    text = " ".join(words)
+    return text[0].upper() + text[1:]
+
+
 def article(rng: random.Random, serial: int, paragraphs: int | None = None) -> str:
     count = paragraphs or rng.randint(2, 6)
-    body = "\n\n".join(paragraph(rng) for _ in range(count))
+    body = "\n\n".join(
+        paragraph(rng) + (" " + echo(rng) if rng.random() < 0.4 else "") for _ in range(count)
+    )
     return f"Article {serial}: {paragraph(rng)}\n\n{body}"
 
 

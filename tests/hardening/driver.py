@@ -9,9 +9,12 @@ and after the action returns, what it did:
     OK {"op": "create", "effects": {...}, "new_id": "...", ...}
 
 `effects` maps "annotation:<id>" to the annotation's state afterwards
-([doc_id, start, end, label, note], or null when it is gone) and "document:<id>"
+([doc_id, start, end, label, note], or null when it is gone), "link:<id>" to the
+link's [status, a_annotation_id, b_annotation_id] (or null), and "document:<id>"
 to whether the document exists afterwards (an import names its `file` instead:
-the test knows which documents each file holds). An OK line is printed only once the
+the test knows which documents each file holds). `adds_links` marks actions that
+may store new suggestions (relink, echoes); `may_create` one that may make an
+annotation whose id is not known before (accepting a link). An OK line is printed only once the
 store call has returned, i.e. once the change is committed: that is the moment
 the app would tell the user it is saved. Each line is one write(2), so a kill
 never leaves half a line.
@@ -37,24 +40,40 @@ import signal
 import sys
 import time
 import traceback
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from store import create_annotation, delete_annotation, open_store, redo, undo, update_annotation
+from store import (
+    create_annotation,
+    delete_annotation,
+    links,
+    open_store,
+    redo,
+    undo,
+    update_annotation,
+)
 from store.deletion import delete_document
+from store.exchange import import_annotations
+from store.export import annotation_record
 from store.ingest import import_paths
 from store.text import snap_to_graphemes
 
 LABELS = ("claim", "quote", "proposal")
 # Relative weights of the actions the workload picks from.
-WEIGHTS = {
+WEIGHTS: dict[str, float] = {
     "import": 14,
-    "create": 34,
-    "update": 14,
-    "delete": 9,
+    "create": 30,
+    "update": 12,
+    "delete": 8,
     "undo": 12,
-    "redo": 7,
-    "position": 4,
+    "redo": 6,
+    "position": 3,
     "delete_document": 3,
+    "relink": 0.3,
+    "echoes": 0.5,
+    "accept": 5,
+    "reject": 3,
+    "import_annotations": 3,
 }
 
 
@@ -68,6 +87,17 @@ def annotation_state(row: dict | None) -> list | None:
     return [row["doc_id"], row["start"], row["end"], row["label"], row["note"]]
 
 
+def link_state(row: dict | None) -> list | None:
+    if row is None:
+        return None
+    return [row["status"], row["a_annotation_id"], row["b_annotation_id"]]
+
+
+def state_of(entity: str, value: dict | None) -> object:
+    return {"annotation": annotation_state, "link": link_state,
+            "document": lambda v: v is not None}[entity](value)
+
+
 class Workload:
     def __init__(self, db_path: str, seed: int, pool: Path | None, *, own_only: bool = False) -> None:
         self.rng = random.Random(seed)
@@ -78,6 +108,7 @@ class Workload:
         # it reports is the final state whatever the order of their commits.
         self.own_only = own_only
         self.mine: list[str] = []
+        self.exchange_file = Path(f"{db_path}.{os.getpid()}.exchange.jsonl")
 
     # -- choosing targets ---------------------------------------------------
 
@@ -109,7 +140,7 @@ class Workload:
 
     # -- actions ------------------------------------------------------------
 
-    def step(self, allowed: dict[str, int] = WEIGHTS) -> None:
+    def step(self, allowed: dict[str, float] = WEIGHTS) -> None:
         op = self.rng.choices(list(allowed), weights=list(allowed.values()))[0]
         getattr(self, f"do_{op}")()
 
@@ -153,7 +184,14 @@ class Workload:
         row = self.random_annotation()
         if row is None:
             return
-        effects = {f"annotation:{row['id']}": None}
+        effects: dict[str, object] = {f"annotation:{row['id']}": None}
+        for link in self.store.db.query(
+            "SELECT * FROM links WHERE a_annotation_id = ? OR b_annotation_id = ?",
+            [row["id"], row["id"]],
+        ):
+            refs = [None if r == row["id"] else r
+                    for r in (link["a_annotation_id"], link["b_annotation_id"])]
+            effects[f"link:{link['id']}"] = [link["status"], *refs]
         emit("BEGIN", {"op": "delete", "effects": effects})
         delete_annotation(self.store, row["id"])
         if row["id"] in self.mine:
@@ -174,10 +212,8 @@ class Workload:
         for event in reversed(events) if op == "undo" else events:
             raw = event["before"] if op == "undo" else event["after"]
             value = None if raw is None else json.loads(raw)
-            if event["entity"] == "annotation":
-                effects[f"annotation:{event['entity_id']}"] = annotation_state(value)
-            elif event["entity"] == "document":
-                effects[f"document:{event['entity_id']}"] = value is not None
+            if event["entity"] in ("annotation", "link", "document"):
+                effects[f"{event['entity']}:{event['entity_id']}"] = state_of(event["entity"], value)
         emit("BEGIN", {"op": op, "effects": effects})
         change = (undo if op == "undo" else redo)(self.store)
         if change is None or change.group_id != top[0]:
@@ -205,9 +241,83 @@ class Workload:
             "SELECT id FROM annotations WHERE doc_id = ?", [doc_id]
         ):
             effects[f"annotation:{annotation_id}"] = None
+        for (link_id,) in self.store.db.execute(
+            "SELECT id FROM links WHERE a_doc_id = ? OR b_doc_id = ?", [doc_id, doc_id]
+        ):
+            effects[f"link:{link_id}"] = None
         emit("BEGIN", {"op": "delete_document", "effects": effects})
         delete_document(self.store, doc_id)
         emit("OK", {"op": "delete_document", "effects": effects})
+
+
+    # -- linking and exchange -------------------------------------------------
+
+    def do_relink(self) -> None:
+        emit("BEGIN", {"op": "relink", "effects": {}, "adds_links": True})
+        links.relink(self.store)
+        emit("OK", {"op": "relink", "effects": {}, "adds_links": True})
+
+    def do_echoes(self) -> None:
+        row = self.random_annotation()
+        if row is None:
+            return
+        emit("BEGIN", {"op": "echoes", "effects": {}, "adds_links": True})
+        links.echoes(self.store, row["doc_id"], row["start"], row["end"], row["id"])
+        emit("OK", {"op": "echoes", "effects": {}, "adds_links": True})
+
+    def random_suggestion(self) -> dict | None:
+        rows = list(self.store.db.query(
+            "SELECT * FROM links WHERE status = 'suggested' ORDER BY random() LIMIT 1"
+        ))
+        return rows[0] if rows else None
+
+    def do_accept(self) -> None:
+        row = self.random_suggestion()
+        if row is None:
+            return
+        refs = [row["a_annotation_id"], row["b_annotation_id"]]
+        if sum(r is not None for r in refs) == 1:
+            refs = [r or "*" for r in refs]  # "*": the annotation accepting makes
+        effects = {f"link:{row['id']}": ["confirmed", *refs]}
+        emit("BEGIN", {"op": "accept", "effects": effects, "may_create": True})
+        made = links.accept(self.store, row["id"])
+        after = list(self.store.db.query("SELECT * FROM links WHERE id = ?", [row["id"]]))[0]
+        done: dict[str, object] = {f"link:{row['id']}": link_state(after)}
+        if made is not None:
+            done[f"annotation:{made.id}"] = [made.doc_id, made.start, made.end,
+                                             made.label.value, made.note]
+        emit("OK", {"op": "accept", "effects": done})
+
+    def do_reject(self) -> None:
+        row = self.random_suggestion()
+        if row is None:
+            return
+        effects = {f"link:{row['id']}": ["rejected", row["a_annotation_id"], row["b_annotation_id"]]}
+        emit("BEGIN", {"op": "reject", "effects": effects})
+        links.reject(self.store, row["id"])
+        emit("OK", {"op": "reject", "effects": effects})
+
+    def do_import_annotations(self) -> None:
+        """Re-import a few annotations from our own export, each with a newer note:
+        the exchange path (all or nothing, one change group) under fire."""
+        ids = [r[0] for r in self.store.db.execute(
+            "SELECT id FROM annotations ORDER BY random() LIMIT 4")]
+        if not ids:
+            return
+        later = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat(timespec="milliseconds")
+        records, effects = [], {}
+        for annotation_id in ids:
+            record = annotation_record(self.store, annotation_id)
+            record["note"] = self.note()
+            record["updated"] = later.replace("+00:00", "Z")
+            records.append(record)
+            effects[f"annotation:{annotation_id}"] = [
+                record["doc_id"], record["start"], record["end"], record["label"], record["note"]]
+        path = self.exchange_file
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        emit("BEGIN", {"op": "import_annotations", "effects": effects})
+        import_annotations(self.store, path)
+        emit("OK", {"op": "import_annotations", "effects": effects})
 
 
 def run_forever(db_path: str, seed: int, pool: str) -> None:

@@ -2,7 +2,9 @@
 
 A driver process (driver.py) imports files (the seeds and a generated folder of
 every format, with one big article so that kills land inside long transactions),
-tags, edits, deletes, undoes, redoes and deletes whole articles. It prints each
+tags, edits, deletes, undoes, redoes, deletes whole articles, relinks the corpus,
+looks for echoes, accepts and rejects links, and re-imports annotations from its
+own export. It prints each
 action before it starts and once its store call has returned. The test kills it
 with SIGKILL after a random delay, then checks the file from outside:
 
@@ -33,7 +35,7 @@ import sys
 import time
 from pathlib import Path
 
-from store import open_store
+from store import links, open_store
 from store.ingest import import_paths, prepare_file
 from store.migrations import STEP_NAMES
 
@@ -43,7 +45,7 @@ from .ledger import DRIVER, read_report, verify
 
 KILLS = int(os.environ.get("SIDENOTE_KILLS", "220"))
 SEED = int(os.environ.get("SIDENOTE_KILL_SEED", random.SystemRandom().randrange(10**6)))
-EMPTY = Snapshot(frozenset(), {})
+EMPTY = Snapshot(frozenset(), {}, {})
 # Share of kills aimed at a fresh interpreter and at a brand-new database.
 FRESH_SHARE = 0.05
 NEW_DB_SHARE = 0.05
@@ -107,6 +109,7 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path, seeds_copy, figures):
     db = tmp_path / "crash.db"
     counts: collections.Counter = collections.Counter()
     confirmed = 0
+    done_ops: collections.Counter = collections.Counter()
     checking = 0.0
     started = time.monotonic()
     zygote = Zygote()
@@ -144,6 +147,8 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path, seeds_copy, figures):
             outcome = verify(before, report, after)
             checking += time.monotonic() - tick
             confirmed += len(report.done)
+            for payload in report.done:
+                done_ops[payload["op"]] += 1
             counts[lane_name] += 1
             flight = report.in_flight["op"] if report.in_flight else "between actions"
             counts[f"in flight: {flight}"] += 1
@@ -152,11 +157,13 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path, seeds_copy, figures):
     finally:
         zygote.close()
 
-    # The next run carries on: importing everything completes and adds the rest.
+    # The next run carries on: importing everything completes and adds the rest,
+    # and relinking the corpus completes.
     with open_store(db) as store:
         result = import_paths(store, [pool])
         assert result.ok, result.errors
         present = set(store.document_ids())
+        links.relink(store)
     assert {doc_id for ids in files.values() for doc_id in ids} <= present
     assert_consistent(db)
     final = snapshot(db)
@@ -171,6 +178,7 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path, seeds_copy, figures):
         seconds=round(elapsed, 1),
         seconds_checking=round(checking, 1),
         **{k: v for k, v in sorted(counts.items())},
+        confirmed_by_action=dict(sorted(done_ops.items())),
     )
     print(figures)
     assert sum(counts[k] for k in ("forked", "fresh interpreter", "new database",
