@@ -467,12 +467,6 @@ class Index:
             view = self._views[name] = np.array(source, dtype=dtype)
         return view
 
-    def words(self, i: int) -> int:
-        return self._words[i]
-
-    def active(self, i: int) -> bool:
-        return bool(self._active[i])
-
     def doc_array(self) -> np.ndarray:
         return self._view("doc", self._doc, np.int64)
 
