@@ -26,9 +26,9 @@ Modes:
                                     start ~0.4 s) and prints `PID n`; at the next line
                                     (`KILL`) sends it SIGKILL and prints `EXIT status`.
     driver.py run DB SEED POOL      the workload in this process (a fresh interpreter).
-    driver.py write DB SEED N T     from clock time T, N creates/updates/deletes (no
-                                    undo), then exit 0: the concurrency test runs
-                                    several at once.
+    driver.py write DB SEED N STOP  creates/updates/deletes (no undo): at least N, and
+                                    until the file STOP exists; then exit 0. The
+                                    concurrency test runs several at once.
 """
 
 from __future__ import annotations
@@ -327,16 +327,21 @@ def run_forever(db_path: str, seed: int, pool: str) -> None:
         workload.step()
 
 
-def run_writes(db_path: str, seed: int, count: int, start_at: float) -> None:
+def run_writes(db_path: str, seed: int, count: int, stop: str) -> None:
     """Tags, edits and deletes (no undo: undo is global and would take back the
-    other writer's changes), for the concurrency test. All writers start at the
-    same clock time, so that their transactions really interleave."""
-    time.sleep(max(0.0, start_at - time.time()))
+    other writer's changes), for the concurrency test: at least `count` actions,
+    and on until the file `stop` exists, so that the writers are busy for the
+    whole of whatever the test runs beside them."""
     workload = Workload(db_path, seed, None, own_only=True)
+    emit("OPEN", {"seed": seed})
     allowed = {"create": 6, "update": 3, "delete": 1}
-    for _ in range(count):
+    done, longest = 0, 0.0
+    while done < count or not os.path.exists(stop):
+        began = time.monotonic()
         workload.step(allowed)
-    emit("DONE", {"seed": seed})
+        longest = max(longest, time.monotonic() - began)
+        done += 1
+    emit("DONE", {"seed": seed, "actions": done, "longest_seconds": round(longest, 3)})
 
 
 def _child(db_path: str, seed: int, out_fd: int, pool: str) -> None:
@@ -387,7 +392,7 @@ def main(argv: list[str]) -> None:
     elif mode == "run":
         run_forever(argv[1], int(argv[2]), argv[3])
     elif mode == "write":
-        run_writes(argv[1], int(argv[2]), int(argv[3]), float(argv[4]))
+        run_writes(argv[1], int(argv[2]), int(argv[3]), argv[4])
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 
