@@ -47,9 +47,11 @@ class Snapshot:
         return (self.annotations if kind == "annotation" else self.links).get(ident)
 
     def keys(self) -> set[str]:
-        return ({f"document:{d}" for d in self.documents}
-                | {f"annotation:{a}" for a in self.annotations}
-                | {f"link:{k}" for k in self.links})
+        return (
+            {f"document:{d}" for d in self.documents}
+            | {f"annotation:{a}" for a in self.annotations}
+            | {f"link:{k}" for k in self.links}
+        )
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
@@ -156,14 +158,19 @@ def _check_annotations(conn: sqlite3.Connection, texts: dict[str, tuple[str, str
         assert (prefix, suffix) == context(text, start, end), f"{where}: context"
 
 
-def _check_links(conn: sqlite3.Connection, texts: dict[str, tuple[str, str]],
-                 with_texts: bool) -> None:
+def _check_links(
+    conn: sqlite3.Connection, texts: dict[str, tuple[str, str]], with_texts: bool
+) -> None:
     """Both sides of a link lie in their documents (two different ones), and an
     annotation a side names is on that side's document."""
     annotation_docs = dict(conn.execute("SELECT id, doc_id FROM annotations"))
     stored_texts = (
-        {r[0]: (r[1], r[2]) for r in conn.execute("SELECT link_rowid, a_text, b_text FROM link_texts")}
-        if with_texts else {}
+        {
+            r[0]: (r[1], r[2])
+            for r in conn.execute("SELECT link_rowid, a_text, b_text FROM link_texts")
+        }
+        if with_texts
+        else {}
     )
     for row in conn.execute(
         "SELECT id, rowid, a_doc_id, a_start, a_end, a_annotation_id, "

@@ -17,9 +17,25 @@ WORDS = (
 # Text a reader may well tag: emoji sequences (ZWJ, flags, skin tones), combining
 # marks, right-to-left scripts, CJK, and markup that must stay data.
 EXTRAS = (
-    "👩‍👩‍👧", "🇺🇦", "👍🏽", "e\u0301", "n\u0303", "שלום", "مرحبا", "中文新闻",
-    "한국어", "[bold red]x[/]", "naïve", "Zoë", "‘quoted’", "“double”", "—", "…",
-    "क्षि", "\u200c", "\u200d",
+    "👩‍👩‍👧",
+    "🇺🇦",
+    "👍🏽",
+    "e\u0301",
+    "n\u0303",
+    "שלום",
+    "مرحبا",
+    "中文新闻",
+    "한국어",
+    "[bold red]x[/]",
+    "naïve",
+    "Zoë",
+    "‘quoted’",
+    "“double”",
+    "—",
+    "…",
+    "क्षि",
+    "\u200c",
+    "\u200d",
 )
 
 
@@ -87,13 +103,16 @@ def write_pool(folder: Path, seed: int, files: int = 40, big_chars: int = 600_00
             records = []
             for _ in range(rng.randint(2, 5)):
                 serial += 1
-                records.append({"text": article(rng, serial), "title": f"Record {serial}",
-                                "source": rng.choice(["Reuters", "AFP", "", "Радио"])})
+                records.append(
+                    {
+                        "text": article(rng, serial),
+                        "title": f"Record {serial}",
+                        "source": rng.choice(["Reuters", "AFP", "", "Радио"]),
+                    }
+                )
             path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         else:
-            paragraphs = "".join(
-                f"<p>{paragraph(rng)}</p>\n" for _ in range(rng.randint(4, 8))
-            )
+            paragraphs = "".join(f"<p>{paragraph(rng)}</p>\n" for _ in range(rng.randint(4, 8)))
             path.write_text(
                 f"<html><head><title>Page {serial}</title></head><body>"
                 f"<article><h1>Page {serial}</h1>\n<p>Article {serial}.</p>\n{paragraphs}"

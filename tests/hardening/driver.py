@@ -94,12 +94,17 @@ def link_state(row: dict | None) -> list | None:
 
 
 def state_of(entity: str, value: dict | None) -> object:
-    return {"annotation": annotation_state, "link": link_state,
-            "document": lambda v: v is not None}[entity](value)
+    return {
+        "annotation": annotation_state,
+        "link": link_state,
+        "document": lambda v: v is not None,
+    }[entity](value)
 
 
 class Workload:
-    def __init__(self, db_path: str, seed: int, pool: Path | None, *, own_only: bool = False) -> None:
+    def __init__(
+        self, db_path: str, seed: int, pool: Path | None, *, own_only: bool = False
+    ) -> None:
         self.rng = random.Random(seed)
         self.store = open_store(db_path)
         self.pool = sorted(pool.iterdir()) if pool else []
@@ -189,8 +194,10 @@ class Workload:
             "SELECT * FROM links WHERE a_annotation_id = ? OR b_annotation_id = ?",
             [row["id"], row["id"]],
         ):
-            refs = [None if r == row["id"] else r
-                    for r in (link["a_annotation_id"], link["b_annotation_id"])]
+            refs = [
+                None if r == row["id"] else r
+                for r in (link["a_annotation_id"], link["b_annotation_id"])
+            ]
             effects[f"link:{link['id']}"] = [link["status"], *refs]
         emit("BEGIN", {"op": "delete", "effects": effects})
         delete_annotation(self.store, row["id"])
@@ -213,7 +220,9 @@ class Workload:
             raw = event["before"] if op == "undo" else event["after"]
             value = None if raw is None else json.loads(raw)
             if event["entity"] in ("annotation", "link", "document"):
-                effects[f"{event['entity']}:{event['entity_id']}"] = state_of(event["entity"], value)
+                effects[f"{event['entity']}:{event['entity_id']}"] = state_of(
+                    event["entity"], value
+                )
         emit("BEGIN", {"op": op, "effects": effects})
         change = (undo if op == "undo" else redo)(self.store)
         if change is None or change.group_id != top[0]:
@@ -249,7 +258,6 @@ class Workload:
         delete_document(self.store, doc_id)
         emit("OK", {"op": "delete_document", "effects": effects})
 
-
     # -- linking and exchange -------------------------------------------------
 
     def do_relink(self) -> None:
@@ -266,9 +274,11 @@ class Workload:
         emit("OK", {"op": "echoes", "effects": {}, "adds_links": True})
 
     def random_suggestion(self) -> dict | None:
-        rows = list(self.store.db.query(
-            "SELECT * FROM links WHERE status = 'suggested' ORDER BY random() LIMIT 1"
-        ))
+        rows = list(
+            self.store.db.query(
+                "SELECT * FROM links WHERE status = 'suggested' ORDER BY random() LIMIT 1"
+            )
+        )
         return rows[0] if rows else None
 
     def do_accept(self) -> None:
@@ -284,15 +294,22 @@ class Workload:
         after = list(self.store.db.query("SELECT * FROM links WHERE id = ?", [row["id"]]))[0]
         done: dict[str, object] = {f"link:{row['id']}": link_state(after)}
         if made is not None:
-            done[f"annotation:{made.id}"] = [made.doc_id, made.start, made.end,
-                                             made.label.value, made.note]
+            done[f"annotation:{made.id}"] = [
+                made.doc_id,
+                made.start,
+                made.end,
+                made.label.value,
+                made.note,
+            ]
         emit("OK", {"op": "accept", "effects": done})
 
     def do_reject(self) -> None:
         row = self.random_suggestion()
         if row is None:
             return
-        effects = {f"link:{row['id']}": ["rejected", row["a_annotation_id"], row["b_annotation_id"]]}
+        effects = {
+            f"link:{row['id']}": ["rejected", row["a_annotation_id"], row["b_annotation_id"]]
+        }
         emit("BEGIN", {"op": "reject", "effects": effects})
         links.reject(self.store, row["id"])
         emit("OK", {"op": "reject", "effects": effects})
@@ -300,8 +317,10 @@ class Workload:
     def do_import_annotations(self) -> None:
         """Re-import a few annotations from our own export, each with a newer note:
         the exchange path (all or nothing, one change group) under fire."""
-        ids = [r[0] for r in self.store.db.execute(
-            "SELECT id FROM annotations ORDER BY random() LIMIT 4")]
+        ids = [
+            r[0]
+            for r in self.store.db.execute("SELECT id FROM annotations ORDER BY random() LIMIT 4")
+        ]
         if not ids:
             return
         later = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat(timespec="milliseconds")
@@ -312,7 +331,12 @@ class Workload:
             record["updated"] = later.replace("+00:00", "Z")
             records.append(record)
             effects[f"annotation:{annotation_id}"] = [
-                record["doc_id"], record["start"], record["end"], record["label"], record["note"]]
+                record["doc_id"],
+                record["start"],
+                record["end"],
+                record["label"],
+                record["note"],
+            ]
         path = self.exchange_file
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         emit("BEGIN", {"op": "import_annotations", "effects": effects})

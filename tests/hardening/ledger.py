@@ -77,8 +77,10 @@ def _matches(actual: object, intended: object) -> bool:
     """Equality, where "*" in an intended tuple stands for an id not known in
     advance (the annotation that accepting a link makes): any id, not None."""
     if isinstance(intended, tuple) and "*" in intended:
-        return isinstance(actual, tuple) and len(actual) == len(intended) and all(
-            (a is not None) if i == "*" else a == i for a, i in zip(actual, intended)
+        return (
+            isinstance(actual, tuple)
+            and len(actual) == len(intended)
+            and all((a is not None) if i == "*" else a == i for a, i in zip(actual, intended))
         )
     return actual == intended
 
@@ -107,7 +109,8 @@ def verify(before: Snapshot, report: Report, after: Snapshot) -> str:
 
     # An annotation created by the action in flight has an id nobody printed.
     unknown = [
-        a for a in after.annotations
+        a
+        for a in after.annotations
         if f"annotation:{a}" not in expected and a not in before.annotations
     ]
     created = None
@@ -139,8 +142,7 @@ def verify(before: Snapshot, report: Report, after: Snapshot) -> str:
     # All or nothing: every effect of the action, or none of them.
     assert all(landed) or all(kept), (
         f"{in_flight['op']} in flight: the database holds neither the state reported "
-        "before it nor its whole result: "
-        + ", ".join(f"{k}={after.state(k)!r}" for k in flight)
+        "before it nor its whole result: " + ", ".join(f"{k}={after.state(k)!r}" for k in flight)
     )
     if in_flight.get("may_create") and created is not None:
         assert all(landed) and created in after.links[next(iter(flight))[5:]], (

@@ -18,9 +18,21 @@ AWKWARD = [
     "中文新闻。日本語のテキスト",  # CJK with ideographic full stops
     "\u200b\u200c\u200d\u2060\ufeff\u00ad",  # zero-width characters, BOM, soft hyphen
     "\x00\x01\x07\x1b[31m\x7f\x85\x9b",  # NUL, controls, ANSI escape, C1
-    "\r\n", "\r", "\n\n\n\n", "\u2028", "\u2029", "\t",
-    "[bold red]not markup[/]", "<script>alert(1)</script>", "&amp;&#0;",
-    "U.S. Lt. Gen. Mr. D.C.", "…", "?!", "—", " ", "\u3000",
+    "\r\n",
+    "\r",
+    "\n\n\n\n",
+    "\u2028",
+    "\u2029",
+    "\t",
+    "[bold red]not markup[/]",
+    "<script>alert(1)</script>",
+    "&amp;&#0;",
+    "U.S. Lt. Gen. Mr. D.C.",
+    "…",
+    "?!",
+    "—",
+    " ",
+    "\u3000",
     "a" * 3000,  # a very long word
 ]
 

@@ -23,11 +23,12 @@ MAX_PEAK_MB = 1500  # measured ~0.8-1 GB, about 20x the file: see docs/reliabili
 
 def test_a_50_mb_single_line_file_imports_in_bounded_time_and_memory(tmp_path, figures):
     rng = random.Random(50)
-    words = ("the envoy said troops could deploy west of the river while ministers met in "
-             "Brussels to discuss guarantees 👩‍👩‍👧 e\u0301 مرحبا 中文").split()
+    words = (
+        "the envoy said troops could deploy west of the river while ministers met in "
+        "Brussels to discuss guarantees 👩‍👩‍👧 e\u0301 مرحبا 中文"
+    ).split()
     block = "".join(
-        " ".join(rng.choice(words) for _ in range(rng.randint(6, 24))) + ". "
-        for _ in range(4000)
+        " ".join(rng.choice(words) for _ in range(rng.randint(6, 24))) + ". " for _ in range(4000)
     ).encode("utf-8")
     path = tmp_path / "huge.txt"
     with path.open("wb") as handle:  # no newline anywhere: one line
@@ -37,9 +38,18 @@ def test_a_50_mb_single_line_file_imports_in_bounded_time_and_memory(tmp_path, f
 
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-c", "from tui.cli import main; main()", "--db", str(db),
-         "import", str(path)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            "from tui.cli import main; main()",
+            "--db",
+            str(db),
+            "import",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     elapsed = time.monotonic() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -53,7 +63,10 @@ def test_a_50_mb_single_line_file_imports_in_bounded_time_and_memory(tmp_path, f
         stored = [(s.start, s.end) for s in store.sentences(doc_id)]
         assert stored == split_sentences(text)  # all its sentences, none missing
         assert store.db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-    figures.update(file_mb=round(path.stat().st_size / 1e6, 1), seconds=round(elapsed, 1),
-                   peak_mb=round(peak_mb))
+    figures.update(
+        file_mb=round(path.stat().st_size / 1e6, 1),
+        seconds=round(elapsed, 1),
+        peak_mb=round(peak_mb),
+    )
     assert elapsed < MAX_SECONDS
     assert peak_mb < MAX_PEAK_MB

@@ -41,10 +41,11 @@ def test_two_writers_and_an_import_lose_nothing(tmp_path, figures):
     stop = tmp_path / "stop"
     writers = [
         subprocess.Popen(
-            [sys.executable, str(DRIVER), "write", str(db), str(seed), str(WRITES_EACH),
-             str(stop)],
-            stdout=subprocess.PIPE, stderr=(tmp_path / f"writer{seed}.err").open("w"),
-            text=True, env={**os.environ, "SIDENOTE_ANNOTATOR": f"writer{seed}"},
+            [sys.executable, str(DRIVER), "write", str(db), str(seed), str(WRITES_EACH), str(stop)],
+            stdout=subprocess.PIPE,
+            stderr=(tmp_path / f"writer{seed}.err").open("w"),
+            text=True,
+            env={**os.environ, "SIDENOTE_ANNOTATOR": f"writer{seed}"},
         )
         for seed in range(WRITERS)
     ]
@@ -53,9 +54,19 @@ def test_two_writers_and_an_import_lose_nothing(tmp_path, figures):
     for writer in writers:
         assert writer.stdout.readline().startswith("OPEN ")
     importer = subprocess.Popen(
-        [sys.executable, "-c", "from tui.cli import main; main()", "--db", str(db),
-         "import", "--json", str(pool)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from tui.cli import main; main()",
+            "--db",
+            str(db),
+            "import",
+            "--json",
+            str(pool),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     imported, import_errors = importer.communicate(timeout=120)
     stop.touch()
@@ -91,10 +102,15 @@ def test_two_writers_and_an_import_lose_nothing(tmp_path, figures):
     # write from before the import starts until after it ends, by construction.)
     assert switches >= 10
     figures.update(
-        writers=WRITERS, writes_each=WRITES_EACH, annotations_checked=reported,
-        documents_imported=summary["added"], writer_switches=switches,
-        writer_commits_during_import=during_import, longest_wait_seconds=longest,
-        writes_lost=0, locked_errors=0,
+        writers=WRITERS,
+        writes_each=WRITES_EACH,
+        annotations_checked=reported,
+        documents_imported=summary["added"],
+        writer_switches=switches,
+        writer_commits_during_import=during_import,
+        longest_wait_seconds=longest,
+        writes_lost=0,
+        locked_errors=0,
     )
 
 
@@ -139,7 +155,9 @@ def test_a_read_then_write_waits_for_a_concurrent_writer_instead_of_failing(tmp_
         from store.documents import NewDocument, add_document
 
         with first.transaction() as db:
-            doc_id, _ = add_document(db, NewDocument(text="Alpha beta gamma. Delta epsilon.", title="t"))
+            doc_id, _ = add_document(
+                db, NewDocument(text="Alpha beta gamma. Delta epsilon.", title="t")
+            )
     results: dict[str, object] = {}
     with open_store(path) as a, open_store(path) as b:
         entered = threading.Event()
@@ -182,8 +200,12 @@ def test_programs_opening_a_new_database_at_once_all_succeed(tmp_path, figures):
             f"open_store({str(path)!r}).close(); print('ok')"
         )
         procs = [
-            subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+            subprocess.Popen(
+                [sys.executable, "-c", code],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             for _ in range(3)
         ]
         for proc in procs:

@@ -57,7 +57,9 @@ class Zygote:
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, str(DRIVER), "serve"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
 
     def run_and_kill(self, db: Path, seed: int, out: Path, pool: Path, delay: float) -> str:
@@ -79,7 +81,8 @@ def fresh_run_and_kill(db: Path, seed: int, out: Path, pool: Path, delay: float)
     with out.open("wb") as handle:
         proc = subprocess.Popen(
             [sys.executable, str(DRIVER), "run", str(db), str(seed), str(pool)],
-            stdout=handle, stderr=subprocess.STDOUT,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
         )
         time.sleep(delay)
         proc.kill()
@@ -181,15 +184,19 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path, seeds_copy, figures):
         confirmed_by_action=dict(sorted(done_ops.items())),
     )
     print(figures)
-    assert sum(counts[k] for k in ("forked", "fresh interpreter", "new database",
-                                   "before the schema existed")) == KILLS
+    assert (
+        sum(
+            counts[k]
+            for k in ("forked", "fresh interpreter", "new database", "before the schema existed")
+        )
+        == KILLS
+    )
 
 
 def _has_schema(path: Path) -> bool:
     if not path.exists():
         return False
     with contextlib.closing(connect(path)) as conn:
-        return bool(conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = 'annotations'"
-        ).fetchone())
-
+        return bool(
+            conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'annotations'").fetchone()
+        )

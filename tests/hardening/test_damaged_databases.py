@@ -25,7 +25,6 @@ from store import open_store
 from store.ingest import import_paths
 from tui.cli import cli
 
-from .checks import digest
 from .conftest import SEEDS
 
 ONE_SEED = SEEDS / "000_b9d1d3dea66b6ad9.txt"
@@ -65,8 +64,12 @@ def corrupted(good: Path, target: Path, how: str) -> Path:
     return target
 
 
-DAMAGE = ["random bytes after the header", "truncated to half", "truncated inside the header",
-          "first page overwritten"]
+DAMAGE = [
+    "random bytes after the header",
+    "truncated to half",
+    "truncated inside the header",
+    "first page overwritten",
+]
 
 
 @pytest.mark.parametrize("how", DAMAGE)
@@ -74,10 +77,10 @@ DAMAGE = ["random bytes after the header", "truncated to half", "truncated insid
 def test_a_damaged_file_is_reported_in_one_line(good_db, tmp_path, how, command, figures_count):
     figures_count("damaged files")
     path = corrupted(good_db, tmp_path / "bad.db", how)
-    before = digest_bytes(path)
+    before = raw_bytes(path)
     result = sidenote(path, *command)
     assert_one_line(result, path, "the database file is damaged (not a valid SQLite database)")
-    assert digest_bytes(path) == before
+    assert raw_bytes(path) == before
 
 
 def test_damage_inside_the_data_is_one_line_without_traceback(good_db, tmp_path):
@@ -102,7 +105,7 @@ def test_damage_inside_the_data_is_one_line_without_traceback(good_db, tmp_path)
     assert "Traceback" not in result.output
 
 
-def digest_bytes(path: Path) -> bytes:
+def raw_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
@@ -133,7 +136,10 @@ def _without_privileges() -> None:
 def run_unprivileged(path: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", "from tui.cli import main; main()", "--db", str(path), *args],
-        capture_output=True, text=True, preexec_fn=_without_privileges, timeout=60,
+        capture_output=True,
+        text=True,
+        preexec_fn=_without_privileges,
+        timeout=60,
     )
 
 
@@ -144,7 +150,9 @@ def test_the_privilege_drop_is_real(tmp_path):
     path.chmod(0o444)
     probe = subprocess.run(
         [sys.executable, "-c", f"open({str(path)!r}, 'a')"],
-        capture_output=True, text=True, preexec_fn=_without_privileges,
+        capture_output=True,
+        text=True,
+        preexec_fn=_without_privileges,
     )
     assert probe.returncode == 1 and "PermissionError" in probe.stderr
 
@@ -169,9 +177,14 @@ def test_a_read_only_file_can_be_read_but_not_written(read_only_db):
     listed = run_unprivileged(read_only_db, "docs")
     assert listed.returncode == 0 and listed.stderr == ""
     assert [line.split()[0] for line in listed.stdout.splitlines()] == ids
-    message = f"sidenote: {read_only_db}: the database file is read-only; Sidenote needs to write to it\n"
-    for command in (["import", str(OTHER_SEED)], ["undo"],
-                    ["delete", "--yes", listed.stdout.split()[0]]):
+    message = (
+        f"sidenote: {read_only_db}: the database file is read-only; Sidenote needs to write to it\n"
+    )
+    for command in (
+        ["import", str(OTHER_SEED)],
+        ["undo"],
+        ["delete", "--yes", listed.stdout.split()[0]],
+    ):
         result = run_unprivileged(read_only_db, *command)
         assert (result.returncode, result.stderr, result.stdout) == (1, message, ""), command
     assert read_only_db.read_bytes() == before
@@ -236,8 +249,9 @@ def test_a_write_while_another_program_holds_the_lock(good_db, tmp_path, short_b
     assert sidenote(path, "import", str(OTHER_SEED)).exit_code == 0
 
 
-def test_opening_while_another_program_holds_the_file_exclusively(good_db, tmp_path,
-                                                                   short_busy_timeout):
+def test_opening_while_another_program_holds_the_file_exclusively(
+    good_db, tmp_path, short_busy_timeout
+):
     path = tmp_path / "exclusive.db"
     shutil.copy(good_db, path)
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as holder:

@@ -33,21 +33,39 @@ def rows(store) -> dict[str, list]:
     out = {}
     for table in TABLES:
         key = "rowid, *" if table == "documents" else "*"
-        out[table] = [tuple(r) for r in store.db.execute(f"SELECT {key} FROM {table} ORDER BY 1, 2")]
+        out[table] = [
+            tuple(r) for r in store.db.execute(f"SELECT {key} FROM {table} ORDER BY 1, 2")
+        ]
     out["library order"] = store.document_ids()
     return out
 
 
-def add_link(store, a: tuple[str, int, int, str | None], b: tuple[str, int, int, str | None]) -> str:
+def add_link(
+    store, a: tuple[str, int, int, str | None], b: tuple[str, int, int, str | None]
+) -> str:
     now = utc_now()
     link_id = str(uuid.uuid4())
     row = {
-        "id": link_id, "pair_key": f"{a[0]}:{a[1]}:{a[2]}|{b[0]}:{b[1]}:{b[2]}",
-        "a_doc_id": a[0], "a_start": a[1], "a_end": a[2], "a_annotation_id": a[3],
-        "b_doc_id": b[0], "b_start": b[1], "b_end": b[2], "b_annotation_id": b[3],
-        "a_match_start": None, "a_match_end": None, "b_match_start": None, "b_match_end": None,
-        "score": 97.5, "method": "trimmed", "status": "confirmed", "cluster": "c1",
-        "created_at": now, "updated_at": now,
+        "id": link_id,
+        "pair_key": f"{a[0]}:{a[1]}:{a[2]}|{b[0]}:{b[1]}:{b[2]}",
+        "a_doc_id": a[0],
+        "a_start": a[1],
+        "a_end": a[2],
+        "a_annotation_id": a[3],
+        "b_doc_id": b[0],
+        "b_start": b[1],
+        "b_end": b[2],
+        "b_annotation_id": b[3],
+        "a_match_start": None,
+        "a_match_end": None,
+        "b_match_start": None,
+        "b_match_end": None,
+        "score": 97.5,
+        "method": "trimmed",
+        "status": "confirmed",
+        "cluster": "c1",
+        "created_at": now,
+        "updated_at": now,
     }
     with change_group(store, "link") as group:
         group.set_state("link", link_id, row)
@@ -67,8 +85,11 @@ def annotate(store, doc_id: str, count: int) -> list[str]:
     made = []
     for i, sentence in enumerate(store.sentences(doc_id)[:count]):
         label = ("claim", "quote", "proposal")[i % 3]
-        made.append(create_annotation(store, doc_id, sentence.start, sentence.end, label,
-                                      note=f"note {i}", speaker="S").id)
+        made.append(
+            create_annotation(
+                store, doc_id, sentence.start, sentence.end, label, note=f"note {i}", speaker="S"
+            ).id
+        )
     return made
 
 
@@ -88,7 +109,10 @@ def test_undo_restores_the_article_its_sentences_annotations_and_links_exactly(l
     assert target not in store.document_ids()
     assert [a.doc_id for a in store.annotations()] == [other, other]
     assert store.db.execute("SELECT count(*) FROM links").fetchone()[0] == 0
-    assert store.db.execute("SELECT count(*) FROM sentences WHERE doc_id = ?", [target]).fetchone()[0] == 0
+    assert (
+        store.db.execute("SELECT count(*) FROM sentences WHERE doc_id = ?", [target]).fetchone()[0]
+        == 0
+    )
 
     change = undo(store)
     assert change.description == summary.description and change.doc_id == target
@@ -97,7 +121,8 @@ def test_undo_restores_the_article_its_sentences_annotations_and_links_exactly(l
     word = max(store.document(target).title.split(), key=len).strip(".,:;'‘’\"")
     found = store.db.execute(
         "SELECT d.id FROM documents_fts f JOIN documents d ON d.rowid = f.rowid "
-        "WHERE documents_fts MATCH ?", [json.dumps(word)]
+        "WHERE documents_fts MATCH ?",
+        [json.dumps(word)],
     ).fetchall()
     assert (target,) in found  # searchable again
 
@@ -226,7 +251,9 @@ def test_cli_history_shows_text_from_the_database_as_data(tmp_path):
     path = tmp_path / "esc.db"
     with open_store(path) as store:
         with store.transaction() as db:
-            doc_id, _ = add_document(db, NewDocument(text="Red \x1b[31malert\x1b[0m here.", title="T"))
+            doc_id, _ = add_document(
+                db, NewDocument(text="Red \x1b[31malert\x1b[0m here.", title="T")
+            )
         create_annotation(store, doc_id, 0, 14, "claim", note="n")
     result = CliRunner().invoke(cli, ["--db", str(path), "history"])
     assert result.exit_code == 0

@@ -25,9 +25,11 @@ from store.text import snap_to_graphemes
 from .checks import assert_consistent, digest
 from .strategies import hostile_text
 
-INVISIBLE = set("\u200b\u2060\ufeff\u00ad\r\x0b\x0c\x7f") | {chr(c) for c in range(0x20) if c not in (9, 10)} | {
-    chr(c) for c in range(0x80, 0xA0)
-}
+INVISIBLE = (
+    set("\u200b\u2060\ufeff\u00ad\r\x0b\x0c\x7f")
+    | {chr(c) for c in range(0x20) if c not in (9, 10)}
+    | {chr(c) for c in range(0x80, 0xA0)}
+)
 FAST = settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 
@@ -149,8 +151,14 @@ def test_any_span_is_stored_exactly_or_refused(raw, data, figures_count):
     "raw, problem",
     [
         ('{"text": "caf\\udce9 bar"}\n', "line 1: invalid Unicode (an unpaired surrogate)"),
-        ('{"text": "fine"}\n{"text": "\\ud83d alone"}\n', "line 2: invalid Unicode (an unpaired surrogate)"),
-        ('{"text": "ok", "title": "\\udfff"}\n', "line 1: invalid Unicode (an unpaired surrogate) in 'title'"),
+        (
+            '{"text": "fine"}\n{"text": "\\ud83d alone"}\n',
+            "line 2: invalid Unicode (an unpaired surrogate)",
+        ),
+        (
+            '{"text": "ok", "title": "\\udfff"}\n',
+            "line 1: invalid Unicode (an unpaired surrogate) in 'title'",
+        ),
         ('{"text": "ok", "source": "a\\udfffb"}\n', "unpaired surrogate) in 'source'"),
     ],
 )

@@ -72,8 +72,10 @@ def line(obj) -> str:
 ARTICLE_CASES = {
     "text is a number": (line({"text": 5}), ": line 1: 'text' must be a string"),
     "text is a list": (line({"text": ["a", "b"]}), ": line 1: 'text' must be a string"),
-    "title is an object": (line({"text": "Fine text.", "title": {"a": 1}}),
-                           ": line 1: 'title' must be a string"),
+    "title is an object": (
+        line({"text": "Fine text.", "title": {"a": 1}}),
+        ": line 1: 'title' must be a string",
+    ),
     "text is true": (line({"text": True}), ": line 1: 'text' must be a string"),
     "text is null": (line({"text": None}), ": line 1: 'text' is missing or empty"),
     "no text": (line({"title": "only a title"}), ": line 1: 'text' is missing or empty"),
@@ -81,17 +83,27 @@ ARTICLE_CASES = {
     "a bare string": ('"just text"\n', ": line 1: expected a JSON object"),
     "infinity": ('{"text": 1e999}\n', ": line 1: 'text' must be a string"),
     "NaN": ('{"text": NaN}\n', ": line 1: 'text' must be a string"),
-    "a 5000-digit number": ('{"text": ' + "9" * 5000 + "}\n",
-                            ": line 1: a number with too many digits"),
-    "deep nesting": ('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n",
-                     ": line 1: JSON nested too deeply"),
-    "good line then bad line": (line({"text": "A perfectly good article."}) + "{oops\n",
-                                ": line 2: not valid JSON"),
+    "a 5000-digit number": (
+        '{"text": ' + "9" * 5000 + "}\n",
+        ": line 1: a number with too many digits",
+    ),
+    "deep nesting": (
+        '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n",
+        ": line 1: JSON nested too deeply",
+    ),
+    "good line then bad line": (
+        line({"text": "A perfectly good article."}) + "{oops\n",
+        ": line 2: not valid JSON",
+    ),
     "truncated last line": (line({"text": "Good."}) + '{"text": "cut', ": line 2: not valid JSON"),
-    "a million-character broken line": ('{"text": "' + "x" * MILLION + "\n",
-                                        ": line 1: not valid JSON"),
-    "surrogate in url": ('{"text": "Fine.", "url": "http://a/\\ud800"}\n',
-                         ": line 1: invalid Unicode (an unpaired surrogate) in 'url'"),
+    "a million-character broken line": (
+        '{"text": "' + "x" * MILLION + "\n",
+        ": line 1: not valid JSON",
+    ),
+    "surrogate in url": (
+        '{"text": "Fine.", "url": "http://a/\\ud800"}\n',
+        ": line 1: invalid Unicode (an unpaired surrogate) in 'url'",
+    ),
 }
 
 
@@ -128,41 +140,67 @@ def annotation_cases(record: dict, doc_length: int) -> dict[str, tuple[str, str]
         "start is fractional": (variant(start=1.5), ":1: start must be a whole number"),
         "start is true": (variant(start=True), ":1: start must be a whole number"),
         "end is 1e308": (variant(end=1e308), ":1: end must be a whole number"),
-        "start is 10**30": (variant(start=10**30, end=10**30 + len(record["text"])),
-                            ":1: out of range"),
+        "start is 10**30": (
+            variant(start=10**30, end=10**30 + len(record["text"])),
+            ":1: out of range",
+        ),
         "start is negative": (variant(start=-5), ":1: start -5 is out of range"),
-        "offsets past the end": (variant(start=past, end=past + len(record["text"])),
-                                 f":1: span {past}:{past + len(record['text'])} is past the end"),
-        "end before start": (variant(start=record["end"], end=record["start"]),
-                             f":1: span {record['end']}:{record['start']} is empty or reversed"),
+        "offsets past the end": (
+            variant(start=past, end=past + len(record["text"])),
+            f":1: span {past}:{past + len(record['text'])} is past the end",
+        ),
+        "end before start": (
+            variant(start=record["end"], end=record["start"]),
+            f":1: span {record['end']}:{record['start']} is empty or reversed",
+        ),
         "text does not fit the span": (variant(text=record["text"] + "!"), ":1: text has"),
         "unknown label": (variant(label="rumour"), ":1: unknown label 'rumour'"),
         "id is a number": (variant(id=123), ":1: id must be a string"),
         "empty id": (variant(id=""), ":1: id is empty"),
-        "unknown document": (variant(doc_id="ffffffffffffffff", url="", doc_title="", source=""),
-                             ":1: document ffffffffffffffff is not in the database"),
+        "unknown document": (
+            variant(doc_id="ffffffffffffffff", url="", doc_title="", source=""),
+            ":1: document ffffffffffffffff is not in the database",
+        ),
         "duplicate ids": (variant(id="dup-1") + variant(id="dup-1"), ":2: duplicate id 'dup-1'"),
         "unknown field": (variant(evil="x"), ":1: unknown field 'evil'"),
         "NaN score in links": (
-            variant(links=[{"annotation_id": None, "doc_id": record["doc_id"], "score": "NaN",
-                            "status": "confirmed"}]), ":1: links[0].score must be a number"),
-        "a 5000-digit number": (line(record).replace(f'"start": {record["start"]}',
-                                                     '"start": ' + "9" * 5000),
-                                ":1: out of range"),
-        "deep nesting": ('{"id": ' + "[" * 100_000 + "]" * 100_000 + "}\n",
-                         ":1: nested too deeply"),
-        "escaped surrogate in the note": (json.dumps({**record, "note": "a\ud800b"}) + "\n",
-                                          ":1: unpaired"),
+            variant(
+                links=[
+                    {
+                        "annotation_id": None,
+                        "doc_id": record["doc_id"],
+                        "score": "NaN",
+                        "status": "confirmed",
+                    }
+                ]
+            ),
+            ":1: links[0].score must be a number",
+        ),
+        "a 5000-digit number": (
+            line(record).replace(f'"start": {record["start"]}', '"start": ' + "9" * 5000),
+            ":1: out of range",
+        ),
+        "deep nesting": (
+            '{"id": ' + "[" * 100_000 + "]" * 100_000 + "}\n",
+            ":1: nested too deeply",
+        ),
+        "escaped surrogate in the note": (
+            json.dumps({**record, "note": "a\ud800b"}) + "\n",
+            ":1: unpaired",
+        ),
         "a file that is not UTF-8": (variant(note="a\ud800b"), ":1: not UTF-8"),
-        "a million-character line": (variant(note="n" * MILLION),
-                                     ":1: line longer than 500,000 characters"),
+        "a million-character line": (
+            variant(note="n" * MILLION),
+            ":1: line longer than 500,000 characters",
+        ),
         "good line then bad line": (variant(id="fresh-1") + "{oops\n", ":2: not valid JSON"),
         "not an object": ("[]\n", ":1: expected a JSON object"),
     }
 
 
-def test_malicious_annotation_jsonl_is_refused_and_changes_nothing(library, tmp_path,
-                                                                   figures_count):
+def test_malicious_annotation_jsonl_is_refused_and_changes_nothing(
+    library, tmp_path, figures_count
+):
     cases = annotation_cases(library["record"], library["doc_length"])
     failures = []
     for name, (content, expected) in cases.items():

@@ -45,16 +45,36 @@ def make_old_database(path: Path, version: int) -> dict[str, list]:
     b = old.sentences(second)[0]
     now, link_id = utc_now(), str(uuid.uuid4())
     with change_group(old, "link") as group:
-        group.set_state("link", link_id, {
-            "id": link_id, "pair_key": f"{first}|{second}",
-            "a_doc_id": first, "a_start": a.start, "a_end": a.end, "a_annotation_id": made.id,
-            "b_doc_id": second, "b_start": b.start, "b_end": b.end, "b_annotation_id": None,
-            "a_match_start": None, "a_match_end": None, "b_match_start": None,
-            "b_match_end": None, "score": 91.0, "method": "reworded", "status": "confirmed",
-            "cluster": "c", "created_at": now, "updated_at": now,
-        })
-    data = {table: sorted(map(tuple, db.execute(f"SELECT * FROM {table}").fetchall()))
-            for table in ("documents", "sentences", "annotations", "events", "history", "links")}
+        group.set_state(
+            "link",
+            link_id,
+            {
+                "id": link_id,
+                "pair_key": f"{first}|{second}",
+                "a_doc_id": first,
+                "a_start": a.start,
+                "a_end": a.end,
+                "a_annotation_id": made.id,
+                "b_doc_id": second,
+                "b_start": b.start,
+                "b_end": b.end,
+                "b_annotation_id": None,
+                "a_match_start": None,
+                "a_match_end": None,
+                "b_match_start": None,
+                "b_match_end": None,
+                "score": 91.0,
+                "method": "reworded",
+                "status": "confirmed",
+                "cluster": "c",
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+    data = {
+        table: sorted(map(tuple, db.execute(f"SELECT * FROM {table}").fetchall()))
+        for table in ("documents", "sentences", "annotations", "events", "history", "links")
+    }
     db.close()
     return data
 
@@ -70,8 +90,9 @@ def applied(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("version", EARLIER)
-def test_an_earlier_database_upgrades_after_a_backup_and_keeps_its_data(tmp_path, version,
-                                                                        figures_count):
+def test_an_earlier_database_upgrades_after_a_backup_and_keeps_its_data(
+    tmp_path, version, figures_count
+):
     figures_count("old databases upgraded")
     path = tmp_path / "old.db"
     data = make_old_database(path, version)

@@ -31,8 +31,10 @@ from .strategies import AWKWARD
 PROPERTY = settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 END_TO_END = settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 
-WORDS = ("the envoy said troops could deploy west of the river while ministers met to discuss "
-         "guarantees and a ceasefire").split()
+WORDS = (
+    "the envoy said troops could deploy west of the river while ministers met to discuss "
+    "guarantees and a ceasefire"
+).split()
 word = st.one_of(st.sampled_from(WORDS), st.sampled_from(AWKWARD[:10]), st.text(max_size=6))
 sentence = st.lists(word, min_size=3, max_size=14).map(lambda ws: " ".join(ws) + ".")
 article = st.lists(sentence, min_size=2, max_size=12).map(lambda ss: clean_text(" ".join(ss)))
@@ -51,7 +53,7 @@ def edited(draw):
         kind = draw(st.sampled_from(["insert", "delete", "replace"]))
         cut = draw(st.integers(0, 40)) if kind != "insert" else 0
         piece = draw(sentence) if kind != "delete" else ""
-        new = new[:pos] + piece + new[pos + cut:]
+        new = new[:pos] + piece + new[pos + cut :]
     return old, (start, end), new
 
 
@@ -91,8 +93,9 @@ def test_place_puts_a_quote_only_on_matching_text(case, figures_count):
 
 @END_TO_END
 @given(old=article.filter(lambda t: len(t) > 40), data=st.data())
-def test_import_annotations_onto_an_edited_article_never_lands_on_wrong_text(old, data,
-                                                                            figures_count):
+def test_import_annotations_onto_an_edited_article_never_lands_on_wrong_text(
+    old, data, figures_count
+):
     figures_count("re-anchoring imports")
     with tempfile.TemporaryDirectory() as folder:
         with open_store(":memory:") as first:
@@ -106,7 +109,7 @@ def test_import_annotations_onto_an_edited_article_never_lands_on_wrong_text(old
         new = old
         for _ in range(data.draw(st.integers(1, 3))):
             pos = data.draw(st.integers(0, len(new)))
-            new = new[:pos] + data.draw(sentence) + new[pos + data.draw(st.integers(0, 30)):]
+            new = new[:pos] + data.draw(sentence) + new[pos + data.draw(st.integers(0, 30)) :]
         new = clean_text(new)
         if not new or new == old:
             return
@@ -122,6 +125,9 @@ def test_import_annotations_onto_an_edited_article_never_lands_on_wrong_text(old
                 assert (record["id"] in placed) != (record["id"] in review)
                 if record["id"] in placed:
                     text = placed[record["id"]].text
-                    assert text == record["text"] or fuzz.ratio(record["text"], text) >= MIN_QUOTE_SCORE
+                    assert (
+                        text == record["text"]
+                        or fuzz.ratio(record["text"], text) >= MIN_QUOTE_SCORE
+                    )
             assert report.records == len(records)
             assert_consistent(second.db.conn)

@@ -41,7 +41,7 @@ def _describe_event(event: dict) -> str:
         sentences = len(state.get("sentences") or [])
         return f'"{one_line(state.get("title", ""))}" ({sentences} sentences)'
     if entity == "link":
-        return f'{state.get("status", "?")} {state.get("method", "?")} link'
+        return f"{state.get('status', '?')} {state.get('method', '?')} link"
     return ""
 
 
@@ -53,10 +53,20 @@ def _event_record(event: dict) -> dict:
 
 
 @click.command("history")
-@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(min=1),
-              help="How many events to show.")
-@click.option("--json", "as_json", is_flag=True,
-              help="One JSON object per event, with the full state before and after.")
+@click.option(
+    "--limit",
+    "-n",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many events to show.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object per event, with the full state before and after.",
+)
 @click.pass_obj
 def history_(obj: CliContext, limit: int, as_json: bool) -> None:
     """The log of changes to annotations, links and articles, newest first.
