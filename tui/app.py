@@ -43,12 +43,12 @@ class SidenoteApp(App[None]):
         super().__init__()
         self.store = store
         self.doc_id = doc_id
-        self._keymap_overrides = dict(keymap or {})
+        self.user_keymap = dict(keymap or {})
         self._data_version = 0
 
     def on_mount(self) -> None:
-        if self._keymap_overrides:
-            self.set_keymap(self._keymap_overrides)
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
         self.push_screen(LibraryScreen(self.store))
         target = self.doc_id or ReaderScreen.resume_target(self.store)
         if target is not None:

@@ -100,3 +100,19 @@ def test_an_empty_database_explains_how_to_import() -> None:
         drive(SidenoteApp(store), scenario)
     assert "sidenote --db :memory: import FOLDER" in seen["message"]
     assert seen["table_shown"] is False
+
+
+def test_undo_in_the_library_points_at_the_article_it_changed(library: Store) -> None:
+    seen = []
+
+    async def scenario(pilot, app):
+        await pilot.press("j", "j", "enter", "c", "escape", "g")
+        table = app.screen.query_one(DocumentTable)
+        seen.append(table.cursor_row)
+        await pilot.press("u")
+        seen.append(table.cursor_row)
+        seen.append(table.rows[2].annotations)
+
+    drive(SidenoteApp(library), scenario)
+    assert seen == [0, 2, 0]
+    assert library.annotations() == []

@@ -272,3 +272,20 @@ def test_read_doc_id_opens_that_article(library: Store) -> None:
 
     drive(SidenoteApp(library, doc_id), scenario)
     assert shown == [(ReaderScreen, doc_id), (LibraryScreen, None)]
+
+
+def test_resizing_rewraps_and_keeps_the_cursor_in_view(library: Store) -> None:
+    seen = []
+
+    async def scenario(pilot, app):
+        await pilot.press("enter", "G")
+        view = app.screen.query_one(ArticleView)
+        for size in ((60, 14), (150, 40)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            caret_row = view.cell_of(view.caret).y
+            seen.append(0 <= caret_row < view.size.height)
+        seen.append(view.sentence == len(library.sentences(first_doc(library))) - 1)
+
+    drive(SidenoteApp(library), scenario, size=(120, 35))
+    assert seen == [True, True, True]

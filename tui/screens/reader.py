@@ -124,7 +124,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             yield self.view
             yield self.panel
         yield Static(id="reader-status")
-        yield Input(placeholder="Find in this article (enter: keep, escape: close)", id="find")
+        yield Input(placeholder="Find in this article", id="find")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -157,7 +157,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._close_find()
         if offset is None and sentences:
             offset = sentences[min(position, len(sentences) - 1)].start
-        outlet = f" \u2014 {document.source}" if document.source else ""
+        outlet = f" \u2014 {display_text(document.source)}" if document.source else ""
         self.title_text = display_text(document.title or "(untitled)")
         self.query_one("#reader-title", Static).update(
             Content(f"{self.title_text}{outlet}"), layout=False

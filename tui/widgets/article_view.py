@@ -127,7 +127,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._line_versions: dict[int, int] = {}
         self._matches: list[tuple[int, int]] = []
         self._match_ends: list[int] = []
-        self._matches_version = 0
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
         self._drag_origin: int | None = None
@@ -184,7 +183,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         """Highlight find results (sorted, non-overlapping spans)."""
         self._matches = matches
         self._match_ends = [end for _, end in matches]
-        self._matches_version += 1
         self.refresh()
 
     # -- what the screen reads --------------------------------------------------
