@@ -49,6 +49,7 @@ EMPTY = Snapshot(frozenset(), {}, {})
 # Share of kills aimed at a fresh interpreter and at a brand-new database.
 FRESH_SHARE = 0.05
 NEW_DB_SHARE = 0.05
+LONG_SHARE = 0.1
 
 
 class Zygote:
@@ -130,7 +131,12 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path, seeds_copy, figures):
                 status = fresh_run_and_kill(target, run_seed, out, pool, rng.uniform(0.15, 0.7))
             else:
                 lane_name, target = "forked", db
-                status = zygote.run_and_kill(db, run_seed, out, pool, rng.uniform(0.005, 0.25))
+                # Mostly short runs; some long enough for a corpus relink to finish,
+                # so that there are links to accept and reject.
+                delay = (
+                    rng.uniform(0.3, 1.2) if rng.random() < LONG_SHARE else rng.uniform(0.005, 0.25)
+                )
+                status = zygote.run_and_kill(db, run_seed, out, pool, delay)
             text = out.read_text()
             context = f"kill {kill} ({lane_name}, seed {run_seed}):\n{text[-3000:]}"
             assert status == "EXIT signal 9", f"the driver stopped by itself: {status}\n{context}"
