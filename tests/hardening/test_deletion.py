@@ -257,7 +257,7 @@ def test_cli_history_shows_text_from_the_database_as_data(tmp_path):
         create_annotation(store, doc_id, 0, 14, "claim", note="n")
     result = CliRunner().invoke(cli, ["--db", str(path), "history"])
     assert result.exit_code == 0
-    assert "\x1b" not in result.stdout and "\\x1b[31m" in result.stdout
+    assert "\x1b" not in result.stdout and "\u241b[31m" in result.stdout  # ␛[31m
     assert len(result.stdout.splitlines()) == 1
     with open_store(path) as store:
         assert len(history(store)) == 1

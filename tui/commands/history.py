@@ -7,7 +7,6 @@ so `sidenote undo` after quitting the app takes back the app's last change.
 from __future__ import annotations
 
 import json
-import unicodedata
 
 import click
 
@@ -16,20 +15,15 @@ from store.annotations import Change, history, redo, undo
 from store.deletion import delete_document, deletion_summary
 
 from ..context import CliContext
+from .output import literal, pipe_may_close
 
 EXCERPT_CHARS = 48
 
 
 def one_line(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """Text from the database as one safe line: control characters (escape codes
-    included) shown as escapes, white space runs as one space, long text cut."""
-    flat = " ".join(text.split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "…"
-    return "".join(
-        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch
-        for ch in flat
-    )
+    """Text from the database as a short excerpt on one line, shown as data (see
+    `output.literal`: escape codes cannot restyle the terminal)."""
+    return literal(" ".join(text.split()), limit)
 
 
 def _describe_event(event: dict) -> str:
@@ -42,6 +36,8 @@ def _describe_event(event: dict) -> str:
         return f'"{one_line(state.get("title", ""))}" ({sentences} sentences)'
     if entity == "link":
         return f"{state.get('status', '?')} {state.get('method', '?')} link"
+    if entity == "review":
+        return f"to review: {one_line(state.get('reason', ''))}"
     return ""
 
 
@@ -79,18 +75,22 @@ def history_(obj: CliContext, limit: int, as_json: bool) -> None:
         if not as_json:
             click.echo("No changes yet.")
         return
-    for event in events:
-        if as_json:
-            click.echo(json.dumps(_event_record(event), ensure_ascii=False))
-            continue
-        doc = (event["doc_id"] or "-")[:8]
-        origin = "" if event["origin"] == "user" else f"  ({event['origin']})"
-        actor = f"  by {one_line(event['actor'], 24)}" if event["actor"] else ""
-        click.echo(
-            f"#{event['seq']:<5} {event['at'][:19].replace('T', ' ')}  "
-            f"{event['action']:<6} {event['entity']:<10} {event['entity_id'][:8]}  doc {doc}  "
-            f"{_describe_event(event)}{actor}{origin}"
-        )
+    with pipe_may_close():
+        for event in events:
+            click.echo(_event_line(event, as_json))
+
+
+def _event_line(event: dict, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(_event_record(event), ensure_ascii=False)
+    doc = (event["doc_id"] or "-")[:8]
+    origin = "" if event["origin"] == "user" else f"  ({event['origin']})"
+    actor = f"  by {one_line(event['actor'], 24)}" if event["actor"] else ""
+    return (
+        f"#{event['seq']:<5} {event['at'][:19].replace('T', ' ')}  "
+        f"{event['action']:<6} {event['entity']:<10} {event['entity_id'][:8]}  doc {doc}  "
+        f"{_describe_event(event)}{actor}{origin}"
+    )
 
 
 def _report(verb: str, change: Change | None, nothing: str) -> None:
