@@ -18,6 +18,7 @@ from .db import Store
 from .documents import NewDocument, PreparedDocument, add_document, prepare_document
 from .errors import InputError
 from .furniture import outlet_from_text
+from .versions import replace_previous_version
 from .pages import (
     clean_text,
     derived_title,
@@ -53,6 +54,7 @@ class ImportReport:
     documents: list[ImportedDocument] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)  # changed versions of stored articles
 
     @property
     def ok(self) -> bool:
@@ -65,6 +67,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "errors": self.errors,
             "warnings": self.warnings,
+            "replaced": self.replaced,
             "documents": [vars(d) for d in self.documents],
         }
 
@@ -398,10 +401,16 @@ def _prepare_all(files: list[Path], encoding: str | None, use_pool: bool) -> Ite
 def _store_file(store: Store, prepared: PreparedFile, report: ImportReport) -> None:
     with store.transaction() as db:
         stored = []
+        replaced = []
         for document in prepared.documents:
             doc_id, created = add_document(db, document)
             new = document.new
             stored.append(ImportedDocument(doc_id, new.title, new.source, str(prepared.path), created))
+            if created:
+                replacement = replace_previous_version(store, doc_id, new)
+                if replacement is not None:
+                    replaced.append(replacement.describe())
+    report.replaced.extend(replaced)
     if prepared.warning:
         report.warnings.append(prepared.warning)
     report.files += 1

@@ -37,6 +37,8 @@ def import_(obj: CliContext, paths: tuple[str, ...], encoding: str | None, as_js
     """
     store = obj.store()
     report = _run_import(store, list(paths), encoding)
+    for line in report.replaced:
+        click.echo(f"sidenote: updated {line}", err=True)
     for warning in report.warnings:
         click.echo(f"sidenote: warning: {warning}", err=True)
     for error in report.errors:
