@@ -24,7 +24,12 @@ from .models import Annotation, Label
 from .text import context, span_problem
 
 # Which table holds each kind of entity the event log can restore.
-ENTITY_TABLES = {"annotation": "annotations", "link": "links", "document": "documents"}
+ENTITY_TABLES = {
+    "annotation": "annotations",
+    "link": "links",
+    "document": "documents",
+    "review": "review",  # annotations waiting for a decision after re-anchoring
+}
 
 
 def default_annotator() -> str:
