@@ -9,9 +9,12 @@ blingfire splits after "Mr." and needs numpy without declaring it.
 
 from __future__ import annotations
 
+import re
+
 import sentencex
 
 LANGUAGE = "en"
+_STRAY_CLOSING_QUOTE = re.compile(r"['’\"”]\s+")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -42,6 +45,16 @@ def _line_spans(line: str, line_start: int) -> list[tuple[int, int]]:
         start = line.find(core, offset)
         if start < 0:
             continue
-        spans.append((line_start + start, line_start + start + len(core)))
-        offset = start + len(core)
+        end = start + len(core)
+        closing = _STRAY_CLOSING_QUOTE.match(line, start)
+        if closing and spans:
+            # The segmenter sometimes leaves a closing quote mark at the start of the
+            # next sentence (an apostrophe earlier confused its quote pairing): give
+            # it back to the sentence it closes.
+            previous_start, _ = spans[-1]
+            spans[-1] = (previous_start, line_start + start + 1)
+            start = closing.end()
+        if end > start:
+            spans.append((line_start + start, line_start + end))
+        offset = end
     return spans

@@ -35,3 +35,11 @@ def test_offsets_are_code_points_after_wide_characters():
     for start, end in split_sentences(text):
         assert text[start:end] == text[start:end].strip()
     assert pieces(text)[-1].endswith("Then more.")
+
+
+def test_a_stray_closing_quote_goes_back_to_its_sentence():
+    text = ("She said 'we welcome President Trump's willingness to help. The coalition is "
+            "ready to do its share.' Von der Leyen was joined Sunday by others.")
+    result = pieces(text)
+    assert result[-1] == "Von der Leyen was joined Sunday by others."
+    assert result[-2].endswith("ready to do its share.'")
