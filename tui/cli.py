@@ -8,12 +8,14 @@ for the traceback).
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
 import click
 
 from store import SidenoteError
+from store.db import describe_error
 
 from .commands import COMMANDS
 from .context import CliContext, DbChoice
@@ -36,6 +38,11 @@ class SidenoteGroup(click.Group):
             raise
         except SidenoteError as error:
             _fail(str(error), error)
+        except sqlite3.DatabaseError as error:
+            # Damage found while reading, after the file opened cleanly.
+            obj = ctx.find_object(CliContext)
+            where = obj.choice.path if obj is not None else "database"
+            _fail(f"{where}: {describe_error(error)}", error)
         except KeyboardInterrupt:
             click.echo("sidenote: interrupted", err=True)
             sys.exit(130)
