@@ -1,0 +1,37 @@
+"""The README documents every command and option (model: sqlite-utils' test_docs)."""
+
+from __future__ import annotations
+
+import click
+import pytest
+
+from tui.cli import cli
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def all_commands():
+    for name, command in cli.commands.items():
+        yield name, command
+        if isinstance(command, click.Group):
+            for sub_name, sub in command.commands.items():
+                yield f"{name} {sub_name}", sub
+
+
+@pytest.mark.parametrize("name,command", list(all_commands()), ids=lambda v: str(v))
+def test_every_command_and_option_is_in_the_readme(name, command):
+    assert f"`sidenote {name}" in README or f"`{name.split()[-1]} " in README, name
+    for param in command.params:
+        if isinstance(param, click.Option):
+            longest = max(param.opts, key=len)
+            if longest != "--help":
+                assert longest in README, f"{name}: {longest}"
+
+
+def test_quick_start_is_exactly_make_run_and_make_test():
+    section = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    block = section.split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    assert commands == ["make run", "make test"]
