@@ -277,7 +277,16 @@ def _check_links(value: object) -> None:
         missing = {"annotation_id", "doc_id", "score", "status"} - set(link)
         if missing:
             raise RecordError(f"links[{i}] has no {sorted(missing)[0]!r}")
-        extra = set(link) - {"annotation_id", "doc_id", "start", "end", "score", "method", "status"}
+        extra = set(link) - {
+            "link_id",
+            "annotation_id",
+            "doc_id",
+            "start",
+            "end",
+            "score",
+            "method",
+            "status",
+        }
         if extra:
             raise RecordError(f"links[{i}] has an unknown field {sorted(extra)[0]!r}")
         for name in ("start", "end"):
@@ -289,6 +298,10 @@ def _check_links(value: object) -> None:
             raise RecordError(f"links[{i}] span {link['start']}:{link['end']} is empty or reversed")
         if "method" in link and link["method"] not in LINK_METHODS:
             raise RecordError(f"links[{i}].method must be exact, trimmed or reworded")
+        if "link_id" in link and (
+            not isinstance(link["link_id"], str) or not 0 < len(link["link_id"]) <= MAX_ID_CHARS
+        ):
+            raise RecordError(f"links[{i}].link_id must be an id")
         other = link["annotation_id"]
         if other is not None and (not isinstance(other, str) or not 0 < len(other) <= MAX_ID_CHARS):
             raise RecordError(f"links[{i}].annotation_id must be null or an id")
@@ -466,22 +479,81 @@ def _instant(value: str) -> datetime:
 
 # -- links --------------------------------------------------------------------
 
+Span = tuple[str, int, int]
 
-def _other_side(db, entry: dict) -> tuple[str, int, int, str | None] | None:
-    """The other side of an exported link as it is in this database, if it is there."""
-    if entry["annotation_id"] is not None:
-        row = db.execute(
-            'SELECT doc_id, start, "end" FROM annotations WHERE id = ?', [entry["annotation_id"]]
-        ).fetchone()
-        return None if row is None else (row[0], row[1], row[2], entry["annotation_id"])
+
+def _annotation_span(db, annotation_id: str) -> Span | None:
+    row = db.execute(
+        'SELECT doc_id, start, "end" FROM annotations WHERE id = ?', [annotation_id]
+    ).fetchone()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def _given_span(entry: dict) -> Span | None:
+    """The other side's span as the file gives it (older files may not)."""
     if "start" not in entry or "end" not in entry:
         return None
-    row = db.execute(
-        "SELECT length(text) FROM documents WHERE id = ?", [entry["doc_id"]]
-    ).fetchone()
-    if row is None or entry["end"] > row[0]:
+    return entry["doc_id"], entry["start"], entry["end"]
+
+
+def _link_side(db, given: Span | None, annotation: Span) -> Span:
+    """The span a link side had when exported, if it still fits here: on the
+    annotation's document, within its text, and holding the annotation (a side is
+    never shorter than the annotation it names, but may be longer: accepting a
+    trimmed match tags only the matched part of the other sentence). Else the
+    annotation's own span (it moved to another version, or the file does not say)."""
+    if given is None or given[0] != annotation[0]:
+        return annotation
+    length = db.execute("SELECT length(text) FROM documents WHERE id = ?", [given[0]]).fetchone()
+    if length is None or given[2] > length[0]:
+        return annotation
+    if not given[1] <= annotation[1] < annotation[2] <= given[2]:
+        return annotation
+    return given
+
+
+def _other_side(db, entry: dict) -> tuple[Span, str | None] | None:
+    """The other side of an exported link as it is in this database, if it is there."""
+    given = _given_span(entry)
+    other = entry["annotation_id"]
+    if other is not None:
+        annotation = _annotation_span(db, other)
+        return None if annotation is None else (_link_side(db, given, annotation), other)
+    if given is None:
         return None
-    return entry["doc_id"], entry["start"], entry["end"], None
+    row = db.execute("SELECT length(text) FROM documents WHERE id = ?", [given[0]]).fetchone()
+    if row is None or given[2] > row[0]:
+        return None
+    return given, None
+
+
+def _existing_link(
+    db, link_id: str | None, key: str, annotation_id: str, other: Span
+) -> dict | None:
+    """The stored link this entry describes: the same id, else the same pair of
+    sides. A file from before links carried their id may also name a link whose
+    side here is longer than the annotation: the link from this annotation to the
+    same span of the other document."""
+    if link_id is not None:
+        rows = list(db.query("SELECT * FROM links WHERE id = ?", [link_id]))
+        if rows:
+            return rows[0]
+    rows = list(db.query("SELECT * FROM links WHERE pair_key = ?", [key]))
+    if rows:
+        return rows[0]
+    if link_id is None:
+        rows = list(
+            db.query(
+                "SELECT * FROM links WHERE (a_annotation_id = :mine AND b_doc_id = :doc "
+                "AND b_start = :start AND b_end = :end) OR (b_annotation_id = :mine "
+                "AND a_doc_id = :doc AND a_start = :start AND a_end = :end) "
+                "ORDER BY created_at, id LIMIT 1",
+                {"mine": annotation_id, "doc": other[0], "start": other[1], "end": other[2]},
+            )
+        )
+        if rows:
+            return rows[0]
+    return None
 
 
 def _restore_links(
@@ -489,28 +561,41 @@ def _restore_links(
 ) -> None:
     """Links between annotations that are both here now (each is listed from both sides).
 
-    A link already in the database is kept, except that a reader's decision
-    (confirmed, rejected) in the file replaces a mere suggestion.
+    A link is known by its id (`link_id`) and by its pair of sides (`pair_key`, as
+    store.linking builds it). Its sides are the link's own spans, which may be
+    longer than the annotations they name: the other side's span is in the entry,
+    this side's in the entry the other annotation's record has for the same link.
+    Neither the same id nor the same pair is ever stored twice. A link already in
+    the database is kept, except that a reader's decision (confirmed, rejected) in
+    the file replaces a mere suggestion.
     """
     # Imported here: store.linking brings numpy, which most commands never need.
     from .linking import pair_key, span_key
 
+    # (link id, listed under, other annotation) -> the other annotation's side.
+    sides: dict[tuple[str | None, str, str], Span] = {}
+    for owner, entry, _ in pending:
+        given = _given_span(entry)
+        if entry["annotation_id"] is not None and given is not None:
+            sides[(entry.get("link_id"), owner, entry["annotation_id"])] = given
     done: set[str] = set()
     for annotation_id, entry, cluster in pending:
-        mine = group.db.execute(
-            'SELECT doc_id, start, "end" FROM annotations WHERE id = ?', [annotation_id]
-        ).fetchone()
-        other = _other_side(group.db, entry)
-        if mine is None or other is None or other[0] == mine[0]:
+        annotation = _annotation_span(group.db, annotation_id)
+        found = _other_side(group.db, entry)
+        if annotation is None or found is None or found[0][0] == annotation[0]:
             report.links_skipped += 1
             continue
-        key = pair_key(span_key(*mine), span_key(*other[:3]))
-        if key in done:
+        other, other_annotation = found
+        link_id = entry.get("link_id")
+        given = sides.get((link_id, other_annotation, annotation_id)) if other_annotation else None
+        mine = _link_side(group.db, given, annotation)
+        key = pair_key(span_key(*mine), span_key(*other))
+        if key in done or link_id in done:
             continue
-        done.add(key)
-        existing = list(group.db.query("SELECT * FROM links WHERE pair_key = ?", [key]))
-        if existing:
-            row = existing[0]
+        done.update(k for k in (key, link_id) if k is not None)
+        row = _existing_link(group.db, link_id, key, annotation_id, other)
+        if row is not None:
+            done.add(row["id"])
             if row["status"] == "suggested" and entry["status"] != "suggested":
                 group.set_state(
                     "link", row["id"], {**row, "status": entry["status"], "updated_at": utc_now()}
@@ -518,17 +603,14 @@ def _restore_links(
                 report.links_restored += 1
             continue
         now = utc_now()
+        a, b = sorted(
+            [(mine, annotation_id), (other, other_annotation)], key=lambda s: span_key(*s[0])
+        )
         row = {
-            "id": str(uuid.uuid4()),
+            "id": link_id or str(uuid.uuid4()),
             "pair_key": key,
-            "a_doc_id": mine[0],
-            "a_start": mine[1],
-            "a_end": mine[2],
-            "a_annotation_id": annotation_id,
-            "b_doc_id": other[0],
-            "b_start": other[1],
-            "b_end": other[2],
-            "b_annotation_id": other[3],
+            **{f"a_{name}": value for name, value in zip(_SIDE_COLUMNS, (*a[0], a[1]))},
+            **{f"b_{name}": value for name, value in zip(_SIDE_COLUMNS, (*b[0], b[1]))},
             "a_match_start": None,
             "a_match_end": None,
             "b_match_start": None,
@@ -542,3 +624,6 @@ def _restore_links(
         }
         group.set_state("link", row["id"], row)
         report.links_restored += 1
+
+
+_SIDE_COLUMNS = ("doc_id", "start", "end", "annotation_id")

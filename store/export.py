@@ -153,14 +153,15 @@ def _links_of(store: Store, doc_id: str) -> tuple[dict[str, list[dict]], dict[st
 
     One query per document (both sides), so the cost does not grow per annotation.
     Rejected links are kept: a reader's "no" is information worth carrying. Each
-    entry has the other side's span and the link's method too, so that
-    `import-annotations` can restore the link.
+    entry has the link's id, the other side's span and the link's method too, so
+    that `import-annotations` can restore the link, and recognise it when it is
+    already there.
     """
     links: dict[str, list[dict]] = {}
     clusters: dict[str, str] = {}
     columns = (
-        "a_annotation_id, a_doc_id, a_start, a_end, b_annotation_id, b_doc_id, b_start, b_end, "
-        "score, method, status, cluster"
+        "id, a_annotation_id, a_doc_id, a_start, a_end, b_annotation_id, b_doc_id, b_start, "
+        "b_end, score, method, status, cluster"
     )
     sql = (
         f"SELECT {columns} FROM links WHERE a_doc_id = ? "
@@ -168,6 +169,7 @@ def _links_of(store: Store, doc_id: str) -> tuple[dict[str, list[dict]], dict[st
     )
     for row in store.db.execute(sql, [doc_id, doc_id, doc_id]):
         (
+            link_id,
             a_ann,
             a_doc,
             a_start,
@@ -190,6 +192,7 @@ def _links_of(store: Store, doc_id: str) -> tuple[dict[str, list[dict]], dict[st
                 continue
             links.setdefault(mine, []).append(
                 {
+                    "link_id": link_id,
                     "annotation_id": other,
                     "doc_id": other_doc,
                     "start": other_start,
@@ -203,8 +206,13 @@ def _links_of(store: Store, doc_id: str) -> tuple[dict[str, list[dict]], dict[st
                 current = clusters.get(mine)
                 clusters[mine] = cluster if current is None else min(current, cluster)
     for entries in links.values():
-        entries.sort(key=lambda e: (e["doc_id"], e["start"], e["end"], e["annotation_id"] or ""))
+        entries.sort(key=_entry_order)
     return links, clusters
+
+
+def _entry_order(entry: dict) -> tuple:
+    other = entry["annotation_id"] or ""
+    return entry["doc_id"], entry["start"], entry["end"], other, entry["link_id"]
 
 
 @contextlib.contextmanager

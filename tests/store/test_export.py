@@ -84,11 +84,14 @@ def test_links_and_cluster_name_the_other_side(store):
     envoy, post = add_doc(store, ENVOY, source="RT"), add_doc(store, POST, source="Newsweek")
     a = tag(store, envoy, "'resiliency force.'")
     b = tag(store, post, "resiliency force in support")
-    link(store, a, b, status="confirmed", cluster="c1", score=91.5)
+    confirmed = link(store, a, b, status="confirmed", cluster="c1", score=91.5)
     sentence = POST.index("The Kremlin")
-    link(store, a, (post, sentence, len(POST)), status="rejected", cluster="c1", score=40.0)
+    rejected = link(
+        store, a, (post, sentence, len(POST)), status="rejected", cluster="c1", score=40.0
+    )
     by_id = {r["id"]: r for r in jsonl(store)}
     to_b = {
+        "link_id": confirmed,
         "annotation_id": b.id,
         "doc_id": post,
         "start": b.start,
@@ -98,6 +101,7 @@ def test_links_and_cluster_name_the_other_side(store):
         "status": "confirmed",
     }
     to_sentence = {
+        "link_id": rejected,
         "annotation_id": None,
         "doc_id": post,
         "start": sentence,
@@ -110,6 +114,7 @@ def test_links_and_cluster_name_the_other_side(store):
     assert by_id[a.id]["links"] == expected_a
     assert by_id[b.id]["links"] == [
         {
+            "link_id": confirmed,
             "annotation_id": a.id,
             "doc_id": envoy,
             "start": a.start,

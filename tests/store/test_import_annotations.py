@@ -11,6 +11,7 @@ import pytest
 from store import InputError, open_store, undo
 from store.exchange import FIELDS, RecordError, import_annotations, parse_record
 from store.export import annotation_schema, export_to_stream
+from store.links import accept, echoes
 from store.review import resolve_review, review_items
 from tests.exchange_data import ENVOY, MULTISCRIPT, POST, add_doc, link, tag
 
@@ -147,6 +148,73 @@ def test_an_unplaceable_annotation_goes_to_review_with_its_record(annotated, tmp
         resolve_review(fresh, item.id, accept=False)
         assert import_annotations(fresh, path).unchanged == [item.id]
         assert review_items(fresh) == [] and fresh.annotation_count() == 0
+
+
+# The same statement whole in one article and trimmed in another: accepting the
+# link tags only the matched part of the longer sentence, so the link's side there
+# is longer than the annotation it names.
+WHOLE = (
+    "The talks in Paris lasted for more than four hours. “We are ready to send peacekeeping "
+    "troops to Ukraine as soon as a ceasefire is signed, but only with American air cover and "
+    "intelligence support,” the minister told reporters in Paris on Tuesday."
+)
+TRIMMED = (
+    "'We are ready to send peacekeeping troops to Ukraine as soon as a ceasefire is signed,' "
+    "the minister said. Markets in Europe closed slightly higher on Tuesday."
+)
+ECHOED = "send peacekeeping troops to Ukraine as soon as a ceasefire is signed"
+
+
+def add_whole_and_trimmed(store) -> tuple[str, str]:
+    return (
+        add_doc(store, WHOLE, title="Whole", source="Alpha"),
+        add_doc(store, TRIMMED, title="Trimmed", source="Beta"),
+    )
+
+
+@pytest.fixture
+def accepted_trimmed(store):
+    whole, trimmed = add_whole_and_trimmed(store)
+    mine = tag(store, whole, ECHOED)
+    found = echoes(store, whole, mine.start, mine.end, mine.id)
+    echo = next(e for e in found if e.doc_id == trimmed)
+    made = accept(store, echo.link_id)
+    assert made is not None and (made.start, made.end) != (echo.start, echo.end)
+    return store
+
+
+def link_rows(store) -> list[tuple]:
+    columns = (
+        "id, pair_key, status, a_doc_id, a_start, a_end, a_annotation_id, "
+        "b_doc_id, b_start, b_end, b_annotation_id"
+    )
+    return sorted(store.db.execute(f"SELECT {columns} FROM links ORDER BY id").fetchall())
+
+
+def test_reimporting_an_accepted_trimmed_link_never_stores_it_twice(accepted_trimmed, tmp_path):
+    store = accepted_trimmed
+    before = link_rows(store)
+    records = export_jsonl(store)
+    assert len(before) == 1 and len(records) == 2
+    # An export from before links carried their id, our export, and each side alone.
+    legacy = [r | {"links": [{k: v for k, v in e.items() if k != "link_id"} for e in r["links"]]}
+              for r in records]  # fmt: skip
+    files = {"full": records, "legacy": legacy, "first": records[:1], "second": records[1:]}
+    for name, content in files.items():
+        write(tmp_path / f"{name}.jsonl", content)
+        import_annotations(store, tmp_path / f"{name}.jsonl")
+        assert link_rows(store) == before, name
+
+
+def test_a_fresh_import_restores_a_trimmed_link_with_its_id_and_sides(accepted_trimmed, tmp_path):
+    records = export_jsonl(accepted_trimmed)
+    write(tmp_path / "out.jsonl", records)
+    with open_store(":memory:") as fresh:
+        add_whole_and_trimmed(fresh)
+        import_annotations(fresh, tmp_path / "out.jsonl")
+        import_annotations(fresh, tmp_path / "out.jsonl")
+        assert link_rows(fresh) == link_rows(accepted_trimmed)
+        assert export_jsonl(fresh) == records
 
 
 GOOD = {"id": "r1", "doc_id": "DOC", "label": "claim", "start": 0, "end": 7, "text": "Kellogg"}
