@@ -17,7 +17,7 @@ import regex
 from rich.cells import cell_len
 
 
-def _escape_table() -> dict[int, str]:
+def escape_table() -> dict[int, str]:
     """Map every character that could restyle or break the screen to a visible one.
 
     C0 controls become the Unicode "control pictures" (ESC -> ␛), DEL becomes ␡,
@@ -35,7 +35,7 @@ def _escape_table() -> dict[int, str]:
     return table
 
 
-_ESCAPES = _escape_table()
+_ESCAPES = escape_table()
 _GRAPHEME = regex.compile(r"\X", regex.DOTALL)
 # Characters that are one cell wide and a grapheme cluster on their own: printable
 # ASCII, Latin-1 (but the soft hyphen), Latin Extended, spacing modifiers, general
