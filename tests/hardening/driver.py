@@ -329,10 +329,6 @@ class Workload:
             record = annotation_record(self.store, annotation_id)
             record["note"] = self.note()
             record["updated"] = later.replace("+00:00", "Z")
-            # TODO(exchange): put the links back once re-importing them is idempotent.
-            # Today an accepted link whose matched part is shorter than its side comes
-            # back as a second, confirmed link (pair_key from the annotation's span).
-            record.pop("links", None)
             records.append(record)
             effects[f"annotation:{annotation_id}"] = [
                 record["doc_id"],
