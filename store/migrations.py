@@ -39,6 +39,9 @@ def m001_core(db: Database) -> None:
             imported_at TEXT NOT NULL
         );
         CREATE INDEX documents_sha256 ON documents(sha256);
+        -- Finding the earlier version of a re-imported article (store/versions.py).
+        CREATE INDEX documents_title ON documents(title, source);
+        CREATE INDEX documents_url ON documents(url);
 
         CREATE TABLE sentences (
             doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
