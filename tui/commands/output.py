@@ -14,18 +14,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ..widgets.text_layout import escape_table
+
 
 def _table() -> dict[int, str]:
-    table = {code: chr(0x2400 + code) for code in range(0x20)}
-    table[0x09] = " "
-    table[0x0A] = "\u2424"
-    table[0x7F] = "\u2421"
-    table.update({code: "\ufffd" for code in range(0x80, 0xA0)})
-    bidi = [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
-    table.update({code: "\ufffd" for code in bidi})
-    table[0x2028] = "\u2424"
-    table[0x2029] = "\u00b6"
-    return table
+    # The app's table, plus a picture for the line break so a record stays one line.
+    return {**escape_table(), 0x0A: "\u2424"}
 
 
 _TABLE = _table()
