@@ -18,8 +18,11 @@ STATUS_MARK = {"confirmed": "✓", "suggested": "?", "annotated": "·"}
 def _show(group: StatementGroup) -> None:
     outlets = len({a.doc_id for a in group.appearances})
     cluster = f"  [{group.cluster}]" if group.cluster else ""
+    statement = literal(group.statement, 160)
+    if not statement.startswith(("“", '"', "‘", "'")):
+        statement = f"“{statement}”"  # quote it, unless the text brings its own marks
     click.echo(
-        f"“{literal(group.statement, 160)}”  "
+        f"{statement}  "
         f"{outlets} article{'s' if outlets != 1 else ''}{cluster}"
     )
     for a in group.appearances:
