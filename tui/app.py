@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-from textual.app import App
+from textual import work
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from store import Change, SidenoteError, Store, redo, undo
+from store.links import LinkReport, warm
+from store.search import warm_up
 
 from .messages import OpenDocument
 from .screens.base import StoreScreen
 from .screens.help import HelpScreen, help_rows
 from .screens.library import LibraryScreen
+from .screens.linking import LinkCorpusScreen, report_line
 from .screens.palette import JumpProvider
 from .screens.reader import ReaderScreen
 
@@ -55,6 +60,37 @@ class SidenoteApp(App[None]):
             self.push_screen(ReaderScreen(self.store, target))
         self._data_version = self.store.data_version()
         self.set_interval(POLL_SECONDS, self.check_for_changes)
+        self.warm_indexes()
+
+    @work(thread=True, exit_on_error=False)
+    def warm_indexes(self) -> None:
+        """Build the echoes index and the search vocabulary off the main thread, so the
+        first `l` and the first search answer at once."""
+        try:
+            warm(self.store)
+            warm_up(self.store)
+        except SidenoteError as error:
+            self.call_from_thread(self.notify, str(error), severity="warning", markup=False)
+
+    # -- the command palette's commands -------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Link the whole corpus",
+                            "find every repeated statement in every article (in the background)",
+                            self.action_link_corpus)
+
+    def action_link_corpus(self) -> None:
+        def done(report: LinkReport | None) -> None:
+            if report is not None:
+                self.notify(report_line(report), markup=False)
+                self.refresh_store_screens()
+
+        self.push_screen(LinkCorpusScreen(self.store), done)
+
+    def refresh_store_screens(self) -> None:
+        for screen in self._store_screens():
+            screen.store_changed()
 
     # -- another Sidenote on the same database -------------------------------------
 

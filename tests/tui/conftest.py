@@ -78,3 +78,16 @@ async def freeze_blink(pilot: Pilot) -> None:
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
     await pilot.pause()
+
+
+def record_notifications(app: SidenoteApp) -> list[str]:
+    """The messages the app notifies from now on (screens notify through the app)."""
+    messages: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, *args, **kwargs) -> None:
+        messages.append(str(message))
+        notify(message, *args, **kwargs)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return messages

@@ -137,6 +137,7 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
     from ..widgets.article_view import ArticleView
     from ..widgets.document_table import DocumentTable
     from .dialogs import NoteDialog
+    from .echoes import EchoesScreen
     from .library import LibraryScreen
     from .reader import ReaderScreen
 
@@ -144,6 +145,7 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
         ("Everywhere", [SidenoteApp]),
         ("Library", [DocumentTable, LibraryScreen]),
         ("Reader", [ArticleView, ReaderScreen]),
+        ("Echoes", [EchoesScreen]),
         ("Note dialog", [NoteDialog]),
         ("Help", [HelpScreen]),
     ]

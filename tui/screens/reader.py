@@ -25,6 +25,7 @@ from store import (
     delete_annotation,
     update_annotation,
 )
+from store.links import echo_spans
 from store.text import snap_to_graphemes
 
 from ..messages import AnnotationChosen, CursorMoved
@@ -35,6 +36,7 @@ from ..widgets.key_bar import KeyBar
 from ..widgets.text_layout import display_text, find_all
 from .base import StoreScreen
 from .dialogs import NoteDialog, NoteEdit, excerpt
+from .echoes import EchoesScreen, EchoQuery, OpenTarget
 
 REOPEN_SETTING = "tui.reader_open"  # True while the reader is open: restart returns to it
 SAVE_POSITION_SECONDS = 0.5
@@ -72,6 +74,9 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
                 tooltip="edit the note (and speaker) of the annotation under the cursor"),
         Binding("x", "delete", "delete", id="reader.delete",
                 tooltip="delete the annotation under the cursor"),
+        Binding("l", "echoes", "echoes", id="reader.echoes",
+                tooltip="echoes: where the annotation (else the sentence) under the cursor "
+                        "is repeated in other articles"),
         Binding("slash", "find", "find", id="reader.find", tooltip="find in this article"),
         Binding("n", "find_next", "next match", id="reader.find_next", group=FIND,
                 tooltip="next match"),
@@ -147,6 +152,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             sentences = self.store.sentences(doc_id)
             annotations = self.store.annotations(doc_id)
             position = self.store.position(doc_id)
+            echoed = echo_spans(self.store, doc_id)
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             return
@@ -165,6 +171,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self.panel.set_annotations(annotations)
         self.view.load(document.text, [(s.start, s.end) for s in sentences], annotations,
                        offset or 0)
+        self.view.set_echo_spans(echoed)
         self._saved_sentence = None
         self.save_position()
         self._write_setting(REOPEN_SETTING, True)
@@ -176,10 +183,12 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             return
         try:
             annotations = self.store.annotations(self.doc_id)
+            echoed = echo_spans(self.store, self.doc_id)
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             return
         self.view.set_annotations(annotations)
+        self.view.set_echo_spans(echoed)
         self.panel.set_annotations(annotations)
         if offset is not None:
             self.view.move_caret(offset)
@@ -351,6 +360,29 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             self._cursor_moved(self.view.caret, self.view.selection)
 
         self.app.push_screen(NoteDialog(annotation), save)
+
+    # -- echoes ---------------------------------------------------------------------------------
+
+    def action_echoes(self) -> None:
+        """Open the echoes of the annotation under the cursor, else of the sentence."""
+        annotation = self._focus()
+        if annotation is not None:
+            query = EchoQuery(self.doc_id, annotation.start, annotation.end, annotation.text,
+                              annotation.id)
+        else:
+            span = self._target_span()
+            if span is None:
+                self._say("no sentence here")
+                return
+            query = EchoQuery(self.doc_id, *span, self.text[span[0]:span[1]])
+
+        def opened(target: OpenTarget | None) -> None:
+            if target is not None:
+                self.show_document(target.doc_id, target.offset)
+            else:
+                self.store_changed()
+
+        self.app.push_screen(EchoesScreen(self.store, query), opened)
 
     # -- find -----------------------------------------------------------------------------------
 

@@ -34,7 +34,8 @@ from ..messages import CursorMoved
 from . import motions
 from .text_layout import Layout, display_text, graphemes, offset_at_cell, wrap
 
-GUTTER = "\u258c "  # marks the lines of the current sentence, so it shows without colour
+GUTTER = "\u258c"  # marks the lines of the current sentence, so it shows without colour
+ECHO_MARK = "\u2248"  # beside the first line of a passage repeated in other articles
 GUTTER_WIDTH = 2
 SCROLL_MARGIN = 2
 MIN_WRAP_WIDTH = 10
@@ -131,6 +132,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._styles: dict[str, Style] = {}
         self._drag_origin: int | None = None
         self._painted: tuple[tuple[int, int] | None, ...] = ()
+        self._echo_spans: list[tuple[int, int]] = []
+        self._echo_lines: frozenset[int] = frozenset()
 
     # -- what the screen gives the view ---------------------------------------
 
@@ -178,6 +181,26 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if old is not None:
             self._unindex(old)
             self._refresh_span((old.start, old.end))
+
+    def set_echo_spans(self, spans: Iterable[tuple[int, int]]) -> None:
+        """Mark the passages that have echoes in other articles (a sign in the gutter)."""
+        spans = sorted(spans)
+        if spans == self._echo_spans:
+            return
+        self._echo_spans = spans
+        self._index_echoes()
+        self.refresh()
+
+    def _index_echoes(self) -> None:
+        if not self._layout.width:
+            self._echo_lines = frozenset()
+            return
+        self._echo_lines = frozenset(self._layout.line_of(start) for start, _ in self._echo_spans)
+
+    @property
+    def echo_lines(self) -> frozenset[int]:
+        """Visual lines that carry the echo mark."""
+        return self._echo_lines
 
     def set_matches(self, matches: list[tuple[int, int]]) -> None:
         """Highlight find results (sorted, non-overlapping spans)."""
@@ -464,6 +487,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             return
         self._layout = wrap(self.text, width)
         self._index_annotations()
+        self._index_echoes()
         self._line_versions.clear()
         self._cache.clear()
         self.virtual_size = Size(region.width, len(self._layout))
@@ -539,7 +563,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         focus = self._annotations.get(self.focused_annotation or "")
         focused = Span(focus.start, focus.end).clip(start, end) if focus else None
         key = (
-            line, region_width, self._line_versions.get(line, 0), in_sentence, cursor,
+            line, region_width, self._line_versions.get(line, 0), in_sentence,
+            line in self._echo_lines, cursor,
             selected, caret, focused, self._matches_on(start, end) if self._matches else (),
         )
         strip = self._cache.get(key)
@@ -549,7 +574,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return strip
 
     def _build_line(self, start: int, end: int, key: tuple, width: int) -> Strip:
-        line, _, _, in_sentence, cursor, selected, caret, focused, matches = key
+        line, _, _, in_sentence, echoed, cursor, selected, caret, focused, matches = key
         base = self.rich_style
         text = Text(display_text(self.text[start:end]), style=base, no_wrap=True, end="")
         if cursor:
@@ -569,7 +594,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             caret_end = next_grapheme(self.text, start + caret) - start
             text.stylize(self._style("article-view--caret"), caret, caret_end)
         gutter = Text(
-            GUTTER if in_sentence else " " * GUTTER_WIDTH,
+            (GUTTER if in_sentence else " ") + (ECHO_MARK if echoed else " "),
             style=base + self._style("article-view--gutter"),
             end="",
         )

@@ -1,0 +1,165 @@
+"""The echoes panel: a statement tagged in one article, found, judged and opened in another."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from store import Label, Store, open_store
+from store.links import echo_spans
+from tui.app import SidenoteApp
+from tui.screens.echoes import EchoesScreen
+from tui.screens.reader import ReaderScreen
+from tui.widgets.article_view import ArticleView
+
+from .conftest import add, drive, record_notifications
+
+SHARED = (
+    "Ursula von der Leyen said Europe would offer Article 5-like security guarantees "
+    "to Ukraine after a ceasefire."
+)
+OTHER_SHARED = (
+    "The ministers said the border patrols would cost [bold]forty[/] percent more than "
+    "planned next year."
+)
+FIRST = f"Leaders met in Paris on Tuesday. {SHARED} {OTHER_SHARED} The talks end on Friday."
+SECOND = (
+    f"Tokyo officials watched closely. {SHARED} Markets were calm. {OTHER_SHARED} "
+    "Analysts expect more talks."
+)
+
+
+@pytest.fixture
+def pair() -> Iterator[tuple[Store, str, str]]:
+    with open_store(":memory:") as store:
+        first = add(store, FIRST, "Leaders meet in Paris", "The Mainichi")
+        second = add(store, SECOND, "Tokyo watches the talks", "Japan Today")
+        yield store, first, second
+
+
+def sentence_index(store: Store, doc_id: str, text: str) -> int:
+    start = store.document(doc_id).text.index(text)
+    return next(i for i, s in enumerate(store.sentences(doc_id)) if s.start == start)
+
+
+def test_accept_tags_the_other_article_and_undo_removes_it(pair) -> None:
+    store, first, second = pair
+    seen = {}
+
+    async def scenario(pilot, app):
+        await pilot.press(*["j"] * sentence_index(store, first, SHARED), "q", "l")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EchoesScreen)
+        seen["listed"] = [(e.doc_id, e.source, e.method) for e in screen.echoes]
+        link_id = screen.echoes[0].link_id
+        await pilot.press("a")
+        await pilot.pause()
+        seen["after_accept"] = [a.label for a in store.annotations(second)]
+        seen["status"] = store.db.execute(
+            "SELECT status FROM links WHERE id = ?", [link_id]
+        ).fetchone()[0]
+        await pilot.press("u")
+        await pilot.pause()
+        seen["after_undo"] = store.annotations(second)
+
+    drive(SidenoteApp(store, first), scenario)
+    assert seen["listed"] == [(second, "Japan Today", "exact")]
+    assert seen["after_accept"] == [Label.quote]
+    assert seen["status"] == "confirmed"
+    assert seen["after_undo"] == []
+
+
+def test_accepted_annotation_is_exactly_the_other_articles_text(pair) -> None:
+    store, first, second = pair
+
+    async def scenario(pilot, app):
+        await pilot.press(*["j"] * sentence_index(store, first, SHARED), "c", "l")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+
+    drive(SidenoteApp(store, first), scenario)
+    [made] = store.annotations(second)
+    text = store.document(second).text
+    assert made.label is Label.claim
+    assert made.text == text[made.start : made.end]
+    assert SHARED.startswith(made.text[:20])
+
+
+def test_reject_hides_the_echo_for_good(pair) -> None:
+    store, first, second = pair
+    seen = {}
+
+    async def scenario(pilot, app):
+        await pilot.press(*["j"] * sentence_index(store, first, OTHER_SHARED), "l")
+        await pilot.pause()
+        screen = app.screen
+        seen["before"] = len(screen.echoes)
+        link_id = screen.echoes[0].link_id
+        await pilot.press("r")
+        await pilot.pause()
+        seen["after"] = len(screen.echoes)
+        seen["status"] = store.db.execute(
+            "SELECT status FROM links WHERE id = ?", [link_id]
+        ).fetchone()[0]
+        await pilot.press("escape", "l")  # asked again: still gone
+        await pilot.pause()
+        seen["again"] = len(app.screen.echoes)
+
+    drive(SidenoteApp(store, first), scenario)
+    assert seen == {"before": 1, "after": 0, "status": "rejected", "again": 0}
+
+
+def test_enter_opens_the_other_article_at_the_match_and_marks_echoed_sentences(pair) -> None:
+    store, first, second = pair
+    seen = {}
+
+    async def scenario(pilot, app):
+        await pilot.press(*["j"] * sentence_index(store, first, SHARED), "l")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        view = screen.query_one(ArticleView)
+        seen["doc"] = screen.doc_id
+        seen["caret"] = view.caret
+        seen["marked"] = len(view.echo_lines)
+        line = view.echo_lines and min(view.echo_lines)
+        seen["gutter"] = view.render_line(line - int(view.scroll_y)).text[:2]
+
+    drive(SidenoteApp(store, first), scenario)
+    assert seen["doc"] == second
+    assert seen["caret"] == SECOND.index(SHARED)
+    assert seen["marked"] == len(echo_spans(store, second)) >= 1
+    assert seen["gutter"].endswith("\u2248")
+
+
+def test_linking_the_corpus_from_the_palette_runs_in_a_worker(tmp_path) -> None:
+    path = tmp_path / "link.db"
+    with open_store(path) as store:
+        first = add(store, FIRST, "Leaders meet in Paris", "The Mainichi")
+        add(store, SECOND, "Tokyo watches the talks", "Japan Today")
+    seen = {}
+
+    async def scenario(pilot, app):
+        seen["messages"] = record_notifications(app)
+        await pilot.press("ctrl+p", *"link the whole corpus")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.check_for_changes()
+        await pilot.pause()
+        seen["marks"] = len(app.screen.query_one(ArticleView).echo_lines)
+
+    with open_store(path) as store:
+        drive(SidenoteApp(store, first), scenario)
+        links = store.db.execute("SELECT count(*) FROM links").fetchone()[0]
+    assert links == 2
+    assert any(m.startswith("linked: 2 links (exact 2)") for m in seen["messages"])
+    assert seen["marks"] == 2
