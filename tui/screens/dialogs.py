@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
+from store.deletion import DeletionSummary
 from store.models import Annotation
 from store.models import Label as Tag
 
@@ -73,3 +74,39 @@ class NoteDialog(ModalScreen[NoteEdit | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+class DeleteDialog(ModalScreen[bool]):
+    """Ask before deleting an article: say what goes with it, and that undo restores it."""
+
+    BINDINGS = [
+        Binding("y", "confirm", "delete", id="delete.confirm", tooltip="delete the article"),
+        Binding("escape,n", "cancel", "keep", id="delete.cancel", tooltip="keep the article"),
+    ]
+
+    def __init__(self, summary: DeletionSummary) -> None:
+        super().__init__()
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        summary = self.summary
+        with Vertical(id="delete-dialog"):
+            yield Static(Content(f"Delete \u201c{excerpt(summary.title or '(untitled)')}\u201d?"),
+                         id="delete-title")
+            yield Static(Content(
+                f"This removes the article, its {plural(summary.sentences, 'sentence')}, "
+                f"{plural(summary.annotations, 'annotation')} and "
+                f"{plural(summary.links, 'link')} to other articles.\n"
+                "u (undo) brings them all back."
+            ), id="delete-summary")
+        yield Footer()
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -136,7 +136,7 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
     from ..app import SidenoteApp
     from ..widgets.article_view import ArticleView
     from ..widgets.document_table import DocumentTable
-    from .dialogs import NoteDialog
+    from .dialogs import DeleteDialog, NoteDialog
     from .echoes import EchoesScreen
     from .library import LibraryScreen
     from .reader import ReaderScreen
@@ -147,6 +147,7 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
         ("Reader", [ArticleView, ReaderScreen]),
         ("Echoes", [EchoesScreen]),
         ("Note dialog", [NoteDialog]),
+        ("Delete dialog", [DeleteDialog]),
         ("Help", [HelpScreen]),
     ]
 

@@ -11,11 +11,13 @@ from textual.timer import Timer
 from textual.widgets import Header, Input, Static
 
 from store import DocumentSummary, SidenoteError, Store
+from store.deletion import delete_document, deletion_summary
 
 from ..messages import OpenDocument
 from ..widgets.document_table import DocumentTable
 from ..widgets.key_bar import KeyBar
 from .base import StoreScreen
+from .dialogs import DeleteDialog
 
 FILTER_CUTOFF = 70  # rapidfuzz partial_ratio every query word must reach
 DEBOUNCE_ROWS = 2000  # above this many articles, filter after a pause in typing
@@ -58,6 +60,8 @@ class LibraryScreen(StoreScreen):
                 tooltip="type to filter by title and outlet (fuzzy)"),
         Binding("escape", "clear_filter", "clear filter", id="library.clear_filter",
                 tooltip="clear the filter"),
+        Binding("d", "delete", "delete", id="library.delete",
+                tooltip="delete the article with its annotations and links (asks first; u undoes)"),
     ]
 
     def __init__(self, store: Store) -> None:
@@ -172,3 +176,30 @@ class LibraryScreen(StoreScreen):
             search.value = ""
             self._filter_now()
         self.table.focus()
+
+    # -- deleting ---------------------------------------------------------------------------
+
+    def action_delete(self) -> None:
+        """Ask, showing what goes with the article, then delete it in one undoable change."""
+        current = self.table.current
+        if current is None or self.focused is not self.table:
+            return
+        try:
+            summary = deletion_summary(self.store, current.id)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                done = delete_document(self.store, summary.doc_id)
+            except SidenoteError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
+            self.notify(f"deleted {done.description.removeprefix('delete ')} · u undoes",
+                        markup=False)
+            self.store_changed()
+
+        self.app.push_screen(DeleteDialog(summary), confirmed)
