@@ -18,8 +18,10 @@ from .screens.base import StoreScreen
 from .screens.help import HelpScreen, help_rows
 from .screens.library import LibraryScreen
 from .screens.linking import LinkCorpusScreen, report_line
+from .screens.echoes import OpenTarget
 from .screens.palette import JumpProvider
 from .screens.reader import ReaderScreen
+from .screens.search import SearchScreen
 
 POLL_SECONDS = 1.0
 
@@ -40,6 +42,8 @@ class SidenoteApp(App[None]):
         Binding("u", "undo", "undo", id="app.undo",
                 tooltip="undo the last change, in any article, even after a restart"),
         Binding("ctrl+r", "redo", "redo", id="app.redo", tooltip="redo what was undone"),
+        Binding("ctrl+f", "search", "search", id="app.search",
+                tooltip="search annotations and linked statements in every article"),
     ]
 
     def __init__(
@@ -114,11 +118,24 @@ class SidenoteApp(App[None]):
     # -- navigation ------------------------------------------------------------------------
 
     def on_open_document(self, message: OpenDocument) -> None:
+        self.open_document(message.doc_id, message.offset)
+
+    def open_document(self, doc_id: str, offset: int | None = None) -> None:
         top = self._store_screens()[0]
         if isinstance(top, ReaderScreen):
-            top.show_document(message.doc_id, message.offset)
+            top.show_document(doc_id, offset)
         else:
-            self.push_screen(ReaderScreen(self.store, message.doc_id, message.offset))
+            self.push_screen(ReaderScreen(self.store, doc_id, offset))
+
+    def action_search(self) -> None:
+        if isinstance(self.screen, SearchScreen):
+            return
+
+        def chosen(target: OpenTarget | None) -> None:
+            if target is not None:
+                self.open_document(target.doc_id, target.offset)
+
+        self.push_screen(SearchScreen(self.store), chosen)
 
     # -- undo and redo: global, persistent, shown where they happened ------------------------
 

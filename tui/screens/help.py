@@ -140,12 +140,14 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
     from .echoes import EchoesScreen
     from .library import LibraryScreen
     from .reader import ReaderScreen
+    from .search import SearchScreen
 
     return [
         ("Everywhere", [SidenoteApp]),
         ("Library", [DocumentTable, LibraryScreen]),
         ("Reader", [ArticleView, ReaderScreen]),
         ("Echoes", [EchoesScreen]),
+        ("Search", [SearchScreen]),
         ("Note dialog", [NoteDialog]),
         ("Delete dialog", [DeleteDialog]),
         ("Help", [HelpScreen]),

@@ -1,0 +1,77 @@
+"""The search screen: results as you type, grouped by statement, opened with enter."""
+
+from __future__ import annotations
+
+from store import Store, create_annotation
+from store.links import accept, echoes
+from tui.app import SidenoteApp
+from tui.screens.reader import ReaderScreen
+from tui.screens.search import SearchScreen
+from tui.widgets.article_view import ArticleView
+
+from .conftest import add, drive
+from .test_echoes import FIRST, SECOND, SHARED
+
+
+async def type_and_wait(pilot, app, text: str) -> None:
+    await pilot.press(*text)
+    await pilot.pause(0.3)  # the debounce
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_results_group_a_linked_statement_with_every_article(library: Store) -> None:
+    first = add(library, FIRST, "Leaders meet in Paris", "The Mainichi")
+    second = add(library, SECOND, "Tokyo watches the talks", "Japan Today")
+    start = FIRST.index(SHARED)
+    made = create_annotation(library, first, start, start + len(SHARED), "quote")
+    [echo] = echoes(library, first, made.start, made.end, made.id)
+    accept(library, echo.link_id)
+    seen = {}
+
+    async def scenario(pilot, app):
+        await pilot.press("ctrl+f")
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await type_and_wait(pilot, app, "security guarant")  # the last word half typed
+        seen["rows"] = [
+            None if a is None else (a.doc_id, a.label, a.status) for a in screen.results
+        ]
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        seen["screen"] = type(app.screen)
+        seen["doc"] = app.screen.doc_id
+        seen["caret"] = app.screen.query_one(ArticleView).caret
+
+    drive(SidenoteApp(library), scenario)
+    rows = seen["rows"]
+    assert rows[0] is None and None not in rows[1:]  # one statement, then its articles
+    assert {doc for doc, _, _ in rows[1:]} == {first, second}
+    assert {(doc, status) for doc, _, status in rows[1:] if status == "confirmed"} == {
+        (first, "confirmed"), (second, "confirmed")}
+    assert {label for _, label, _ in rows[1:]} == {"quote"}
+    assert seen["screen"] is ReaderScreen
+    assert seen["doc"] == rows[2][0]
+    assert seen["caret"] == (SECOND if seen["doc"] == second else FIRST).index(SHARED)
+
+
+def test_markup_in_a_search_result_is_shown_literally(library: Store) -> None:
+    doc_id = library.document_ids()[2]
+    text = library.document(doc_id).text
+    start = text.index("The post read")
+    create_annotation(library, doc_id, start, text.index(" in the feed"), "claim")
+    seen = {}
+
+    async def scenario(pilot, app):
+        await pilot.press("ctrl+f")
+        await type_and_wait(pilot, app, "post read")
+        results = app.screen.query_one("#search-results")
+        seen["lines"] = [str(results.get_option_at_index(i).prompt)
+                         for i in range(results.option_count)]
+        await pilot.press("escape")
+        seen["closed"] = not isinstance(app.screen, SearchScreen)
+
+    drive(SidenoteApp(library), scenario)
+    assert seen["lines"][0] == "The post read [bold red]X[/]"
+    assert "[red]Wire[/]" in seen["lines"][1]
+    assert seen["closed"]

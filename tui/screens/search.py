@@ -1,0 +1,157 @@
+"""Search as you type: each statement once, then every article where it appears.
+
+Typing restarts a short timer; when it fires, `store.search.search` runs in a
+worker thread, and only the newest query's results are shown, so typing never
+waits for the database. `enter` closes the screen with the place to open.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.timer import Timer
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from store import SidenoteError, Store
+from store.search import Appearance, StatementGroup, search
+
+from ..widgets.key_bar import KeyBar
+from ..widgets.text_layout import display_text
+from .base import StoreScreen
+from .dialogs import excerpt
+from .echoes import OpenTarget
+
+DEBOUNCE_SECONDS = 0.15
+STATEMENT_CHARS = 100
+MARKS = {"confirmed": "\u2713", "suggested": "?", "annotated": "\u00b7"}
+MARK_HELP = "\u2713 confirmed link \u00b7 ? suggested link \u00b7 \u00b7 annotated, no link"
+
+
+def statement_prompt(group: StatementGroup) -> Text:
+    text = Text(excerpt(group.statement, STATEMENT_CHARS), style="bold", end="")
+    if group.fuzzy:
+        text.append(f"  (for \u201c{display_text(group.query)}\u201d)", style="dim italic")
+    return text
+
+
+def appearance_prompt(appearance: Appearance) -> Text:
+    """`  ✓ outlet — title · quote`: outlet and title are data, appended as plain text."""
+    text = Text("  ", end="")
+    text.append(MARKS.get(appearance.status, "\u00b7") + " ", style="bold")
+    text.append(display_text(appearance.source or "(no outlet)"), style="bold")
+    text.append(" \u2014 ")
+    text.append(display_text(appearance.title or "(untitled)"))
+    if appearance.label:
+        text.append(f" \u00b7 {appearance.label}", style="italic")
+    return text
+
+
+class SearchScreen(StoreScreen):
+    """A query box over grouped results; the reader opens where `enter` points."""
+
+    SUB_TITLE = "search"
+    BINDINGS = [
+        Binding("enter", "open", "open", id="search.open",
+                tooltip="open the article at the highlighted match"),
+        Binding("down", "move(1)", "next result", id="search.down", show=False),
+        Binding("up", "move(-1)", "previous result", id="search.up", show=False),
+        Binding("escape", "close", "close", id="search.close", tooltip="close the search"),
+    ]
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.results: list[Appearance | None] = []  # per option; None for a statement
+        self._timer: Timer | None = None
+        self.searched = ""  # the query whose results are shown
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="search-box"):
+            yield Input(placeholder="Search annotations and linked statements", id="search-input")
+            yield Static(Content(MARK_HELP), id="search-help")
+            yield OptionList(id="search-results")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).can_focus = False
+        self.query_one(Input).focus()
+
+    # -- typing ------------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE_SECONDS, self._search_now)
+
+    def _search_now(self) -> None:
+        self.run_search(self.query_one(Input).value)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, query: str) -> None:
+        try:
+            groups = search(self.store, query, as_you_type=True)
+        except SidenoteError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_results, query, groups)
+
+    def show_results(self, query: str, groups: list[StatementGroup]) -> None:
+        if query != self.query_one(Input).value:
+            return  # typed on since: a newer search is coming
+        self.searched = query
+        options: list[Option] = []
+        self.results = []
+        for group in groups:
+            options.append(Option(statement_prompt(group), disabled=True))
+            self.results.append(None)
+            for appearance in group.appearances:
+                options.append(Option(appearance_prompt(appearance)))
+                self.results.append(appearance)
+        results = self.query_one(OptionList)
+        results.set_options(options)
+        first = next((i for i, a in enumerate(self.results) if a is not None), None)
+        results.highlighted = first
+
+    @property
+    def current(self) -> Appearance | None:
+        index = self.query_one(OptionList).highlighted
+        if index is None or not 0 <= index < len(self.results):
+            return None
+        return self.results[index]
+
+    # -- keys ---------------------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_open()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in ("down", "up"):  # the input keeps the focus; arrows move the results
+            event.stop()
+            self.action_move(1 if event.key == "down" else -1)
+
+    def action_move(self, step: int) -> None:
+        results = self.query_one(OptionList)
+        if step > 0:
+            results.action_cursor_down()
+        else:
+            results.action_cursor_up()
+
+    def action_open(self) -> None:
+        appearance = self.current
+        if appearance is not None:
+            self.dismiss(OpenTarget(appearance.doc_id, appearance.start))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def store_changed(self, doc_id: str | None = None, offset: int | None = None) -> None:
+        if self.searched:
+            self.run_search(self.searched)
