@@ -37,13 +37,17 @@ class Snapshot:
     documents: frozenset[str]
     annotations: dict[str, AnnotationState]
     links: dict[str, LinkState]
+    # Annotations that re-anchoring could not place: their rows in `review`.
+    review: frozenset[str] = frozenset()
 
     def state(self, key: str) -> object:
-        """The state of "document:<id>" (True/False), "annotation:<id>" or "link:<id>"
-        (a tuple, or None when absent)."""
+        """The state of "document:<id>" or "review:<id>" (True/False), "annotation:<id>"
+        or "link:<id>" (a tuple, or None when absent)."""
         kind, _, ident = key.partition(":")
         if kind == "document":
             return ident in self.documents
+        if kind == "review":
+            return ident in self.review
         return (self.annotations if kind == "annotation" else self.links).get(ident)
 
     def keys(self) -> set[str]:
@@ -51,7 +55,17 @@ class Snapshot:
             {f"document:{d}" for d in self.documents}
             | {f"annotation:{a}" for a in self.annotations}
             | {f"link:{k}" for k in self.links}
+            | {f"review:{r}" for r in self.review}
         )
+
+    def changes_to(self, later: Snapshot) -> dict[str, object]:
+        """Each key whose state differs in `later`, with its state there (as JSON has it)."""
+        changed = {}
+        for key in sorted(self.keys() | later.keys()):
+            value = later.state(key)
+            if value != self.state(key):
+                changed[key] = list(value) if isinstance(value, tuple) else value
+        return changed
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
@@ -78,7 +92,8 @@ def snapshot(target: str | Path | sqlite3.Connection) -> Snapshot:
             r[0]: tuple(r[1:])
             for r in conn.execute("SELECT id, status, a_annotation_id, b_annotation_id FROM links")
         }
-    return Snapshot(documents, annotations, links)
+        review = frozenset(r[0] for r in conn.execute("SELECT id FROM review"))
+    return Snapshot(documents, annotations, links, review)
 
 
 def assert_consistent(target: str | Path | sqlite3.Connection) -> Snapshot:

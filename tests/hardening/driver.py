@@ -10,14 +10,22 @@ and after the action returns, what it did:
 
 `effects` maps "annotation:<id>" to the annotation's state afterwards
 ([doc_id, start, end, label, note], or null when it is gone), "link:<id>" to the
-link's [status, a_annotation_id, b_annotation_id] (or null), and "document:<id>"
-to whether the document exists afterwards (an import names its `file` instead:
-the test knows which documents each file holds). `adds_links` marks actions that
-may store new suggestions (relink, echoes); `may_create` one that may make an
-annotation whose id is not known before (accepting a link). An OK line is printed only once the
+link's [status, a_annotation_id, b_annotation_id] (or null), "document:<id>" to
+whether the document exists afterwards, and "review:<id>" to whether an annotation
+that re-anchoring could not place waits in the review list (an import also names
+its `file`: the test knows which documents each file holds). `adds_links` marks
+actions that may store new suggestions and record annotations on the sides of
+stored links (relink, echoes); `may_create` one that may make an annotation whose
+id is not known before (accepting a link). An OK line is printed only once the
 store call has returned, i.e. once the change is committed: that is the moment
 the app would tell the user it is saved. Each line is one write(2), so a kill
 never leaves half a line.
+
+Some effects cannot be worked out in advance without redoing the store's work (an
+import that replaces an earlier version of an article re-anchors its annotations;
+an undo may unhook links in passing): those actions are rehearsed first, in a
+transaction that is rolled back, and their BEGIN line says what the rehearsal
+changed. The kill then tests that the real run commits all of that or none of it.
 
 Modes:
     driver.py serve                 a zygote: imports everything once, then for each
@@ -36,10 +44,12 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -55,8 +65,10 @@ from store import (
 from store.deletion import delete_document
 from store.exchange import import_annotations
 from store.export import annotation_record
-from store.ingest import import_paths
+from store.ingest import ImportReport, import_paths, prepare_file
 from store.text import snap_to_graphemes
+
+from checks import Snapshot, snapshot  # driver.py runs as a script from this folder
 
 LABELS = ("claim", "quote", "proposal")
 # Relative weights of the actions the workload picks from.
@@ -74,7 +86,30 @@ WEIGHTS: dict[str, float] = {
     "accept": 5,
     "reject": 3,
     "import_annotations": 3,
+    "new_version": 1,
 }
+# Words for the paragraph and the changed word of a new version of an article.
+EDIT_WORDS = (
+    "update correction minister spokesman confirmed denied agency reported earlier "
+    "statement officials talks ceasefire sanctions guarantees Wednesday"
+).split()
+# A new version is made of articles up to this long (the big one would take seconds).
+VERSION_MAX_CHARS = 50_000
+
+
+# The documents each pool file holds, by file name: worked out once by the zygote,
+# before it forks, so that every child knows them for free.
+FILE_DOCUMENTS: dict[str, list[str]] = {}
+
+
+def learn_pool(pool: Path) -> None:
+    if not FILE_DOCUMENTS:
+        for path in sorted(pool.iterdir()):
+            FILE_DOCUMENTS[path.name] = [d.id for d in prepare_file(path).documents]
+
+
+class Rehearsal(Exception):
+    """Raised to roll back a rehearsed action."""
 
 
 def emit(kind: str, payload: dict) -> None:
@@ -94,10 +129,12 @@ def link_state(row: dict | None) -> list | None:
 
 
 def state_of(entity: str, value: dict | None) -> object:
+    """An entity's state as the effects give it, from its row in the event log."""
     return {
         "annotation": annotation_state,
         "link": link_state,
         "document": lambda v: v is not None,
+        "review": lambda v: v is not None,
     }[entity](value)
 
 
@@ -114,6 +151,8 @@ class Workload:
         self.own_only = own_only
         self.mine: list[str] = []
         self.exchange_file = Path(f"{db_path}.{os.getpid()}.exchange.jsonl")
+        self.seed = seed
+        self.versions = Path(f"{db_path}.versions")
 
     # -- choosing targets ---------------------------------------------------
 
@@ -143,6 +182,34 @@ class Workload:
         self.serial += 1
         return f"n{self.rng.randrange(10**6)}-{self.serial}"
 
+    def state(self) -> Snapshot:
+        return snapshot(self.store.db.conn)
+
+    def rehearse(self, action: Callable[[], object]) -> dict[str, object]:
+        """What `action` will change, found by doing it in a transaction that is then
+        rolled back: the last logged state of each entity its change groups touched
+        (undo replays log theirs too), and the documents an import created (those
+        are not logged: the article is not an undoable part of an import)."""
+        effects: dict[str, object] = {}
+        try:
+            with self.store.transaction() as db:
+                last = db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+                result = action()
+                for entity, entity_id, after in db.execute(
+                    "SELECT entity, entity_id, after FROM events WHERE seq > ? ORDER BY seq",
+                    [last],
+                ):
+                    value = None if after is None else json.loads(after)
+                    effects[f"{entity}:{entity_id}"] = state_of(entity, value)
+                if isinstance(result, ImportReport):
+                    for document in result.documents:
+                        if document.created:
+                            effects[f"document:{document.id}"] = True
+                raise Rehearsal
+        except Rehearsal:
+            pass
+        return effects
+
     # -- actions ------------------------------------------------------------
 
     def step(self, allowed: dict[str, float] = WEIGHTS) -> None:
@@ -155,11 +222,74 @@ class Workload:
         if not self.pool:
             return
         path = self.rng.choice(self.pool)
-        emit("BEGIN", {"op": "import", "file": path.name, "effects": {}})
+        effects: dict[str, object] = {}
+        if not self.all_stored(path):
+            # An article added back may be an earlier version of one stored (after a
+            # new version replaced it): then it replaces that one. Rehearsed, as only
+            # the store knows what re-anchoring will do.
+            effects = self.rehearse(lambda: import_paths(self.store, [path]))
+        emit("BEGIN", {"op": "import", "file": path.name, "effects": effects})
         report = import_paths(self.store, [path])
         if report.errors:
             raise RuntimeError(f"import failed: {report.errors}")
-        emit("OK", {"op": "import", "file": path.name, "effects": {}})
+        emit("OK", {"op": "import", "file": path.name, "effects": effects})
+
+    def all_stored(self, path: Path) -> bool:
+        """Whether every article of a pool file is stored (an import of it then adds
+        nothing and replaces nothing). Unknown in a fresh interpreter: False."""
+        ids = set(FILE_DOCUMENTS.get(path.name, ()))
+        if not ids:
+            return False
+        marks = ",".join("?" * len(ids))
+        sql = f"SELECT count(*) FROM documents WHERE id IN ({marks})"
+        return self.store.db.execute(sql, list(ids)).fetchone()[0] == len(ids)
+
+    def do_new_version(self) -> None:
+        """Import a changed version of a stored article (a paragraph inserted, a word
+        changed): its annotations move to the new version or go to review, its links
+        follow, the old version goes, in one undoable change (store/versions.py).
+
+        Written as a JSONL record beside the database, with the article's title,
+        outlet and address, by which `sidenote import` recognises the earlier
+        version: the pool's own files stay as the test parsed them."""
+        row = self.store.db.execute(
+            "SELECT id FROM documents WHERE (url != '' OR (title != '' AND source != '')) "
+            "AND length(text) <= ? ORDER BY random() LIMIT 1",
+            [VERSION_MAX_CHARS],
+        ).fetchone()
+        if row is None:
+            return
+        old = self.store.document(row[0])
+        record = {
+            "text": self.changed_text(old.text),
+            "title": old.title,
+            "source": old.source,
+            "url": old.url,
+        }
+        self.versions.mkdir(exist_ok=True)
+        self.serial += 1
+        path = self.versions / f"{self.seed}-{self.serial}.jsonl"
+        path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+        effects = self.rehearse(lambda: import_paths(self.store, [path]))
+        emit("BEGIN", {"op": "new_version", "effects": effects})
+        report = import_paths(self.store, [path])
+        if report.errors:
+            raise RuntimeError(f"import failed: {report.errors}")
+        emit("OK", {"op": "new_version", "effects": effects, "replaced": len(report.replaced)})
+
+    def changed_text(self, text: str) -> str:
+        """The article as its outlet might update it: one word changed somewhere, and
+        a paragraph inserted at a paragraph break (or at the top)."""
+        words = list(re.finditer(r"[^\W\d_]{4,}", text))
+        if words:
+            word = self.rng.choice(words)
+            other = self.rng.choice([w for w in EDIT_WORDS if w != word.group()])
+            text = text[: word.start()] + other + text[word.end() :]
+        breaks = [m.end() for m in re.finditer(r"\n+", text)]
+        at = self.rng.choice([0, *breaks])
+        added = " ".join(self.rng.choice(EDIT_WORDS) for _ in range(self.rng.randint(8, 20)))
+        paragraph = f"{added[0].upper()}{added[1:]}.\n\n"
+        return text[:at] + paragraph + text[at:]
 
     def do_create(self) -> None:
         found = self.random_document()
@@ -212,19 +342,12 @@ class Workload:
         ).fetchone()
         if top is None:
             return
-        events = list(
-            self.store.db.query("SELECT * FROM events WHERE group_id = ? ORDER BY seq", [top[0]])
-        )
-        effects: dict[str, object] = {}
-        for event in reversed(events) if op == "undo" else events:
-            raw = event["before"] if op == "undo" else event["after"]
-            value = None if raw is None else json.loads(raw)
-            if event["entity"] in ("annotation", "link", "document"):
-                effects[f"{event['entity']}:{event['entity_id']}"] = state_of(
-                    event["entity"], value
-                )
+        move = undo if op == "undo" else redo
+        # Rehearsed rather than read from the group's own events: undoing the creation
+        # of an annotation also unhooks, in passing, the links that name it now.
+        effects = self.rehearse(lambda: move(self.store))
         emit("BEGIN", {"op": op, "effects": effects})
-        change = (undo if op == "undo" else redo)(self.store)
+        change = move(self.store)
         if change is None or change.group_id != top[0]:
             raise RuntimeError(f"{op} moved {change} instead of group {top[0]}")
         emit("OK", {"op": op, "effects": effects})
@@ -262,16 +385,20 @@ class Workload:
 
     def do_relink(self) -> None:
         emit("BEGIN", {"op": "relink", "effects": {}, "adds_links": True})
+        before = self.state()
         links.relink(self.store)
-        emit("OK", {"op": "relink", "effects": {}, "adds_links": True})
+        effects = before.changes_to(self.state())
+        emit("OK", {"op": "relink", "effects": effects, "adds_links": True})
 
     def do_echoes(self) -> None:
         row = self.random_annotation()
         if row is None:
             return
         emit("BEGIN", {"op": "echoes", "effects": {}, "adds_links": True})
+        before = self.state()
         links.echoes(self.store, row["doc_id"], row["start"], row["end"], row["id"])
-        emit("OK", {"op": "echoes", "effects": {}, "adds_links": True})
+        effects = before.changes_to(self.state())
+        emit("OK", {"op": "echoes", "effects": effects, "adds_links": True})
 
     def random_suggestion(self) -> dict | None:
         rows = list(
@@ -389,6 +516,7 @@ def serve() -> None:
         if not parts or parts[0] == "QUIT":
             return
         _, db_path, seed, out, pool = parts
+        learn_pool(Path(pool))
         sys.stdout.flush()
         # Opened before the fork: a child killed at once still leaves its (empty) file.
         out_fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)

@@ -56,7 +56,10 @@ def read_report(text: str, files: dict[str, list[str]] | None = None) -> Report:
 def _with_file_effects(payload: dict, files: dict[str, list[str]] | None) -> dict:
     if "file" in payload:
         assert files is not None, "an import was reported but no file contents are known"
-        payload["effects"] = {f"document:{d}": True for d in files[payload["file"]]}
+        # The test parsed the file itself: its documents are there afterwards, whatever
+        # else the driver says the import did (a changed version replacing another).
+        documents = {f"document:{d}": True for d in files[payload["file"]]}
+        payload["effects"] = {**payload["effects"], **documents}
     return payload
 
 
@@ -95,6 +98,17 @@ def verify(before: Snapshot, report: Report, after: Snapshot) -> str:
     def wanted(key: str) -> object:
         return expected[key] if key in expected else before.state(key)
 
+    def attached_in_flight(key: str) -> bool:
+        """An action that may add links may also record, on a side of a stored link
+        that names no annotation, the annotation lying there (see store/links.py):
+        in flight, nobody could print which."""
+        if not in_flight.get("adds_links") or not key.startswith("link:"):
+            return False
+        actual, intended = after.state(key), wanted(key)
+        if actual is None or intended is None or actual[0] != intended[0]:
+            return False
+        return all(i is None or a == i for a, i in zip(actual[1:], intended[1:]))
+
     # New suggestions from relinking have ids nobody printed; only actions that
     # may add links may leave them, and only as suggestions.
     new_links = {
@@ -129,7 +143,7 @@ def verify(before: Snapshot, report: Report, after: Snapshot) -> str:
 
     keys = (set(expected) | before.keys() | after.keys()) - new_links
     for key in sorted(keys - set(flight) - {f"annotation:{created}"}):
-        assert after.state(key) == wanted(key), (
+        assert after.state(key) == wanted(key) or attached_in_flight(key), (
             f"{key}: reported {wanted(key)!r}, database has {after.state(key)!r}"
         )
     if in_flight["op"] == "create":

@@ -3,8 +3,10 @@
 A driver process (driver.py) imports files (the seeds and a generated folder of
 every format, with one big article so that kills land inside long transactions),
 tags, edits, deletes, undoes, redoes, deletes whole articles, relinks the corpus,
-looks for echoes, accepts and rejects links, and re-imports annotations from its
-own export. It prints each
+looks for echoes, accepts and rejects links, re-imports annotations from its own
+export, and imports changed versions of articles (a paragraph inserted, a word
+changed: annotations move to the new version or go to review, links follow, the
+old version goes). It prints each
 action before it starts and once its store call has returned. The test kills it
 with SIGKILL after a random delay, then checks the file from outside:
 
@@ -12,8 +14,9 @@ with SIGKILL after a random delay, then checks the file from outside:
 - every annotation's text is document[start:end]; every document has exactly the
   sentences its text splits into (none stored without them); the event log
   explains every annotation;
-- everything reported saved is there, in the state reported; the action in flight
-  happened entirely or not at all;
+- everything reported saved is there, in the state reported (an annotation that
+  a new version could not place is accounted for by its row in the review list; one
+  that moved keeps its id); the action in flight happened entirely or not at all;
 - the next run carries on: an import of everything completes and adds the rest.
 
 Most kills hit a child forked from a warm zygote (fork: ~1 ms; an interpreter
@@ -114,6 +117,7 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path, seeds_copy, figures):
     counts: collections.Counter = collections.Counter()
     confirmed = 0
     done_ops: collections.Counter = collections.Counter()
+    versions: collections.Counter = collections.Counter()
     checking = 0.0
     started = time.monotonic()
     zygote = Zygote()
@@ -158,6 +162,14 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path, seeds_copy, figures):
             confirmed += len(report.done)
             for payload in report.done:
                 done_ops[payload["op"]] += 1
+                if payload["op"] == "new_version":
+                    versions["replaced"] += payload["replaced"]
+                    for key, value in payload["effects"].items():
+                        kind = key.partition(":")[0]
+                        if kind == "annotation" and value is not None:
+                            versions["annotations moved"] += 1
+                        elif kind == "review" and value:
+                            versions["annotations to review"] += 1
             counts[lane_name] += 1
             flight = report.in_flight["op"] if report.in_flight else "between actions"
             counts[f"in flight: {flight}"] += 1
@@ -184,6 +196,9 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path, seeds_copy, figures):
         writes_lost=0,
         annotations_at_end=len(final.annotations),
         documents_at_end=len(final.documents),
+        links_at_end=len(final.links),
+        review_at_end=len(final.review),
+        new_versions=dict(sorted(versions.items())),
         seconds=round(elapsed, 1),
         seconds_checking=round(checking, 1),
         **{k: v for k, v in sorted(counts.items())},
