@@ -19,6 +19,7 @@ from .screens.help import HelpScreen, help_rows
 from .screens.library import LibraryScreen
 from .screens.linking import LinkCorpusScreen, report_line
 from .screens.echoes import OpenTarget
+from .screens.export import ExportChoice, ExportDialog, run_export
 from .screens.palette import JumpProvider
 from .screens.reader import ReaderScreen
 from .screens.search import SearchScreen
@@ -83,6 +84,26 @@ class SidenoteApp(App[None]):
         yield SystemCommand("Link the whole corpus",
                             "find every repeated statement in every article (in the background)",
                             self.action_link_corpus)
+        yield SystemCommand("Export annotations\u2026",
+                            "write every annotation as jsonl, documents, w3c, brat or csv",
+                            self.action_export)
+
+    def action_export(self) -> None:
+        def chosen(choice: ExportChoice | None) -> None:
+            if choice is not None:
+                self.notify(f"exporting to {choice.path}\u2026", markup=False)
+                self.export_in_background(choice)
+
+        self.push_screen(ExportDialog(), chosen)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def export_in_background(self, choice: ExportChoice) -> None:
+        try:
+            done = run_export(self.store, choice)
+        except SidenoteError as error:
+            self.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        self.call_from_thread(self.notify, done.line, markup=False)
 
     def action_link_corpus(self) -> None:
         def done(report: LinkReport | None) -> None:

@@ -138,6 +138,7 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
     from ..widgets.document_table import DocumentTable
     from .dialogs import DeleteDialog, NoteDialog
     from .echoes import EchoesScreen
+    from .export import ExportDialog
     from .library import LibraryScreen
     from .reader import ReaderScreen
     from .search import SearchScreen
@@ -150,6 +151,7 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
         ("Search", [SearchScreen]),
         ("Note dialog", [NoteDialog]),
         ("Delete dialog", [DeleteDialog]),
+        ("Export dialog", [ExportDialog]),
         ("Help", [HelpScreen]),
     ]
 

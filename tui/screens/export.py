@@ -1,0 +1,115 @@
+"""Export from the command palette: a dialog for the format and the path, then a worker.
+
+The export runs in a thread on its own connection (`open_store(store.path)`), so a
+long export never blocks the screen and never shares a transaction with the reader's
+writes. `export_to_path` writes a temporary file and renames it, so the file appears
+whole or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
+
+from store import Store, open_store
+from store.export import FORMATS, export_to_path
+
+FORMAT_HELP = {
+    "jsonl": "one annotation per line, lossless (import-annotations reads it back)",
+    "documents": "one article per line with its annotations",
+    "w3c": "W3C Web Annotation JSON-LD",
+    "brat": "a folder of .txt and .ann files for brat",
+    "csv": "a spreadsheet, one annotation per row",
+}
+SUFFIX = {"jsonl": "jsonl", "documents": "jsonl", "w3c": "jsonld", "csv": "csv"}
+
+
+def default_path(fmt: str) -> str:
+    """`~/sidenote-export.<ext>`, or the folder `~/sidenote-export-brat` for brat."""
+    if fmt == "brat":
+        return "~/sidenote-export-brat"
+    name = "sidenote-export" if fmt == "jsonl" else f"sidenote-export-{fmt}"
+    return f"~/{name}.{SUFFIX[fmt]}"
+
+
+@dataclass(frozen=True)
+class ExportChoice:
+    fmt: str
+    path: Path
+
+
+class ExportDialog(ModalScreen[ExportChoice | None]):
+    """Choose a format and where to write; the caller runs the export."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "export", "export", id="export.run", tooltip="export now"),
+        Binding("escape", "cancel", "cancel", id="export.cancel", tooltip="cancel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fmt = FORMATS[0]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-dialog"):
+            yield Static(Content("Export annotations"), id="export-title")
+            with RadioSet(id="export-format"):
+                for index, fmt in enumerate(FORMATS):
+                    yield RadioButton(Content(f"{fmt} \u2014 {FORMAT_HELP[fmt]}"), value=index == 0,
+                                      name=fmt)
+            yield Label("Write to (enter exports)")
+            yield Input(default_path(self.fmt), id="export-path")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RadioSet).focus()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        path = self.query_one("#export-path", Input)
+        fmt = event.pressed.name or FORMATS[0]
+        if path.value == default_path(self.fmt):  # follow the format unless the user typed
+            path.value = default_path(fmt)
+        self.fmt = fmt
+        path.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_export()
+
+    def action_export(self) -> None:
+        value = self.query_one("#export-path", Input).value.strip()
+        if not value:
+            self.notify("give a file name to export to", severity="warning", markup=False)
+            return
+        self.dismiss(ExportChoice(self.fmt, Path(value).expanduser()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class ExportDone:
+    count: int
+    choice: ExportChoice
+
+    @property
+    def line(self) -> str:
+        noun = "article" if self.choice.fmt == "documents" else "annotation"
+        plural = "" if self.count == 1 else "s"
+        return f"exported {self.count} {noun}{plural} as {self.choice.fmt} to {self.choice.path}"
+
+
+def run_export(store: Store, choice: ExportChoice) -> ExportDone:
+    """The export itself, on its own connection (an in-memory store has only one)."""
+    if store.path == ":memory:":
+        return ExportDone(export_to_path(store, choice.fmt, choice.path), choice)
+    with open_store(store.path) as own:
+        return ExportDone(export_to_path(own, choice.fmt, choice.path), choice)
