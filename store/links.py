@@ -6,13 +6,21 @@
 - a pair is identified by its `pair_key` (both sides' doc:start:end, sorted), so the
   same pair found from either side, by `relink` or by `echoes`, is one row;
 - a rejected pair is never suggested again, and confirmed or rejected rows are
-  never changed by linking (only their `cluster`, which is derived);
+  never changed by linking (only their `cluster`, which is derived, and a
+  confirmed side's annotation id, when one is made there later);
 - accepting or rejecting goes through `change_group`, so `undo` reverts it.
 
 Units are every sentence and every annotation. An annotation that covers exactly
 one sentence is that sentence's unit (the link records the annotation's id); any
 other annotation is a unit of its own, so a quote tagged inside a long sentence can
 link on its own.
+
+A link side names an annotation (`*_annotation_id`) so that `accept` knows which
+label to give the other side. A side names the annotation lying exactly on its
+span, also when the annotation is made after the link (`relink` records it then);
+and `echoes` asked for an annotation records it on the side of every link it
+returns whose span holds it and that names none yet (a quote tagged inside a
+sentence that was already linked). Both are plain writes, like the suggestions.
 
 `echoes` matches one span against the corpus without relinking it, using an
 in-process `Index` cached per store. The cache is checked on every call with two
@@ -218,7 +226,10 @@ def echoes(
 
     New matches are saved as suggestions (a rejected pair stays rejected, a confirmed
     one stays confirmed). Returns every link that is not rejected and touches the
-    span, one per passage of another document, best first.
+    span, one per passage of another document, best first. The annotation asked
+    about (`annotation_id`, else the one exactly on the span) is recorded on the
+    side of each returned link that holds it and names none, so that accepting the
+    echo tags the other side with its label.
     """
     threshold = threshold_for(store) if threshold is None else check_threshold(threshold)
     document = store.document(doc_id)
@@ -238,7 +249,50 @@ def echoes(
         finally:
             index.truncate(mark)
     _save_new(store, matches)
-    return _echoes_of(store, doc_id, start, end)
+    found = _echoes_of(store, doc_id, start, end)
+    asked = annotation_id or _annotation_on(store.db, doc_id, start, end)
+    if asked is not None and found:
+        _attach(store, asked, [echo.link_id for echo in found])
+    return found
+
+
+# The side of a link that holds an annotation's span and names no annotation.
+_OPEN_SIDE = (
+    "{s}_annotation_id IS NULL AND {s}_doc_id = :doc AND {s}_start <= :start "
+    "AND {s}_end >= :end AND status != 'rejected'"
+)
+
+
+def _attach(store: Store, annotation_id: str, link_ids: list[str]) -> None:
+    """Record the annotation on the side of each link that holds it and names none.
+
+    Echoes are asked for an annotation (or a sentence the reader tagged) that may
+    be newer than the link, e.g. a quote tagged inside a sentence `sidenote link`
+    had already linked: accepting the link from that annotation's panel must tag
+    the other side with its label. A plain write, like the suggestions themselves
+    (`accept` then logs the link's whole row in its change group), and only when
+    there is something to record: most calls take no write lock.
+    """
+    span = store.db.execute(
+        'SELECT doc_id, start, "end" FROM annotations WHERE id = ?', [annotation_id]
+    ).fetchone()
+    if span is None:
+        return
+    params = {f"l{i}": link_id for i, link_id in enumerate(link_ids)}
+    ids = ", ".join(f":{name}" for name in params)
+    params.update(doc=span[0], start=span[1], end=span[2], annotation=annotation_id)
+    open_side = " OR ".join(f"({_OPEN_SIDE.format(s=s)})" for s in ("a", "b"))
+    sql = f"SELECT 1 FROM links WHERE id IN ({ids}) AND ({open_side}) LIMIT 1"
+    if store.db.execute(sql, params).fetchone() is None:
+        return
+    params["now"] = utc_now()
+    with store.transaction() as db:
+        for side in ("a", "b"):
+            db.execute(
+                f"UPDATE links SET {side}_annotation_id = :annotation, updated_at = :now "
+                f"WHERE id IN ({ids}) AND {_OPEN_SIDE.format(s=side)}",
+                params,
+            )
 
 
 def _save_new(store: Store, matches: list[Match]) -> None:
@@ -430,9 +484,11 @@ def relink(
     """Link every sentence and annotation of the corpus.
 
     New matches become suggestions; `rebuild` also removes stored suggestions that
-    are no longer found (and refreshes the scores of those that are). Confirmed and
-    rejected links are never touched except for their cluster; a rejected pair is
-    never suggested again. Everything is written in one transaction.
+    are no longer found (and refreshes the scores of those that are). A link found
+    again records an annotation made since exactly on a side that names none.
+    Confirmed and rejected links are otherwise never touched except for their
+    cluster; a rejected pair is never suggested again. Everything is written in one
+    transaction.
     """
     threshold = check_threshold(threshold)
     began = perf_counter()
@@ -445,7 +501,10 @@ def relink(
     with store.transaction() as db:
         stored = {
             row["pair_key"]: row
-            for row in db.query("SELECT id, pair_key, status FROM links")
+            for row in db.query(
+                "SELECT id, pair_key, status, a_doc_id, a_start, a_end, a_annotation_id, "
+                "b_doc_id, b_start, b_end, b_annotation_id FROM links"
+            )
         }
         if rebuild:
             stale = [
@@ -471,7 +530,9 @@ def relink(
             if rebuild and row["status"] == LinkStatus.suggested.value:
                 updated = _row(match, clusters[key], annotations, now)
                 updated = {k: v for k, v in updated.items() if k not in ("id", "created_at")}
-                db["links"].update(row["id"], updated)
+                db["links"].update(row["id"], {**updated, **_recorded(row, updated)})
+            elif attached := _attachable(row, annotations):
+                db["links"].update(row["id"], {**attached, "updated_at": now})
         db["links"].insert_all(fresh)
         report.new = len(fresh)
         db.conn.executemany(
@@ -485,6 +546,31 @@ def relink(
         )
     report.seconds = perf_counter() - began
     return report
+
+
+def _attachable(row: dict, annotations: dict[tuple[str, int, int], str]) -> dict[str, str]:
+    """Annotations made since the link was stored, exactly on a side that names none."""
+    found = {}
+    for side in ("a", "b"):
+        span = (row[f"{side}_doc_id"], row[f"{side}_start"], row[f"{side}_end"])
+        if row[f"{side}_annotation_id"] is None and span in annotations:
+            found[f"{side}_annotation_id"] = annotations[span]
+    return found
+
+
+def _recorded(row: dict, updated: dict) -> dict[str, str]:
+    """The annotations a stored side already names (e.g. one `echoes` recorded inside
+    it), kept where a rebuilt row would name none."""
+    kept = {}
+    for side in ("a", "b"):
+        if updated[f"{side}_annotation_id"] is not None:
+            continue
+        span = (updated[f"{side}_doc_id"], updated[f"{side}_start"], updated[f"{side}_end"])
+        for name in ("a", "b"):
+            if (row[f"{name}_doc_id"], row[f"{name}_start"], row[f"{name}_end"]) == span:
+                if row[f"{name}_annotation_id"] is not None:
+                    kept[f"{side}_annotation_id"] = row[f"{name}_annotation_id"]
+    return kept
 
 
 def _clusters(db, matches: list[Match]) -> dict[str, str]:

@@ -167,6 +167,75 @@ def test_accept_tags_the_matching_span_elsewhere_with_the_same_label_and_undo_re
     assert row["status"] == "suggested"
 
 
+def _sentence_link_to(store, a, b) -> dict:
+    """The stored sentence-level link between two articles (from `sidenote link`)."""
+    return next(r for r in list_links(store) if {r["a"]["doc_id"], r["b"]["doc_id"]} == {a, b})
+
+
+def _accept_from_echoes_tags_the_other_side(store, a, b, tagged: tuple[int, int], label: str):
+    annotation = create_annotation(store, a, *tagged, label)
+    echo = next(e for e in echoes(store, a, *tagged, annotation.id) if e.doc_id == b)
+    made = accept(store, echo.link_id)
+    assert made is not None and made.doc_id == b and made.label == label
+    text_b = store.document(b).text
+    assert made.text == text_b[made.start : made.end]
+    assert TAGGED.lower() in made.text.lower()
+    row = next(r for r in list_links(store) if r["id"] == echo.link_id)
+    assert {row["a"]["annotation_id"], row["b"]["annotation_id"]} == {annotation.id, made.id}
+    return echo, made
+
+
+def test_tagging_a_linked_sentence_then_accepting_its_echo_tags_the_other_article(three):
+    store, a, b, c = three
+    relink(store)
+    link = _sentence_link_to(store, a, b)
+    side = link["a"] if link["a"]["doc_id"] == a else link["b"]
+    assert side["annotation_id"] is None
+    echo, made = _accept_from_echoes_tags_the_other_side(
+        store, a, b, (side["start"], side["end"]), "claim"
+    )
+    assert echo.link_id == link["id"]
+
+
+def test_tagging_a_quote_inside_a_linked_sentence_then_accepting_tags_the_other_article(three):
+    store, a, b, c = three
+    relink(store)
+    link = _sentence_link_to(store, a, b)
+    side = link["a"] if link["a"]["doc_id"] == a else link["b"]
+    # A quote too short to be a unit of its own: its echo is the sentence's link.
+    start = store.document(a).text.index("peacekeeping troops", side["start"])
+    tagged = (start, start + len("peacekeeping troops"))
+    echo, made = _accept_from_echoes_tags_the_other_side(store, a, b, tagged, "quote")
+    assert echo.link_id == link["id"]
+
+
+def test_a_rebuild_keeps_the_annotation_echoes_recorded_inside_a_linked_sentence(three):
+    store, a, b, c = three
+    relink(store)
+    link = _sentence_link_to(store, a, b)
+    side = "a" if link["a"]["doc_id"] == a else "b"
+    start = store.document(a).text.index("peacekeeping troops", link[side]["start"])
+    quote = create_annotation(store, a, start, start + len("peacekeeping troops"), "quote")
+    echoes(store, a, quote.start, quote.end, quote.id)
+    relink(store, rebuild=True)
+    row = next(r for r in list_links(store) if r["id"] == link["id"])
+    assert row[side]["annotation_id"] == quote.id
+
+
+def test_relink_records_an_annotation_made_on_a_linked_sentence(three):
+    store, a, b, c = three
+    relink(store)
+    link = _sentence_link_to(store, a, b)
+    side = "a" if link["a"]["doc_id"] == a else "b"
+    annotation = create_annotation(store, a, link[side]["start"], link[side]["end"], "claim")
+    relink(store)
+    row = next(r for r in list_links(store) if r["id"] == link["id"])
+    assert row[side]["annotation_id"] == annotation.id
+    made = accept(store, link["id"])
+    assert made is not None and made.doc_id == b and made.label == "claim"
+    assert made.text == store.document(b).text[made.start : made.end]
+
+
 def test_accepting_twice_reuses_the_identical_annotation(three):
     store, a, b, c = three
     start = store.document(a).text.index(TAGGED)
