@@ -22,6 +22,7 @@ from .screens.echoes import OpenTarget
 from .screens.export import ExportChoice, ExportDialog, run_export
 from .screens.palette import JumpProvider
 from .screens.reader import ReaderScreen
+from .screens.review import ReviewScreen
 from .screens.search import SearchScreen
 
 POLL_SECONDS = 1.0
@@ -87,6 +88,13 @@ class SidenoteApp(App[None]):
         yield SystemCommand("Export annotations\u2026",
                             "write every annotation as jsonl, documents, w3c, brat or csv",
                             self.action_export)
+        yield SystemCommand("Review re-anchored annotations",
+                            "annotations whose article changed: place them or discard them",
+                            self.action_review)
+
+    def action_review(self) -> None:
+        if not isinstance(self.screen, ReviewScreen):
+            self.push_screen(ReviewScreen(self.store))
 
     def action_export(self) -> None:
         def chosen(choice: ExportChoice | None) -> None:

@@ -141,6 +141,7 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
     from .export import ExportDialog
     from .library import LibraryScreen
     from .reader import ReaderScreen
+    from .review import ReviewScreen
     from .search import SearchScreen
 
     return [
@@ -149,6 +150,7 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
         ("Reader", [ArticleView, ReaderScreen]),
         ("Echoes", [EchoesScreen]),
         ("Search", [SearchScreen]),
+        ("Review", [ReviewScreen]),
         ("Note dialog", [NoteDialog]),
         ("Delete dialog", [DeleteDialog]),
         ("Export dialog", [ExportDialog]),
