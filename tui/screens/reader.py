@@ -182,6 +182,14 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             self.show_document(doc_id, offset)
             return
         try:
+            self.store.document(self.doc_id)
+        except NotFound:
+            self._article_gone()
+            return
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        try:
             annotations = self.store.annotations(self.doc_id)
             echoed = echo_spans(self.store, self.doc_id)
         except SidenoteError as error:
@@ -194,6 +202,16 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             self.view.move_caret(offset)
         else:
             self._cursor_moved(self.view.caret, self.view.selection)
+
+    def _article_gone(self) -> None:
+        """The article was deleted (by another Sidenote, or an undo): never show stale text."""
+        self.text = ""  # nothing left to save a position for
+        self.notify(f"\u201c{excerpt(self.title_text, 50)}\u201d was deleted; back to the library",
+                    severity="warning", markup=False)
+        self._write_setting(REOPEN_SETTING, False)
+        while self.app.screen is not self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        self.dismiss()
 
     # -- position ---------------------------------------------------------------------------
 
