@@ -10,6 +10,7 @@ from store import Label, Store, open_store
 from store.links import echo_spans
 from tui.app import SidenoteApp
 from tui.screens.echoes import EchoesScreen
+from tui.screens.help import HelpScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets.article_view import ArticleView
 
@@ -163,3 +164,20 @@ def test_linking_the_corpus_from_the_palette_runs_in_a_worker(tmp_path) -> None:
     assert links == 2
     assert any(m.startswith("linked: 2 links (exact 2)") for m in seen["messages"])
     assert seen["marks"] == 2
+
+
+def test_help_on_the_echoes_screen_lists_its_keys(pair) -> None:
+    store, first, second = pair
+    rows = []
+
+    async def scenario(pilot, app):
+        await pilot.press(*["j"] * sentence_index(store, first, SHARED), "l")
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows.extend(row.binding_id for row in app.screen.rows)
+
+    drive(SidenoteApp(store, first), scenario)
+    assert {"echoes.accept", "echoes.reject", "echoes.open", "echoes.undo",
+            "echoes.close"} <= set(rows)

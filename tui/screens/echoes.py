@@ -80,11 +80,13 @@ class EchoesScreen(StoreScreen, ModalScreen[OpenTarget | None]):
                 tooltip="accept the echo: the other article gets an annotation with this label"),
         Binding("r", "reject", "reject", id="echoes.reject",
                 tooltip="reject the echo: it is never suggested again"),
-        Binding("enter", "open", "open", id="echoes.open",
+        Binding("enter", "open", "open", id="echoes.open", priority=True,
                 tooltip="open the other article at the match"),
         Binding("u", "app.undo", "undo", id="echoes.undo",
                 tooltip="undo the last change (a modal screen hides the app's keys)"),
         Binding("escape", "close", "close", id="echoes.close", tooltip="close the echoes"),
+        Binding("f1,question_mark", "app.help", "help", id="echoes.help",
+                tooltip="this help (a modal screen hides the app's keys)"),
     ]
 
     def __init__(self, store: Store, query: EchoQuery) -> None:

@@ -113,8 +113,8 @@ class ReviewScreen(StoreScreen):
             self.notify(str(error), severity="error", markup=False)
             return
         if placed is not None:
-            self.notify(f"placed the {placed.label.value} on \u201c{excerpt(placed.text, 40)}\u201d",
-                        markup=False)
+            where = excerpt(placed.text, 40)
+            self.notify(f"placed the {placed.label.value} on \u201c{where}\u201d", markup=False)
         else:
             self.notify(f"discarded the {item.label} (u undoes)", markup=False)
         self.store_changed()

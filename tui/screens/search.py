@@ -57,7 +57,7 @@ class SearchScreen(StoreScreen):
 
     SUB_TITLE = "search"
     BINDINGS = [
-        Binding("enter", "open", "open", id="search.open",
+        Binding("enter", "open", "open", id="search.open", priority=True,
                 tooltip="open the article at the highlighted match"),
         Binding("down", "move(1)", "next result", id="search.down", show=False),
         Binding("up", "move(-1)", "previous result", id="search.up", show=False),
