@@ -181,3 +181,25 @@ def test_help_on_the_echoes_screen_lists_its_keys(pair) -> None:
     drive(SidenoteApp(store, first), scenario)
     assert {"echoes.accept", "echoes.reject", "echoes.open", "echoes.undo",
             "echoes.close"} <= set(rows)
+
+
+def test_echo_text_is_data_and_the_library_counts_links(pair) -> None:
+    store, first, second = pair
+    seen = {}
+
+    async def scenario(pilot, app):
+        await pilot.press(*["j"] * sentence_index(store, first, OTHER_SHARED), "l")
+        await pilot.pause()
+        option = app.screen.query_one("#echoes-list").get_option_at_index(0)
+        seen["prompt"] = str(option.prompt)
+        await pilot.press("escape", "escape")  # back to the library
+        await pilot.pause()
+        table = app.screen.query_one("#library-table")
+        seen["links"] = {row.id: row.links for row in table.rows}
+        seen["row"] = table.render_line(1).text
+
+    drive(SidenoteApp(store, first), scenario)
+    assert "[bold]forty[/]" in seen["prompt"]
+    assert "Japan Today \u2014 Tokyo watches the talks" in seen["prompt"]
+    assert seen["links"] == {first: 1, second: 1}
+    assert seen["row"].split()[:3] == ["1", str(len(FIRST)), "The"]  # no notes yet; 1 link

@@ -60,6 +60,8 @@ class LibraryScreen(StoreScreen):
                 tooltip="type to filter by title and outlet (fuzzy)"),
         Binding("escape", "clear_filter", "clear filter", id="library.clear_filter",
                 tooltip="clear the filter"),
+        Binding("L", "app.link_corpus", "link all", id="library.link_corpus",
+                tooltip="link the whole corpus: find every repeated statement (in the background)"),
         Binding("d", "delete", "delete", id="library.delete",
                 tooltip="delete the article with its annotations and links (asks first; u undoes)"),
     ]
