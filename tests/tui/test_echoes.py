@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from textual.widgets import ProgressBar
 
 from store import Label, Store, open_store
 from store.links import echo_spans
 from tui.app import SidenoteApp
 from tui.screens.echoes import EchoesScreen
 from tui.screens.help import HelpScreen
+from tui.screens.linking import LinkCorpusScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets.article_view import ArticleView
 
@@ -138,7 +140,16 @@ def test_enter_opens_the_other_article_at_the_match_and_marks_echoed_sentences(p
     assert seen["gutter"].endswith("\u2248")
 
 
-def test_linking_the_corpus_from_the_palette_runs_in_a_worker(tmp_path) -> None:
+def test_linking_the_corpus_from_the_palette_runs_in_a_worker(tmp_path, monkeypatch) -> None:
+    reported = []
+    show_progress = LinkCorpusScreen.on_link_progress
+
+    def recording(screen, message):
+        show_progress(screen, message)
+        bar = screen.query_one(ProgressBar)
+        reported.append((message.done, message.total, bar.progress, bar.total))
+
+    monkeypatch.setattr(LinkCorpusScreen, "on_link_progress", recording)
     path = tmp_path / "link.db"
     with open_store(path) as store:
         first = add(store, FIRST, "Leaders meet in Paris", "The Mainichi")
@@ -164,6 +175,8 @@ def test_linking_the_corpus_from_the_palette_runs_in_a_worker(tmp_path) -> None:
     assert links == 2
     assert any(m.startswith("linked: 2 links (exact 2)") for m in seen["messages"])
     assert seen["marks"] == 2
+    assert reported and all(done == shown for done, _, shown, _ in reported)
+    assert reported[-1][0] == reported[-1][1] == reported[-1][3] > 0  # the bar reached the end
 
 
 def test_help_on_the_echoes_screen_lists_its_keys(pair) -> None:
