@@ -8,9 +8,9 @@ import pytest
 from textual.widgets import ProgressBar
 
 from store import Label, Store, open_store
-from store.links import echo_spans
+from store.links import Echo, echo_spans
 from tui.app import SidenoteApp
-from tui.screens.echoes import EchoesScreen
+from tui.screens.echoes import EchoesScreen, echo_prompt
 from tui.screens.help import HelpScreen
 from tui.screens.linking import LinkCorpusScreen
 from tui.screens.reader import ReaderScreen
@@ -216,3 +216,18 @@ def test_echo_text_is_data_and_the_library_counts_links(pair) -> None:
     assert "Japan Today \u2014 Tokyo watches the talks" in seen["prompt"]
     assert seen["links"] == {first: 1, second: 1}
     assert seen["row"].split()[:3] == ["1", str(len(FIRST)), "The"]  # no notes yet; 1 link
+
+
+def test_the_aligned_part_of_an_echo_is_emphasised() -> None:
+    text = "He said [b]we agree[/b] today"
+    echo = Echo(
+        link_id="l", score=91.0, method="reworded", status="suggested", cluster="c",
+        doc_id="d", title="T [i]x[/i]", source="Wire", start=100, end=100 + len(text),
+        text=text, match_start=108, match_end=123, annotation_id=None,
+        this_start=0, this_end=5,
+    )
+    prompt = echo_prompt(echo)
+    emphasised = [prompt.plain[s.start : s.end] for s in prompt.spans if s.style == "bold reverse"]
+    assert emphasised == ["[b]we agree[/b]"]
+    assert "Wire \u2014 T [i]x[/i]" in prompt.plain
+    assert "score 91 \u00b7 reworded \u00b7 ? suggested" in prompt.plain

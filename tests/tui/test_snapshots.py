@@ -1,5 +1,5 @@
 """Snapshots of what a reader sees: the library, the reader with all three labels,
-an article of markup and escape codes, and the help screen.
+an article of markup and escape codes, the help screen and the echoes panel.
 
 Update them after an intended change with `pytest tests/tui --snapshot-update`, and
 look at the SVGs in __snapshots__ before committing.
@@ -7,10 +7,11 @@ look at the SVGs in __snapshots__ before committing.
 
 from __future__ import annotations
 
-from store import Store, create_annotation
+from store import Store, create_annotation, open_store
 from tui.app import SidenoteApp
 
-from .conftest import freeze_blink
+from .conftest import add, freeze_blink
+from .test_echoes import FIRST, SECOND
 
 SIZE = (120, 35)
 
@@ -52,3 +53,13 @@ def test_reader_shows_markup_and_escape_codes_literally(snap_compare, library: S
 def test_help_screen(snap_compare, library: Store) -> None:
     app = SidenoteApp(library, library.document_ids()[0])
     assert snap_compare(app, press=["f1"], terminal_size=SIZE, run_before=freeze_blink)
+
+
+def test_echoes_screen_shows_markup_in_an_echo_literally(snap_compare) -> None:
+    with open_store(":memory:") as store:
+        first = add(store, FIRST, "Leaders meet in Paris", "The Mainichi")
+        add(store, SECOND, "Tokyo watches the talks", "Japan Today")
+        app = SidenoteApp(store, first)
+        # the third sentence holds "[bold]forty[/]", repeated in the other article
+        assert snap_compare(app, press=["j", "j", "l"], terminal_size=SIZE,
+                            run_before=freeze_blink)
