@@ -94,6 +94,8 @@ class ChangeGroup:
         """Make an entity's row equal `state` (None: absent), logging the change."""
         if entity == "document":
             before = _document_state(self.db, entity_id)
+            if before is not None and state is None:
+                self._drop_links(entity_id)
             if before != state:
                 _write_document(self.db, entity_id, before, state)
         else:
@@ -110,6 +112,20 @@ class ChangeGroup:
             else:
                 self.db[table].update(entity_id, {k: v for k, v in state.items() if k != "id"})
         self.record(entity, entity_id, before, state)
+
+    def _drop_links(self, doc_id: str) -> None:
+        """Delete, through the log, the links still touching a document about to go.
+
+        Whoever deletes a document deals with its links first (delete them, or move
+        them to a new version). But linking stores suggestions outside any change
+        group, so after an undo brought a document back, `link` or `echoes` may add
+        some that the group being redone never knew; they go with the document.
+        """
+        rows = self.db.execute(
+            "SELECT id FROM links WHERE a_doc_id = ? OR b_doc_id = ? ORDER BY id", [doc_id, doc_id]
+        ).fetchall()
+        for (link_id,) in rows:
+            self.set_state("link", link_id, None)
 
     def _detach_links(self, annotation_id: str) -> None:
         """Unhook the links that name an annotation about to go, through the log.
