@@ -163,13 +163,7 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path, seeds_copy, figures):
             for payload in report.done:
                 done_ops[payload["op"]] += 1
                 if payload["op"] == "new_version":
-                    versions["replaced"] += payload["replaced"]
-                    for key, value in payload["effects"].items():
-                        kind = key.partition(":")[0]
-                        if kind == "annotation" and value is not None:
-                            versions["annotations moved"] += 1
-                        elif kind == "review" and value:
-                            versions["annotations to review"] += 1
+                    _count_version(payload, versions)
             counts[lane_name] += 1
             flight = report.in_flight["op"] if report.in_flight else "between actions"
             counts[f"in flight: {flight}"] += 1
@@ -212,6 +206,22 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path, seeds_copy, figures):
         )
         == KILLS
     )
+
+
+def _count_version(payload: dict, versions: collections.Counter) -> None:
+    """Tally what a new version did; an annotation it removed must be in the review
+    list (its state there was checked with the rest), never just gone."""
+    versions["replaced"] += payload["replaced"]
+    effects = payload["effects"]
+    for key, value in effects.items():
+        kind, _, ident = key.partition(":")
+        if kind == "annotation" and value is not None:
+            versions["annotations moved"] += 1
+        elif kind == "annotation":
+            assert effects.get(f"review:{ident}") is True, (
+                f"a new version removed annotation {ident} without a review row"
+            )
+            versions["annotations to review"] += 1
 
 
 def _has_schema(path: Path) -> bool:
