@@ -5,6 +5,8 @@
 
 - a pair is identified by its `pair_key` (both sides' doc:start:end, sorted), so the
   same pair found from either side, by `relink` or by `echoes`, is one row;
+- two annotations are joined by one link: a match between two annotations that a
+  stored link joins already is not stored again, even on other spans;
 - a rejected pair is never suggested again, and confirmed or rejected rows are
   never changed by linking (only their `cluster`, which is derived, and a
   confirmed side's annotation id, when one is made there later);
@@ -94,7 +96,7 @@ class LinkReport:
     found: int = 0
     by_method: dict[str, int] = field(default_factory=dict)
     new: int = 0  # suggestions added
-    kept: int = 0  # found again, already stored (any status)
+    kept: int = 0  # found again, already stored (any status) or joining joined annotations
     dropped: int = 0  # suggestions removed by a rebuild
     rejected_skipped: int = 0  # found, but the reader had rejected the pair
     threshold: float = DEFAULT_THRESHOLD
@@ -311,7 +313,30 @@ def _save_new(store: Store, matches: list[Match]) -> None:
             return
         spans = {(s.doc, s.start, s.end) for m in fresh for s in (m.a, m.b)}
         annotations = {span: found for span in spans if (found := _annotation_on(db, *span))}
+        joined = _joined(db)
+        fresh = [m for m in fresh if _annotation_pair(m, annotations) not in joined]
         db["links"].insert_all([_row(m, _cluster_of(db, m), annotations, utc_now()) for m in fresh])
+
+
+def _joined(db) -> set[frozenset[str]]:
+    """The pairs of annotations that a stored link (of any status) joins already."""
+    rows = db.execute(
+        "SELECT a_annotation_id, b_annotation_id FROM links "
+        "WHERE a_annotation_id IS NOT NULL AND b_annotation_id IS NOT NULL"
+    )
+    return {frozenset(row) for row in rows}
+
+
+def _annotation_pair(match: Match, annotations: dict) -> frozenset[str] | None:
+    """The two annotations a new link would name, when both sides have one.
+
+    Accepting a trimmed match tags only the matched part of the other sentence;
+    that tag is then a unit of its own and matches the reader's annotation on
+    other spans than the accepted link's. It is the same pair of statements: not
+    suggested again, whatever the reader decided about it.
+    """
+    ids = [annotations.get((s.doc, s.start, s.end)) for s in (match.a, match.b)]
+    return frozenset(ids) if all(ids) else None
 
 
 def _cluster_of(db, match: Match) -> str:
@@ -515,11 +540,15 @@ def relink(
             db.conn.executemany("DELETE FROM links WHERE id = ?", [(i,) for i in stale])
             report.dropped = len(stale)
         annotations = _annotation_at(store)
+        joined = _joined(db)
         clusters = _clusters(db, matches)
         now = utc_now()
         fresh = []
         for key, match in found.items():
             row = stored.get(key)
+            if row is None and _annotation_pair(match, annotations) in joined:
+                report.kept += 1
+                continue
             if row is None:
                 fresh.append(_row(match, clusters[key], annotations, now))
                 continue

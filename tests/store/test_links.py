@@ -236,6 +236,23 @@ def test_relink_records_an_annotation_made_on_a_linked_sentence(three):
     assert made.text == store.document(b).text[made.start : made.end]
 
 
+def test_after_accepting_the_echo_shows_confirmed_and_nothing_suggests_the_pair_again(three):
+    store, a, b, c = three
+    start = store.document(a).text.index(TAGGED)
+    mine = create_annotation(store, a, start, start + len(TAGGED), "quote")
+    echo = next(e for e in echoes(store, a, mine.start, mine.end, mine.id) if e.doc_id == b)
+    made = accept(store, echo.link_id)
+    # The tag made on the other side is a unit of its own now, and matches ours
+    # exactly; but the two annotations are joined already.
+    again = [e for e in echoes(store, a, mine.start, mine.end, mine.id) if e.doc_id == b]
+    assert [(e.link_id, e.status) for e in again] == [(echo.link_id, "confirmed")]
+    relink(store)
+    pair = {mine.id, made.id}
+    joined = [r["id"] for r in list_links(store)
+              if {r["a"]["annotation_id"], r["b"]["annotation_id"]} == pair]  # fmt: skip
+    assert joined == [echo.link_id]
+
+
 def test_accepting_twice_reuses_the_identical_annotation(three):
     store, a, b, c = three
     start = store.document(a).text.index(TAGGED)
