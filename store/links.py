@@ -313,7 +313,8 @@ def _save_new(store: Store, matches: list[Match]) -> None:
             return
         spans = {(s.doc, s.start, s.end) for m in fresh for s in (m.a, m.b)}
         annotations = {span: found for span in spans if (found := _annotation_on(db, *span))}
-        joined = _joined(db)
+        pairs = {pair for m in fresh if (pair := _annotation_pair(m, annotations))}
+        joined = {pair for pair in pairs if _joins(db, pair)}
         fresh = [m for m in fresh if _annotation_pair(m, annotations) not in joined]
         db["links"].insert_all([_row(m, _cluster_of(db, m), annotations, utc_now()) for m in fresh])
 
@@ -325,6 +326,17 @@ def _joined(db) -> set[frozenset[str]]:
         "WHERE a_annotation_id IS NOT NULL AND b_annotation_id IS NOT NULL"
     )
     return {frozenset(row) for row in rows}
+
+
+def _joins(db, pair: frozenset[str]) -> bool:
+    """Whether a stored link joins these two annotations (one index probe per side)."""
+    x, y = sorted(pair)
+    row = db.execute(
+        "SELECT 1 FROM links WHERE (a_annotation_id = ? AND b_annotation_id = ?) "
+        "OR (a_annotation_id = ? AND b_annotation_id = ?) LIMIT 1",
+        [x, y, y, x],
+    ).fetchone()
+    return row is not None
 
 
 def _annotation_pair(match: Match, annotations: dict) -> frozenset[str] | None:
