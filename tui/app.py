@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable, Iterable, Mapping
 
 from textual import work
@@ -56,6 +58,8 @@ class SidenoteApp(App[None]):
         self.doc_id = doc_id
         self.user_keymap = dict(keymap or {})
         self._data_version = 0
+        self._warming = threading.Lock()  # held while the warm-up thread uses the store
+        self._closing = False
 
     def on_mount(self) -> None:
         if self.user_keymap:
@@ -72,11 +76,21 @@ class SidenoteApp(App[None]):
     def warm_indexes(self) -> None:
         """Build the echoes index and the search vocabulary off the main thread, so the
         first `l` and the first search answer at once."""
-        try:
-            warm(self.store)
-            warm_up(self.store)
-        except SidenoteError as error:
-            self.call_from_thread(self.notify, str(error), severity="warning", markup=False)
+        with self._warming:
+            if self._closing:
+                return
+            try:
+                warm(self.store)
+                warm_up(self.store)
+            except SidenoteError as error:
+                self.call_from_thread(self.notify, str(error), severity="warning", markup=False)
+
+    async def on_unmount(self) -> None:
+        """Wait for a warm-up still using the store: the caller closes it after we return,
+        and a thread left writing to it would hold the database's write lock."""
+        self._closing = True
+        await asyncio.to_thread(self._warming.acquire)
+        self._warming.release()
 
     # -- the command palette's commands -------------------------------------------------
 
