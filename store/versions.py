@@ -4,14 +4,15 @@ When `sidenote import` brings an article whose text changed (the same URL, else 
 same title and outlet, else the same title from the same file), its annotations are
 re-anchored onto the new text (`reanchor.carry_annotations`: never onto wrong text;
 what cannot be placed goes to the review list), its links follow their annotations,
-and the old version is deleted. All of it is one undoable change.
+and the old version is deleted. All of it, the new version's arrival included,
+is one undoable change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .annotations import ChangeGroup, change_group
+from .annotations import ChangeGroup, _document_state, change_group
 from .db import Store, utc_now
 from .documents import NewDocument
 from .models import Document
@@ -60,6 +61,9 @@ def replace_previous_version(store: Store, new_id: str, new: NewDocument) -> Rep
     if old is None:
         return None
     with change_group(store, f"new version of {new.title or old.title}") as group:
+        # The new version was stored by the import; logging its arrival here makes
+        # the whole replacement one step: undo puts the old version back alone.
+        group.record("document", new_id, None, _document_state(group.db, new_id))
         result = carry_annotations(group, old, new_id, new.text)
         kept, dropped = _carry_links(group, old, new_id, new.text)
         group.set_state("document", old.id, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store import create_annotation, undo
+from store import create_annotation, redo, undo
 from store.ingest import import_paths
 
 HEADLINE = "Envoy outlines a resiliency force for Ukraine"
@@ -58,12 +58,15 @@ def test_undo_brings_back_the_old_version_with_its_annotations(store, article):
     path, old_id, first, _ = article
     path.write_text(page([BODY[0], "Inserted paragraph here, before everything else.", *BODY[1:]]),
                     encoding="utf-8")
-    import_paths(store, [path])
-    assert old_id not in store.document_ids()
+    new_id = import_paths(store, [path]).documents[0].id
+    assert store.document_ids() == [new_id]
     undo(store)
-    assert old_id in store.document_ids()
+    assert store.document_ids() == [old_id]
     restored = store.annotation(first.id)
     assert restored.doc_id == old_id and restored.start == first.start
+    redo(store)
+    assert store.document_ids() == [new_id]
+    assert store.annotation(first.id).doc_id == new_id
 
 
 def test_a_different_article_with_the_same_file_is_not_a_new_version(store, article):
