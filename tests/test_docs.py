@@ -35,3 +35,13 @@ def test_quick_start_is_exactly_make_run_and_make_test():
     block = section.split("```sh", 1)[1].split("```", 1)[0]
     commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
     assert commands == ["make run", "make test"]
+
+
+def test_the_readme_lists_every_key():
+    """docs/keys.md is generated from the bindings (a TUI test keeps it in step);
+    the README carries the same rows."""
+    keys = (ROOT / "docs" / "keys.md").read_text(encoding="utf-8")
+    rows = [line for line in keys.splitlines() if line.startswith("| `")]
+    assert rows
+    missing = [row for row in rows if row not in README]
+    assert not missing, missing
