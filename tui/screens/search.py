@@ -7,6 +7,9 @@ waits for the database. `enter` closes the screen with the place to open.
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
@@ -69,6 +72,8 @@ class SearchScreen(StoreScreen):
         self.results: list[Appearance | None] = []  # per option; None for a statement
         self._timer: Timer | None = None
         self.searched = ""  # the query whose results are shown
+        self._searching = threading.Lock()  # held while a search thread uses the store
+        self._closing = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
@@ -94,11 +99,15 @@ class SearchScreen(StoreScreen):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, query: str) -> None:
-        try:
-            groups = search(self.store, query, as_you_type=True)
-        except SidenoteError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
+        with self._searching:
+            if self._closing:
+                return
+            try:
+                groups = search(self.store, query, as_you_type=True)
+            except SidenoteError as error:
+                self.app.call_from_thread(self.notify, str(error), severity="error",
+                                          markup=False)
+                return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show_results, query, groups)
 
@@ -151,6 +160,12 @@ class SearchScreen(StoreScreen):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    async def on_unmount(self) -> None:
+        """Let a search still reading the store finish before the app may close it."""
+        self._closing = True
+        await asyncio.to_thread(self._searching.acquire)
+        self._searching.release()
 
     def store_changed(self, doc_id: str | None = None, offset: int | None = None) -> None:
         if self.searched:
