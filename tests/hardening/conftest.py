@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+# `sidenote` as a separate process, from this interpreter: argv prefix for subprocess.
+SIDENOTE = [sys.executable, "-c", "from tui.cli import main; main()"]
+
 from tests.conftest import SEEDS
 
 FIGURES: dict[str, dict] = {}

@@ -10,11 +10,12 @@ from __future__ import annotations
 import random
 import resource
 import subprocess
-import sys
 import time
 
 from store import open_store
 from store.sentences import split_sentences
+
+from .conftest import SIDENOTE
 
 SIZE = 50_000_000
 MAX_SECONDS = 25  # measured ~12-17 s on the 2-core CI machine
@@ -39,9 +40,7 @@ def test_a_50_mb_single_line_file_imports_in_bounded_time_and_memory(tmp_path, f
     started = time.monotonic()
     result = subprocess.run(
         [
-            sys.executable,
-            "-c",
-            "from tui.cli import main; main()",
+            *SIDENOTE,
             "--db",
             str(db),
             "import",

@@ -24,7 +24,7 @@ from store import StoreError, create_annotation, open_store
 from store.ingest import import_paths, prepare_file
 
 from .checks import assert_consistent
-from .conftest import SEEDS
+from .conftest import SEEDS, SIDENOTE
 from .corpus import write_pool
 from .ledger import DRIVER, expected_after, read_report
 
@@ -55,9 +55,7 @@ def test_two_writers_and_an_import_lose_nothing(tmp_path, figures):
         assert writer.stdout.readline().startswith("OPEN ")
     importer = subprocess.Popen(
         [
-            sys.executable,
-            "-c",
-            "from tui.cli import main; main()",
+            *SIDENOTE,
             "--db",
             str(db),
             "import",

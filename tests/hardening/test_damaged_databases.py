@@ -25,7 +25,7 @@ from store import open_store
 from store.ingest import import_paths
 from tui.cli import cli
 
-from .conftest import SEEDS
+from .conftest import SEEDS, SIDENOTE
 
 ONE_SEED = SEEDS / "000_b9d1d3dea66b6ad9.txt"
 OTHER_SEED = SEEDS / "001_d2d9838aba44a127.txt"
@@ -134,7 +134,7 @@ def _without_privileges() -> None:
 
 def run_unprivileged(path: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", "from tui.cli import main; main()", "--db", str(path), *args],
+        [*SIDENOTE, "--db", str(path), *args],
         capture_output=True,
         text=True,
         preexec_fn=_without_privileges,
