@@ -102,8 +102,12 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._saved_sentence: int | None = None
         self._find_origin = 0  # incremental search looks from where it started
         self._last_action = ""
+        # The caret and selection the panel and status line last showed: the view's
+        # `CursorMoved` for a change the screen already showed is then skipped.
+        self._shown_cursor: tuple[int, tuple[int, int] | None] | None = None
         self.view = ArticleView(id="article")
         self.panel = AnnotationList(id="annotations")
+        self._status_text = ""
 
     @staticmethod
     def resume_target(store: Store) -> str | None:
@@ -239,7 +243,8 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
 
     def on_cursor_moved(self, message: CursorMoved) -> None:
         message.stop()
-        self._cursor_moved(message.caret, message.selection)
+        if (message.caret, message.selection) != self._shown_cursor:
+            self._cursor_moved(message.caret, message.selection)
 
     def _focus(self) -> Annotation | None:
         """The annotation under the caret: the one the user picked, else the innermost.
@@ -254,6 +259,12 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         return under[0] if under else None
 
     def _cursor_moved(self, caret: int, selection: tuple[int, int] | None) -> None:
+        """Show what is under the caret in the view, the panel and the status line.
+
+        Called from the view's `CursorMoved`, and directly by actions that change the
+        view themselves, so that the whole change is drawn in one screen update.
+        """
+        self._shown_cursor = (caret, selection)
         focused = self._focus()
         if focused is None or focused.id != self._pinned:
             self._pinned = None
@@ -287,9 +298,11 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         if self._last_action:
             parts.append(self._last_action)
             self._last_action = ""
-        # one fixed-size line: no layout pass, which would repaint the whole screen
-        self.query_one("#reader-status", Static).update(Content(" \u00b7 ".join(parts)),
-                                                        layout=False)
+        text = " \u00b7 ".join(parts)
+        if text != self._status_text:
+            self._status_text = text
+            # one fixed-size line: no layout pass, which would repaint the whole screen
+            self.query_one("#reader-status", Static).update(Content(text), layout=False)
 
     # -- tagging --------------------------------------------------------------------------------
 
@@ -335,6 +348,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         view.put_annotation(annotation)
         self.panel.put(annotation)
         view.move_caret(annotation.start)
+        self._cursor_moved(view.caret, view.selection)
 
     def _say(self, text: str) -> None:
         self._last_action = text
