@@ -8,6 +8,7 @@ from store import Label, Store, open_store
 from tui.app import SidenoteApp
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
+from tui.widgets.annotation_list import ITEM_HEIGHT, AnnotationList
 from tui.widgets.article_view import ArticleView
 
 from .conftest import NEWS, NEWS_TITLE, add, drive
@@ -289,3 +290,28 @@ def test_resizing_rewraps_and_keeps_the_cursor_in_view(library: Store) -> None:
 
     drive(SidenoteApp(library), scenario, size=(120, 35))
     assert seen == [True, True, True]
+
+
+def test_the_panel_keeps_each_new_tag_in_view_down_a_long_article(library: Store) -> None:
+    """Tagging sentence after sentence: the panel scrolls (in jumps) so that the
+    annotation just tagged is always on screen and marked as the focused one."""
+    sentences = [f"Statement number {n} was made by a minister on Monday." for n in range(30)]
+    doc_id = add(library, " ".join(sentences), "Thirty statements", "Wire")
+    seen = []
+
+    async def scenario(pilot, app):
+        panel = app.screen.query_one(AnnotationList)
+        for number in range(len(sentences)):
+            await pilot.press("c")
+            [tagged] = [a for a in library.annotations(doc_id)
+                        if a.text.startswith(f"Statement number {number} ")]
+            top, height = int(panel.scroll_y), panel.scrollable_content_region.height
+            # items are in text order, one per sentence tagged so far
+            seen.append((panel.focused == tagged.id,
+                         top <= number * ITEM_HEIGHT,
+                         (number + 1) * ITEM_HEIGHT <= top + height))
+            await pilot.press("j")
+
+    drive(SidenoteApp(library, doc_id), scenario)
+    assert len(library.annotations(doc_id)) == len(sentences)
+    assert seen == [(True, True, True)] * len(sentences)

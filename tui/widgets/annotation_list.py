@@ -65,25 +65,28 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
     # -- attributes down ---------------------------------------------------------
 
     def set_annotations(self, annotations: Iterable[Annotation]) -> None:
+        old_count = len(self._items)
         self._items = sorted(annotations, key=_order)
         self._keys = [_order(a) for a in self._items]
         self._key_of = {a.id: key for a, key in zip(self._items, self._keys)}
-        self._changed(0)
+        self._changed(0, old_count)
 
     def put(self, annotation: Annotation) -> None:
         """Add or replace one annotation, keeping text order."""
+        old_count = len(self._items)
         dropped = self._drop(annotation.id)
         key = _order(annotation)
         index = bisect_left(self._keys, key)
         self._keys.insert(index, key)
         self._items.insert(index, annotation)
         self._key_of[annotation.id] = key
-        self._changed(index if dropped is None else min(index, dropped))
+        self._changed(index if dropped is None else min(index, dropped), old_count)
 
     def remove(self, annotation_id: str) -> None:
+        old_count = len(self._items)
         dropped = self._drop(annotation_id)
         if dropped is not None:
-            self._changed(dropped)
+            self._changed(dropped, old_count)
 
     def _drop(self, annotation_id: str) -> int | None:
         """Remove an item; its former index, or None if it was not there."""
@@ -118,17 +121,38 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
             self.refresh_lines(index * ITEM_HEIGHT, ITEM_HEIGHT)
 
     def _reveal(self, index: int) -> None:
+        """Scroll so item `index` is in view.
+
+        Scrolling repaints the whole panel, so it jumps rather than creeps: the item
+        lands a third of the way down, and the next items tagged below it (the usual
+        way through an article) show without scrolling again.
+        """
         height = self.scrollable_content_region.height
         top, bottom = index * ITEM_HEIGHT, (index + 1) * ITEM_HEIGHT
         scroll_y = int(self.scroll_y)
-        if top < scroll_y:
-            self.scroll_to(y=top, animate=False)
-        elif height and bottom > scroll_y + height:
-            self.scroll_to(y=bottom - height, animate=False)
+        if top >= scroll_y and (not height or bottom <= scroll_y + height):
+            return
+        lead = (height // 3) // ITEM_HEIGHT * ITEM_HEIGHT
+        self.scroll_to(y=max(0, min(top - lead, bottom - ITEM_HEIGHT)), animate=False)
 
-    def _changed(self, first_index: int) -> None:
-        """Items from `first_index` on moved: redraw from there (rows above are unchanged)."""
-        rows = len(self._items) * ITEM_HEIGHT if self._items else len(EMPTY_HINT)
+    def _rows(self) -> int:
+        """Rows to scroll through. When the items overflow the window: the items, room
+        below the last for `_reveal` to jump into, rounded up to whole windows, so the
+        length (and with it the scrollbar, which redraws in full) changes only every
+        few items."""
+        if not self._items:
+            return len(EMPTY_HINT)
+        height = max(1, self.scrollable_content_region.height)
+        needed = len(self._items) * ITEM_HEIGHT
+        if needed <= height:
+            return needed
+        needed += max(0, height - height // 3 - ITEM_HEIGHT)
+        return -(-needed // height) * height
+
+    def _changed(self, first_index: int, old_count: int) -> None:
+        """Items from `first_index` on moved: redraw from there to the end of the longer
+        of the old and new lists (rows above are unchanged, blank rows below stay blank)."""
+        rows = self._rows()
         size = Size(self.scrollable_content_region.width, rows)
         if size != self.virtual_size:
             # Assigning `virtual_size` lays out the whole screen again (~15 ms: a tag
@@ -138,7 +162,11 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
             self.vertical_scrollbar.window_virtual_size = rows
         top = int(self.scroll_y)
         bottom = top + self.scrollable_content_region.height
-        first_row = 0 if not self._items else max(top, first_index * ITEM_HEIGHT)
+        if self._items and old_count:
+            first_row = max(top, first_index * ITEM_HEIGHT)
+            bottom = min(bottom, max(old_count, len(self._items)) * ITEM_HEIGHT)
+        else:
+            first_row = top  # the hint appears or goes: redraw it all
         if first_row < bottom:
             self.refresh_lines(first_row, bottom - first_row)
 
@@ -147,8 +175,7 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
         return len(self._items)
 
     def on_resize(self, event: events.Resize) -> None:
-        rows = len(self._items) * ITEM_HEIGHT if self._items else len(EMPTY_HINT)
-        self.virtual_size = Size(self.scrollable_content_region.width, rows)
+        self.virtual_size = Size(self.scrollable_content_region.width, self._rows())
 
     # -- messages up -------------------------------------------------------------
 
