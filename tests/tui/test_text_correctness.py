@@ -9,6 +9,7 @@ from store.text import is_grapheme_boundary
 from tui.app import SidenoteApp
 from tui.widgets.article_view import ArticleView
 from tui.widgets.document_table import DocumentTable
+from tui.widgets.status_line import StatusLine
 
 from .conftest import MARKUP, UNICODE, drive
 
@@ -110,6 +111,23 @@ def test_tagging_text_that_looks_like_markup_stores_it_verbatim(library: Store) 
     ])
     for annotation in library.annotations():
         assert annotation.text == MARKUP[annotation.start : annotation.end]
+
+
+def test_the_status_line_shows_a_tagged_excerpt_literally(library: Store) -> None:
+    markup_id = library.document_ids()[2]
+    seen = {}
+
+    async def scenario(pilot, app):
+        await pilot.press("j", "q")  # the sentence with the raw escape sequence
+        status = app.screen.query_one(StatusLine)
+        strip = status.render_line(0)
+        seen["text"] = strip.text
+        seen["segments"] = [segment.text for segment in strip]
+
+    drive(SidenoteApp(library, markup_id), scenario, size=(200, 20))
+    assert "tagged quote" in seen["text"]
+    assert "on quote \u201cThe raw bytes \u241b[31mred\u241b[0m followed it.\u201d" in seen["text"]
+    assert not any("\x1b" in text for text in seen["segments"])
 
 
 def test_library_shows_markup_in_titles_and_outlets_literally(library: Store) -> None:

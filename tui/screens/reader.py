@@ -31,8 +31,9 @@ from store.text import snap_to_graphemes
 from ..messages import AnnotationChosen, CursorMoved
 from ..widgets.annotation_list import AnnotationList
 from ..widgets.article_view import ArticleView
-from ..widgets.legend import Legend
 from ..widgets.key_bar import KeyBar
+from ..widgets.legend import Legend
+from ..widgets.status_line import StatusLine
 from ..widgets.text_layout import display_text, find_all
 from .base import StoreScreen
 from .dialogs import NoteDialog, NoteEdit, excerpt
@@ -107,7 +108,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._shown_cursor: tuple[int, tuple[int, int] | None] | None = None
         self.view = ArticleView(id="article")
         self.panel = AnnotationList(id="annotations")
-        self._status_text = ""
+        self.status = StatusLine(id="reader-status")
 
     @staticmethod
     def resume_target(store: Store) -> str | None:
@@ -132,7 +133,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         with Horizontal(id="reader-body"):
             yield self.view
             yield self.panel
-        yield Static(id="reader-status")
+        yield self.status
         yield Input(placeholder="Find in this article", id="find")
         yield KeyBar()
 
@@ -298,11 +299,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         if self._last_action:
             parts.append(self._last_action)
             self._last_action = ""
-        text = " \u00b7 ".join(parts)
-        if text != self._status_text:
-            self._status_text = text
-            # one fixed-size line: no layout pass, which would repaint the whole screen
-            self.query_one("#reader-status", Static).update(Content(text), layout=False)
+        self.status.show(" \u00b7 ".join(parts))
 
     # -- tagging --------------------------------------------------------------------------------
 
