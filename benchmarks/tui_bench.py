@@ -8,9 +8,11 @@ Drives `SidenoteApp` with `App.run_test` on file databases (WAL, as in real use)
 - the library on a database of 10,000 articles: time to first paint.
 
 A key is timed as the CPU time the process spends from the press until the app is
-idle again: handling the key and repainting what changed (see `timed`). First paint
-is wall time from creating the app to the first idle moment. Each figure is the
-median over `--runs` runs (default 3); the machine is noisy.
+idle again: handling the key and repainting what changed (see `timed`). Keys are
+pressed once the start-up warm-up (echoes index, search vocabulary: a worker thread)
+is done, so its CPU time is not counted against them. First paint is wall time from
+creating the app to the first frame of its first screen (see `first_frame`). Each
+figure is the median over `--runs` runs (default 3); the machine is noisy.
 
 Run: .venv/bin/python benchmarks/tui_bench.py [--runs N]
 "unbound key" is a key bound to nothing: the share of each figure that is Pilot's own
@@ -36,6 +38,7 @@ from store.annotations import annotation_row
 from store.corpus import bundled_seed_paths
 from store.ingest import import_paths
 from tui.app import SidenoteApp
+from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets.article_view import ArticleView
 
@@ -122,6 +125,22 @@ def build_library(folder: Path) -> Path:
     return path
 
 
+def first_frame(app: SidenoteApp, screen_type: type, start: float) -> dict[str, float]:
+    """Record, in the returned dict, the wall ms from `start` to the first frame of a
+    `screen_type` screen. (Waiting for the app to be idle would also count the
+    start-up warm-up, which runs after that frame, in a worker thread.)"""
+    seen: dict[str, float] = {}
+    display = app._display  # the one place a composed frame goes to the terminal
+
+    def timed_display(screen, renderable) -> None:
+        display(screen, renderable)
+        if renderable is not None and isinstance(screen, screen_type) and not seen:
+            seen["first_paint"] = (time.perf_counter() - start) * 1000
+
+    app._display = timed_display
+    return seen
+
+
 async def timed(pilot, key: str) -> float:
     """CPU milliseconds the process spends on one key: handling it and redrawing.
 
@@ -155,9 +174,11 @@ def measure_article(path: Path, doc_id: str) -> dict[str, float]:
         with open_store(path) as store:
             start = time.perf_counter()
             app = SidenoteApp(store, doc_id)
+            painted = first_frame(app, ReaderScreen, start)
             async with app.run_test(size=SIZE) as pilot:
+                await app.workers.wait_for_complete()
                 await pilot.pause()
-                result["first_paint"] = (time.perf_counter() - start) * 1000
+                result["first_paint"] = painted["first_paint"]
                 assert isinstance(app.screen, ReaderScreen)
                 view = app.screen.query_one(ArticleView)
                 moves = [await timed(pilot, key) for key in move_keys(view)]
@@ -185,9 +206,11 @@ def measure_library(path: Path) -> dict[str, float]:
         with open_store(path) as store:
             start = time.perf_counter()
             app = SidenoteApp(store)
+            painted = first_frame(app, LibraryScreen, start)
             async with app.run_test(size=SIZE) as pilot:
+                await app.workers.wait_for_complete()
                 await pilot.pause()
-                result["first_paint"] = (time.perf_counter() - start) * 1000
+                result["first_paint"] = painted["first_paint"]
                 table = app.screen.query_one("#library-table")
                 assert len(table.rows) == LIBRARY_DOCS, len(table.rows)
             query_start = time.perf_counter()

@@ -70,7 +70,9 @@ class SidenoteApp(App[None]):
             self.push_screen(ReaderScreen(self.store, target))
         self._data_version = self.store.data_version()
         self.set_interval(POLL_SECONDS, self.check_for_changes)
-        self.warm_indexes()
+        # After the first paint: the warm-up holds the GIL in long stretches, and the
+        # library's first query, made row by row, would wait on it (5 s at 10,000 articles).
+        self.call_after_refresh(self.warm_indexes)
 
     @work(thread=True, exit_on_error=False)
     def warm_indexes(self) -> None:
