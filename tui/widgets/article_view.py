@@ -132,6 +132,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._styles: dict[str, Style] = {}
         self._drag_origin: int | None = None
         self._painted: tuple[tuple[int, int] | None, ...] = ()
+        self._reported: tuple[int, tuple[int, int] | None] | None = None  # last CursorMoved
         self._echo_spans: list[tuple[int, int]] = []
         self._echo_lines: frozenset[int] = frozenset()
 
@@ -153,6 +154,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.anchor = None
         self.focused_annotation = None
         self.caret = motions.snap_back(text, caret)
+        self._reported = None  # a new document: report the caret even if it is unchanged
         self._layout = Layout(0, [0], [0])
         self._relayout()
         self._cursor_changed()
@@ -283,7 +285,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if not self._scroll_to_cursor():
             for span in (*painted, *self._painted):
                 self._refresh_span(span)
-        self.post_message(CursorMoved(self.caret, self.sentence, self.selection))
+        state = (self.caret, self.selection)
+        if state != self._reported:  # a key that moved nothing (e.g. j on the last
+            self._reported = state   # sentence) costs no message
+            self.post_message(CursorMoved(self.caret, self.sentence, self.selection))
 
     def _cursor_spans(self) -> tuple[tuple[int, int] | None, ...]:
         """The spans drawn differently because of the cursor: sentence, selection, caret."""
@@ -493,6 +498,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.virtual_size = Size(region.width, len(self._layout))
         self.refresh()
         # Lines moved: what is under the caret is known again only now.
+        self._reported = None
         self._cursor_changed()
 
     def _lines_of(self, start: int, end: int) -> range:
