@@ -75,7 +75,10 @@ LINE_RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "captioned agency credit",
-        r"^.{20,400}\b(REUTERS|AP Photo|AFP|EPA|Getty Images|Shutterstock)\s*/\s*[\w .'’-]+\)?\.?$",
+        # (?=[^/]*/): most lines have no slash; checking that first is linear, while
+        # .{20,400} backtracks over every position of a long paragraph.
+        r"^(?=[^/]*/).{20,400}\b(REUTERS|AP Photo|AFP|EPA|Getty Images|Shutterstock)\s*/\s*"
+        r"[\w .'’-]+\)?\.?$",
         flags=0,
     ),
     _rule("breadcrumb", r"^[\w'’&. -]{1,30}(\s\|\s[\w'’&. -]{1,30}){1,3}$"),
@@ -87,15 +90,30 @@ LINE_RULES: tuple[Rule, ...] = (
 ZONE_LINE_LIMIT = 60
 
 
+def _any_rule(rules: tuple[Rule, ...]) -> re.Pattern[str]:
+    """One pattern trying `rules` in order (an alternation stops at the first whose
+    whole-line pattern matches): one regex call per line instead of one per rule,
+    which made up a sixth of an import's parsing time."""
+    alternatives = []
+    for number, rule in enumerate(rules):
+        scope = "?i:" if rule.pattern.flags & re.IGNORECASE else "?:"
+        alternatives.append(f"(?P<rule{number}>({scope}{rule.pattern.pattern}))")
+    return re.compile("|".join(alternatives))
+
+
+_ANY_LINE_RULE = _any_rule(LINE_RULES)
+
+
 def line_rule(line: str) -> Rule | None:
-    """The furniture rule a whole line matches, if any."""
+    """The furniture rule a whole line matches, if any (the first, in order)."""
     text = line.strip()
     if not text:
         return None
-    for rule in LINE_RULES:
-        if rule.pattern.match(text):
-            return rule
-    return None
+    match = _ANY_LINE_RULE.match(text)
+    if match is None:
+        return None
+    name = next(name for name, value in match.groupdict().items() if value is not None)
+    return LINE_RULES[int(name.removeprefix("rule"))]
 
 
 def is_more_link(line: str) -> bool:
@@ -223,6 +241,8 @@ _OUTLET_PATTERNS = (
 def outlet_from_text(text: str) -> str:
     """The outlet an article names as itself, or '' when it does not say."""
     for needles, pattern in _OUTLET_PATTERNS:
+        if not any(needle in text for needle in needles):
+            continue  # the usual case: no line to look at
         for line in text.split("\n"):
             if any(needle in line for needle in needles):
                 match = pattern.search(line)

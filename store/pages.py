@@ -96,9 +96,11 @@ def page_lines(raw: str) -> list[PageLine]:
     lines: list[PageLine] = []
     position = 0
     blank = False
+    # Most pages have no invisible characters at all: then trimming is all it takes.
+    clean = clean_line if _INVISIBLE.search(raw) else str.strip
     for match in [*_LINE_BREAK.finditer(raw), None]:
         end = match.start() if match else len(raw)
-        text = clean_line(raw[position:end])
+        text = clean(raw[position:end])
         if text:
             lines.append(
                 PageLine(text, position, end, blank_before=blank and bool(lines), index=len(lines))

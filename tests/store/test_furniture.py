@@ -120,3 +120,20 @@ def test_cleaning_removes_invisible_characters_and_keeps_joiners():
     raw = "\ufeffLine one\r\nsoft\u00adhyphen zero\u200bwidth bell\x07 esc\x1b[0m\r\r\n\n\nfamily 👩\u200d👧 ن\u200cی e\u0301"
     cleaned = clean_text(raw)
     assert cleaned == "Line one\nsofthyphen zerowidth bell esc[0m\n\nfamily 👩\u200d👧 ن\u200cی e\u0301"
+
+
+def test_line_rule_names_the_first_rule_in_order_that_matches_the_line():
+    """`line_rule` tries every rule in one pattern; it must answer as trying them one
+    by one in order would, on every line of the bundled pages and on rule-like lines."""
+    from store.corpus import bundled_seed_paths
+
+    lines = [line for path in bundled_seed_paths()
+             for line in clean_text(path.read_text(encoding="utf-8")).split("\n")]
+    lines += ["Read more", "READ MORE:", "Share", "comments", "Tags", "© AP", "#a, #b",
+              "Photo: Reuters/Jane Doe", "Sign up for the newsletter", "World | Europe"]
+    assert len(lines) > 250
+    for line in lines:
+        text = line.strip()
+        expected = next((rule for rule in furniture.LINE_RULES
+                         if text and rule.pattern.match(text)), None)
+        assert furniture.line_rule(line) is expected, line
