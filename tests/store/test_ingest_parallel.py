@@ -1,0 +1,102 @@
+"""Large imports: pages parsed in a worker process, the log checkpointed off-thread.
+
+The command line imports with `parallel=True`; from `PARALLEL_MIN_FILES` files on,
+pages are prepared in a worker process while this one stores them. What the user
+gets must not depend on that: the same articles, sentences, messages and order.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from store import open_store
+from store import ingest
+from store.ingest import PARALLEL_MIN_FILES, import_paths
+
+PARAGRAPH = ("The minister said on Monday that talks with {n} neighbours would resume. "
+             "Critics called the plan (number {n}) vague, and the U.S. envoy agreed.")
+
+
+def write_corpus(folder: Path) -> list[Path]:
+    """More files than the parallel threshold, with a few the importer must refuse."""
+    paths = []
+    for n in range(PARALLEL_MIN_FILES + 16):
+        path = folder / f"{n:03d}.txt"
+        if n == 7:
+            path.write_bytes(b"")  # empty
+        elif n == 30:
+            path.write_bytes(b"\x00\x01\x02binary\x00" * 10)
+        elif n == 41:
+            path.write_bytes("Caf\xe9 talks resume in Vienna.\n".encode("cp1252"))  # warning
+        else:
+            path.write_text(f"Headline {n}\n" + "\n".join(PARAGRAPH.format(n=n + k) for k in range(3)),
+                            encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def contents(db_path: Path) -> tuple[list, list]:
+    with open_store(db_path) as store:
+        documents = list(store.db.execute(
+            "SELECT id, title, text, origin FROM documents ORDER BY rowid"))
+        sentences = list(store.db.execute(
+            'SELECT doc_id, idx, start, "end" FROM sentences ORDER BY doc_id, idx'))
+    return documents, sentences
+
+
+def test_a_parallel_import_gives_what_a_serial_one_gives(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_corpus(corpus)
+    reports = {}
+    for mode in ("serial", "parallel"):
+        with open_store(tmp_path / f"{mode}.db") as store:
+            reports[mode] = import_paths(store, [corpus], parallel=mode == "parallel")
+    serial, parallel = reports["serial"], reports["parallel"]
+    assert parallel.as_dict() == serial.as_dict()
+    assert parallel.added == PARALLEL_MIN_FILES + 16 - 2
+    assert len(parallel.errors) == 2 and len(parallel.warnings) == 1
+    assert contents(tmp_path / "parallel.db") == contents(tmp_path / "serial.db")
+
+
+def test_a_bug_while_parsing_in_the_worker_reaches_the_importer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paths = write_corpus(corpus)
+    broken = paths[50]
+    prepare = ingest.prepare_file
+
+    def buggy(path: Path, encoding: str | None = None):
+        if path == broken:
+            raise RuntimeError("a bug in the parser")
+        return prepare(path, encoding)
+
+    monkeypatch.setattr(ingest, "prepare_file", buggy)  # the forked worker inherits it
+    with open_store(tmp_path / "x.db") as store:
+        with pytest.raises(RuntimeError, match="a bug in the parser"):
+            import_paths(store, [corpus], parallel=True)
+        # every file before the broken one landed whole, nothing after it
+        stored = {row[0] for row in store.db.execute("SELECT origin FROM documents")}
+    assert len(stored) == 50 - 2  # files 0-49 less the empty and the binary one
+    assert not any(broken.name in origin for origin in stored)
+
+
+def test_a_bulk_import_restores_the_checkpoint_setting_and_stops_its_thread(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_corpus(corpus)
+    with open_store(tmp_path / "x.db") as store:
+        before = store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        import_paths(store, [corpus], parallel=True)
+        after = store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        count = store.document_count()
+    assert after == before
+    assert count == PARALLEL_MIN_FILES + 16 - 2
+    assert not [t for t in threading.enumerate() if t.name == "sidenote-checkpointer"]
