@@ -366,13 +366,14 @@ def import_paths(
     files = discover(paths, report)
     use_pool = parallel and len(files) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1
     prepared_files = _prepare_all(files, encoding, use_pool)
-    for done, prepared in enumerate(prepared_files, start=1):
-        if prepared.error:
-            report.errors.append(prepared.error)
-        else:
-            _store_file(store, prepared, report)
-        if progress:
-            progress(done, len(files), str(prepared.path))
+    with store.bulk_writes():
+        for done, prepared in enumerate(prepared_files, start=1):
+            if prepared.error:
+                report.errors.append(prepared.error)
+            else:
+                _store_file(store, prepared, report)
+            if progress:
+                progress(done, len(files), str(prepared.path))
     return report
 
 
