@@ -108,9 +108,10 @@ class ChangeGroup:
                     self._detach_links(entity_id)
                 self.db.execute(f"DELETE FROM {table} WHERE id = ?", [entity_id])
             elif before is None:
-                self.db[table].insert(state)
+                _insert_row(self.db, table, state)
             else:
-                self.db[table].update(entity_id, {k: v for k, v in state.items() if k != "id"})
+                _update_row(self.db, table, entity_id,
+                            {k: v for k, v in state.items() if k != "id"})
         self.record(entity, entity_id, before, state)
 
     def _drop_links(self, doc_id: str) -> None:
@@ -209,6 +210,20 @@ def _write_document(db: Database, doc_id: str, before: dict | None, state: dict 
             "INSERT INTO positions (doc_id, sentence, updated_at) VALUES (?, ?, ?)",
             [doc_id, sentence, updated_at],
         )
+
+
+def _insert_row(db: Database, table: str, row: dict) -> None:
+    """INSERT one row. (sqlite-utils' `insert` works out its SQL anew on every call:
+    a third of a millisecond on each tag.) Keys are column names of our own tables."""
+    columns = ", ".join(f'"{name}"' for name in row)
+    marks = ", ".join("?" for _ in row)
+    db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+
+
+def _update_row(db: Database, table: str, row_id: str, changes: dict) -> None:
+    if changes:
+        assignments = ", ".join(f'"{name}" = ?' for name in changes)
+        db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*changes.values(), row_id])
 
 
 @contextmanager
