@@ -37,6 +37,11 @@ def _cluster_starts_near(text: str, pos: int) -> list[int]:
 def is_grapheme_boundary(text: str, pos: int) -> bool:
     if pos <= 0 or pos >= len(text):
         return 0 <= pos <= len(text)
+    before, after = text[pos - 1], text[pos]
+    if before < "\x80" and after < "\x80":
+        # Between two ASCII characters only CR LF is one cluster: no ASCII character
+        # extends, joins or prepends (the usual case, answered without the regex).
+        return not (before == "\r" and after == "\n")
     return pos in _cluster_starts_near(text, pos)
 
 

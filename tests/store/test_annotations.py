@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from store import (
     InputError,
@@ -16,6 +19,7 @@ from store import (
 )
 from store.annotations import history
 from store.documents import NewDocument, add_document
+from store.text import is_grapheme_boundary
 
 TEXT = "Kellogg said troops could form a 'resiliency force.' Moscow rejected it. 👩‍👩‍👧 e\u0301"
 
@@ -131,3 +135,14 @@ def test_annotations_are_searchable_by_text_note_and_speaker(store, doc):
             "SELECT a.id FROM annotations_fts f JOIN annotations a ON a.rowid = f.rowid "
             "WHERE annotations_fts MATCH ?", [word]))
         assert [r["id"] for r in rows] == [note.id], word
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", ".", "\r", "\n", "\t", "e\u0301", "\u0301", "\u200d",
+                                 "👩\u200d👩\u200d👧", "🇫🇷", "\u0600", "क्ष", "東"]),
+                max_size=16).map("".join))
+def test_grapheme_boundaries_agree_with_the_unicode_cluster_rules(text):
+    """`is_grapheme_boundary` answers ASCII neighbours without the regex; it must
+    agree everywhere with the extended grapheme clusters `regex` finds."""
+    starts = {match.start() for match in regex.finditer(r"\X", text)} | {len(text)}
+    assert [p for p in range(len(text) + 1) if is_grapheme_boundary(text, p)] == sorted(starts)
