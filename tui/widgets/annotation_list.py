@@ -201,7 +201,7 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
             return self._hint_line(row, width)
         index, part = divmod(row, ITEM_HEIGHT)
         if index >= len(self._items):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style())
         item = self._items[index]
         focused = item.id == self.focused
         # Keyed by the item, not the row: inserting an annotation shifts the rows
@@ -213,14 +213,14 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
         return strip
 
     def _hint_line(self, row: int, width: int) -> Strip:
-        base = self.rich_style
+        base = self._base_style()
         line = EMPTY_HINT[row] if row < len(EMPTY_HINT) else ""
         return Strip(Text(line, style=base, end="").render(self.app.console)).crop_extend(
             0, width, base
         )
 
     def _build(self, item: Annotation, part: int, focused: bool, width: int) -> Strip:
-        base = self.rich_style
+        base = self._base_style()
         style = base + self._style("annotation-list--focus", partial=False) if focused else base
         text = self._item_line(item, part, focused)
         text.stylize_before(style)
@@ -244,6 +244,14 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
             note = " ".join(display_text(item.note).split())
             return Text(f"  {note}", style=self._style("annotation-list--note"), end="")
         return Text("", end="")
+
+    def _base_style(self) -> Style:
+        """The widget's own style (Textual recomputes `rich_style` from the DOM on each
+        call; it changes only with the stylesheet, when `_styles` is cleared)."""
+        style = self._styles.get(("", False))
+        if style is None:
+            style = self._styles[("", False)] = self.rich_style
+        return style
 
     def _style(self, name: str, partial: bool = True) -> Style:
         key = (name, partial)

@@ -529,6 +529,14 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._styles.clear()
         self._cache.clear()
 
+    def _base_style(self) -> Style:
+        """The view's own style (Textual recomputes `rich_style` from the DOM on each
+        call; it changes only with the stylesheet, when `_styles` is cleared)."""
+        style = self._styles.get("")
+        if style is None:
+            style = self._styles[""] = self.rich_style
+        return style
+
     def _style(self, name: str) -> Style:
         """A component style. Backgrounds are blended over the view's (for tints);
         label styles are partial, so that overlapping labels combine."""
@@ -554,7 +562,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         line = int(self.scroll_y) + y
         layout = self._layout
         if not 0 <= line < len(layout) or not layout.width:
-            return Strip.blank(region_width, self.rich_style)
+            return Strip.blank(region_width, self._base_style())
         start, end = layout.starts[line], layout.ends[line]
         sentence = self.sentence_span()
         cursor = Span(*sentence).clip(start, end) if sentence else None
@@ -581,7 +589,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _build_line(self, start: int, end: int, key: tuple, width: int) -> Strip:
         line, _, _, in_sentence, echoed, cursor, selected, caret, focused, matches = key
-        base = self.rich_style
+        base = self._base_style()
         text = Text(display_text(self.text[start:end]), style=base, no_wrap=True, end="")
         if cursor:
             text.stylize(self._style("article-view--cursor"), *cursor)
