@@ -7,6 +7,7 @@ collected per file as one-line messages naming the file; good files still import
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from .db import Store
 from .documents import NewDocument, PreparedDocument, add_document, prepare_document
-from .errors import InputError
+from .errors import InputError, SidenoteError
 from .furniture import outlet_from_text
 from .versions import replace_previous_version
 from .pages import (
@@ -404,7 +405,13 @@ def _prepared_by_worker(files: list[Path], encoding: str | None) -> Iterator[Pre
     sender.close()  # the worker holds the only sending end: its exit ends our reads
     try:
         for path in files:
-            outcome, value = receiver.recv()
+            try:
+                outcome, value = receiver.recv()
+            except EOFError:
+                raise SidenoteError(
+                    f"{path}: the process reading the files stopped unexpectedly "
+                    f"(exit code {worker.exitcode}); files before this one were imported"
+                ) from None
             if outcome == "failed":
                 raise value
             documents, warning, error = value
@@ -424,10 +431,11 @@ def _widen_pipe(fd: int) -> None:
     slow page does not stall the writer. Linux only; elsewhere the default stays."""
     try:
         import fcntl
-
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
-    except (ImportError, OSError):
-        pass
+    except ImportError:
+        return
+    if hasattr(fcntl, "F_SETPIPE_SZ"):
+        with contextlib.suppress(OSError):  # above the system's limit: keep the default
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def _prepare_worker(files: list[Path], encoding: str | None, sender) -> None:
@@ -438,7 +446,10 @@ def _prepare_worker(files: list[Path], encoding: str | None, sender) -> None:
                 # the path is known at the other end: a Path is slow to unpickle
                 sender.send(("prepared", (prepared.documents, prepared.warning, prepared.error)))
             except Exception as error:  # a bug: re-raised in the importing process
-                sender.send(("failed", error))
+                try:
+                    sender.send(("failed", error))
+                except Exception:  # an error that cannot be pickled
+                    sender.send(("failed", RuntimeError(f"{type(error).__name__}: {error}")))
                 return
     except (BrokenPipeError, OSError):
         return  # the importer stopped listening (it failed or was interrupted)

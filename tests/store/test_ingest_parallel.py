@@ -7,13 +7,13 @@ gets must not depend on that: the same articles, sentences, messages and order.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
 import pytest
 
-from store import open_store
-from store import ingest
+from store import SidenoteError, ingest, open_store
 from store.ingest import PARALLEL_MIN_FILES, import_paths
 
 PARAGRAPH = ("The minister said on Monday that talks with {n} neighbours would resume. "
@@ -100,3 +100,27 @@ def test_a_bulk_import_restores_the_checkpoint_setting_and_stops_its_thread(
     assert after == before
     assert count == PARALLEL_MIN_FILES + 16 - 2
     assert not [t for t in threading.enumerate() if t.name == "sidenote-checkpointer"]
+
+
+def test_a_worker_that_dies_is_one_clear_error_and_earlier_files_stay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paths = write_corpus(corpus)
+    prepare = ingest.prepare_file
+
+    def dying(path: Path, encoding: str | None = None):
+        if path == paths[20]:
+            os._exit(3)  # as if the system killed the worker
+        return prepare(path, encoding)
+
+    monkeypatch.setattr(ingest, "prepare_file", dying)
+    with open_store(tmp_path / "x.db") as store:
+        with pytest.raises(SidenoteError) as caught:
+            import_paths(store, [corpus], parallel=True)
+        count = store.document_count()
+    message = str(caught.value)
+    assert "\n" not in message and "020.txt" in message
+    assert "stopped unexpectedly (exit code 3)" in message
+    assert count == 20 - 1  # files 0-19, less the empty one
