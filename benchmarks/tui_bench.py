@@ -145,11 +145,14 @@ async def timed(pilot, key: str) -> float:
     """CPU milliseconds the process spends on one key: handling it and redrawing.
 
     Wall time would mostly measure Pilot's own waiting (it sleeps in 20 ms steps until
-    the app is idle), so the process's CPU time is counted instead; it includes the
-    repaint, which Textual does on its refresh timer while Pilot waits.
+    the app is idle), so the process's CPU time is counted instead. `pilot.press`
+    can return before Textual's refresh timer has repainted what the key changed
+    (that work would then land in the next key's window, or in none), so
+    `pilot.pause()` follows: it waits for idle and paints whatever is still pending.
     """
     start = time.process_time()
     await pilot.press(key)
+    await pilot.pause()
     return (time.process_time() - start) * 1000
 
 
