@@ -38,6 +38,14 @@ def write_corpus(folder: Path) -> list[Path]:
     return paths
 
 
+@pytest.fixture
+def corpus(tmp_path: Path) -> tuple[Path, list[Path]]:
+    """A folder of pages (see `write_corpus`) and the pages in import order."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    return folder, write_corpus(folder)
+
+
 def contents(db_path: Path) -> tuple[list, list]:
     with open_store(db_path) as store:
         documents = list(store.db.execute(
@@ -47,14 +55,12 @@ def contents(db_path: Path) -> tuple[list, list]:
     return documents, sentences
 
 
-def test_a_parallel_import_gives_what_a_serial_one_gives(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    write_corpus(corpus)
+def test_a_parallel_import_gives_what_a_serial_one_gives(tmp_path: Path, corpus) -> None:
+    folder, _ = corpus
     reports = {}
     for mode in ("serial", "parallel"):
         with open_store(tmp_path / f"{mode}.db") as store:
-            reports[mode] = import_paths(store, [corpus], parallel=mode == "parallel")
+            reports[mode] = import_paths(store, [folder], parallel=mode == "parallel")
     serial, parallel = reports["serial"], reports["parallel"]
     assert parallel.as_dict() == serial.as_dict()
     assert parallel.added == PARALLEL_MIN_FILES + 16 - 2
@@ -63,11 +69,9 @@ def test_a_parallel_import_gives_what_a_serial_one_gives(tmp_path: Path) -> None
 
 
 def test_a_bug_while_parsing_in_the_worker_reaches_the_importer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, corpus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    paths = write_corpus(corpus)
+    folder, paths = corpus
     broken = paths[50]
     prepare = ingest.prepare_file
 
@@ -79,7 +83,7 @@ def test_a_bug_while_parsing_in_the_worker_reaches_the_importer(
     monkeypatch.setattr(ingest, "prepare_file", buggy)  # the forked worker inherits it
     with open_store(tmp_path / "x.db") as store:
         with pytest.raises(RuntimeError, match="a bug in the parser"):
-            import_paths(store, [corpus], parallel=True)
+            import_paths(store, [folder], parallel=True)
         # every file before the broken one landed whole, nothing after it
         stored = {row[0] for row in store.db.execute("SELECT origin FROM documents")}
     assert len(stored) == 50 - 2  # files 0-49 less the empty and the binary one
@@ -87,14 +91,12 @@ def test_a_bug_while_parsing_in_the_worker_reaches_the_importer(
 
 
 def test_a_bulk_import_restores_the_checkpoint_setting_and_stops_its_thread(
-    tmp_path: Path,
+    tmp_path: Path, corpus
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    write_corpus(corpus)
+    folder, _ = corpus
     with open_store(tmp_path / "x.db") as store:
         before = store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-        import_paths(store, [corpus], parallel=True)
+        import_paths(store, [folder], parallel=True)
         after = store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
         count = store.document_count()
     assert after == before
@@ -103,11 +105,9 @@ def test_a_bulk_import_restores_the_checkpoint_setting_and_stops_its_thread(
 
 
 def test_a_worker_that_dies_is_one_clear_error_and_earlier_files_stay(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, corpus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    paths = write_corpus(corpus)
+    folder, paths = corpus
     prepare = ingest.prepare_file
 
     def dying(path: Path, encoding: str | None = None):
@@ -118,7 +118,7 @@ def test_a_worker_that_dies_is_one_clear_error_and_earlier_files_stay(
     monkeypatch.setattr(ingest, "prepare_file", dying)
     with open_store(tmp_path / "x.db") as store:
         with pytest.raises(SidenoteError) as caught:
-            import_paths(store, [corpus], parallel=True)
+            import_paths(store, [folder], parallel=True)
         count = store.document_count()
     message = str(caught.value)
     assert "\n" not in message and "020.txt" in message
