@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.events import Key
+
 from store import Label, Store, open_store
 from tui.app import SidenoteApp
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets.annotation_list import ITEM_HEIGHT, AnnotationList
 from tui.widgets.article_view import ArticleView
+from tui.widgets.status_line import StatusLine
 
 from .conftest import NEWS, NEWS_TITLE, add, drive
 
@@ -315,3 +318,21 @@ def test_the_panel_keeps_each_new_tag_in_view_down_a_long_article(library: Store
     drive(SidenoteApp(library, doc_id), scenario)
     assert len(library.annotations(doc_id)) == len(sentences)
     assert seen == [(True, True, True)] * len(sentences)
+
+
+def test_keys_typed_at_once_still_show_what_the_tag_did(library: Store) -> None:
+    """j, j, q arriving together (as from a fast typist or tmux): the moves' messages
+    are handled after the tag and must not wipe "tagged quote" off the status line."""
+    seen = {}
+
+    async def scenario(pilot, app):
+        await pilot.press("enter")
+        app.screen.query_one(ArticleView).focus()
+        for key in ("j", "j", "q"):  # queued without waiting for the app in between
+            app.post_message(Key(key, key))
+        await pilot.pause()
+        seen["status"] = app.screen.query_one(StatusLine).text
+
+    drive(SidenoteApp(library), scenario)
+    assert "tagged quote" in seen["status"]
+    assert "sentence 3/" in seen["status"]

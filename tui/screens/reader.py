@@ -244,8 +244,11 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
 
     def on_cursor_moved(self, message: CursorMoved) -> None:
         message.stop()
-        if (message.caret, message.selection) != self._shown_cursor:
-            self._cursor_moved(message.caret, message.selection)
+        # Keys typed fast queue several of these; the view's state now is what to show
+        # (and a tag may already have shown it, with what the tag did).
+        state = (self.view.caret, self.view.selection)
+        if state != self._shown_cursor:
+            self._cursor_moved(*state)
 
     def _focus(self) -> Annotation | None:
         """The annotation under the caret: the one the user picked, else the innermost.
