@@ -58,7 +58,7 @@ def review_items(
     if doc_id is not None:
         sql += " AND r.doc_id = ?"
         params.append(doc_id)
-    sql += " ORDER BY r.created_at, r.id"
+    sql += " ORDER BY r.created_at, r.rowid"  # same millisecond: the order they were sent
     return [_item(row) for row in store.db.query(sql, params)]
 
 
