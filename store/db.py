@@ -9,6 +9,7 @@ import contextlib
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlite_utils import Database
 from .errors import NotFound, StoreError
 from .migrations import SCHEMA_VERSION, migrations
 from .models import Annotation, Document, DocumentSummary, Label, Sentence
+from .write_queue import RETRY_SECONDS, WriteQueue
 
 BUSY_TIMEOUT_SECONDS = 10.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -90,6 +92,11 @@ def describe_error(error: sqlite3.DatabaseError) -> str:
     if "unable to open" in text:
         return "cannot open the database file (check the folder and its permissions)"
     return text
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    name = getattr(error, "sqlite_errorname", "")
+    return name.startswith("SQLITE_BUSY") or (not name and "locked" in str(error))
 
 
 def _migrate(db: Database, name: str, memory: bool) -> None:
@@ -218,6 +225,7 @@ class Store:
         self.db = db
         self.path = path
         self._lock = threading.RLock()
+        self._queue = None if path == ":memory:" else WriteQueue(path)
 
     # -- plumbing ---------------------------------------------------------
 
@@ -246,7 +254,7 @@ class Store:
     @contextlib.contextmanager
     def _immediate(self) -> Iterator[None]:
         conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
+        self._begin_immediate()
         try:
             yield
         except BaseException:
@@ -259,6 +267,46 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock, saying so while waiting for it: see `write_queue`.
+
+        The first try does not wait. If the lock is taken, this connection says it
+        is waiting (so an import steps aside between two files) and tries again
+        every millisecond, up to the busy timeout; SQLite's own retries sleep up
+        to 100 ms and would miss the moment the lock comes free.
+        """
+        conn = self.db.conn
+        if self._queue is None:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            if self._try_begin_immediate():
+                return
+            deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+            with self._queue.waiting():
+                while True:
+                    time.sleep(RETRY_SECONDS)
+                    if self._try_begin_immediate(raise_busy=time.monotonic() >= deadline):
+                        return
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+
+    def _try_begin_immediate(self, *, raise_busy: bool = False) -> bool:
+        try:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if raise_busy or not _is_busy(error):
+                raise
+            return False
+        return True
+
+    def let_waiting_writers_in(self) -> None:
+        """Between two transactions of a long run (an import): if other writers
+        wait for the lock, keep out of it until they have had their turn."""
+        if self._queue is not None:
+            self._queue.step_aside()
 
     @contextlib.contextmanager
     def bulk_writes(self) -> Iterator[None]:
@@ -289,6 +337,8 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        if self._queue is not None:
+            self._queue.close()
 
     def __enter__(self) -> Store:
         return self

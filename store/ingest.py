@@ -369,6 +369,7 @@ def import_paths(
     prepared_files = _prepare_all(files, encoding, use_pool)
     with store.bulk_writes():
         for done, prepared in enumerate(prepared_files, start=1):
+            store.let_waiting_writers_in()
             if prepared.error:
                 report.errors.append(prepared.error)
             else:
