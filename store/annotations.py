@@ -299,9 +299,8 @@ def create_annotation(
     group: ChangeGroup | None = None,
 ) -> Annotation:
     """Tag `document.text[start:end]`. Overlapping and nested annotations are allowed."""
-    document = store.document(doc_id)
     row = annotation_row(
-        document.text,
+        store.document_text(doc_id),
         doc_id,
         start,
         end,

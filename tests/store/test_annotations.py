@@ -18,6 +18,7 @@ from store import (
     update_annotation,
 )
 from store.annotations import history
+from store.deletion import delete_document
 from store.documents import NewDocument, add_document
 from store.text import is_grapheme_boundary
 
@@ -146,3 +147,17 @@ def test_grapheme_boundaries_agree_with_the_unicode_cluster_rules(text):
     agree everywhere with the extended grapheme clusters `regex` finds."""
     starts = {match.start() for match in regex.finditer(r"\X", text)} | {len(text)}
     assert [p for p in range(len(text) + 1) if is_grapheme_boundary(text, p)] == sorted(starts)
+
+
+def test_a_tag_uses_the_text_stored_now_after_the_article_was_replaced(store):
+    """A document deleted and imported again with other text under the same id (ids
+    ignore case and spacing) gets annotations on its new text, not a remembered one."""
+    with store.transaction() as db:
+        first, _ = add_document(db, NewDocument(text="Troops moved west. Talks resumed."))
+    assert create_annotation(store, first, 0, 6, Label.claim).text == "Troops"
+    delete_document(store, first)
+    with store.transaction() as db:
+        second, _ = add_document(db, NewDocument(text="TROOPS  MOVED WEST. Talks resumed."))
+    assert second == first
+    tagged = create_annotation(store, second, 8, 13, Label.claim)
+    assert tagged.text == "MOVED" == store.document(second).text[8:13]
