@@ -15,11 +15,11 @@ annotations and find matches, and hears about the caret through `CursorMoved`.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -130,6 +130,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._match_ends: list[int] = []
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
+        self._layered: dict[tuple[str, ...], Style] = {}
         self._drag_origin: int | None = None
         self._painted: tuple[tuple[int, int] | None, ...] = ()
         self._reported: tuple[int, tuple[int, int] | None] | None = None  # last CursorMoved
@@ -527,6 +528,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles.clear()
+        self._layered.clear()
         self._cache.clear()
 
     def _base_style(self) -> Style:
@@ -589,29 +591,46 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _build_line(self, start: int, end: int, key: tuple, width: int) -> Strip:
         line, _, _, in_sentence, echoed, cursor, selected, caret, focused, matches = key
-        base = self._base_style()
-        text = Text(display_text(self.text[start:end]), style=base, no_wrap=True, end="")
+        # Layers in the order they combine, later ones over earlier ones.
+        layers: list[tuple[int, int, str]] = []
         if cursor:
-            text.stylize(self._style("article-view--cursor"), *cursor)
-        annotations = sorted(self._by_line.get(line, ()), key=lambda a: (a.start, -a.end))
-        for annotation in annotations:
+            layers.append((*cursor, "article-view--cursor"))
+        for annotation in sorted(self._by_line.get(line, ()), key=lambda a: (a.start, -a.end)):
             clip = Span(annotation.start, annotation.end).clip(start, end)
             if clip:
-                text.stylize(self._style(f"label--{annotation.label.value}"), *clip)
-        for match in matches:
-            text.stylize(self._style("article-view--match"), *match)
+                layers.append((*clip, f"label--{annotation.label.value}"))
+        layers.extend((*match, "article-view--match") for match in matches)
         if focused:
-            text.stylize(self._style("article-view--focus"), *focused)
+            layers.append((*focused, "article-view--focus"))
         if selected:
-            text.stylize(self._style("article-view--selection"), *selected)
+            layers.append((*selected, "article-view--selection"))
         if caret is not None:
             caret_end = next_grapheme(self.text, start + caret) - start
-            text.stylize(self._style("article-view--caret"), caret, caret_end)
-        gutter = Text(
-            (GUTTER if in_sentence else " ") + (ECHO_MARK if echoed else " "),
-            style=base + self._style("article-view--gutter"),
-            end="",
-        )
-        console = self.app.console
-        segments = [*gutter.render(console), *text.render(console)]
-        return Strip(segments).crop_extend(0, width, base)
+            layers.append((caret, caret_end, "article-view--caret"))
+        gutter = (GUTTER if in_sentence else " ") + (ECHO_MARK if echoed else " ")
+        segments = [Segment(gutter, self._combined(("article-view--gutter",)))]
+        segments.extend(self._styled(display_text(self.text[start:end]), layers))
+        return Strip(segments).crop_extend(0, width, self._base_style())
+
+    def _styled(self, text: str, layers: list[tuple[int, int, str]]) -> Iterator[Segment]:
+        """`text` cut where layers begin and end, each piece in the styles over it.
+
+        What `rich.text.Text.render` does, with the combined styles kept between
+        lines (Rich combines them again for every line: most of a line's cost).
+        """
+        if not layers:
+            yield Segment(text, self._base_style())
+            return
+        cuts = sorted({0, len(text), *(a for a, _, _ in layers), *(b for _, b, _ in layers)})
+        for left, right in zip(cuts, cuts[1:]):
+            if left < right:
+                names = tuple(name for a, b, name in layers if a <= left < b)
+                yield Segment(text[left:right], self._combined(names))
+
+    def _combined(self, names: tuple[str, ...]) -> Style:
+        """The base style with the named component styles over it, in order."""
+        style = self._layered.get(names)
+        if style is None:
+            style = Style.combine([self._base_style(), *(self._style(n) for n in names)])
+            self._layered[names] = style
+        return style
