@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -215,9 +216,7 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
     def _hint_line(self, row: int, width: int) -> Strip:
         base = self._base_style()
         line = EMPTY_HINT[row] if row < len(EMPTY_HINT) else ""
-        return Strip(Text(line, style=base, end="").render(self.app.console)).crop_extend(
-            0, width, base
-        )
+        return Strip([Segment(line, base)]).crop_extend(0, width, base)
 
     def _build(self, item: Annotation, part: int, focused: bool, width: int) -> Strip:
         base = self._base_style()

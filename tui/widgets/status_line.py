@@ -8,6 +8,8 @@ The text is shown as data: no markup, control characters as visible stand-ins.
 
 from __future__ import annotations
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
@@ -28,6 +30,7 @@ class StatusLine(Widget):
         super().__init__(id=id, classes=classes)
         self.text = ""
         self._strip: tuple[int, Strip] | None = None  # (width, strip)
+        self._style: Style | None = None
 
     def show(self, text: str) -> None:
         """Replace the text; nothing is redrawn if it is the same."""
@@ -39,15 +42,20 @@ class StatusLine(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strip = None
+        self._style = None
 
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
-        style = self.rich_style
+        if self._style is None:  # `rich_style` walks the DOM on every call
+            self._style = self.rich_style
+        style = self._style
         if y:
             return Strip.blank(width, style)
         if self._strip is None or self._strip[0] != width:
-            line = Text(display_text(self.text), style=style, end="", no_wrap=True)
-            line.truncate(width, overflow="ellipsis", pad=True)
-            strip = Strip(line.render(self.app.console)).crop_extend(0, width, style)
+            line = Text(display_text(self.text), end="", no_wrap=True)
+            line.truncate(width, overflow="ellipsis")
+            # One segment in the widget's style (`Text.render` would drop the style
+            # of a text without spans, leaving the terminal's default colours).
+            strip = Strip([Segment(line.plain, style)]).crop_extend(0, width, style)
             self._strip = (width, strip)
         return self._strip[1]
