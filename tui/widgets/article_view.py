@@ -175,9 +175,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self._unindex(old)
         self._annotations[annotation.id] = annotation
         self._index(annotation)
-        self._refresh_span((annotation.start, annotation.end))
-        if old is not None:
-            self._refresh_span((old.start, old.end))
+        previous = None if old is None else (old.start, old.end)
+        self._refresh_spans([(annotation.start, annotation.end), previous])
 
     def remove_annotation(self, annotation_id: str) -> None:
         old = self._annotations.pop(annotation_id, None)
@@ -284,8 +283,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         painted = self._painted
         self._painted = self._cursor_spans()
         if not self._scroll_to_cursor():
-            for span in (*painted, *self._painted):
-                self._refresh_span(span)
+            self._refresh_spans([*painted, *self._painted])
         state = (self.caret, self.selection)
         if state != self._reported:  # a key that moved nothing (e.g. j on the last
             self._reported = state   # sentence) costs no message
@@ -296,9 +294,27 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return self.sentence_span(), self.selection, (self.caret, self.caret + 1)
 
     def _refresh_span(self, span: tuple[int, int] | None) -> None:
-        if span is not None and self._layout.width:
-            lines = self._lines_of(span[0], max(span[1], span[0] + 1))
-            self.refresh_lines(lines.start, len(lines))
+        self._refresh_spans([span])
+
+    def _refresh_spans(self, spans: Iterable[tuple[int, int] | None]) -> None:
+        """Redraw the lines of `spans` (None: nothing), each line once: the spans of a
+        key often share lines (old and new sentence, caret), and each refresh costs."""
+        if not self._layout.width:
+            return
+        ranges = sorted(
+            (lines.start, lines.stop)
+            for span in spans
+            if span is not None
+            for lines in (self._lines_of(span[0], max(span[1], span[0] + 1)),)
+        )
+        merged: list[list[int]] = []
+        for first, stop in ranges:
+            if merged and first <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], stop)
+            else:
+                merged.append([first, stop])
+        for first, stop in merged:
+            self.refresh_lines(first, stop - first)
 
     def _refresh_annotation(self, annotation_id: str | None) -> None:
         annotation = self._annotations.get(annotation_id or "")
