@@ -8,7 +8,8 @@ tag made in the app during a long import waited for the whole import, or failed
 with "database is locked" after the busy timeout.
 
 So writers announce themselves: while one waits for the lock it holds a shared
-`flock` on a small file beside the database (`<database>-writers`), and the
+`flock` on an empty file beside the database (`<database>-writers`, made by the
+first writer that ever has to wait), and the
 importer, between two files, checks whether anybody holds it and, if so, keeps
 out of the lock until they are through. The operating system drops a process's
 locks when it exits, so a writer that dies while waiting leaves nothing behind.
@@ -46,25 +47,32 @@ class WriteQueue:
     def __init__(self, db_path: str) -> None:
         self.path = f"{db_path}-writers"
         self._fds: tuple[int, int] | None = None
-        self._opened = False
+        self._unusable = fcntl is None
 
-    def _files(self) -> tuple[int, int] | None:
-        """(waiting, probing) descriptors, opened (the file created) on first use."""
-        if not self._opened:
-            self._opened = True
-            if fcntl is not None:
-                with contextlib.suppress(OSError):
-                    waiting = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-                    try:
-                        self._fds = (waiting, os.open(self.path, os.O_RDWR))
-                    except OSError:
-                        os.close(waiting)
+    def _files(self, *, create: bool) -> tuple[int, int] | None:
+        """(waiting, probing) descriptors, opened on first use. Only a waiting writer
+        creates the file: an import nobody waited for leaves nothing beside the database."""
+        if self._fds is not None or self._unusable:
+            return self._fds
+        try:
+            waiting = os.open(self.path, os.O_RDWR | (os.O_CREAT if create else 0), 0o644)
+        except FileNotFoundError:
+            self._unusable = create  # no such folder; or simply nobody has waited yet
+            return None
+        except OSError:
+            self._unusable = True
+            return None
+        try:
+            self._fds = (waiting, os.open(self.path, os.O_RDWR))
+        except OSError:
+            os.close(waiting)
+            self._unusable = True
         return self._fds
 
     @contextlib.contextmanager
     def waiting(self) -> Iterator[None]:
         """Held while this connection waits for the write lock."""
-        fds = self._files()
+        fds = self._files(create=True)
         if fds is None:
             yield
             return
@@ -75,7 +83,7 @@ class WriteQueue:
             fcntl.flock(fds[0], fcntl.LOCK_UN)
 
     def someone_waiting(self) -> bool:
-        fds = self._files()
+        fds = self._files(create=False)
         if fds is None:
             return False
         try:

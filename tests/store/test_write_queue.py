@@ -13,6 +13,7 @@ import time
 
 from store import open_store
 from store import write_queue as write_queue_module
+from store.ingest import import_paths
 from store.write_queue import WriteQueue
 
 RUN_LENGTH = 150  # transactions in the import-like run, ~5 ms each
@@ -89,3 +90,12 @@ def test_where_the_signal_file_cannot_be_made_nothing_waits_and_nothing_fails(tm
         assert not queue.someone_waiting()
     assert queue.step_aside() is False
     queue.close()
+
+
+def test_an_import_nobody_waited_for_leaves_no_file_beside_the_database(tmp_path):
+    path = tmp_path / "quiet.db"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Title\n\nOne sentence here. Another one there.\n")
+    with open_store(path) as store:
+        assert import_paths(store, [tmp_path / "in"]).ok
+    assert not (tmp_path / "quiet.db-writers").exists()
