@@ -158,7 +158,11 @@ class SidenoteApp(App[None]):
                 screen.store_changed()
 
     def _store_screens(self) -> list[StoreScreen]:
-        return [s for s in reversed(self.screen_stack) if isinstance(s, StoreScreen)]
+        """The screens showing the store, top first (none once the app is exiting:
+        the poll timer can still fire while the screens take their widgets down)."""
+        return [
+            s for s in reversed(self.screen_stack) if isinstance(s, StoreScreen) and s.is_attached
+        ]
 
     # -- navigation ------------------------------------------------------------------------
 
@@ -166,7 +170,8 @@ class SidenoteApp(App[None]):
         self.open_document(message.doc_id, message.offset)
 
     def open_document(self, doc_id: str, offset: int | None = None) -> None:
-        top = self._store_screens()[0]
+        screens = self._store_screens()
+        top = screens[0] if screens else None
         if isinstance(top, ReaderScreen):
             top.show_document(doc_id, offset)
         else:

@@ -97,3 +97,26 @@ def test_an_article_deleted_in_one_window_closes_in_the_other(tmp_path: Path) ->
     assert seen["screen"] is LibraryScreen
     assert seen["rows"] == 1
     assert any("was deleted" in m for m in seen["two"])
+
+
+def test_a_change_arriving_while_the_library_is_still_being_built_is_shown(tmp_path: Path) -> None:
+    """The poll can find a change at any moment, also between a library screen being
+    pushed and its widgets being mounted: it must not fail, and the rows must show."""
+    path = tmp_path / "early.db"
+    with open_store(path) as store:
+        add(store, NEWS, NEWS_TITLE, "Vienna Post")
+    seen = {}
+
+    async def scenario(p1, one, p2, two):
+        seen["errors"] = record_notifications(two)
+        with open_store(path) as store:
+            add(store, UNICODE, UNICODE_TITLE, "東京 Times")
+        early = LibraryScreen(two.store)
+        two.push_screen(early)
+        two.check_for_changes()  # before `early` has composed its widgets
+        await p2.pause()
+        seen["rows"] = [row.title for row in early.table.rows]
+
+    two_apps(path, scenario)
+    assert sorted(seen["rows"]) == sorted([NEWS_TITLE, UNICODE_TITLE])
+    assert seen["errors"] == []

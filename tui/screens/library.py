@@ -70,14 +70,20 @@ class LibraryScreen(StoreScreen):
         super().__init__(store)
         self.documents: list[DocumentSummary] = []
         self._filter_timer: Timer | None = None
+        # Kept, not queried: a change from another Sidenote can arrive while the
+        # screen is still mounting its children, or already removing them.
         self.table = DocumentTable(id="library-table")
+        self.progress = Static(id="library-progress")
+        self.filter = Input(placeholder="Filter by title or outlet (press / to type)",
+                            id="library-filter")
+        self.empty_message = Static(id="library-empty")
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="library-progress")
-        yield Input(placeholder="Filter by title or outlet (press / to type)", id="library-filter")
+        yield self.progress
+        yield self.filter
         yield self.table
-        yield Static(id="library-empty")
+        yield self.empty_message
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -111,8 +117,8 @@ class LibraryScreen(StoreScreen):
 
     def _show_empty(self, empty: bool) -> None:
         self.table.display = not empty
-        self.query_one("#library-filter", Input).display = not empty
-        message = self.query_one("#library-empty", Static)
+        self.filter.display = not empty
+        message = self.empty_message
         message.display = empty
         if empty:
             message.update(
@@ -130,7 +136,7 @@ class LibraryScreen(StoreScreen):
         notes = sum(d.annotations for d in self.documents)
         shown = len(self.table.rows)
         showing = "" if shown == total else f" \u00b7 showing {shown}"
-        self.query_one("#library-progress", Static).update(
+        self.progress.update(
             Content(f"annotated {annotated} / total {total} articles \u00b7 {notes} annotations"
                     f"{showing}"),
             layout=False,
@@ -151,7 +157,7 @@ class LibraryScreen(StoreScreen):
         self._update_progress()
 
     def _apply_filter(self) -> None:
-        query = self.query_one("#library-filter", Input).value
+        query = self.filter.value
         self.table.set_rows(filter_documents(self.documents, query))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -165,15 +171,15 @@ class LibraryScreen(StoreScreen):
             self.post_message(OpenDocument(self.table.current.id))
 
     def on_key(self, event: events.Key) -> None:
-        if event.key == "down" and self.focused is self.query_one("#library-filter"):
+        if event.key == "down" and self.focused is self.filter:
             self.table.focus()
             event.stop()
 
     def action_filter(self) -> None:
-        self.query_one("#library-filter", Input).focus()
+        self.filter.focus()
 
     def action_clear_filter(self) -> None:
-        search = self.query_one("#library-filter", Input)
+        search = self.filter
         if search.value:
             search.value = ""
             self._filter_now()
