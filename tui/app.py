@@ -158,10 +158,13 @@ class SidenoteApp(App[None]):
                 screen.store_changed()
 
     def _store_screens(self) -> list[StoreScreen]:
-        """The screens showing the store, top first (none once the app is exiting:
-        the poll timer can still fire while the screens take their widgets down)."""
+        """The screens showing the store, top first. Not one still mounting (it reads
+        the store when mounted), nor any once the app is exiting (the poll timer can
+        still fire while the screens take their widgets down)."""
         return [
-            s for s in reversed(self.screen_stack) if isinstance(s, StoreScreen) and s.is_attached
+            s
+            for s in reversed(self.screen_stack)
+            if isinstance(s, StoreScreen) and s.is_mounted and s.is_attached
         ]
 
     # -- navigation ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from store import open_store
 from tui.app import SidenoteApp
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
+from tui.screens.review import ReviewScreen
 from tui.widgets.article_view import ArticleView
 
 from .conftest import NEWS, NEWS_TITLE, UNICODE, UNICODE_TITLE, add, record_notifications
@@ -119,4 +120,27 @@ def test_a_change_arriving_while_the_library_is_still_being_built_is_shown(tmp_p
 
     two_apps(path, scenario)
     assert sorted(seen["rows"]) == sorted([NEWS_TITLE, UNICODE_TITLE])
+    assert seen["errors"] == []
+
+
+def test_a_change_arriving_while_the_review_list_is_still_being_built_is_no_error(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "early-review.db"
+    with open_store(path) as store:
+        add(store, NEWS, NEWS_TITLE, "Vienna Post")
+    seen = {}
+
+    async def scenario(p1, one, p2, two):
+        seen["errors"] = record_notifications(two)
+        with open_store(path) as store:
+            add(store, UNICODE, UNICODE_TITLE, "東京 Times")
+        early = ReviewScreen(two.store)
+        two.push_screen(early)
+        two.check_for_changes()  # before `early` has composed its widgets
+        await p2.pause()
+        seen["screen"] = two.screen
+
+    two_apps(path, scenario)  # would re-raise an exception from inside the app
+    assert isinstance(seen["screen"], ReviewScreen)
     assert seen["errors"] == []
