@@ -3,18 +3,18 @@
 SQLite has one write lock and no queue. A connection that finds it taken retries
 on a back-off schedule (sleeping 1, 2, 5 ... up to 100 ms between tries); an import
 commits file after file with only microseconds between its transactions, so a
-writer that is sleeping when the lock comes free almost never catches it, and a
-tag made in the app during a long import waited for the whole import, or failed
-with "database is locked" after the busy timeout.
+writer that is sleeping when the lock comes free rarely catches it: a tag made in
+the app during a long import waited up to 0.74 s (measured), and could fail with
+"database is locked" after the busy timeout.
 
 So writers announce themselves: while one waits for the lock it holds a shared
 `flock` on an empty file beside the database (`<database>-writers`, made by the
-first writer that ever has to wait), and the
-importer, between two files, checks whether anybody holds it and, if so, keeps
-out of the lock until they are through. The operating system drops a process's
-locks when it exits, so a writer that dies while waiting leaves nothing behind.
-Without `fcntl` (Windows) or where the file cannot be created (a read-only
-folder), nobody announces anything and SQLite's own retries are all there is.
+first writer that ever has to wait), and the importer, between two files, checks
+whether anybody holds it and, if so, keeps out of the lock until they are through.
+The operating system drops a process's locks when it exits, so a writer that dies
+while waiting leaves nothing behind. Without `fcntl` (Windows) or where the file
+cannot be created (a read-only folder), nobody announces anything and SQLite's own
+retries are all there is.
 """
 
 from __future__ import annotations
