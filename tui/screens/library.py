@@ -179,9 +179,8 @@ class LibraryScreen(StoreScreen):
         self.filter.focus()
 
     def action_clear_filter(self) -> None:
-        search = self.filter
-        if search.value:
-            search.value = ""
+        if self.filter.value:
+            self.filter.value = ""
             self._filter_now()
         self.table.focus()
 
