@@ -22,6 +22,7 @@ from textual.strip import Strip
 from store.models import Annotation
 
 from ..messages import AnnotationChosen
+from .lines import text_strip
 from .text_layout import display_text
 
 ITEM_HEIGHT = 4
@@ -221,10 +222,7 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
     def _build(self, item: Annotation, part: int, focused: bool, width: int) -> Strip:
         base = self._base_style()
         style = base + self._style("annotation-list--focus", partial=False) if focused else base
-        text = self._item_line(item, part, focused)
-        text.stylize_before(style)
-        text.truncate(width, overflow="ellipsis", pad=True)
-        return Strip(text.render(self.app.console)).crop_extend(0, width, style)
+        return text_strip(self._item_line(item, part, focused), style, width, self.app.console)
 
     def _item_line(self, item: Annotation, part: int, focused: bool) -> Text:
         marker = "\u25b6 " if focused else "  "

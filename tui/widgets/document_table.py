@@ -24,6 +24,7 @@ from textual.strip import Strip
 from store.models import DocumentSummary
 
 from ..messages import OpenDocument
+from .lines import text_strip
 from .text_layout import display_text
 
 MAX_OUTLET_CELLS = 22
@@ -213,6 +214,4 @@ class DocumentTable(ScrollView, can_focus=True, inherit_bindings=False):
         return self.get_component_rich_style(name)
 
     def _strip(self, text: Text, style: Style, width: int) -> Strip:
-        text.stylize_before(style)
-        text.truncate(width, overflow="ellipsis", pad=True)
-        return Strip(text.render(self.app.console)).crop_extend(0, width, style)
+        return text_strip(text, style, width, self.app.console)
