@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from store import Store, open_store
 from store.corpus import bundled_seed_paths
@@ -12,6 +13,14 @@ from store.ingest import import_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+
+# Property tests must not fail because the machine is busy: no per-example deadline and
+# no health check on how long generating examples takes (both are wall-clock limits).
+# Tests that give their own settings keep these unless they override them.
+settings.register_profile(
+    "sidenote", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("sidenote")
 
 
 @pytest.fixture
