@@ -130,3 +130,21 @@ def write_pool(folder: Path, seed: int, files: int = 40, big_chars: int = 600_00
     big.write_text("".join(chunks))
     written.append(big)
     return written
+
+
+def write_single_line_file(path: Path, size: int, seed: int = 50) -> None:
+    """A file of at least `size` bytes with no newline anywhere: one article on one line.
+
+    Also used by benchmarks/big_file_bench.py, so the benchmark times the very file
+    the test checks."""
+    rng = random.Random(seed)
+    words = (
+        "the envoy said troops could deploy west of the river while ministers met in "
+        "Brussels to discuss guarantees 👩‍👩‍👧 e\u0301 مرحبا 中文"
+    ).split()
+    block = "".join(
+        " ".join(rng.choice(words) for _ in range(rng.randint(6, 24))) + ". " for _ in range(4000)
+    ).encode("utf-8")
+    with path.open("wb") as handle:
+        for copy in range(size // len(block) + 1):
+            handle.write(f"Part {copy}. ".encode() + block)

@@ -1,59 +1,56 @@
-"""A 50 MB file that is a single line: imported whole, in bounded time and memory.
+"""A 50 MB file that is a single line: imported whole, in bounded memory.
 
 Runs `sidenote import` in a child process so its peak memory can be measured on
-its own. The bounds are generous safety nets (the import speed target lives in
-benchmarks/import_bench.py): a quadratic step or a copy per word would break them.
+its own. The memory bound is a generous safety net: a copy per word or per
+sentence would break it, and it does not depend on how fast or how busy the
+machine is. How long the import takes is a benchmark figure, not a test
+(benchmarks/big_file_bench.py): a wall-clock limit fails on a loaded machine.
 """
 
 from __future__ import annotations
 
-import random
-import resource
 import subprocess
-import time
 
 from store import open_store
 from store.sentences import split_sentences
 
-from .conftest import SIDENOTE
+from .conftest import PYTHON
+from .corpus import write_single_line_file
 
 SIZE = 50_000_000
-MAX_SECONDS = 25  # measured ~12-17 s on the 2-core CI machine
 MAX_PEAK_MB = 1500  # measured ~0.8-1 GB, about 20x the file: see docs/reliability.md
+# Only turns a hang into a failure: the import takes 10-20 s, 40 s on a loaded machine.
+HANG_SECONDS = 600
+
+# `sidenote` in a child that prints its own peak memory last on stderr. The peak of
+# the child alone: RUSAGE_CHILDREN would give the largest of every child the test
+# session has waited for, whichever test started it.
+SIDENOTE_MEASURED = (
+    "import resource, sys\n"
+    "from tui.cli import main\n"
+    "try:\n"
+    "    main()\n"
+    "finally:\n"
+    "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "    print(f'peak_kb {peak}', file=sys.stderr)\n"
+)
 
 
-def test_a_50_mb_single_line_file_imports_in_bounded_time_and_memory(tmp_path, figures):
-    rng = random.Random(50)
-    words = (
-        "the envoy said troops could deploy west of the river while ministers met in "
-        "Brussels to discuss guarantees 👩‍👩‍👧 e\u0301 مرحبا 中文"
-    ).split()
-    block = "".join(
-        " ".join(rng.choice(words) for _ in range(rng.randint(6, 24))) + ". " for _ in range(4000)
-    ).encode("utf-8")
+def test_a_50_mb_single_line_file_imports_whole_in_bounded_memory(tmp_path, figures):
     path = tmp_path / "huge.txt"
-    with path.open("wb") as handle:  # no newline anywhere: one line
-        for copy in range(SIZE // len(block) + 1):
-            handle.write(f"Part {copy}. ".encode() + block)
+    write_single_line_file(path, SIZE)
     db = tmp_path / "huge.db"
 
-    started = time.monotonic()
     result = subprocess.run(
-        [
-            *SIDENOTE,
-            "--db",
-            str(db),
-            "import",
-            str(path),
-        ],
+        [PYTHON, "-c", SIDENOTE_MEASURED, "--db", str(db), "import", str(path)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_SECONDS,
     )
-    elapsed = time.monotonic() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    *errors, last = result.stderr.splitlines()
+    assert result.returncode == 0 and not errors, result.stderr
+    peak_mb = int(last.removeprefix("peak_kb ")) / 1024
 
-    assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Imported 1 new article")
     with open_store(db) as store:
         (doc_id,) = store.document_ids()
@@ -62,10 +59,5 @@ def test_a_50_mb_single_line_file_imports_in_bounded_time_and_memory(tmp_path, f
         stored = [(s.start, s.end) for s in store.sentences(doc_id)]
         assert stored == split_sentences(text)  # all its sentences, none missing
         assert store.db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-    figures.update(
-        file_mb=round(path.stat().st_size / 1e6, 1),
-        seconds=round(elapsed, 1),
-        peak_mb=round(peak_mb),
-    )
-    assert elapsed < MAX_SECONDS
+    figures.update(file_mb=round(path.stat().st_size / 1e6, 1), peak_mb=round(peak_mb))
     assert peak_mb < MAX_PEAK_MB
