@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 from collections.abc import Callable, Iterable, Mapping
 
+from rich.console import Console
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -60,6 +62,18 @@ class SidenoteApp(App[None]):
         self._data_version = 0
         self._warming = threading.Lock()  # held while the warm-up thread uses the store
         self._closing = False
+        # Textual prints a crash's traceback on `error_console` once the terminal is
+        # restored. Kept here instead, so that the user sees one line and the
+        # traceback goes to a file (`crash_report`, written by the `read` command).
+        self._crash_output = io.StringIO()
+        self.error_console = Console(
+            file=self._crash_output, markup=False, highlight=False, color_system=None
+        )
+
+    @property
+    def crash_report(self) -> str:
+        """The traceback of the error that stopped the app, as plain text; empty if none."""
+        return self._crash_output.getvalue()
 
     def on_mount(self) -> None:
         if self.user_keymap:

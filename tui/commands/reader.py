@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import tomllib
+from datetime import datetime
 from pathlib import Path
 
 import click
 import platformdirs
 
-from store import InputError
+from store import InputError, SidenoteError
 
 from ..context import APP_NAME, CliContext
 
@@ -52,7 +55,26 @@ def read(obj: CliContext, doc_id: str | None) -> None:
     store = obj.store()
     if doc_id is not None:
         doc_id = store.find_document(doc_id).id
-    SidenoteApp(store, doc_id, keymap=keymap).run()
+    app = SidenoteApp(store, doc_id, keymap=keymap)
+    app.run()
+    if app.return_code:
+        # Textual has restored the terminal; the traceback goes to a file, not the screen.
+        raise SidenoteError(f"the app crashed; {save_crash_report(app.crash_report)}")
+
+
+def save_crash_report(report: str) -> str:
+    """Write a crash's traceback to a new file in the user log folder; say where it is."""
+    folder = platformdirs.user_log_path(APP_NAME, appauthor=False)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"sidenote-crash-{stamp}-{os.getpid()}.log"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(report or "(Textual reported no traceback)\n", encoding="utf-8")
+    except OSError as error:
+        # Nowhere to keep it: the traceback goes to stderr after all, and the line says why.
+        sys.stderr.write(report)
+        return f"the traceback is above (cannot write {path}: {error.strerror})"
+    return f"the traceback is in {path}"
 
 
 commands = [read]
