@@ -1,0 +1,170 @@
+"""Who said a quote: the attribution shapes of news prose, read around the quote.
+
+Quoted text is masked before any pattern runs, so a name inside someone's words is
+never taken for the speaker, and sentence ends inside a quote do not split the
+sentence that carries it.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import regex
+
+from .names import NAME_RUN_RE, NameIndex, name_from_run
+
+VERBS = (
+    "said|says|say|told|tells|added|adds|wrote|writes|posted|stated|declared|explained|"
+    "warned|warns|insisted|argued|replied|asked|noted|stressed|concluded|claimed|claims|"
+    "acknowledged|called|claim|described|wondered|promise|applauded|urged|announced|continued|vowed|pledged|promised|"
+    "recalled|tweeted|remarked|responded|suggested|welcomed|reported|quoted as saying|"
+    "saying|adding|telling|calling|describing|put it|tells"
+)
+PARTICIPLES = frozenset({"saying", "adding", "telling", "calling", "describing"})
+VERB_RE = regex.compile(rf"\b(?:{VERBS})\b")
+# Words between a subject and its verb ("Kellogg has also said").
+AUX = frozenset(
+    "has have had also was were is are did does not explicitly reportedly repeatedly previously later then openly "
+    "already famously would will just once again recently has been then".split()
+)
+# Words that end the subject going backwards from the verb.
+BOUNDARY_RE = regex.compile(
+    r"(?:,|;|:|\(|\)|—|–|\b(?:that|what|which|who|and|but|as|because|if|while|when|after|"
+    r"before|since|though|although|so|where|whom|whose|how|why|said|told|says|than)\b)"
+)
+DETERMINERS = frozenset("the a an one another two three several some many a few".split())
+LEAD_FILLERS = frozenset("indeed even later then now but and so meanwhile also however".split())
+PRONOUNS = frozenset({"he", "she", "they"})
+FIRST_PERSON = frozenset({"i", "we"})
+ABBREV = r"(?:Gen|Dr|Mr|Mrs|Ms|Lt|Col|Sen|Rep|St|Jr|Sr|Gov|Prof|Sgt|Adm|Maj|Capt|U\.S|U\.K|U\.N|E\.U)\."
+AFTER_DIRECT_RE = regex.compile(
+    rf"^[\s,]*(?P<np>(?:[\p{{L}}\p{{M}}.’'-]+\s+){{0,7}}?[\p{{L}}\p{{M}}.’'-]+)"
+    rf"(?:\s*,[^,]{{1,160}},)?\s+(?:(?:{'|'.join(sorted(AUX))})\s+)*(?P<verb>{VERBS})\b"
+)
+AFTER_INVERTED_RE = regex.compile(
+    rf"^[\s,]*(?:{VERBS})\s+(?P<np>(?:{ABBREV}|[^,.;:!?\n—–])+)"
+)
+TAIL_RE = regex.compile(
+    rf",\s*(?:(?P<np1>[^,]{{1,80}}?)\s+(?:{VERBS})|(?:{VERBS})\s+(?P<np2>(?:{ABBREV}|[^,.;:!?])+))"
+    r"[^,]{0,40}[.!?]?\s*$"
+)
+ACCORDING_RE = regex.compile(rf"\baccording to\s+(?P<np>(?:{ABBREV}|[^,.;:!?\n])+)", regex.I)
+TIME_WORDS = regex.compile(
+    r"\s+(?:on|in|at|last|this|after|before|during)\b.*$|\s+(?:Monday|Tuesday|Wednesday|"
+    r"Thursday|Friday|Saturday|Sunday)\b.*$"
+)
+SENTENCE_END_RE = regex.compile(r"[.!?…]['\"”’»」]*[ \t]+(?=[\p{Lu}\"“‘'«「\[])|\n")
+ABBREV_END_RE = regex.compile(rf"(?:\b{ABBREV}|\b\p{{Lu}}\.)$")
+
+
+class Context:
+    """One article, masked, with its sentence ends and its names."""
+
+    def __init__(self, text: str, masked: str) -> None:
+        self.text = text
+        self.masked = masked
+        self.names = NameIndex(text)
+        ends = [0]
+        for m in SENTENCE_END_RE.finditer(masked):
+            if m.group() != "\n" and ABBREV_END_RE.search(masked, max(0, m.start() - 6), m.start() + 1):
+                continue
+            ends.append(m.end())
+        self.starts = ends
+        self.by_sentence: dict[int, str] = {}  # sentence index -> last speaker found there
+
+    def sentence_of(self, pos: int) -> int:
+        return bisect.bisect_right(self.starts, pos) - 1
+
+    def sentence(self, idx: int) -> tuple[int, int]:
+        start = self.starts[idx] if 0 <= idx < len(self.starts) else len(self.text)
+        end = self.starts[idx + 1] if idx + 1 < len(self.starts) else len(self.text)
+        return start, end
+
+    # -- noun phrases -------------------------------------------------------
+
+    def speaker_of(self, phrase: str, pos: int) -> str | None:
+        """The speaker a subject phrase names; pronouns resolved before `pos`."""
+        phrase = phrase.strip(" ,;:\n\t\"'“”‘’")
+        if phrase.endswith(".") and not ABBREV_END_RE.search(phrase):
+            phrase = phrase[:-1]
+        phrase = TIME_WORDS.sub("", phrase).strip(" ,")
+        if not phrase:
+            return None
+        words = phrase.split()
+        while words and words[0].lower() in LEAD_FILLERS:
+            words.pop(0)
+        if not words or "§" in phrase:
+            return None
+        low = words[0].lower()
+        if len(words) == 1 and low in PRONOUNS:
+            return self.antecedent(pos)
+        if low in FIRST_PERSON or low in ("it", "this", "that", "there"):
+            return None
+        head = words[-1]
+        if low in DETERMINERS and head[:1].islower():
+            if len(words) == 2 and words[1] in ("person", "source", "official", "diplomat"):
+                return self.anonymous_before(pos, words[1]) or " ".join(words)
+            return " ".join(words) if len(words) <= 8 else None
+        if head[:1].islower():
+            # "Russian officials", "South Korean officials": a group, as worded.
+            return " ".join(words) if len(words) <= 4 and words[0][:1].isupper() else None
+        runs = [m.group() for m in NAME_RUN_RE.finditer(" ".join(words))]
+        if not runs:
+            return None
+        name = name_from_run(runs[-1])
+        if name is None:
+            return " ".join(words) if len(words) <= 3 else None
+        return self.names.fullest(name)
+
+    def subject_before(self, start: int, verb_start: int, pos: int) -> str | None:
+        """The subject of a speech verb at `verb_start`, reading back to `start`."""
+        prefix = self.masked[start:verb_start].rstrip()
+        words = prefix.split(" ")
+        while words and words[-1].lower() in AUX:
+            words.pop()
+        prefix = " ".join(words).rstrip()
+        if prefix.endswith(","):
+            inner = prefix[:-1]
+            cut = inner.rfind(",")
+            if cut >= 0:
+                prefix = inner[:cut]
+        cuts = list(BOUNDARY_RE.finditer(prefix))
+        chunk = prefix[cuts[-1].end():] if cuts else prefix
+        if not chunk.strip() and cuts and cuts[-1].group() in ("and", "but"):
+            earlier = list(VERB_RE.finditer(self.masked, start, start + cuts[-1].start()))
+            if earlier:
+                return self.subject_before(start, earlier[-1].start(), pos)
+            return None
+        return self.speaker_of(chunk, pos)
+
+    def anonymous_before(self, pos: int, noun: str) -> str | None:
+        """'the person said' refers back to 'one source familiar with ...'."""
+        window = self.masked[max(0, pos - 2000) : pos]
+        found = list(regex.finditer(r"\b(?:said|told)\s+((?:one|a|an|another)\s+[^,.;:!?]+)", window))
+        return found[-1].group(1).strip() if found else None
+
+    def antecedent(self, pos: int) -> str | None:
+        """He or she: the nearest named speaker or subject of a speech verb before `pos`."""
+        idx = self.sentence_of(pos)
+        for i in range(idx, max(-1, idx - 4), -1):
+            start, end = self.sentence(i)
+            end = min(end, pos)
+            for verb in reversed(list(VERB_RE.finditer(self.masked, start, end))):
+                if verb.group() in PARTICIPLES:
+                    continue
+                subject = self.masked[max(start, verb.start() - 80) : verb.start()].split()
+                if subject and subject[-1].lower() in PRONOUNS:
+                    continue
+                who = self.subject_before(start, verb.start(), start)
+                if who and who.split()[0].lower() not in DETERMINERS:
+                    return who
+            if i != idx and i in self.by_sentence:
+                return self.by_sentence[i]
+            if i == idx:
+                continue
+            # No speech verb: the person the sentence is about, if it names one.
+            for run in NAME_RUN_RE.finditer(self.masked, start, end):
+                name = name_from_run(run.group())
+                if name and self.names.is_person(name):
+                    return self.names.fullest(name)
+        return None
