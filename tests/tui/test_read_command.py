@@ -72,3 +72,52 @@ def test_a_keymap_file_is_loaded_and_a_broken_one_named(database, opened, tmp_pa
     assert result.exit_code == 1
     assert str(keymap) in result.output and "not valid TOML" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b'[keymap]\n"app.undo" = "\xe9"\n', "not UTF-8"),
+        (b"[keymap\n", "not valid TOML"),
+        (b'keymap = "z"\n', "[keymap] must"),
+        (b'[keymap]\n"app.undo" = 3\n', "'app.undo' must be keys in a string"),
+        (b'[keymaps]\n"app.undo" = "z"\n', "keymaps"),
+        (b'[keymap]\n"reader.tag_qoute" = "Q"\n', "reader.tag_qoute"),
+        (b'[keymap]\n"app.undo" = "ctrl+zz"\n', "ctrl+zz"),
+        (b'[keymap]\n"app.undo" = "hyperctrl+z"\n', "hyperctrl+z"),
+        (b'[keymap]\n"app.undo" = ""\n', "app.undo"),
+        (b'[keymap]\n"app.undo" = "z,"\n', "app.undo"),
+    ],
+)
+def test_a_bad_keymap_is_one_line_naming_the_file(
+    database, opened, tmp_path, content: bytes, problem: str
+) -> None:
+    path, _ = database
+    keymap = tmp_path / "sidenote" / "keymap.toml"
+    keymap.parent.mkdir()
+    keymap.write_bytes(content)
+    result = invoke(path, "read", config=tmp_path)
+    assert result.exit_code == 1
+    [line] = result.output.splitlines()
+    assert line.startswith(f"sidenote: {keymap}: ") and problem in line
+    assert opened == []
+
+
+def test_a_keymap_takes_key_names_help_shows(database, opened, tmp_path) -> None:
+    path, _ = database
+    keymap = tmp_path / "sidenote" / "keymap.toml"
+    keymap.parent.mkdir()
+    keys = {
+        "app.undo": "z,ctrl+shift+z",
+        "app.redo": "f5",
+        "reader.find": "question_mark",
+        "reader.escape": "escape",
+        "reader.top": "home",
+        "reader.bottom": "?",
+        "reader.page_down": "space",
+        "reader.tag_quote": "Q",
+    }
+    keymap.write_text("[keymap]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in keys.items()))
+    result = invoke(path, "read", config=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert opened[0].user_keymap == keys

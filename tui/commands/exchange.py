@@ -13,6 +13,7 @@ from store.review import ReviewItem, resolve_review, review_items
 
 from ..context import CliContext
 from .output import literal, pipe_may_close, utf8_stdout
+from .quotes import tag_found_quotes
 
 
 def _plural(n: int, word: str) -> str:
@@ -204,7 +205,13 @@ def find_quote(text: str, quote: str, occurrence: int, doc_id: str) -> tuple[int
 
 @click.command()
 @click.argument("doc_id")
-@click.option("--label", required=True, help="claim, quote or proposal.")
+@click.option("--label", help="claim, quote or proposal (not with --quotes).")
+@click.option(
+    "--quotes",
+    "found_quotes",
+    is_flag=True,
+    help="Tag every quote `sidenote quotes` finds, with its speaker, as one undoable step.",
+)
 @click.option("--span", help="START:END in code points of the stored text (sidenote show).")
 @click.option("--quote", help="Exact text to annotate (instead of --span).")
 @click.option("--occurrence", default=1, show_default=True, help="Which occurrence of --quote.")
@@ -215,7 +222,8 @@ def find_quote(text: str, quote: str, occurrence: int, doc_id: str) -> tuple[int
 def annotate(
     obj: CliContext,
     doc_id: str,
-    label: str,
+    label: str | None,
+    found_quotes: bool,
     span: str | None,
     quote: str | None,
     occurrence: int,
@@ -226,8 +234,15 @@ def annotate(
     """Annotate a span of an article from a script (undoable like any edit).
 
     Give the span by offsets (--span START:END) or by its text (--quote TEXT,
-    --occurrence N for a repeated one).
+    --occurrence N for a repeated one), or tag every quote found with --quotes.
     """
+    if found_quotes:
+        if label or span or quote or note or speaker:
+            raise InputError("--quotes", "takes no --label, --span, --quote, --note or --speaker")
+        tag_found_quotes(obj.store(), doc_id, as_json)
+        return
+    if label is None:
+        raise InputError("--label", "is required: claim, quote or proposal")
     if (span is None) == (quote is None):
         raise InputError("annotate", "give exactly one of --span START:END or --quote TEXT")
     store = obj.store()

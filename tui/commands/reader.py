@@ -22,7 +22,11 @@ def keymap_path() -> Path:
 
 
 def load_keymap(path: Path) -> dict[str, str]:
-    """The `[keymap]` table of a TOML file; an absent file means no remapping."""
+    """The `[keymap]` table of a TOML file; an absent file means no remapping.
+
+    Every id and key is checked here, before the app starts: Textual ignores an
+    unknown id or key name, so a typo would silently leave the key as it was.
+    """
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
@@ -30,14 +34,68 @@ def load_keymap(path: Path) -> dict[str, str]:
         return {}
     except OSError as error:
         raise InputError(str(path), f"cannot read ({error.strerror})") from error
+    except UnicodeDecodeError as error:
+        byte = error.object[error.start]
+        raise InputError(
+            str(path), f"not UTF-8 text (byte 0x{byte:02x} at offset {error.start})"
+        ) from error
     except tomllib.TOMLDecodeError as error:
         raise InputError(str(path), f"not valid TOML ({error})") from error
+    unknown = sorted(data.keys() - {"keymap"})
+    if unknown:
+        raise InputError(str(path), f"unknown entry {unknown[0]!r}: only [keymap] is read")
     keymap = data.get("keymap", {})
-    if not isinstance(keymap, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()
-    ):
-        raise InputError(str(path), '[keymap] must map binding ids to keys, e.g. "app.undo" = "z"')
+    if not isinstance(keymap, dict):
+        raise InputError(str(path), '[keymap] must be a table, e.g. "app.undo" = "z"')
+    known = binding_ids()
+    for binding_id, keys in keymap.items():
+        if binding_id not in known:
+            raise InputError(
+                str(path), f"unknown binding id {binding_id!r} (f1 in the app lists every id)"
+            )
+        if not isinstance(keys, str):
+            raise InputError(
+                str(path), f'{binding_id!r} must be keys in a string, e.g. "z" or "ctrl+z,f5"'
+            )
+        for key in keys.split(","):
+            if not is_key(key.strip()):
+                raise InputError(str(path), f"{binding_id!r}: {key.strip()!r} is not a key name")
     return keymap
+
+
+MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+
+
+def is_key(key: str) -> bool:
+    """Whether Textual knows `key`: modifiers, then one character or a key's name
+    (`escape`, `f5`, `pagedown`, `question_mark`, `slash`)."""
+    from textual.keys import KEY_NAME_REPLACEMENTS, Keys, key_to_character
+
+    *modifiers, name = key.split("+")
+    if not name or not MODIFIERS.issuperset(modifiers):
+        return False
+    named = {k.value for k in Keys if not k.value.startswith("<")}
+    return (
+        len(name) == 1
+        or name in named
+        or name in KEY_NAME_REPLACEMENTS.values()
+        or key_to_character(name) is not None
+    )
+
+
+def binding_ids() -> set[str]:
+    """Every id a keymap can name: the bindings of the app, its screens and widgets."""
+    from textual.binding import Binding
+
+    from ..screens.help import app_key_sections
+
+    return {
+        binding.id
+        for _, classes in app_key_sections()
+        for cls in classes
+        for binding in Binding.make_bindings(cls.BINDINGS)
+        if binding.id
+    }
 
 
 @click.command()
