@@ -40,10 +40,16 @@ Modes:
     driver.py write DB SEED N STOP  creates/updates/deletes (no undo): at least N, and
                                     until the file STOP exists; then exit 0. The
                                     concurrency test runs several at once.
+    driver.py import DB POOL ROUNDS SEED...
+                                    `sidenote import --json POOL`, whose first ROUNDS
+                                    files each wait, holding the write lock, until the
+                                    writers SEED... all wait for it (see import_in_rounds).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import random
@@ -57,6 +63,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from store import (
+    Store,
     create_annotation,
     delete_annotation,
     links,
@@ -72,6 +79,7 @@ from store.export import annotation_record
 from store.ingest import ImportReport, import_paths, prepare_file
 from store.text import snap_to_graphemes
 from store.versions import previous_version
+from store.write_queue import WriteQueue
 
 from checks import Snapshot, snapshot  # driver.py runs as a script from this folder
 
@@ -518,6 +526,7 @@ def run_writes(db_path: str, seed: int, count: int, stop: str) -> None:
     other writer's changes), for the concurrency test: at least `count` actions,
     and on until the file `stop` exists, so that the writers are busy for the
     whole of whatever the test runs beside them."""
+    announce_own_waits(db_path, seed)
     workload = Workload(db_path, seed, None, own_only=True)
     emit("OPEN", {"seed": seed})
     allowed = {"create": 6, "update": 3, "delete": 1}
@@ -528,6 +537,71 @@ def run_writes(db_path: str, seed: int, count: int, stop: str) -> None:
         longest = max(longest, time.monotonic() - began)
         done += 1
     emit("DONE", {"seed": seed, "actions": done, "longest_seconds": round(longest, 3)})
+
+
+def waiting_file(db_path: str, seed: int) -> str:
+    """The file writer `seed` holds a lock on while it waits for the write lock."""
+    return f"{db_path}-waiting-{seed}"
+
+
+def announce_own_waits(db_path: str, seed: int) -> None:
+    """While this process waits for the write lock, it also holds a shared lock on a
+    file of its own: the store's signal (`store/write_queue.py`) is one file for all
+    writers, and the concurrency test's importer must know that each of them waits."""
+    fd = os.open(waiting_file(db_path, seed), os.O_RDWR | os.O_CREAT, 0o644)
+    store_waiting = WriteQueue.waiting
+
+    @contextlib.contextmanager
+    def waiting(queue: WriteQueue):
+        with store_waiting(queue):
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    WriteQueue.waiting = waiting  # type: ignore[method-assign]
+
+
+def import_in_rounds(db_path: str, pool: str, rounds: int, seeds: list[int]) -> None:
+    """`sidenote import --json POOL`, made to meet the writers: before each of its
+    first `rounds` files the import takes the write lock and keeps it until every
+    writer waits for it (writers write without pause, so they soon do). Then it lets
+    go, and steps aside between two files as it always does. So, if stepping aside
+    works, every writer commits between each of these files and the next, whatever
+    the machine's speed or load; if it does not, they wait until the import is over."""
+    from tui.cli import main as sidenote
+
+    probes = [os.open(waiting_file(db_path, s), os.O_RDWR | os.O_CREAT, 0o644) for s in seeds]
+    let_in = Store.let_waiting_writers_in
+    left = rounds
+
+    def everyone_waits() -> bool:
+        for fd in probes:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # held: this writer waits
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+        return True
+
+    def meeting_the_writers(store: Store) -> None:
+        nonlocal left
+        if left > 0:
+            left -= 1
+            with store.transaction():
+                # Waiting on a state, not a time; the limit only turns a hang into an error.
+                deadline = time.monotonic() + 120
+                while not everyone_waits():
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the writers never waited for the import")
+                    time.sleep(0.001)
+        let_in(store)
+
+    Store.let_waiting_writers_in = meeting_the_writers  # type: ignore[method-assign]
+    sys.argv = ["sidenote", "--db", db_path, "import", "--json", pool]
+    sidenote()
 
 
 def _child(db_path: str, seed: int, out_fd: int, pool: str) -> None:
@@ -580,6 +654,8 @@ def main(argv: list[str]) -> None:
         run_forever(argv[1], int(argv[2]), argv[3])
     elif mode == "write":
         run_writes(argv[1], int(argv[2]), int(argv[3]), argv[4])
+    elif mode == "import":
+        import_in_rounds(argv[1], argv[2], int(argv[3]), [int(s) for s in argv[4:]])
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 
