@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 from store import Store, create_annotation
 from store.links import accept, echoes
 from tui.app import SidenoteApp
 from tui.screens.reader import ReaderScreen
-from tui.screens.search import SearchScreen
+from tui.screens.search import DEBOUNCE_SECONDS, SearchScreen
 from tui.widgets.article_view import ArticleView
 
 from .conftest import add, drive
@@ -14,9 +16,17 @@ from .test_echoes import FIRST, SECOND, SHARED
 
 
 async def type_and_wait(pilot, app, text: str) -> None:
+    """Type `text`, then wait until the screen shows the results for all of it.
+
+    The search starts after a pause in typing (a timer) and runs in a thread: on a
+    busy machine neither happens within any fixed delay, so wait for the state."""
     await pilot.press(*text)
-    await pilot.pause(0.3)  # the debounce
-    await app.workers.wait_for_complete()
+    screen = app.screen
+    deadline = time.monotonic() + 120  # only turns a hang into a failure
+    while screen.searched != text:
+        assert time.monotonic() < deadline, f"no results shown for {text!r}"
+        await pilot.pause(DEBOUNCE_SECONDS)
+        await app.workers.wait_for_complete()
     await pilot.pause()
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from store import open_store
+from tui import app as app_module
 from tui.app import SidenoteApp
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
@@ -20,6 +23,15 @@ from tui.widgets.article_view import ArticleView
 from .conftest import NEWS, NEWS_TITLE, UNICODE, UNICODE_TITLE, add, record_notifications
 
 SIZE = (120, 35)
+
+
+@pytest.fixture(autouse=True)
+def no_timed_poll(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests call `check_for_changes` where the poll would. The timed poll (every
+    second, or whenever a busy machine lets it run) would also fire at moments of its
+    own choosing: before the change a test makes, say, so that the test's own call
+    finds nothing new and no longer tests what it says."""
+    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600)
 
 
 def two_apps(path: Path, scenario) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 
 import click
 
@@ -12,7 +12,7 @@ from store.export import FORMATS, annotation_record, export_to_path, export_to_s
 from store.review import ReviewItem, resolve_review, review_items
 
 from ..context import CliContext
-from .output import literal, pipe_may_close, utf8_stdout
+from .output import data_stdout, echo, json_line, literal, pipe_may_close
 from .quotes import tag_found_quotes
 
 
@@ -53,12 +53,12 @@ def export(obj: CliContext, fmt: str, output: str, label: str | None, doc: str |
     """
     store = obj.store()
     if output == "-":
-        with utf8_stdout() as stream:
+        with data_stdout("export", json_format=fmt != "csv") as stream:
             count = export_to_stream(store, fmt, stream, label=label, doc=doc)
-        click.echo(f"Exported {_plural(count, _unit(fmt))}.", err=True)
+        echo(f"Exported {_plural(count, _unit(fmt))}.", err=True)
         return
     count = export_to_path(store, fmt, output, label=label, doc=doc)
-    click.echo(f"Exported {_plural(count, _unit(fmt))} to {output}.")
+    echo(f"Exported {_plural(count, _unit(fmt))} to {literal(output)}.")
 
 
 def _unit(fmt: str) -> str:
@@ -81,9 +81,9 @@ def import_annotations_command(obj: CliContext, file: str, as_json: bool) -> Non
     """
     report = import_annotations(obj.store(), file)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+        click.echo(json_line(report.as_dict()))
     else:
-        click.echo(f"{file}: {report.summary()}.")
+        echo(f"{literal(file)}: {literal(report.summary())}.")
 
 
 # -- review -------------------------------------------------------------------
@@ -110,19 +110,22 @@ def _item_dict(item: ReviewItem) -> dict:
 
 
 def _show_item(item: ReviewItem) -> None:
-    click.echo(f"{item.id}  {item.label}  in {item.doc_id} {literal(item.doc_title)}")
-    click.echo(f"  why:  {literal(item.reason)}")
-    click.echo(
+    echo(
+        f"{literal(item.id)}  {literal(item.label)}  in {literal(item.doc_id)} "
+        f"{literal(item.doc_title)}"
+    )
+    echo(f"  why:  {literal(item.reason)}")
+    echo(
         f"  was:  …{literal(item.old_prefix)}[{literal(item.text)}]{literal(item.old_suffix)}…"
     )
     if item.best_text is not None:
-        click.echo(
+        echo(
             f"  best: …{literal(item.best_prefix)}[{literal(item.best_text)}]"
             f"{literal(item.best_suffix)}… "
             f"({item.best_start}:{item.best_end}, {item.best_score:.0f}%)"
         )
     else:
-        click.echo("  best: no candidate")
+        echo("  best: no candidate")
 
 
 @click.group(invoke_without_command=True)
@@ -141,18 +144,23 @@ def review(ctx: click.Context, as_json: bool, include_resolved: bool) -> None:
     with pipe_may_close():
         for item in items:
             if as_json:
-                click.echo(json.dumps(_item_dict(item), ensure_ascii=False))
+                click.echo(json_line(_item_dict(item)))
             else:
                 _show_item(item)
     if not as_json:
-        click.echo(f"{_plural(len(items), 'annotation')} to review.", err=True)
+        echo(f"{_plural(len(items), 'annotation')} to review.", err=True)
+
+
+# ASCII digits only: `str.isdigit` and `int` each accept some other Unicode digits
+# (superscripts, Arabic-Indic), and not the same ones.
+_SPAN = re.compile(r"\s*([0-9]+)\s*:\s*([0-9]+)\s*", re.ASCII)
 
 
 def parse_span(value: str, where: str = "--span") -> tuple[int, int]:
-    start, sep, end = value.partition(":")
-    if not sep or not start.strip().isdigit() or not end.strip().isdigit():
+    match = _SPAN.fullmatch(value)
+    if match is None:
         raise InputError(where, f"expected START:END (whole numbers), got {value!r}")
-    return int(start), int(end)
+    return int(match[1]), int(match[2])
 
 
 @review.command("place")
@@ -163,7 +171,7 @@ def review_place(obj: CliContext, review_id: str, span: str | None) -> None:
     """Place a review item on its best candidate (or on --span)."""
     start, end = parse_span(span) if span else (None, None)
     annotation = resolve_review(obj.store(), review_id, accept=True, start=start, end=end)
-    click.echo(
+    echo(
         f"Placed {annotation.label.value} {annotation.start}:{annotation.end} "
         f"{literal(annotation.text)}"
     )
@@ -175,7 +183,7 @@ def review_place(obj: CliContext, review_id: str, span: str | None) -> None:
 def review_discard(obj: CliContext, review_id: str) -> None:
     """Drop a review item: the annotation is not placed."""
     resolve_review(obj.store(), review_id, accept=False)
-    click.echo(f"Discarded {review_id}.")
+    echo(f"Discarded {literal(review_id)}.")
 
 
 # -- annotate -----------------------------------------------------------------
@@ -255,11 +263,11 @@ def annotate(
         store, document.id, start, end, label, note=note, speaker=speaker
     )
     if as_json:
-        click.echo(json.dumps(annotation_record(store, annotation.id), ensure_ascii=False))
+        click.echo(json_line(annotation_record(store, annotation.id)))
     else:
-        click.echo(
-            f"{annotation.id}  {annotation.label.value}  {annotation.start}:{annotation.end}  "
-            f"{literal(annotation.text)}"
+        echo(
+            f"{literal(annotation.id)}  {annotation.label.value}  "
+            f"{annotation.start}:{annotation.end}  {literal(annotation.text)}"
         )
 
 
