@@ -65,6 +65,11 @@ def _direction(text: str, i: int) -> tuple[bool, bool]:
         return False, True
     before = text[i - 1] if i > 0 else "\n"
     after = text[i + 1] if i + 1 < len(text) else "\n"
+    # French sets guillemets apart with a (narrow) space inside: « Nous sommes prêts ».
+    if ch == "«" and _is_space(after) and (i == 0 or _is_space(before)):
+        return True, False
+    if ch == "»" and _is_space(before) and i > 0 and (_is_space(after) or after in AFTER_CLOSING):
+        return False, True
     can_open = not _is_space(after) and (_is_space(before) or before in BEFORE_OPENING)
     can_close = not _is_space(before) and (_is_space(after) or after in AFTER_CLOSING)
     if can_open and can_close:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from . import corpus, exchange, history, links, reader, search
+from . import corpus, exchange, history, links, quotes, reader, search
 
 COMMANDS: dict[str, click.Command] = {}
-for module in (corpus, reader, links, exchange, search, history):
+for module in (corpus, reader, links, exchange, search, history, quotes):
     for command in module.commands:
         COMMANDS[command.name] = command

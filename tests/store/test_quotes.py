@@ -1,0 +1,158 @@
+"""The quote finder: spans that slice exactly, the attribution shapes, the traps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from store.ingest import import_paths
+from store.corpus import bundled_seed_paths
+from store.quotes import find_quotes
+from store.quotes.evaluation import evaluate
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "quotes"
+
+
+def found(text: str) -> list[tuple[str, str | None]]:
+    quotes = find_quotes(text)
+    for q in quotes:
+        assert text[q.start : q.end] == q.text
+    return [(q.text, q.speaker) for q in quotes]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("'We are close,' Kellogg said.", [("We are close,", "Kellogg")]),
+        ("“No deal yet,” said Keith Kellogg, the envoy.", [("No deal yet,", "Keith Kellogg")]),
+        (
+            'U.S. Secretary of State Marco Rubio said: "We keep talking."',
+            [("We keep talking.", "Marco Rubio")],
+        ),
+        ('"It is over," according to a senior NATO official.', [("It is over,", "a senior NATO official")]),
+        ("“It went well,” Witkoff told Fox Business.", [("It went well,", "Witkoff")]),
+        ("Keith Kellogg wrote on X: “I was NOT referring to a partition.”", [("I was NOT referring to a partition.", "Keith Kellogg")]),
+        ("Keith Kellogg spoke on Monday. 'We have a plan,' he said.", [("We have a plan,", "Keith Kellogg")]),
+        (
+            "Keith Kellogg said troops could form what he described as a 'resiliency force.'",
+            [("resiliency force.", "Keith Kellogg")],
+        ),
+    ],
+)
+def test_attribution_shapes(text, expected):
+    assert found(text) == expected
+
+
+def test_surname_resolves_to_the_fullest_name_in_the_article():
+    text = "Retired Lieutenant General Keith Kellogg arrived. 'We are ready,' Kellogg said."
+    assert found(text) == [("We are ready,", "Keith Kellogg")]
+
+
+def test_a_quote_split_by_its_attribution_is_two_quotes_one_speaker():
+    text = "'A ceasefire is close,' Keith Kellogg said. 'But not yet.'"
+    assert found(text) == [("A ceasefire is close,", "Keith Kellogg"), ("But not yet.", "Keith Kellogg")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It's Ukraine's war and Zelenskyy’s plan; Trump‘s envoy didn't say.",
+        "The soldiers' families waited; the Ukrainians’ homes were empty.",
+        "Rock ’n’ roll in the ’90s.",
+    ],
+)
+def test_apostrophes_are_not_quote_marks(text):
+    assert found(text) == []
+
+
+def test_a_quote_over_several_paragraphs_is_one_quote_per_paragraph_one_speaker():
+    text = "Ed Arnold added: ‘The crisis is about money.\n‘And it will be expensive.’\nNext."
+    assert found(text) == [
+        ("The crisis is about money.", "Ed Arnold"),
+        ("And it will be expensive.", "Ed Arnold"),
+    ]
+
+
+def test_nested_quotes_have_their_own_speaker():
+    text = 'Kaja Kallas said: "Putin told us, \'I will never stop fighting.\' We believe him."'
+    quotes = find_quotes(text)
+    assert [(q.text, q.speaker, q.nested) for q in quotes] == [
+        ("Putin told us, 'I will never stop fighting.' We believe him.", "Kaja Kallas", False),
+        ("I will never stop fighting.", "Putin", True),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Europe joins a so-called 'coalition of the willing' this week.",
+        'Rubio spoke on NBC\'s "Meet the Press" on Sunday.',
+        'Putin rode in the "Big Beast" limousine.',
+    ],
+)
+def test_scare_quotes_and_names_are_not_speech(text):
+    assert found(text) == []
+
+
+def test_headline_quote_takes_the_speaker_of_the_same_words_in_the_body():
+    text = "Envoy tells critics to 'shut up'\n\nThe summit was historic, Keith Kellogg said, telling critics to 'shut up.'"
+    assert found(text) == [("shut up", "Keith Kellogg"), ("shut up.", "Keith Kellogg")]
+
+
+@pytest.mark.parametrize(
+    ("text", "inner"),
+    [
+        ("👍🏽🇺🇦 'Peace now,' Olena Kovalenko said. 👨‍👩‍👧", "Peace now,"),
+        ("和平 “我们准备好了，” Olena Kovalenko said.", "我们准备好了，"),
+        ("First line.\r\n'Still here,' Olena Kovalenko said.\r\n", "Still here,"),
+    ],
+)
+def test_offsets_are_code_points_on_emoji_cjk_and_crlf(text, inner):
+    quotes = find_quotes(text)
+    assert [q.text for q in quotes] == [inner]
+    assert quotes[0].start == text.index(inner)
+    assert quotes[0].speaker == "Olena Kovalenko"
+
+
+@pytest.mark.parametrize(
+    ("text", "inner"),
+    [
+        ("Le ministre a dit : « Nous sommes prêts ». Fin.", " Nous sommes prêts "),
+        ("Der Kanzler sagte: „Wir schaffen das.“ Dann ging er.", "Wir schaffen das."),
+        ("大臣は「準備はできている」と述べた。", "準備はできている"),
+        ("Han sa »Vi er klare« i går.", "Vi er klare"),
+    ],
+)
+def test_quote_marks_of_other_languages(text, inner):
+    assert [q.text for q in find_quotes(text)] == [inner]
+
+
+def test_unbalanced_marks_never_give_a_wrong_span():
+    for text in ["He said 'never closed", "“open “open ”", "' ' '", "»«", "a”b“c"]:
+        for q in find_quotes(text):
+            assert text[q.start : q.end] == q.text
+            assert q.start > 0 and q.end < len(text)
+
+
+def _targets(total) -> None:
+    assert total.precision >= 0.9
+    assert total.recall >= 0.9
+    assert total.speaker_accuracy >= 0.85
+
+
+def test_hand_made_cases_meet_the_targets():
+    gold = json.loads((FIXTURES / "handmade_gold.json").read_text(encoding="utf-8"))
+    total, _ = evaluate((str(n), c["text"], c["quotes"]) for n, c in enumerate(gold["cases"]))
+    _targets(total)
+
+
+def test_bundled_articles_meet_the_targets(store):
+    import_paths(store, bundled_seed_paths())
+    gold = json.loads((FIXTURES / "seeds_gold.json").read_text(encoding="utf-8"))
+    total, _ = evaluate(
+        (d["doc_id"], store.document_text(d["doc_id"]), d["quotes"]) for d in gold["documents"]
+    )
+    assert total.labelled == 119
+    _targets(total)
