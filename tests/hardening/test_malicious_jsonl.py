@@ -9,7 +9,7 @@ of every table compared before and after).
 from __future__ import annotations
 
 import json
-import time
+import tracemalloc
 
 import pytest
 from click.testing import CliRunner
@@ -51,9 +51,7 @@ def refuse(library, tmp_path, command: str, content: str, expected: str, figures
     path = tmp_path / "evil.jsonl"
     path.write_text(content, encoding="utf-8", errors="surrogatepass")
     before = digest(library["path"])
-    started = time.monotonic()
     result = CliRunner().invoke(cli, ["--db", str(library["path"]), command, str(path)])
-    elapsed = time.monotonic() - started
     assert result.exit_code == 1, result.output
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
@@ -61,7 +59,6 @@ def refuse(library, tmp_path, command: str, content: str, expected: str, figures
     assert lines[0].startswith(f"sidenote: {path}{where}: ") and problem in lines[0], lines[0]
     assert "Traceback" not in result.output and "internal error" not in lines[0]
     assert digest(library["path"]) == before
-    assert elapsed < 20
     return lines[0]
 
 
@@ -114,16 +111,23 @@ def test_malicious_article_jsonl_is_refused_and_changes_nothing(
     refuse(library, tmp_path, "import", content, expected, figures_count)
 
 
-def test_a_million_character_article_imports_in_bounded_time(tmp_path, figures_count):
+def test_a_million_character_article_imports_in_bounded_memory(tmp_path, figures_count):
+    """Memory, not time: a bound that holds however busy the machine is. It leaves
+    the import several times what it needs; a copy of the text per word or per
+    sentence would break it."""
     figures_count("malicious import")
     words = ("claim quote proposal envoy " * (MILLION // 26 + 1))[:MILLION]
     path = tmp_path / "long.jsonl"
     path.write_text(line({"text": words, "title": "one very long line"}))
     db = tmp_path / "long.db"
-    started = time.monotonic()
-    result = CliRunner().invoke(cli, ["--db", str(db), "import", str(path)])
+    tracemalloc.start()
+    try:
+        result = CliRunner().invoke(cli, ["--db", str(db), "import", str(path)])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     assert result.exit_code == 0, result.output
-    assert time.monotonic() - started < 20
+    assert peak < 40 * MILLION, f"peak {peak / 1e6:.0f} MB"
     with open_store(db) as store:
         (doc_id,) = store.document_ids()
         assert store.document(doc_id).text == words.strip()
@@ -135,6 +139,11 @@ def annotation_cases(record: dict, doc_length: int) -> dict[str, tuple[str, str]
         return line({**record, **changes})
 
     past = doc_length + 10
+
+    def other_side(**changes) -> dict:
+        return {"annotation_id": None, "doc_id": record["doc_id"], "start": 0, "end": 1,
+                "score": 90.0, "status": "confirmed"} | changes  # fmt: skip
+
     return {
         "start is a string": (variant(start="0"), ":1: start must be a whole number, not a string"),
         "start is fractional": (variant(start=1.5), ":1: start must be a whole number"),
@@ -195,6 +204,36 @@ def annotation_cases(record: dict, doc_length: int) -> dict[str, tuple[str, str]
         ),
         "good line then bad line": (variant(id="fresh-1") + "{oops\n", ":2: not valid JSON"),
         "not an object": ("[]\n", ":1: expected a JSON object"),
+        "label is an object": (variant(label={}), ":1: label must be a string, not an object"),
+        "label is a list": (variant(label=["quote"]), ":1: label must be a string, not an array"),
+        "link score 1e308": (
+            variant(links=[other_side(score=1e308)]),
+            ":1: links[0].score must be a number from 0 to 100",
+        ),
+        "link score just over 100": (
+            variant(links=[other_side(score=100.5)]),
+            ":1: links[0].score must be a number from 0 to 100",
+        ),
+        "month 13, hour 99": (
+            variant(updated="2025-13-45T99:99:99Z"),
+            ":1: updated '2025-13-45T99:99:99Z' is not a real date and time",
+        ),
+        "29 February of a common year": (
+            variant(created="2025-02-29T12:00:00Z"),
+            ":1: created '2025-02-29T12:00:00Z' is not a real date and time",
+        ),
+        "a time past year 9999 in UTC": (
+            variant(updated="9999-12-31T23:30:00-01:00"),
+            ":1: updated '9999-12-31T23:30:00-01:00' is outside the years 1 to 9999",
+        ),
+        "an id that is another annotation's, on other words": (
+            variant(start=record["start"] + 1, end=record["end"] + 1),
+            f":1: id {record['id']!r} is already used by another annotation",
+        ),
+        "the same, claiming to be newer": (
+            variant(start=0, end=len(record["text"]), updated="2999-01-01T00:00:00.000Z"),
+            f":1: id {record['id']!r} is already used by another annotation",
+        ),
     }
 
 
