@@ -53,6 +53,7 @@ NAME_RUN_RE = regex.compile(
     rf"{_WORD}(?:[ \t]+(?:(?:{'|'.join(sorted(NAME_PARTICLES))})[ \t]+)*{_WORD})*"
 )
 POSSESSIVE_RE = regex.compile(r"['’]s?$")
+POSSESSIVE_SPLIT_RE = regex.compile(r"['’]s\s+")
 
 
 def _clean_token(token: str) -> str:
@@ -80,7 +81,7 @@ def strip_titles(tokens: list[str]) -> list[str]:
 def name_from_run(run: str) -> str | None:
     """The person or organisation a capitalised run names, titles dropped."""
     # "the Quincy Institute’s Mark Episkopos": the name follows the possessive.
-    parts = regex.split(r"['’]s\s+", run)
+    parts = POSSESSIVE_SPLIT_RE.split(run)
     tail = parts[-1].strip()
     tokens = [_clean_token(t) for t in tail.split()]
     tokens = [t for t in tokens if t]
@@ -103,6 +104,8 @@ class NameIndex:
         self._full: dict[str, str] = {}
         counts: dict[str, int] = {}
         for m in NAME_RUN_RE.finditer(text):
+            if " " not in m.group() and "\t" not in m.group():
+                continue  # one word is a surname at most: nothing to index
             name = name_from_run(m.group())
             if not name or " " not in name:
                 continue
