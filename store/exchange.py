@@ -24,7 +24,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .annotations import annotation_row, change_group
@@ -38,6 +38,7 @@ MAX_LINE_CHARS = 500_000
 MAX_ID_CHARS = 200
 MAX_OFFSET = 2**31 - 1
 MAX_LINKS = 10_000
+MAX_SCORE = 100  # link scores are rapidfuzz percentages (store/linking.py)
 LINK_STATUSES = ("suggested", "confirmed", "rejected")
 LINK_METHODS = ("exact", "trimmed", "reworded")
 _TIMESTAMP = re.compile(
@@ -88,6 +89,8 @@ class AnnotationImportReport:
     review: list[str] = field(default_factory=list)  # could not be placed safely
     links_restored: int = 0
     links_skipped: int = 0  # the other side is not in the database
+    # id in the file -> the fresh id its record was imported under (`new_ids`)
+    new_ids: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -101,6 +104,7 @@ class AnnotationImportReport:
             "review": len(self.review),
             "links_restored": self.links_restored,
             "links_skipped": self.links_skipped,
+            "new_ids": dict(self.new_ids),
         }
 
     def summary(self) -> str:
@@ -117,6 +121,9 @@ class AnnotationImportReport:
             parts.append(f"{d['links_restored']} links restored")
         if d["links_skipped"]:
             parts.append(f"{d['links_skipped']} links skipped (other side not in the database)")
+        if self.new_ids:
+            count = len(self.new_ids)
+            parts.append(f"{count} given a new id{'' if count == 1 else 's'} (id already taken)")
         return ", ".join(parts)
 
 
@@ -180,6 +187,8 @@ def parse_record(line: str) -> dict:
                 raise RecordError(f"missing field {name!r}")
             continue
         _check_field(name, kind, limit, record[name])
+        if kind == "time":
+            record[name] = _utc_time(name, record[name])
     start, end, text = record["start"], record["end"], record["text"]
     if end <= start:
         raise RecordError(f"span {start}:{end} is empty or reversed")
@@ -248,6 +257,8 @@ def _check_field(name: str, kind: str, limit: int, value: object) -> None:
         if kind in ("text", "id") and not value:
             raise RecordError(f"{name} is empty")
     elif kind == "label":
+        if not isinstance(value, str):
+            raise RecordError(f"label must be a string, not {_json_type(value)}")
         if value not in Label.__members__:
             raise RecordError(f"unknown label {value!r} (use claim, quote or proposal)")
     elif kind in ("offset", "utf16"):
@@ -264,6 +275,21 @@ def _check_field(name: str, kind: str, limit: int, value: object) -> None:
             raise RecordError("cluster must be null or a short string")
     elif kind == "links":
         _check_links(value)
+
+
+def _utc_time(name: str, value: str) -> str:
+    """A checked time as stored: UTC with milliseconds, like `utc_now`, so times
+    from files sort as text among ours. The pattern alone lets month 13 or hour 99
+    through; a time must be a real instant."""
+    try:
+        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise RecordError(f"{name} {value!r} is not a real date and time") from None
+    try:
+        utc = instant.astimezone(timezone.utc)
+    except OverflowError:
+        raise RecordError(f"{name} {value!r} is outside the years 1 to 9999 in UTC") from None
+    return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _check_links(value: object) -> None:
@@ -296,7 +322,9 @@ def _check_links(value: object) -> None:
                 )
         if "start" in link and "end" in link and link["end"] <= link["start"]:
             raise RecordError(f"links[{i}] span {link['start']}:{link['end']} is empty or reversed")
-        if "method" in link and link["method"] not in LINK_METHODS:
+        if "method" in link and (
+            not isinstance(link["method"], str) or link["method"] not in LINK_METHODS
+        ):
             raise RecordError(f"links[{i}].method must be exact, trimmed or reworded")
         if "link_id" in link and (
             not isinstance(link["link_id"], str) or not 0 < len(link["link_id"]) <= MAX_ID_CHARS
@@ -312,10 +340,10 @@ def _check_links(value: object) -> None:
             not isinstance(score, (int, float))
             or isinstance(score, bool)
             or not math.isfinite(score)
-            or score < 0
+            or not 0 <= score <= MAX_SCORE
         ):
-            raise RecordError(f"links[{i}].score must be a number of at least 0")
-        if link["status"] not in LINK_STATUSES:
+            raise RecordError(f"links[{i}].score must be a number from 0 to {MAX_SCORE}")
+        if not isinstance(link["status"], str) or link["status"] not in LINK_STATUSES:
             raise RecordError(f"links[{i}].status must be suggested, confirmed or rejected")
 
 
@@ -379,8 +407,15 @@ def _row_from_record(record: dict, document: Document, start: int, end: int) -> 
     )
 
 
-def import_annotations(store: Store, path: str | Path) -> AnnotationImportReport:
-    """Import a `jsonl` export, all or nothing (see the module docstring)."""
+def import_annotations(
+    store: Store, path: str | Path, *, new_ids: bool = False
+) -> AnnotationImportReport:
+    """Import a `jsonl` export, all or nothing (see the module docstring).
+
+    A record whose id belongs to another annotation (see `_conflict`) stops the
+    import, unless `new_ids`: then it is imported under a fresh id, listed in
+    `report.new_ids`, and the file's links to it follow it.
+    """
     path = Path(path)
     report = AnnotationImportReport(str(path))
     finder = DocumentFinder(store)
@@ -399,18 +434,38 @@ def import_annotations(store: Store, path: str | Path) -> AnnotationImportReport
                 )
             seen.add(record["id"])
             report.records += 1
-            _import_one(group, finder, record, where, report)
+            annotation_id = _import_one(group, finder, record, where, report, new_ids)
             for entry in record.get("links", ()):
-                pending_links.append((record["id"], entry, record.get("cluster") or ""))
+                pending_links.append((annotation_id, entry, record.get("cluster") or ""))
         if report.records == 0:
             raise InputError(str(path), "no annotations in this file")
-        _restore_links(group, pending_links, report)
+        _restore_links(group, _follow_new_ids(pending_links, report.new_ids), report)
     return report
 
 
+def _follow_new_ids(
+    pending: list[tuple[str, dict, str]], renamed: dict[str, str]
+) -> list[tuple[str, dict, str]]:
+    """Links as the file meant them: an entry naming a record of this file that got
+    a fresh id names that id. (A record's own id is the fresh one already.)"""
+    followed = []
+    for owner, entry, cluster in pending:
+        other = entry["annotation_id"]
+        if other in renamed:
+            entry = {**entry, "annotation_id": renamed[other]}
+        followed.append((owner, entry, cluster))
+    return followed
+
+
 def _import_one(
-    group, finder: DocumentFinder, record: dict, where: str, report: AnnotationImportReport
-) -> None:
+    group,
+    finder: DocumentFinder,
+    record: dict,
+    where: str,
+    report: AnnotationImportReport,
+    new_ids: bool,
+) -> str:
+    """Store one record; returns the id it is stored (or waits for review) under."""
     document, by_id = finder.find(record)
     if document is None:
         raise InputError(
@@ -425,42 +480,154 @@ def _import_one(
         )
     annotation_id = record["id"]
     existing = list(group.db.query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
-    if existing and not _is_newer(record.get("updated"), existing[0]["updated_at"]):
-        same = existing[0]["updated_at"] == record.get("updated", existing[0]["updated_at"])
-        (report.unchanged if same else report.kept_newer).append(annotation_id)
-        return
     reviewed = group.db.execute(
-        "SELECT resolved_at FROM review WHERE id = ?", [annotation_id]
+        "SELECT resolved_at, doc_id, record FROM review WHERE id = ?", [annotation_id]
     ).fetchone()
-    if reviewed is not None and not existing:
+    taken = _conflict(group.db, record, document, existing[0] if existing else None, reviewed)
+    if taken is not None:
+        if not new_ids:
+            raise InputError(
+                where,
+                f"id {annotation_id!r} is already used by another annotation ({taken}); "
+                "nothing imported (--new-ids imports such records under fresh ids)",
+            )
+        fresh = str(uuid.uuid4())
+        report.new_ids[annotation_id] = fresh
+        record = {**record, "id": fresh}
+        annotation_id, existing, reviewed = fresh, [], None
+    if existing:
+        _update_one(group, record, existing[0], report)
+        return annotation_id
+    if reviewed is not None:
         # Already in the review list, or a person discarded it there: their
         # decision stands; importing the same file again must not undo it.
         (report.review if reviewed[0] is None else report.unchanged).append(annotation_id)
-        return
+        return annotation_id
     reanchored = not (by_id and _unchanged_text(document, record))
     if reanchored:
-        anchor = Anchor(
-            record["start"],
-            record["end"],
-            record["text"],
-            record.get("prefix", ""),
-            record.get("suffix", ""),
-        )
+        anchor = _anchor(record)
         placement = place(anchor, document.text)
         if not placement.placed:
             group.set_state(
                 "review", annotation_id, review_row(review_record(record), document.id, placement)
             )
             report.review.append(annotation_id)
-            return
+            return annotation_id
         start, end = placement.start, placement.end
     else:
         start, end = record["start"], record["end"]
     row = _row_from_record(record, document, start, end)
     group.set_state("annotation", annotation_id, row)
-    (report.updated if existing else report.added).append(annotation_id)
+    report.added.append(annotation_id)
     if reanchored:
         report.reanchored.append(annotation_id)
+    return annotation_id
+
+
+def _anchor(record: dict) -> Anchor:
+    return Anchor(
+        record["start"],
+        record["end"],
+        record["text"],
+        record.get("prefix", ""),
+        record.get("suffix", ""),
+    )
+
+
+# What a person may change on an annotation; its words and article never change
+# (a new version of the article moves it, through store/versions.py).
+_EDITABLE = {"label": "label", "note": "note", "speaker": "speaker", "annotator": "annotator"}
+
+
+def _update_one(group, record: dict, existing: dict, report: AnnotationImportReport) -> None:
+    """The file's copy of an annotation that is here: newer edits replace the
+    label, note, speaker and annotator; the span and article stay as they are, so
+    its links stay valid. A field the record omits is left alone."""
+    annotation_id = existing["id"]
+    if not _is_newer(record.get("updated"), existing["updated_at"]):
+        same = existing["updated_at"] == record.get("updated", existing["updated_at"])
+        (report.unchanged if same else report.kept_newer).append(annotation_id)
+        return
+    row = dict(existing)
+    for name, column in _EDITABLE.items():
+        if name in record:
+            row[column] = record[name]
+    row["updated_at"] = record["updated"]
+    group.set_state("annotation", annotation_id, row)
+    report.updated.append(annotation_id)
+
+
+_Key = tuple[str, int, int, str]
+
+
+def _key(state: dict) -> _Key:
+    """What makes an annotation itself: its article and its words there."""
+    return state["doc_id"], state["start"], state["end"], state["text"]
+
+
+def _conflict(
+    db, record: dict, document: Document, existing: dict | None, reviewed: tuple | None
+) -> str | None:
+    """Why the record's id belongs to another annotation, or None when it is free
+    or names this very annotation.
+
+    Ids are opaque strings from anywhere ("1" from another tool is common), so an
+    id alone never says which annotation a record is. The record is this
+    annotation when it has the same article and words as the annotation has, or
+    had (the event log keeps every state, so an export from before a new version
+    of the article moved it still matches; the review list keeps the record a
+    person then placed by hand), or when it was written against another
+    version of this annotation's article and re-anchors exactly onto it. A label,
+    note or speaker may differ: that is an edit.
+    """
+    wanted = _key(record)
+    waiting = json.loads(reviewed[2]) if reviewed is not None else None
+    if existing is not None:
+        if wanted == _key(existing) or wanted in _known_keys(db, existing["id"]):
+            return None
+        if waiting is not None and wanted == _key(waiting):
+            return None  # placed by a person from the review list, maybe elsewhere
+        if (
+            document.id == existing["doc_id"]
+            and record["doc_id"] != existing["doc_id"]
+            and _places_on(record, document, existing)
+        ):
+            return None
+        return f"{existing['label']} {_quote(existing['text'])} on document {existing['doc_id']}"
+    if reviewed is not None and waiting is not None:
+        if wanted == _key(waiting) or (
+            document.id == reviewed[1] and record["text"] == waiting["text"]
+        ):
+            return None
+        state = "discarded in" if reviewed[0] is not None else "waiting in"
+        return f"{_quote(waiting['text'])} {state} the review list for document {reviewed[1]}"
+    return None
+
+
+def _known_keys(db, annotation_id: str) -> set[_Key]:
+    """Every article and span this annotation has had, from the event log."""
+    keys: set[_Key] = set()
+    for before, after in db.execute(
+        "SELECT before, after FROM events WHERE entity = 'annotation' AND entity_id = ?",
+        [annotation_id],
+    ):
+        for state in (before, after):
+            if state is not None:
+                keys.add(_key(json.loads(state)))
+    return keys
+
+
+def _places_on(record: dict, document: Document, existing: dict) -> bool:
+    placement = place(_anchor(record), document.text)
+    return placement.placed and (placement.start, placement.end) == (
+        existing["start"],
+        existing["end"],
+    )
+
+
+def _quote(text: str, width: int = 40) -> str:
+    shown = text if len(text) <= width else text[: width - 1] + "…"
+    return repr(shown)
 
 
 def _is_newer(candidate: str | None, current: str) -> bool:
@@ -536,7 +703,9 @@ def _existing_link(
     same span of the other document."""
     if link_id is not None:
         rows = list(db.query("SELECT * FROM links WHERE id = ?", [link_id]))
-        if rows:
+        # A link id from a file is only a claim: the link it names here must be
+        # this annotation's, or it is someone else's link with the same id.
+        if rows and _link_is_this(rows[0], key, annotation_id):
             return rows[0]
     rows = list(db.query("SELECT * FROM links WHERE pair_key = ?", [key]))
     if rows:
@@ -554,6 +723,22 @@ def _existing_link(
         if rows:
             return rows[0]
     return None
+
+
+def _link_is_this(row: dict, key: str, annotation_id: str) -> bool:
+    return row["pair_key"] == key or annotation_id in (
+        row["a_annotation_id"],
+        row["b_annotation_id"],
+    )
+
+
+def _free_link_id(db, link_id: str | None) -> str:
+    """The file's link id, unless a link here has it already (then a fresh one)."""
+    if link_id is not None and db.execute(
+        "SELECT 1 FROM links WHERE id = ?", [link_id]
+    ).fetchone() is None:
+        return link_id
+    return str(uuid.uuid4())
 
 
 def _restore_links(
@@ -607,7 +792,7 @@ def _restore_links(
             [(mine, annotation_id), (other, other_annotation)], key=lambda s: span_key(*s[0])
         )
         row = {
-            "id": link_id or str(uuid.uuid4()),
+            "id": _free_link_id(group.db, link_id),
             "pair_key": key,
             **{f"a_{name}": value for name, value in zip(_SIDE_COLUMNS, (*a[0], a[1]))},
             **{f"b_{name}": value for name, value in zip(_SIDE_COLUMNS, (*b[0], b[1]))},

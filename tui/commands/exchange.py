@@ -71,19 +71,28 @@ def _unit(fmt: str) -> str:
 @click.command("import-annotations")
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@click.option(
+    "--new-ids",
+    is_flag=True,
+    help="Import records whose id is another annotation's under fresh ids (printed "
+    "old → new) instead of refusing the file.",
+)
 @click.pass_obj
-def import_annotations_command(obj: CliContext, file: str, as_json: bool) -> None:
+def import_annotations_command(obj: CliContext, file: str, as_json: bool, new_ids: bool) -> None:
     """Import a jsonl export: lossless, idempotent by id, all or nothing.
 
     Annotations whose article text has changed are re-anchored; those that cannot
-    be placed safely are listed by `sidenote review`. The whole import is one
-    `undo` step in the app.
+    be placed safely are listed by `sidenote review`. A record whose id is already
+    another annotation's (on another article or other words) refuses the file,
+    unless --new-ids. The whole import is one `undo` step in the app.
     """
-    report = import_annotations(obj.store(), file)
+    report = import_annotations(obj.store(), file, new_ids=new_ids)
     if as_json:
         click.echo(json_line(report.as_dict()))
-    else:
-        echo(f"{literal(file)}: {literal(report.summary())}.")
+        return
+    echo(f"{literal(file)}: {literal(report.summary())}.")
+    for old, new in report.new_ids.items():
+        echo(f"  {literal(old)} → {new}")
 
 
 # -- review -------------------------------------------------------------------
