@@ -78,7 +78,7 @@ class Zygote:
     def close(self) -> None:
         self.proc.stdin.write("QUIT\n")
         self.proc.stdin.close()
-        self.proc.wait(timeout=30)
+        self.proc.wait(timeout=120)  # only turns a hang into a failure
 
 
 def fresh_run_and_kill(db: Path, seed: int, out: Path, pool: Path, delay: float) -> str:
@@ -90,7 +90,7 @@ def fresh_run_and_kill(db: Path, seed: int, out: Path, pool: Path, delay: float)
         )
         time.sleep(delay)
         proc.kill()
-        code = proc.wait(timeout=30)
+        code = proc.wait(timeout=120)
     return "EXIT signal 9" if code == -9 else f"EXIT code {code}"
 
 

@@ -16,6 +16,7 @@ from store import open_store
 from store import write_queue as write_queue_module
 from store.ingest import import_paths
 from store.write_queue import WriteQueue
+from tests.fake_clock import FakeClock
 
 RUN_LENGTH = 150  # transactions in the import-like run
 WAITED_AT = 10  # the run's transaction during which the other writer starts waiting
@@ -77,20 +78,6 @@ def test_someone_waiting_is_seen_from_another_connection_and_ends_with_the_wait(
     finally:
         waiter.close()
         importer.close()
-
-
-class FakeClock:
-    """`time` for write_queue: sleeping moves the clock on at once, so the limit is
-    checked exactly and without waiting it out, however busy the machine."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def test_stepping_aside_has_a_limit(tmp_path, monkeypatch):
