@@ -12,6 +12,7 @@ from tui.app import SidenoteApp
 from tui.cli import cli
 from tui.screens.library import LibraryScreen
 from tui.widgets.annotation_list import AnnotationList
+from tui.widgets.article_view import ArticleView
 
 from .conftest import NEWS, NEWS_TITLE, add, drive
 
@@ -131,3 +132,49 @@ def test_a_crash_exits_non_zero_and_names_the_traceback_file(
     report = log.read_text(encoding="utf-8")
     assert "RuntimeError" in report and "the library broke" in report
     assert "\x1b[" not in report  # plain text, readable in any editor
+
+
+def contrast(style) -> float:
+    """WCAG contrast ratio of a style's text on its background."""
+
+    def luminance(color) -> float:
+        def channel(value: int) -> float:
+            c = value / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = color.triplet
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+    high, low = sorted((luminance(style.color), luminance(style.bgcolor)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_every_label_is_legible_on_both_themes(library: Store, theme: str) -> None:
+    doc_id = annotated(library)
+    ratios: dict[str, float] = {}
+
+    async def scenario(pilot, app):
+        app.theme = theme
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        for label in ("claim", "quote", "proposal"):
+            style = view.rich_style + view.get_component_rich_style(f"label--{label}")
+            ratios[label] = contrast(style)
+
+    drive(SidenoteApp(library, doc_id), scenario)
+    assert min(ratios.values()) >= 3, ratios  # WCAG's floor for text that stands out
+
+
+def test_no_color_reverses_the_selection(library: Store, monkeypatch) -> None:
+    """In greys the selection is hard to tell from the cursor sentence; reversed, it is not."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    doc_id = annotated(library)
+    reversed_: list[bool] = []
+
+    async def scenario(pilot, app):
+        view = app.screen.query_one(ArticleView)
+        reversed_.append(bool(view.get_component_rich_style("article-view--selection").reverse))
+
+    drive(SidenoteApp(library, doc_id), scenario)
+    assert reversed_ == [True]
