@@ -18,6 +18,7 @@ from store import SidenoteError
 from store.db import describe_error
 
 from .commands import COMMANDS
+from .commands.output import literal
 from .context import CliContext, DbChoice
 
 
@@ -67,7 +68,8 @@ def _silence_stdout() -> None:
 def _fail(message: str, error: BaseException) -> None:
     if os.environ.get("SIDENOTE_DEBUG") == "1":
         raise error
-    click.echo(f"sidenote: {message}", err=True)
+    # Messages quote file names, ids and values the user gave: one line, shown as data.
+    click.echo(f"sidenote: {literal(message)}", err=True)
     sys.exit(1)
 
 

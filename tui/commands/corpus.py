@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from store.ingest import ImportReport, import_paths
 
 from ..context import CliContext
+from .output import data_stdout, echo, json_line, literal
 
 # Below this many files an import is quick enough that a progress bar only flickers.
 PROGRESS_MIN_FILES = 10
-
-
-def _write_stdout(text: str) -> None:
-    """Write text as UTF-8 whatever the locale, so `show` is byte-exact."""
-    sys.stdout.flush()
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.buffer.flush()
 
 
 @click.command("import")
@@ -38,15 +32,15 @@ def import_(obj: CliContext, paths: tuple[str, ...], encoding: str | None, as_js
     store = obj.store()
     report = _run_import(store, list(paths), encoding)
     for line in report.replaced:
-        click.echo(f"sidenote: updated {line}", err=True)
+        echo(f"sidenote: updated {literal(line)}", err=True)
     for warning in report.warnings:
-        click.echo(f"sidenote: warning: {warning}", err=True)
+        echo(f"sidenote: warning: {literal(warning)}", err=True)
     for error in report.errors:
-        click.echo(f"sidenote: {error}", err=True)
+        echo(f"sidenote: {literal(error)}", err=True)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+        click.echo(json_line(report.as_dict()))
     elif report.files:
-        click.echo(
+        echo(
             f"Imported {report.added} new article{'s' if report.added != 1 else ''} "
             f"from {report.files} file{'s' if report.files != 1 else ''}"
             f" ({report.unchanged} already present)."
@@ -74,10 +68,15 @@ def _run_import(store, paths: list[str], encoding: str | None) -> ImportReport:
             if total < PROGRESS_MIN_FILES:
                 return
             if task is None:
-                task = bar.add_task(Path(path).name, total=total)
-            bar.update(task, completed=done, description=Path(path).name)
+                task = bar.add_task(_shown_name(path), total=total)
+            bar.update(task, completed=done, description=_shown_name(path))
 
         return import_paths(store, paths, encoding=encoding, progress=progress, parallel=True)
+
+
+def _shown_name(path: str) -> str:
+    """A file name for the progress bar: a file name is data, never markup or escapes."""
+    return escape(literal(Path(path).name))
 
 
 @click.command()
@@ -96,12 +95,13 @@ def docs(obj: CliContext, as_json: bool) -> None:
                 "annotations": summary.annotations,
                 "links": summary.links,
             }
-            click.echo(json.dumps(record, ensure_ascii=False))
+            click.echo(json_line(record))
         else:
-            source = summary.source or "-"
-            click.echo(
-                f"{summary.id}  {source[:18]:<18}  {summary.chars:>7} chars  "
-                f"{summary.sentences:>4} sent  {summary.annotations:>4} ann  {summary.title}"
+            source = literal(summary.source or "-", 18)
+            echo(
+                f"{literal(summary.id)}  {source:<18}  {summary.chars:>7} chars  "
+                f"{summary.sentences:>4} sent  {summary.annotations:>4} ann  "
+                f"{literal(summary.title)}"
             )
 
 
@@ -109,8 +109,13 @@ def docs(obj: CliContext, as_json: bool) -> None:
 @click.argument("doc_id")
 @click.pass_obj
 def show(obj: CliContext, doc_id: str) -> None:
-    """Print an article's stored text exactly (offsets refer to this text)."""
-    _write_stdout(obj.store().find_document(doc_id).text)
+    """Print an article's stored text exactly (offsets refer to this text).
+
+    On a terminal, control characters are shown as visible escapes instead.
+    """
+    text = obj.store().find_document(doc_id).text
+    with data_stdout("show", json_format=False) as out:
+        out.write(text)
 
 
 @click.command()
@@ -122,23 +127,23 @@ def stats(obj: CliContext) -> None:
     def count(sql: str) -> int:
         return db.execute(sql).fetchone()[0]
 
-    click.echo(f"database     {obj.choice.path}")
-    click.echo(f"articles     {count('SELECT count(*) FROM documents')}")
-    click.echo(f"sentences    {count('SELECT count(*) FROM sentences')}")
-    click.echo(f"annotations  {count('SELECT count(*) FROM annotations')}")
+    echo(f"database     {literal(str(obj.choice.path))}")
+    echo(f"articles     {count('SELECT count(*) FROM documents')}")
+    echo(f"sentences    {count('SELECT count(*) FROM sentences')}")
+    echo(f"annotations  {count('SELECT count(*) FROM annotations')}")
     for label, n in db.execute(
         "SELECT label, count(*) FROM annotations GROUP BY label ORDER BY label"
     ).fetchall():
-        click.echo(f"  {label:<10} {n}")
-    click.echo(f"links        {count('SELECT count(*) FROM links')}")
+        echo(f"  {label:<10} {n}")
+    echo(f"links        {count('SELECT count(*) FROM links')}")
     for status, n in db.execute(
         "SELECT status, count(*) FROM links GROUP BY status ORDER BY status"
     ).fetchall():
-        click.echo(f"  {status:<10} {n}")
-    click.echo(f"events       {count('SELECT count(*) FROM events')}")
+        echo(f"  {status:<10} {n}")
+    echo(f"events       {count('SELECT count(*) FROM events')}")
     review = count("SELECT count(*) FROM review WHERE resolved_at IS NULL")
     if review:
-        click.echo(f"to review    {review}  (see `sidenote review`)")
+        echo(f"to review    {review}  (see `sidenote review`)")
 
 
 commands = [import_, docs, show, stats]

@@ -15,7 +15,7 @@ from store.annotations import Change, history, redo, undo
 from store.deletion import delete_document, deletion_summary
 
 from ..context import CliContext
-from .output import literal, pipe_may_close
+from .output import echo, json_line, literal, pipe_may_close
 
 EXCERPT_CHARS = 48
 
@@ -73,34 +73,36 @@ def history_(obj: CliContext, limit: int, as_json: bool) -> None:
     events = history(obj.store(), limit=limit)
     if not events:
         if not as_json:
-            click.echo("No changes yet.")
+            echo("No changes yet.")
         return
     with pipe_may_close():
         for event in events:
-            click.echo(_event_line(event, as_json))
+            echo(_event_line(event, as_json))
 
 
 def _event_line(event: dict, as_json: bool) -> str:
     if as_json:
-        return json.dumps(_event_record(event), ensure_ascii=False)
-    doc = (event["doc_id"] or "-")[:8]
+        return json_line(_event_record(event))
+    # Escape first, then cut: a cut never splits an escape code.
+    doc = literal(event["doc_id"] or "-", 8, mark="")
     origin = "" if event["origin"] == "user" else f"  ({event['origin']})"
     actor = f"  by {one_line(event['actor'], 24)}" if event["actor"] else ""
     return (
         f"#{event['seq']:<5} {event['at'][:19].replace('T', ' ')}  "
-        f"{event['action']:<6} {event['entity']:<10} {event['entity_id'][:8]}  doc {doc}  "
+        f"{literal(event['action']):<6} {literal(event['entity']):<10} "
+        f"{literal(event['entity_id'], 8, mark='')}  doc {doc}  "
         f"{_describe_event(event)}{actor}{origin}"
     )
 
 
 def _report(verb: str, change: Change | None, nothing: str) -> None:
     if change is None:
-        click.echo(nothing)
+        echo(nothing)
         return
-    where = f" — article {change.doc_id[:8]}" if change.doc_id else ""
+    where = f" — article {literal(change.doc_id, 8, mark='')}" if change.doc_id else ""
     if where and change.start is not None:
         where += f", offset {change.start}"
-    click.echo(f"{verb}: {one_line(change.description, 120)}{where}")
+    echo(f"{verb}: {one_line(change.description, 120)}{where}")
 
 
 @click.command("undo")
@@ -143,7 +145,7 @@ def delete(obj: CliContext, doc_id: str, yes: bool) -> None:
         )
     done = delete_document(store, document.id)
     links = f", {done.links} link{'s' if done.links != 1 else ''}" if done.links else ""
-    click.echo(
+    echo(
         f'Deleted article {done.doc_id} "{one_line(done.title)}" with {done.annotations} '
         f"annotation{'s' if done.annotations != 1 else ''}{links}. "
         "Undo with `sidenote undo`."

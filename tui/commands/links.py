@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -15,7 +14,7 @@ from store.linking import DEFAULT_THRESHOLD
 from store.links import LinkReport, check_threshold, list_links, relink
 
 from ..context import CliContext
-from .output import literal, pipe_may_close, utf8_stdout
+from .output import echo, json_line, literal, pipe_may_close, utf8_stdout
 
 METHODS = ("exact", "trimmed", "reworded")
 STATUSES = ("suggested", "confirmed", "rejected")
@@ -67,19 +66,19 @@ def link(obj: CliContext, threshold: float, rebuild: bool) -> None:
 
 
 def _print_report(report: LinkReport, rebuild: bool) -> None:
-    click.echo(
+    echo(
         f"Compared {report.units} sentences and annotations in {report.seconds:.1f} s "
         f"(threshold {report.threshold:g}): {report.found} "
         f"link{'s' if report.found != 1 else ''} found."
     )
     for method in METHODS:
-        click.echo(f"  {method:<9}{report.by_method.get(method, 0):>6}")
+        echo(f"  {method:<9}{report.by_method.get(method, 0):>6}")
     parts = [f"{report.new} new", f"{report.kept} already stored"]
     if report.rejected_skipped:
         parts.append(f"{report.rejected_skipped} rejected earlier (not suggested again)")
     if rebuild:
         parts.append(f"{report.dropped} old suggestion{'s' if report.dropped != 1 else ''} removed")
-    click.echo(", ".join(parts) + ".")
+    echo(", ".join(parts) + ".")
 
 
 @click.command()
@@ -105,7 +104,7 @@ def links(obj: CliContext, status: str | None, fmt: str) -> None:
     if fmt == "jsonl":
         with utf8_stdout() as out:
             for row in rows:
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                out.write(json_line(row) + "\n")
         return
     titles = {
         s.id: (s.source or "-", s.title) for s in store.document_summaries()
@@ -119,13 +118,13 @@ def links(obj: CliContext, status: str | None, fmt: str) -> None:
         count += 1
         table.add_row(
             f"{row['score']:.0f}",
-            row["method"],
-            row["status"],
+            literal(row["method"]),
+            literal(row["status"]),
             _side(row["a"], titles),
             _side(row["b"], titles),
         )
     if not count:
-        click.echo("No links. Run `sidenote link` to find them.", err=True)
+        echo("No links. Run `sidenote link` to find them.", err=True)
         return
     with pipe_may_close():
         console = Console(
@@ -136,7 +135,7 @@ def links(obj: CliContext, status: str | None, fmt: str) -> None:
             soft_wrap=False,
         )
         console.print(table)
-        click.echo(f"{count} link{'s' if count != 1 else ''}.")
+        echo(f"{count} link{'s' if count != 1 else ''}.")
 
 
 def _side(side: dict, titles: dict[str, tuple[str, str]]) -> Text:
@@ -144,7 +143,7 @@ def _side(side: dict, titles: dict[str, tuple[str, str]]) -> Text:
     source, title = titles.get(side["doc_id"], ("-", ""))
     text = Text()
     text.append(f"{literal(source, 24)} · {literal(title, 60)}\n", style="dim")
-    text.append(f"{side['doc_id']} {side['start']}:{side['end']}\n", style="dim")
+    text.append(f"{literal(side['doc_id'])} {side['start']}:{side['end']}\n", style="dim")
     text.append(literal(side["text"], 400))
     return text
 

@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from store.search import DEFAULT_LIMIT, StatementGroup
 from store.search import search as run_search
 
 from ..context import CliContext
-from .output import literal, pipe_may_close
+from .output import echo, json_line, literal, pipe_may_close
 
 STATUS_MARK = {"confirmed": "✓", "suggested": "?", "annotated": "·"}
 
 
 def _show(group: StatementGroup) -> None:
     outlets = len({a.doc_id for a in group.appearances})
-    cluster = f"  [{group.cluster}]" if group.cluster else ""
+    cluster = f"  [{literal(group.cluster)}]" if group.cluster else ""
     statement = literal(group.statement, 160)
     if not statement.startswith(("“", '"', "‘", "'")):
         statement = f"“{statement}”"  # quote it, unless the text brings its own marks
-    click.echo(
+    echo(
         f"{statement}  "
         f"{outlets} article{'s' if outlets != 1 else ''}{cluster}"
     )
     for a in group.appearances:
-        label = a.label or "-"
-        click.echo(
+        label = literal(a.label or "-")
+        echo(
             f"  {STATUS_MARK[a.status]} {literal(a.source or '-', 18):<18} "
             f"{literal(a.title, 44):<44} "
-            f"{a.doc_id} {a.start}:{a.end}  {label:<8} {a.status}"
+            f"{literal(a.doc_id)} {a.start}:{a.end}  {label:<8} {literal(a.status)}"
         )
 
 
@@ -62,17 +60,18 @@ def search(
     ✓ confirmed link, ? suggested link, · annotated only.
     """
     text = " ".join(query)
-    groups = run_search(obj.store(), text, label=label, source=source, linked=linked, limit=limit)
+    store = obj.store()
+    groups = run_search(store, text, label=label, source=source, linked=linked, limit=limit)
     if groups and groups[0].fuzzy and not as_json:
-        click.echo(f"No exact match; showing results for: {literal(groups[0].query)}", err=True)
+        echo(f"No exact match; showing results for: {literal(groups[0].query)}", err=True)
     with pipe_may_close():
         for group in groups:
             if as_json:
-                click.echo(json.dumps(group.as_dict(), ensure_ascii=False))
+                click.echo(json_line(group.as_dict()))
             else:
                 _show(group)
     if not groups and not as_json:
-        click.echo("No matches.", err=True)
+        echo("No matches.", err=True)
 
 
 commands: list[click.Command] = [search]
