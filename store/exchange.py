@@ -5,7 +5,11 @@ the optional fields). The import is all or nothing: every line is checked, and t
 first problem stops it with `FILE:LINE: problem`, before anything is committed.
 
 - Idempotent by `id`: an annotation already present is left alone when identical,
-  updated when the file's `updated` is newer, and kept when the database's is.
+  updated when the file's `updated` is newer (label, note, speaker, annotator;
+  never its words or article), and kept when the database's is.
+- An id is an opaque string, and names an annotation only with its article and
+  words: a record whose id is another annotation's (other article, other words)
+  refuses the file, or with `new_ids` is imported under a fresh id.
 - Documents are matched by `doc_id`. The id *is* the text hash (SHA-256 of the
   normalised text, see store/documents.py), so this is also the match by text
   hash. A document not found by id may be an edited version of the article: the

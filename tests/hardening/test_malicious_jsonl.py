@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from datetime import datetime
 
 import pytest
 from click.testing import CliRunner
 
-from store import create_annotation, open_store
+from store import InputError, create_annotation, open_store, undo
+from store.exchange import FIELDS, import_annotations
 from store.export import annotation_record
 from store.ingest import import_paths
+from tests.exchange_data import ENVOY, POST, add_doc, tag
 from tui.cli import cli
 
 from .checks import assert_consistent, digest
@@ -248,3 +251,68 @@ def test_malicious_annotation_jsonl_is_refused_and_changes_nothing(
         except AssertionError as error:
             failures.append(f"{name}: {str(error)[:300]}")
     assert not failures, "\n".join(failures)
+
+
+HOSTILE_VALUES = [
+    {}, [], {"a": 1}, ["quote"], None, True, False, 0, -1, 1.5, 1e308, -1e308, 2**63, -(2**63),
+    "", " ", "x" * 300, "\x1b[31m", "NaN", "2025-13-45T99:99:99Z", "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00", "2024-02-29T00:00:00+23:59",
+]  # fmt: skip
+
+
+def test_hostile_values_in_any_field_are_stored_in_range_or_refused_in_one_line(
+    tmp_path, figures_count
+):
+    """Every value above in every field of a record and of a link: the import either
+    succeeds with everything stored in range, or is one `FILE:1:` line with nothing
+    written. Never an internal error (a dict as the label was a TypeError)."""
+    path = tmp_path / "f.jsonl"
+    with open_store(":memory:") as store:
+        envoy = add_doc(store, ENVOY, title="Envoy", url="https://example.org/envoy")
+        post = add_doc(store, POST, title="Post")
+        start = ENVOY.index("Fox Business")
+        entry = {"link_id": "L", "score": 50, "status": "confirmed", "method": "exact"}
+        entry["doc_id"], entry["annotation_id"] = post, tag(store, post, "The Kremlin").id
+        entry["start"], entry["end"] = POST.index("The Kremlin"), POST.index("The Kremlin") + 11
+        base = {"id": "z", "doc_id": envoy, "label": "claim", "start": start, "end": start + 12,
+                "text": "Fox Business", "links": [entry]}  # fmt: skip
+        records = [base | {name: value} for name in FIELDS for value in HOSTILE_VALUES]
+        records += [base | {"links": [entry | {name: value}]} for name in entry
+                    for value in HOSTILE_VALUES]  # fmt: skip
+        events = store.db.execute("SELECT count(*) FROM events").fetchone()[0]
+        problems = []
+        for record in records:
+            figures_count("hostile field values")
+            path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+            try:
+                import_annotations(store, path)
+            except InputError as error:
+                if not str(error).startswith(f"{path}:1: ") or "\n" in str(error):
+                    problems.append(f"{record}: {error}")
+                elif store.db.execute("SELECT count(*) FROM events").fetchone()[0] != events:
+                    problems.append(f"{record}: refused but wrote")
+                continue
+            except Exception as error:  # the failure this test looks for, reported below
+                problems.append(f"{record}: {type(error).__name__}: {error}")
+                continue
+            for score, created, updated in store.db.execute(
+                "SELECT l.score, a.created_at, a.updated_at FROM annotations a "
+                "LEFT JOIN links l ON l.a_annotation_id = a.id OR l.b_annotation_id = a.id"
+            ):
+                if score is not None and not 0 <= score <= 100:
+                    problems.append(f"{record}: stored score {score}")
+                for time_ in (created, updated):
+                    if not time_.endswith("Z") or not _real_time(time_):
+                        problems.append(f"{record}: stored time {time_}")
+            if store.db.execute("SELECT count(*) FROM events").fetchone()[0] != events:
+                undo(store)
+                events = store.db.execute("SELECT count(*) FROM events").fetchone()[0]
+    assert not problems, "\n".join(problems[:10])
+
+
+def _real_time(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
