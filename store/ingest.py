@@ -18,6 +18,7 @@ from pathlib import Path
 from .db import Store
 from .documents import NewDocument, PreparedDocument, add_document, prepare_document
 from .errors import InputError, SidenoteError
+from .files import not_regular, read_bounded, special_kind
 from .furniture import outlet_from_text
 from .versions import replace_previous_version
 from .pages import (
@@ -34,6 +35,11 @@ JSONL_SUFFIXES = {".jsonl"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 JSONL_FIELDS = ("text", "title", "source", "url", "published")
 MAX_FILE_BYTES = 512 * 1024 * 1024
+# One article (a JSONL line's text, or a whole .txt/.md/.html page) is stored with its
+# sentences and search index in one step that takes about 20x its size in memory, so
+# articles have a cap of their own, well below the file's.
+MAX_ARTICLE_CHARS = 50 * 2**20
+MAX_FIELD_CHARS = 100_000  # an article's title, source, url or date: as for annotations
 
 Progress = Callable[[int, int, str], None]
 
@@ -88,11 +94,14 @@ def discover(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:
     found: list[Path] = []
     for given in paths:
         path = Path(given)
+        kind = _special_kind(path)
         if not path.exists():
             report.errors.append(f"{path}: no such file or folder")
+        elif kind:
+            report.errors.append(str(not_regular(path, kind)))
         elif path.is_dir():
             try:
-                inside = sorted(_walk(path))
+                inside = sorted(_walk(path, report))
             except OSError as error:
                 report.errors.append(f"{path}: cannot read folder ({error.strerror})")
                 continue
@@ -112,7 +121,10 @@ def discover(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:
     return found
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path, report: ImportReport) -> Iterator[Path]:
+    """Importable files in `folder`; special files among them are skipped with a warning
+    (the folder was asked for, not each FIFO or device in it)."""
+
     def fail(error: OSError) -> None:
         raise error
 
@@ -120,7 +132,20 @@ def _walk(folder: Path) -> Iterator[Path]:
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED:
-                yield Path(root) / name
+                path = Path(root) / name
+                kind = _special_kind(path)
+                if kind:
+                    report.warnings.append(str(not_regular(path, kind)))
+                else:
+                    yield path
+
+
+def _special_kind(path: Path) -> str | None:
+    """`special_kind`, with names that cannot be looked up left to the reader to word."""
+    try:
+        return special_kind(path)
+    except OSError:
+        return None
 
 
 # -- reading ------------------------------------------------------------------------
@@ -129,10 +154,7 @@ def _walk(folder: Path) -> Iterator[Path]:
 def read_file(path: Path, encoding: str | None = None) -> DecodedFile:
     """Read and decode a file; raise InputError with a one-line reason."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(str(path), f"file is too large ({size // 2**20} MiB; limit 512 MiB)")
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_FILE_BYTES)
     except PermissionError:
         raise InputError(str(path), "cannot read file (permission denied)") from None
     except IsADirectoryError:
@@ -188,6 +210,10 @@ def parse(decoded: DecodedFile) -> list[NewDocument]:
         raise InputError(str(decoded.path), problem)
     if suffix in JSONL_SUFFIXES:
         return parse_jsonl(decoded)
+    # A page is held whole while it is cleaned and split, so it is checked whole.
+    problem = _too_large(decoded.text, "page")
+    if problem:
+        raise InputError(str(decoded.path), problem)
     if suffix in HTML_SUFFIXES:
         return parse_html(decoded)
     text = decoded.text
@@ -293,6 +319,15 @@ def parse_jsonl(decoded: DecodedFile) -> list[NewDocument]:
             raise InputError(where, f"line {number}: a number with too many digits") from None
         if not isinstance(record, dict):
             raise InputError(where, f"line {number}: expected a JSON object")
+        problem = _too_large(record.get("text"), "article")
+        if problem:
+            raise InputError(where, f"line {number}: {problem}")
+        for key in JSONL_FIELDS[1:]:
+            value = record.get(key)
+            if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+                raise InputError(
+                    where, f"line {number}: '{key}' is longer than {MAX_FIELD_CHARS:,} characters"
+                )
         for key in JSONL_FIELDS:
             if key in record and record[key] is not None and not isinstance(record[key], str):
                 raise InputError(where, f"line {number}: '{key}' must be a string")
@@ -320,6 +355,13 @@ def parse_jsonl(decoded: DecodedFile) -> list[NewDocument]:
     if not documents:
         raise InputError(where, "no articles in this JSONL file")
     return documents
+
+
+def _too_large(text: object, what: str) -> str | None:
+    """Why `text` is over the article cap, or None (also for a non-string: checked later)."""
+    if isinstance(text, str) and len(text) > MAX_ARTICLE_CHARS:
+        return f"{what} is too large ({len(text):,} characters; limit {MAX_ARTICLE_CHARS:,})"
+    return None
 
 
 # -- storing -----------------------------------------------------------------------
@@ -411,7 +453,7 @@ def _prepared_by_worker(files: list[Path], encoding: str | None) -> Iterator[Pre
             except EOFError:
                 raise SidenoteError(
                     f"{path}: the process reading the files stopped unexpectedly "
-                    f"(exit code {worker.exitcode}); files before this one were imported"
+                    f"(exit code {_exit_code(worker)}); files before this one were imported"
                 ) from None
             if outcome == "failed":
                 raise value
@@ -422,6 +464,21 @@ def _prepared_by_worker(files: list[Path], encoding: str | None) -> Iterator[Pre
         if worker.is_alive():
             worker.terminate()
         worker.join()
+
+
+# The pipe ends when the worker closes it, just before it exits, so its exit code is
+# known within moments; a worker stuck after that is stopped rather than waited for.
+WORKER_EXIT_SECONDS = 30
+
+
+def _exit_code(worker) -> int:
+    """The worker's exit code, read only after it has been reaped (before `join()` the
+    code is None, even though the pipe already says the worker is gone)."""
+    worker.join(WORKER_EXIT_SECONDS)
+    if worker.exitcode is None:
+        worker.terminate()
+        worker.join()
+    return worker.exitcode
 
 
 PIPE_BYTES = 1 << 20  # how far (~150 pages) the worker may run ahead of the writer

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from store import files
 from store.ingest import import_paths
 
 ARTICLE = (
@@ -134,14 +135,14 @@ def test_bad_input_is_one_line_naming_the_file_and_changes_nothing(store, tmp_pa
 def test_unreadable_file_is_reported(store, tmp_path, monkeypatch):
     # Tests may run as root, which reads anything: simulate the permission error.
     path = write(tmp_path / "locked.txt", ARTICLE)
-    real = Path.read_bytes
+    real = files.open_regular
 
-    def deny(self):
-        if self == path:
+    def deny(opened: Path):
+        if opened == path:
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(opened)
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(files, "open_regular", deny)
     report = import_paths(store, [path])
     assert report.errors == [f"{path}: cannot read file (permission denied)"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,26 @@ def test_a_worker_that_dies_is_one_clear_error_and_earlier_files_stay(
     assert "\n" not in message and "020.txt" in message
     assert "stopped unexpectedly (exit code 3)" in message
     assert count == 20 - 1  # files 0-19, less the empty one
+
+
+def test_a_worker_that_closes_the_pipe_before_it_exits_still_gives_its_exit_code(
+    tmp_path: Path, corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The importer learns of a dead worker from the end of the pipe, which comes a
+    # moment before the exit; the worker here holds that moment open, so an exit code
+    # read before reaping the worker is always None rather than only sometimes.
+    folder, paths = corpus
+    prepare = ingest.prepare_file
+
+    def dying_slowly(path: Path, encoding: str | None = None):
+        if path == paths[20]:
+            os.closerange(3, 1 << 16)  # the pipe among them: the importer sees its end
+            time.sleep(0.5)
+            os._exit(3)
+        return prepare(path, encoding)
+
+    monkeypatch.setattr(ingest, "prepare_file", dying_slowly)
+    with open_store(tmp_path / "x.db") as store:
+        with pytest.raises(SidenoteError) as caught:
+            import_paths(store, [folder], parallel=True)
+    assert "stopped unexpectedly (exit code 3)" in str(caught.value)
