@@ -22,6 +22,7 @@ first problem stops it with `FILE:LINE: problem`, before anything is committed.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -34,6 +35,7 @@ from pathlib import Path
 from .annotations import annotation_row, change_group
 from .db import Store, utc_now
 from .errors import InputError
+from .files import open_regular
 from .models import Document, Label
 from .reanchor import Anchor, find_other_version, place, review_record, review_row
 from .text import context, span_problem
@@ -138,7 +140,8 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, line) for each non-blank line, never holding an overlong line."""
     where = str(path)
     try:
-        handle = open(path, encoding="utf-8", newline="")
+        # A regular file only: a FIFO would wait for a writer, a device never end.
+        handle = io.TextIOWrapper(open_regular(path), encoding="utf-8", newline="")
     except FileNotFoundError:
         raise InputError(where, "no such file") from None
     except IsADirectoryError:

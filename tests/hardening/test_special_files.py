@@ -168,3 +168,20 @@ def test_a_text_page_larger_than_the_cap_is_refused_before_it_is_parsed(tmp_path
         f"limit {MAX_ARTICLE_CHARS:,})"
     ]
     assert peak_mb < 6 * path.stat().st_size / 2**20
+
+
+@needs_fifo
+def test_import_annotations_refuses_a_fifo_and_a_link_to_dev_zero(tmp_path):
+    fifo = tmp_path / "notes.jsonl"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.jsonl"
+    zero.symlink_to("/dev/zero")
+
+    for path, kind in ((fifo, "a FIFO"), (zero, "a link to a character device")):
+        result, peak_mb = run_measured(tmp_path, "import-annotations", str(path))
+
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [
+            f"sidenote: {path}: not a regular file ({kind}); skipped"
+        ]
+        assert peak_mb < 300
