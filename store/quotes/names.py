@@ -8,6 +8,8 @@ senior NATO official") are kept in the article's words: there is no name to shor
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import regex
 
 # Words that qualify a name rather than being part of it.
@@ -41,7 +43,9 @@ LEADING_STOPWORDS = frozenset(
     "in on at as but and for when after before while if the a an this that so then "
     "during under with from by to of since although though even indeed".split()
 )
-NAME_PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "da", "di", "al", "bin", "le", "la"})
+NAME_PARTICLES = frozenset("von van der den de del da di al bin le la".split())
+# "French", "Ukrainian", "Chinese": nationalities ahead of a name, dropped with the titles.
+NATIONALITY_ENDINGS = ("ian", "ish", "ese", "ch", "an")
 
 # A capitalised word; a full stop belongs to it only in an abbreviation ("Gen.", "U.S.").
 _WORD = (
@@ -70,7 +74,7 @@ def strip_titles(tokens: list[str]) -> list[str]:
             low in TITLES
             or head in ABBREVIATIONS
             or low == "of"
-            or (head[:1].isupper() and low.endswith(("ian", "ish", "ese", "ch", "an")) and len(out) > 2)
+            or (head[:1].isupper() and low.endswith(NATIONALITY_ENDINGS) and len(out) > 2)
         ):
             out.pop(0)
         else:
@@ -97,39 +101,50 @@ def name_from_run(run: str) -> str | None:
     return " ".join(tokens) or None
 
 
+# Characters no capitalised run can contain: a run never crosses one, so the runs between
+# two of them are the same as a scan of the whole text would find there.
+_OUTSIDE_RUN_RE = regex.compile(r"[^\p{L}\p{M}'’.\- \t]")
+_LAST_OUTSIDE_RUN_RE = regex.compile(r"(?r)[^\p{L}\p{M}'’.\- \t]")
+_UPPER_RE = regex.compile(r"\p{Lu}")
+
+
+def indexed_name(run: str) -> str | None:
+    """The full name a run of several words gives a person, possessive dropped, if any."""
+    if " " not in run and "\t" not in run:
+        return None  # one word is a surname at most
+    name = name_from_run(run)
+    if not name or " " not in name:
+        return None
+    tokens = name.split()
+    # "Defending Trump's shift": a gerund opening a heading is no first name.
+    while len(tokens) > 1 and tokens[0].lower().endswith("ing"):
+        tokens.pop(0)
+    if len(tokens) < 2 or tokens[-1].lower().strip(".") in ORG_WORDS:
+        return None
+    surname = POSSESSIVE_RE.sub("", tokens[-1])
+    if len(surname) < 2:
+        return None
+    return " ".join(tokens[:-1] + [surname])
+
+
 class NameIndex:
-    """Full names seen in an article, looked up by surname."""
+    """Full names seen in an article, looked up by surname.
+
+    Only the surnames asked about are looked up, each once: an article names many more
+    people and places than speak, and scanning a long article for every capitalised run
+    costs more than the rest of the search. A surname's full name still counts every
+    place the article gives it, so the answer does not depend on where it is asked.
+    """
 
     def __init__(self, text: str) -> None:
-        self._full: dict[str, str] = {}
-        counts: dict[str, int] = {}
-        for m in NAME_RUN_RE.finditer(text):
-            if " " not in m.group() and "\t" not in m.group():
-                continue  # one word is a surname at most: nothing to index
-            name = name_from_run(m.group())
-            if not name or " " not in name:
-                continue
-            tokens = name.split()
-            # "Defending Trump's shift": a gerund opening a heading is no first name.
-            while len(tokens) > 1 and tokens[0].lower().endswith("ing"):
-                tokens.pop(0)
-            if len(tokens) < 2:
-                continue
-            if tokens[-1].lower().strip(".") in ORG_WORDS:
-                continue
-            surname = POSSESSIVE_RE.sub("", tokens[-1])
-            if len(surname) < 2:
-                continue
-            name = " ".join(tokens[:-1] + [surname])
-            counts[name] = counts.get(name, 0) + 1
-            known = self._full.get(surname)
-            if known is None or (counts[name], len(name)) > (counts[known], len(known)):
-                self._full[surname] = name
+        self._text = text
+        self._full: dict[str, str | None] = {}
+        self._names: dict[str, str | None] = {}  # run -> indexed_name(run)
 
     def is_person(self, name: str) -> bool:
         """Whether the article gives this name (or its surname) as a person's full name."""
         tokens = name.split()
-        return bool(tokens) and POSSESSIVE_RE.sub("", tokens[-1]) in self._full
+        return bool(tokens) and self._full_name(POSSESSIVE_RE.sub("", tokens[-1])) is not None
 
     def fullest(self, name: str) -> str:
         """"Kellogg" → "Keith Kellogg" when the article gives the full name."""
@@ -137,7 +152,63 @@ class NameIndex:
         if not tokens:
             return name
         surname = POSSESSIVE_RE.sub("", tokens[-1])
-        full = self._full.get(surname)
+        full = self._full_name(surname)
         if full and len(full) >= len(name):
             return full
         return " ".join(tokens[:-1] + [surname])
+
+    def _full_name(self, surname: str) -> str | None:
+        """The form of the name the article uses most (the longest on a tie), in full."""
+        if surname not in self._full:
+            self._full[surname] = self._most_used(surname)
+        return self._full[surname]
+
+    def _most_used(self, surname: str) -> str | None:
+        counts: dict[str, int] = {}
+        best: str | None = None
+        for run in self._runs_around(surname):
+            if run not in self._names:
+                self._names[run] = indexed_name(run)
+            name = self._names[run]
+            if name is None or name.rsplit(" ", 1)[-1] != surname:
+                continue
+            counts[name] = counts.get(name, 0) + 1
+            if best is None or (counts[name], len(name)) > (counts[best], len(best)):
+                best = name
+        return best
+
+    def _runs_around(self, word: str) -> Iterator[str]:
+        """Every capitalised run, in reading order, in a stretch of text holding `word`."""
+        text = self._text
+        if not word:
+            return
+        scanned_to = 0
+        at = text.find(word)
+        while at >= 0:
+            if at >= scanned_to and _may_end_a_run(text, at):
+                before = _LAST_OUTSIDE_RUN_RE.search(text, 0, at)
+                start = max(before.end() if before else 0, scanned_to)
+                after = _OUTSIDE_RUN_RE.search(text, at)
+                scanned_to = after.start() if after else len(text)
+                for run in NAME_RUN_RE.finditer(text, start, scanned_to):
+                    yield run.group()
+            at = text.find(word, max(at + 1, scanned_to))
+
+
+def _may_end_a_run(text: str, at: int) -> bool:
+    """Whether the word at `at` can close a run of several words: the word before it, across
+    spaces, is capitalised or a particle. Most mentions ("said Trump") are ruled out here,
+    before any scan.
+    """
+    end = at
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    if end == at or end == 0:
+        return False
+    start = end
+    while start > 0 and text[start - 1] not in " \t\n":
+        start -= 1
+        if end - start > 60:
+            return True  # too long to be worth reading: scan it
+    word = text[start:end]
+    return word in NAME_PARTICLES or _UPPER_RE.search(word) is not None
