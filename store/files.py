@@ -46,15 +46,18 @@ def _describe(mode: int, is_link: bool) -> str:
     return f"a link to {kind}" if is_link else kind
 
 
-def not_regular(path: Path, kind: str) -> InputError:
-    """The one-line refusal for a special file, the same wherever it is met."""
-    return InputError(str(path), f"not a regular file ({kind}); skipped")
+class NotRegularFile(InputError):
+    """A name that leads to a device, FIFO or socket: refused, the same wherever met."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        self.kind = kind
+        super().__init__(str(path), f"not a regular file ({kind})")
 
 
 def open_regular(path: Path) -> BinaryIO:
     """`path` opened for reading in binary, if it is a regular file.
 
-    Raises InputError for special files; FileNotFoundError, IsADirectoryError and
+    Raises NotRegularFile (an InputError) for special files; FileNotFoundError, IsADirectoryError and
     PermissionError (and other OSErrors) pass through for the caller to word.
     """
     _check_regular(path, os.stat(path).st_mode)  # before opening: a FIFO waits for a writer
@@ -72,7 +75,7 @@ def _check_regular(path: Path, mode: int) -> None:
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     if not stat.S_ISREG(mode):
-        raise not_regular(path, _describe(mode, os.path.islink(path)))
+        raise NotRegularFile(path, _describe(mode, os.path.islink(path)))
 
 
 def read_bounded(path: Path, limit: int) -> bytes:

@@ -18,7 +18,7 @@ from pathlib import Path
 from .db import Store
 from .documents import NewDocument, PreparedDocument, add_document, prepare_document
 from .errors import InputError, SidenoteError
-from .files import not_regular, read_bounded, special_kind
+from .files import NotRegularFile, read_bounded, special_kind
 from .furniture import outlet_from_text
 from .versions import replace_previous_version
 from .pages import (
@@ -98,7 +98,7 @@ def discover(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:
         if not path.exists():
             report.errors.append(f"{path}: no such file or folder")
         elif kind:
-            report.errors.append(str(not_regular(path, kind)))
+            report.errors.append(_skipped(path, kind))
         elif path.is_dir():
             try:
                 inside = sorted(_walk(path, report))
@@ -135,9 +135,14 @@ def _walk(folder: Path, report: ImportReport) -> Iterator[Path]:
                 path = Path(root) / name
                 kind = _special_kind(path)
                 if kind:
-                    report.warnings.append(str(not_regular(path, kind)))
+                    report.warnings.append(_skipped(path, kind))
                 else:
                     yield path
+
+
+def _skipped(path: Path, kind: str) -> str:
+    """The line for a special file: the import goes on with the other files."""
+    return str(InputError(str(path), f"not a regular file ({kind}); skipped"))
 
 
 def _special_kind(path: Path) -> str | None:
@@ -155,6 +160,8 @@ def read_file(path: Path, encoding: str | None = None) -> DecodedFile:
     """Read and decode a file; raise InputError with a one-line reason."""
     try:
         data = read_bounded(path, MAX_FILE_BYTES)
+    except NotRegularFile as error:  # swapped for a special file since it was found
+        raise InputError(str(path), f"{error.problem}; skipped") from None
     except PermissionError:
         raise InputError(str(path), "cannot read file (permission denied)") from None
     except IsADirectoryError:

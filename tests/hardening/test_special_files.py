@@ -54,7 +54,9 @@ def _limit_address_space() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (SAFETY_ADDRESS_SPACE, SAFETY_ADDRESS_SPACE))
 
 
-def run_measured(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, float]:
+def run_measured(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess, float]:
     """`sidenote ARGS` in a child; its result and its peak memory in MB."""
     peak_file = tmp_path / "peak.txt"
     child = subprocess.Popen(
@@ -65,6 +67,7 @@ def run_measured(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProces
         text=True,
         preexec_fn=_limit_address_space,
         start_new_session=True,  # so the safety net also stops a worker it forked
+        env=env,
     )
     try:
         out, err = child.communicate(timeout=SAFETY_SECONDS)
@@ -182,6 +185,21 @@ def test_import_annotations_refuses_a_fifo_and_a_link_to_dev_zero(tmp_path):
 
         assert result.returncode == 1
         assert result.stderr.splitlines() == [
-            f"sidenote: {path}: not a regular file ({kind}); skipped"
+            f"sidenote: {path}: not a regular file ({kind})"
         ]
         assert peak_mb < 300
+
+
+@needs_fifo
+def test_a_fifo_as_keymap_stops_the_app_with_one_line_instead_of_hanging(tmp_path):
+    config = tmp_path / "config"
+    (config / "sidenote").mkdir(parents=True)
+    keymap = config / "sidenote" / "keymap.toml"
+    os.mkfifo(keymap)
+
+    result, _ = run_measured(
+        tmp_path, "read", env={**os.environ, "XDG_CONFIG_HOME": str(config)}
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"sidenote: {keymap}: not a regular file (a FIFO)"]

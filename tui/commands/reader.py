@@ -12,8 +12,12 @@ import click
 import platformdirs
 
 from store import InputError, SidenoteError
+from store.files import read_bounded
 
 from ..context import APP_NAME, CliContext
+
+
+KEYMAP_MAX_BYTES = 1 << 20  # a keymap is a few lines; more is not a keymap
 
 
 def keymap_path() -> Path:
@@ -28,8 +32,9 @@ def load_keymap(path: Path) -> dict[str, str]:
     unknown id or key name, so a typo would silently leave the key as it was.
     """
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        # A regular file of a keymap's size only: a FIFO or a link to a device here
+        # would otherwise keep the app from starting.
+        data = tomllib.loads(read_bounded(path, KEYMAP_MAX_BYTES).decode("utf-8"))
     except FileNotFoundError:
         return {}
     except OSError as error:
