@@ -26,7 +26,7 @@ from .speakers import (
     Context,
 )
 from .names import NAME_RUN_RE
-from .speech import _is_headline
+from .speech import is_headline
 
 Found = tuple[str | None, str]
 SHAPE_OF_VERB = {"told": "told", "tells": "told", "wrote": "wrote", "writes": "wrote", "posted": "wrote"}
@@ -178,7 +178,7 @@ def _borrow(ctx: Context, m: Marked, previous: Marked | None, found: dict[Marked
 
 def _headline(ctx: Context, outer: list[Marked], found: dict[Marked, Found]) -> None:
     """A quote in the headline is the body's quote: same words, same speaker."""
-    if not _is_headline(ctx.text):
+    if not is_headline(ctx.text):
         return
     cut = ctx.text.find("\n")
     body = {NORM_RE.sub(" ", ctx.text[q.start : q.end]).strip().lower(): found[q][0] for q in outer if q.start > cut}

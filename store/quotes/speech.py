@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 import regex
 
 from .marks import Marked
@@ -23,16 +25,28 @@ HEADLINE_VERB_RE = regex.compile(
 )
 
 
+WORD_RE = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.-]*")
+SENTENCE_CLOSE_RE = regex.compile(r"[.!?]['\"”’]?$")
+# A quote of more words than this is read as speech whatever its case.
+NAME_WORDS = 6
+
+
 def _title_case(words: list[str]) -> bool:
     return bool(words) and words[0][:1].isupper() and all(
         w[:1].isupper() or w.lower() in SMALL_WORDS for w in words
     )
 
 
+def _first_words(inner: str, count: int) -> list[str]:
+    """The first `count` words of a quote: enough to tell a name from speech, and cheap on a
+    long quote."""
+    return [w.group() for w in islice(WORD_RE.finditer(inner), count)]
+
+
 def is_speech(text: str, m: Marked) -> bool:
     """False for scare quotes, titles of shows and nicknames, and short names in speech."""
     inner = text[m.start : m.end]
-    words = regex.findall(r"[\p{L}\p{N}][\p{L}\p{N}'’.-]*", inner)
+    words = _first_words(inner, NAME_WORDS + 1)
     if not words:
         return False
     before = text[max(0, m.start - 41) : max(0, m.start - 1)]
@@ -40,22 +54,29 @@ def is_speech(text: str, m: Marked) -> bool:
         return False
     if m.depth > 0 and len(words) <= 4:
         return False
-    if len(words) <= 6 and not inner.isupper() and not regex.search(r"[!?]", inner):
-        if _title_case(words):
-            after = text[m.end + 1 : m.end + 60]
-            if NAME_BEFORE_RE.search(before) or not SPEECH_AFTER_RE.search(after):
-                return False
-    line_start = text.rfind("\n", 0, m.start) + 1
-    if line_start == 0 and _is_headline(text):
+    if _reads_as_a_name(text, m, inner, words, before):
+        return False
+    if text.rfind("\n", 0, m.start) < 0 and is_headline(text):
         line = text[: text.find("\n")]
         return bool(HEADLINE_VERB_RE.search(line.replace(inner, "")))
     return True
 
 
-def _is_headline(text: str) -> bool:
+def _reads_as_a_name(text: str, m: Marked, inner: str, words: list[str], before: str) -> bool:
+    """A few words in Title Case after a possessive or a preposition, or with no speech
+    verb after them, name a show, a book or a nickname."""
+    if len(words) > NAME_WORDS or inner.isupper() or "!" in inner or "?" in inner:
+        return False
+    if not _title_case(words):
+        return False
+    after = text[m.end + 1 : m.end + 60]
+    return bool(NAME_BEFORE_RE.search(before)) or not SPEECH_AFTER_RE.search(after)
+
+
+def is_headline(text: str) -> bool:
     """A first line that is short, unpunctuated and followed by more text."""
     cut = text.find("\n")
     if cut < 0 or not text[cut:].strip():
         return False
     line = text[:cut].rstrip()
-    return len(line.split()) <= 25 and not regex.search(r"[.!?]['\"”’]?$", line)
+    return len(line.split()) <= 25 and not SENTENCE_CLOSE_RE.search(line)
