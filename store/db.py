@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from .errors import NotFound, StoreError
+from .files import NotRegularFile, open_regular
 from .migrations import SCHEMA_VERSION, migrations
 from .models import Annotation, Document, DocumentSummary, Label, Sentence
 from .write_queue import RETRY_SECONDS, WriteQueue
@@ -67,8 +68,10 @@ def _check_is_sqlite(path: Path) -> None:
     if path.is_dir():
         raise StoreError(f"{path}: is a folder, not a database file")
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:  # checked first: a FIFO would wait for a writer
             head = handle.read(len(SQLITE_MAGIC))
+    except NotRegularFile as error:
+        raise StoreError(f"{path}: {error.problem}, not a database file") from None
     except OSError as error:
         raise StoreError(f"{path}: cannot read ({error.strerror})") from error
     if head and head != SQLITE_MAGIC:

@@ -203,3 +203,19 @@ def test_a_fifo_as_keymap_stops_the_app_with_one_line_instead_of_hanging(tmp_pat
 
     assert result.returncode == 1
     assert result.stderr.splitlines() == [f"sidenote: {keymap}: not a regular file (a FIFO)"]
+
+
+@needs_fifo
+def test_a_fifo_as_the_database_is_refused_in_one_line(tmp_path):
+    fifo = tmp_path / "notes.db"
+    os.mkfifo(fifo)
+
+    child = subprocess.run(
+        [*MEASURED, str(tmp_path / "peak.txt"), "--db", str(fifo), "docs"],
+        capture_output=True, text=True, timeout=SAFETY_SECONDS, start_new_session=True,
+    )
+
+    assert child.returncode == 1
+    assert child.stderr.splitlines() == [
+        f"sidenote: {fifo}: not a regular file (a FIFO), not a database file"
+    ]
