@@ -10,8 +10,9 @@ are. The formats are described field by field in docs/formats.md:
 - `brat`       a folder of `DOC.txt` + `DOC.ann` standoff files and an `annotation.conf`
 - `csv`        one annotation per row, for spreadsheets
 
-Writing to a path goes through a temporary file (or folder) renamed into place on
-success, so a failed export never leaves a half-written file behind.
+Writing to a path goes through `output_target`: a temporary file (or folder) renamed
+into place on success, so a failed export never leaves a half-written file behind,
+and never lands on the database, a device or a file the user did not agree to replace.
 """
 
 from __future__ import annotations
@@ -21,10 +22,7 @@ import contextlib
 import csv
 import importlib.resources
 import json
-import os
 import re
-import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from urllib.parse import quote
 from .db import Store
 from .errors import InputError, NotFound
 from .models import Label
+from .output_target import output_file, output_folder
 
 FORMATS = ("jsonl", "documents", "w3c", "brat", "csv")
 LINE_FORMATS = ("jsonl", "documents", "w3c", "csv")
@@ -641,54 +640,26 @@ def export_to_stream(
 
 
 def export_to_path(
-    store: Store, fmt: str, path: str | Path, *, label: str | None = None, doc: str | None = None
+    store: Store,
+    fmt: str,
+    path: str | Path,
+    *,
+    label: str | None = None,
+    doc: str | None = None,
+    force: bool = False,
 ) -> int:
     """Export to a file (or, for brat, a folder) that appears whole or not at all.
 
+    The target is checked by `output_target`: never the database or its files, a
+    device, a pipe or a socket; an existing file only with `force`.
     Returns the number of annotations (for `documents`: of articles) written.
     """
     _check_format(fmt)
     ExportFilter(label)
     doc = _check_doc(store, doc)
-    target = Path(path)
     if fmt == "brat":
-        return _export_folder(store, target, label=label, doc=doc)
-    if target.is_dir():
-        raise InputError(str(target), "is a folder; give a file name for the export")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(str(target), f"folder {parent} does not exist")
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=parent)
-    except OSError as error:
-        raise InputError(str(target), f"cannot write here ({error.strerror})") from error
-    try:
-        # newline="": CSV rows end in CRLF by design, JSON lines in LF, on every platform.
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            count = export_to_stream(store, fmt, handle, label=label, doc=doc)
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-    return count
-
-
-def _export_folder(store: Store, target: Path, *, label: str | None, doc: str | None) -> int:
-    if target.exists() and not target.is_dir():
-        raise InputError(str(target), "exists and is not a folder (brat writes a folder)")
-    if target.is_dir() and any(target.iterdir()):
-        raise InputError(str(target), "folder is not empty; give a new or empty folder for brat")
-    parent = target.parent
-    if not parent.is_dir():
-        raise InputError(str(target), f"folder {parent} does not exist")
-    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
-    try:
-        count = write_brat(store, temp, label=label, doc=doc)
-        if target.is_dir():
-            target.rmdir()
-        os.replace(temp, target)
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
-    return count
+        with output_folder(path, database=store.path) as folder:
+            return write_brat(store, folder, label=label, doc=doc)
+    # newline="": CSV rows end in CRLF by design, JSON lines in LF, on every platform.
+    with output_file(path, database=store.path, force=force) as handle:
+        return export_to_stream(store, fmt, handle, label=label, doc=doc)

@@ -132,7 +132,7 @@ class SidenoteApp(App[None]):
                 self.notify(f"exporting to {choice.path}\u2026", markup=False)
                 self.export_in_background(choice)
 
-        self.push_screen(ExportDialog(), chosen)
+        self.push_screen(ExportDialog(self.store.path), chosen)
 
     @work(thread=True, group="export", exit_on_error=False)
     def export_in_background(self, choice: ExportChoice) -> None:

@@ -215,7 +215,7 @@ def test_a_failed_export_leaves_no_file_behind(store, multiscript, tmp_path, mon
     monkeypatch.setattr(export_module, "jsonl_lines", failing)
     monkeypatch.setattr(export_module, "WRITE_BATCH", 1)  # the first lines do reach the temp file
     with pytest.raises(OSError):
-        export_to_path(store, "jsonl", target)
+        export_to_path(store, "jsonl", target, force=True)
     assert target.read_text() == "previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
 

@@ -73,3 +73,68 @@ def test_choosing_brat_proposes_a_folder_and_writes_it(library: Store, tmp_path:
     assert seen["default"] == "~/sidenote-export-brat"
     assert {".ann", ".txt"} <= {p.suffix for p in target.iterdir()}
     assert f"exported 1 annotation as brat to {target}" in seen["messages"]
+
+
+def _annotated_db(tmp_path: Path) -> Path:
+    db = tmp_path / "export.db"
+    with open_store(db) as store:
+        doc_id = add(store, NEWS, NEWS_TITLE, "Vienna Post")
+        for sentence in store.sentences(doc_id)[:2]:
+            create_annotation(store, doc_id, sentence.start, sentence.end, "claim")
+    return db
+
+
+def test_an_existing_file_is_replaced_only_after_a_yes(tmp_path: Path) -> None:
+    db = _annotated_db(tmp_path)
+    target = tmp_path / "notes.jsonl"
+    target.write_text("my notes\n", "utf-8")
+    target.chmod(0o640)
+    seen = {}
+
+    async def scenario(pilot, app):
+        seen["messages"] = record_notifications(app)
+        await open_export_dialog(pilot, app)
+        path = app.screen.query_one("#export-path")
+        path.value = str(target)
+        path.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        seen["asked"] = type(app.screen).__name__
+        await pilot.press("n")  # keep it: back in the export dialog, nothing written
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        seen["after no"] = (type(app.screen).__name__, target.read_text("utf-8"))
+        await pilot.press("enter", "y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    with open_store(db) as store:
+        drive(SidenoteApp(store), scenario)
+    assert seen["asked"] == "ReplaceDialog"
+    assert seen["after no"] == ("ExportDialog", "my notes\n")
+    assert len(target.read_text("utf-8").splitlines()) == 2
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert f"exported 2 annotations as jsonl to {target}" in seen["messages"]
+
+
+def test_the_dialog_refuses_the_database_itself(tmp_path: Path) -> None:
+    db = _annotated_db(tmp_path)
+    seen = {}
+
+    async def scenario(pilot, app):
+        seen["messages"] = record_notifications(app)
+        await open_export_dialog(pilot, app)
+        path = app.screen.query_one("#export-path")
+        path.value = str(db)
+        path.focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        seen["screen"] = type(app.screen).__name__
+
+    with open_store(db) as store:
+        drive(SidenoteApp(store), scenario)
+    assert seen["screen"] == "ExportDialog"
+    assert any("is the database" in message for message in seen["messages"])
+    with open_store(db) as store:  # still the database, annotations and all
+        assert len(store.annotations(store.document_ids()[0])) == 2

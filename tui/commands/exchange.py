@@ -38,18 +38,25 @@ def _plural(n: int, word: str) -> str:
     default="-",
     show_default=True,
     metavar="PATH",
-    help="File to write ('-' for standard output); a folder for brat.",
+    help="File to write ('-' for standard output); a new or empty folder for brat.",
+)
+@click.option(
+    "--force", is_flag=True, help="Replace the file at PATH if there is one (it keeps its mode)."
 )
 @click.option("--label", help="Only annotations with this label (claim, quote, proposal).")
 @click.option(
     "--doc", "doc", metavar="DOC_ID", help="Only this article (an id or a unique prefix)."
 )
 @click.pass_obj
-def export(obj: CliContext, fmt: str, output: str, label: str | None, doc: str | None) -> None:
+def export(
+    obj: CliContext, fmt: str, output: str, force: bool, label: str | None, doc: str | None
+) -> None:
     """Export annotations: jsonl (default, lossless), documents, w3c, brat or csv.
 
     Offsets are code points of the stored text (`sidenote show DOC_ID`); jsonl adds
-    UTF-16 offsets for JavaScript tools. A file is written whole or not at all.
+    UTF-16 offsets for JavaScript tools. A file is written whole or not at all; an
+    existing file is replaced only with --force, and never the database, its files,
+    a device or a pipe.
     """
     store = obj.store()
     if output == "-":
@@ -57,7 +64,7 @@ def export(obj: CliContext, fmt: str, output: str, label: str | None, doc: str |
             count = export_to_stream(store, fmt, stream, label=label, doc=doc)
         echo(f"Exported {_plural(count, _unit(fmt))}.", err=True)
         return
-    count = export_to_path(store, fmt, output, label=label, doc=doc)
+    count = export_to_path(store, fmt, output, label=label, doc=doc, force=force)
     echo(f"Exported {_plural(count, _unit(fmt))} to {literal(output)}.")
 
 

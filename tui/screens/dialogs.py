@@ -110,3 +110,31 @@ class DeleteDialog(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class ReplaceDialog(ModalScreen[bool]):
+    """Ask before an export replaces a file that is already there (the CLI's --force)."""
+
+    BINDINGS = [
+        Binding("y", "confirm", "replace", id="replace.confirm", tooltip="replace the file"),
+        Binding("escape,n", "cancel", "keep", id="replace.cancel", tooltip="keep the file"),
+    ]
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="replace-dialog"):
+            yield Static(Content("Replace the file?"), id="replace-title")
+            yield Static(Content(
+                f"{display_text(self.path)}\nis already there. y writes the export in its place "
+                "(its permissions are kept); n goes back to choose another name."
+            ), id="replace-summary")
+        yield Footer()
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -3,7 +3,9 @@
 The export runs in a thread on its own connection (`open_store(store.path)`), so a
 long export never blocks the screen and never shares a transaction with the reader's
 writes. `export_to_path` writes a temporary file and renames it, so the file appears
-whole or not at all.
+whole or not at all. The dialog checks the path with the same rule as `sidenote export`
+(`store.output_target`) before it closes: a path that can never be written is said at
+once, and a file already there is replaced only after a yes (the CLI's `--force`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
 
-from store import Store, open_store
+from store import InputError, Store, open_store
 from store.export import FORMATS, export_to_path
+from store.output_target import TargetExists, check_target
+
+from .dialogs import ReplaceDialog
 
 FORMAT_HELP = {
     "jsonl": "one annotation per line, lossless (import-annotations reads it back)",
@@ -43,6 +48,7 @@ def default_path(fmt: str) -> str:
 class ExportChoice:
     fmt: str
     path: Path
+    force: bool = False  # replace the file at `path`: the user said yes
 
 
 class ExportDialog(ModalScreen[ExportChoice | None]):
@@ -53,9 +59,10 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
         Binding("escape", "cancel", "cancel", id="export.cancel", tooltip="cancel"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, database: str | None = None) -> None:
         super().__init__()
         self.fmt = FORMATS[0]
+        self.database = database  # never a target, nor are the files beside it
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog"):
@@ -89,7 +96,23 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
         if not value:
             self.notify("give a file name to export to", severity="warning", markup=False)
             return
-        self.dismiss(ExportChoice(self.fmt, Path(value).expanduser()))
+        path = Path(value).expanduser()
+        try:
+            check_target(path, database=self.database, folder=self.fmt == "brat")
+        except TargetExists:
+            self.app.push_screen(ReplaceDialog(str(path)), self._replace_answered)
+            return
+        except InputError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.dismiss(ExportChoice(self.fmt, path))
+
+    def _replace_answered(self, replace: bool | None) -> None:
+        if replace:
+            path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
+            self.dismiss(ExportChoice(self.fmt, path, force=True))
+        else:
+            self.query_one("#export-path", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -110,6 +133,8 @@ class ExportDone:
 def run_export(store: Store, choice: ExportChoice) -> ExportDone:
     """The export itself, on its own connection (an in-memory store has only one)."""
     if store.path == ":memory:":
-        return ExportDone(export_to_path(store, choice.fmt, choice.path), choice)
+        return ExportDone(
+            export_to_path(store, choice.fmt, choice.path, force=choice.force), choice
+        )
     with open_store(store.path) as own:
-        return ExportDone(export_to_path(own, choice.fmt, choice.path), choice)
+        return ExportDone(export_to_path(own, choice.fmt, choice.path, force=choice.force), choice)

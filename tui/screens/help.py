@@ -136,7 +136,7 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
     from ..app import SidenoteApp
     from ..widgets.article_view import ArticleView
     from ..widgets.document_table import DocumentTable
-    from .dialogs import DeleteDialog, NoteDialog
+    from .dialogs import DeleteDialog, NoteDialog, ReplaceDialog
     from .echoes import EchoesScreen
     from .export import ExportDialog
     from .library import LibraryScreen
@@ -154,6 +154,7 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
         ("Note dialog", [NoteDialog]),
         ("Delete dialog", [DeleteDialog]),
         ("Export dialog", [ExportDialog]),
+        ("Replace dialog", [ReplaceDialog]),
         ("Help", [HelpScreen]),
     ]
 
