@@ -23,6 +23,7 @@ from .speakers import (
     PRONOUNS,
     TAIL_RE,
     VERB_RE,
+    VERB_START_RE,
     Context,
 )
 from .names import NAME_RUN_RE
@@ -66,9 +67,24 @@ def attribute(text: str, outer: list[Marked], inner: list[Marked]) -> dict[Marke
 
 
 def _own_sentence(ctx: Context, m: Marked) -> Found:
+    """The speaker the quote's own sentence names, in the order reporters write it."""
     s_start, _ = ctx.sentence(ctx.sentence_of(m.start - 1))
     _, s_end = ctx.sentence(ctx.sentence_of(m.end))
     after = "" if m.continues else ctx.masked[m.end + 1 : s_end]
+    # Every attribution after the quote but "according to" has a speech verb in it.
+    verb_after = VERB_START_RE.search(after) is not None
+    return (
+        (_right_after(ctx, m, after) if verb_after else None)
+        or _according_right_after(ctx, m, after)
+        or _earlier_in_sentence(ctx, m, s_start)
+        or (_end_of_sentence(ctx, m, after) if verb_after else None)
+        or _according_in_sentence(ctx, m, s_start, s_end)
+        or (None, "none")
+    )
+
+
+def _right_after(ctx: Context, m: Marked, after: str) -> Found | None:
+    """"…,' he said", "…," Witkoff told CNN", "…," said Mark Episkopos."""
     direct = AFTER_DIRECT_RE.match(after)
     if direct:
         np = direct.group("np")
@@ -82,11 +98,21 @@ def _own_sentence(ctx: Context, m: Marked) -> Found:
         who = ctx.speaker_of(inverted.group("np"), m.start)
         if who:
             return who, "said_after"
+    return None
+
+
+def _according_right_after(ctx: Context, m: Marked, after: str) -> Found | None:
     according = ACCORDING_RE.match(after.lstrip(" ,"))
     if according:
         who = ctx.speaker_of(according.group("np"), m.start)
         if who:
             return who, "according_to"
+    return None
+
+
+def _earlier_in_sentence(ctx: Context, m: Marked, s_start: int) -> Found | None:
+    """The last speech verb before the quote and its subject ("Rubio said it would be
+    '…'"); a participle alone ("saying '…'") takes the sentence's first name."""
     before_end = m.start - 1
     verbs = list(VERB_RE.finditer(ctx.masked, s_start, before_end))
     finite = [v for v in verbs if v.group() not in PARTICIPLES]
@@ -102,17 +128,26 @@ def _own_sentence(ctx: Context, m: Marked) -> Found:
         who = _sentence_subject(ctx, s_start, verbs[0].start(), m.start)
         if who:
             return who, "phrase"
+    return None
+
+
+def _end_of_sentence(ctx: Context, m: Marked, after: str) -> Found | None:
+    """"…, says RUSI's Melvin." at the end of the quote's sentence."""
     tail = TAIL_RE.search(after)
     if tail:
         who = ctx.speaker_of(tail.group("np1") or tail.group("np2") or "", m.start)
         if who:
             return who, "said_after"
+    return None
+
+
+def _according_in_sentence(ctx: Context, m: Marked, s_start: int, s_end: int) -> Found | None:
     according = ACCORDING_RE.search(ctx.masked, s_start, s_end)
     if according:
         who = ctx.speaker_of(according.group("np"), m.start)
         if who:
             return who, "according_to"
-    return None, "none"
+    return None
 
 
 def _sentence_subject(ctx: Context, start: int, end: int, pos: int) -> str | None:
@@ -152,10 +187,9 @@ def _borrow(ctx: Context, m: Marked, previous: Marked | None, found: dict[Marked
     if previous is not None and found[previous][0]:
         gap_start = previous.end + 1
         gap = ctx.masked[gap_start : m.start - 1]
-        verbs = [v for v in VERB_RE.finditer(gap) if v.group() not in PARTICIPLES]
-        if here - ctx.sentence_of(previous.end) <= 1 and len(gap) < 200 and (
-            verbs or not gap.strip(" ,.;:\n")
-        ):
+        near = here - ctx.sentence_of(previous.end) <= 1 and len(gap) < 200
+        verbs = [v for v in VERB_RE.finditer(gap) if v.group() not in PARTICIPLES] if near else []
+        if near and (verbs or not gap.strip(" ,.;:\n")):
             # "…,' he said. '…'" continues; "…' while Johnson said that …" is someone new.
             if verbs:
                 who = ctx.subject_before(gap_start, gap_start + verbs[-1].start(), m.start)

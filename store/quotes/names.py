@@ -101,10 +101,15 @@ def name_from_run(run: str) -> str | None:
     return " ".join(tokens) or None
 
 
-# Characters no capitalised run can contain: a run never crosses one, so the runs between
-# two of them are the same as a scan of the whole text would find there.
-_OUTSIDE_RUN_RE = regex.compile(r"[^\p{L}\p{M}'’.\- \t]")
-_LAST_OUTSIDE_RUN_RE = regex.compile(r"(?r)[^\p{L}\p{M}'’.\- \t]")
+# Runs are made of words (letters, marks, ' ’ . -) and the spaces or tabs between them. A
+# word with no capital that is not a particle ("said", "e.g.") is in no run, and neither is
+# any other character: the runs of a stretch between two of these are the runs a scan of
+# the whole text finds there.
+_WORD_CHARS = r"[\p{L}\p{M}'’.\-]"
+_WORD_AT_RE = regex.compile(rf"{_WORD_CHARS}*")
+_WORD_ENDING_AT_RE = regex.compile(rf"(?r){_WORD_CHARS}*")
+_NEXT_WORD_RE = regex.compile(rf"[ \t]+({_WORD_CHARS}+)")
+_PREVIOUS_WORD_RE = regex.compile(rf"(?r)({_WORD_CHARS}+)[ \t]+")
 _UPPER_RE = regex.compile(r"\p{Lu}")
 
 
@@ -178,37 +183,54 @@ class NameIndex:
         return best
 
     def _runs_around(self, word: str) -> Iterator[str]:
-        """Every capitalised run, in reading order, in a stretch of text holding `word`."""
+        """Every run of several capitalised words, in reading order, that may end on `word`."""
         text = self._text
-        if not word:
-            return
         scanned_to = 0
-        at = text.find(word)
+        at = text.find(word) if word else -1
         while at >= 0:
-            if at >= scanned_to and _may_end_a_run(text, at):
-                before = _LAST_OUTSIDE_RUN_RE.search(text, 0, at)
-                start = max(before.end() if before else 0, scanned_to)
-                after = _OUTSIDE_RUN_RE.search(text, at)
-                scanned_to = after.start() if after else len(text)
-                for run in NAME_RUN_RE.finditer(text, start, scanned_to):
-                    yield run.group()
+            if at >= scanned_to:
+                start, end = _stretch(text, at, scanned_to)
+                if start < at:
+                    for run in NAME_RUN_RE.finditer(text, start, end):
+                        yield run.group()
+                    scanned_to = end
             at = text.find(word, max(at + 1, scanned_to))
 
 
-def _may_end_a_run(text: str, at: int) -> bool:
-    """Whether the word at `at` can close a run of several words: the word before it, across
-    spaces, is capitalised or a particle. Most mentions ("said Trump") are ruled out here,
-    before any scan.
-    """
-    end = at
+def _in_a_run(word: str) -> bool:
+    return word in NAME_PARTICLES or _UPPER_RE.search(word) is not None
+
+
+def _stretch(text: str, at: int, low: int) -> tuple[int, int]:
+    """The words around `at` that a run may span: from the last word before it (not before
+    `low`) that no run contains, to the next one. Starts at `at` when the word before it
+    is in no run, as after "said"."""
+    if _after_a_lower_case_word(text, at):
+        return at, at
+    first = _WORD_ENDING_AT_RE.match(text, low, at).start()
+    start = first
+    while (before := _PREVIOUS_WORD_RE.match(text, low, start)) and _in_a_run(before.group(1)):
+        start = before.start()
+    if start == first:
+        return at, at
+    end = _WORD_AT_RE.match(text, at).end()
+    while (after := _NEXT_WORD_RE.match(text, end)) and _in_a_run(after.group(1)):
+        end = after.end()
+    return start, end
+
+
+def _after_a_lower_case_word(text: str, at: int) -> bool:
+    """"said Trump", "by Trump": the word before is plain lower-case ASCII, in no run. A
+    cheap test that spares most mentions the scan."""
+    end = at - 1
+    if end < 1 or text[end] not in " \t":
+        return False
     while end > 0 and text[end - 1] in " \t":
         end -= 1
-    if end == at or end == 0:
-        return False
     start = end
     while start > 0 and text[start - 1] not in " \t\n":
         start -= 1
-        if end - start > 60:
-            return True  # too long to be worth reading: scan it
+        if end - start > 20:
+            return False  # no short lower-case word: leave it to the scan
     word = text[start:end]
-    return word in NAME_PARTICLES or _UPPER_RE.search(word) is not None
+    return word.isascii() and word.isalpha() and word.islower() and word not in NAME_PARTICLES
