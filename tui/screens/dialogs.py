@@ -15,6 +15,7 @@ from store.deletion import DeletionSummary
 from store.models import Annotation
 from store.models import Label as Tag
 
+from ..limits import NOTE_CHARS, SPEAKER_CHARS, limit_for
 from ..widgets.text_layout import display_text
 
 EXCERPT_CHARS = 60
@@ -53,10 +54,11 @@ class NoteDialog(ModalScreen[NoteEdit | None]):
             )
             yield Label("Note")
             yield Input(annotation.note, placeholder="Why this matters, a source, a check…",
-                        id="note-input")
+                        id="note-input", max_length=limit_for(annotation.note, NOTE_CHARS))
             if annotation.label is Tag.quote:
                 yield Label("Speaker")
-                yield Input(annotation.speaker, placeholder="Who said it", id="speaker-input")
+                yield Input(annotation.speaker, placeholder="Who said it", id="speaker-input",
+                            max_length=limit_for(annotation.speaker, SPEAKER_CHARS))
         yield Footer()
 
     def on_mount(self) -> None:

@@ -24,6 +24,7 @@ from store import InputError, Store, open_store
 from store.export import FORMATS, export_to_path
 from store.output_target import TargetExists, check_target
 
+from ..limits import PATH_CHARS
 from .dialogs import ReplaceDialog
 
 FORMAT_HELP = {
@@ -72,7 +73,7 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
                     yield RadioButton(Content(f"{fmt} \u2014 {FORMAT_HELP[fmt]}"), value=index == 0,
                                       name=fmt)
             yield Label("Write to (enter exports)")
-            yield Input(default_path(self.fmt), id="export-path")
+            yield Input(default_path(self.fmt), id="export-path", max_length=PATH_CHARS)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Header, Input, Static
 from store import DocumentSummary, SidenoteError, Store
 from store.deletion import delete_document, deletion_summary
 
+from ..limits import QUERY_CHARS
 from ..messages import OpenDocument
 from ..widgets.document_table import DocumentTable
 from ..widgets.key_bar import KeyBar
@@ -75,7 +76,7 @@ class LibraryScreen(StoreScreen):
         self.table = DocumentTable(id="library-table")
         self.progress = Static(id="library-progress")
         self.filter = Input(placeholder="Filter by title or outlet (press / to type)",
-                            id="library-filter")
+                            id="library-filter", max_length=QUERY_CHARS)
         self.empty_message = Static(id="library-empty")
 
     def compose(self) -> ComposeResult:

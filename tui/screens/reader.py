@@ -28,6 +28,7 @@ from store import (
 from store.links import echo_spans
 from store.text import snap_to_graphemes
 
+from ..limits import QUERY_CHARS
 from ..messages import AnnotationChosen, CursorMoved
 from ..widgets.annotation_list import AnnotationList
 from ..widgets.article_view import ArticleView
@@ -134,7 +135,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             yield self.view
             yield self.panel
         yield self.status
-        yield Input(placeholder="Find in this article", id="find")
+        yield Input(placeholder="Find in this article", id="find", max_length=QUERY_CHARS)
         yield KeyBar()
 
     def on_mount(self) -> None:

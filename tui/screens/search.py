@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 from store import SidenoteError, Store
 from store.search import Appearance, StatementGroup, search
 
+from ..limits import QUERY_CHARS
 from ..widgets.key_bar import KeyBar
 from ..widgets.text_layout import display_text
 from .base import StoreScreen
@@ -77,7 +78,8 @@ class SearchScreen(StoreScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
-            yield Input(placeholder="Search annotations and linked statements", id="search-input")
+            yield Input(placeholder="Search annotations and linked statements", id="search-input",
+                        max_length=QUERY_CHARS)
             yield Static(Content(MARK_HELP), id="search-help")
             yield OptionList(id="search-results")
         yield KeyBar()
