@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .attribute import attribute
-from .marks import Marked, find_marked
+from .marks import find_marked, first_hosts
 from .speech import is_speech
 
 __all__ = ["Quote", "find_quotes"]
@@ -35,13 +35,10 @@ def find_quotes(text: str) -> list[Quote]:
     marked = [m for m in find_marked(text) if is_speech(text, m)]
     outer = [m for m in marked if m.depth == 0]
     # A quote inside a quote that was dropped (a name) is still inside one.
-    inner = [m for m in marked if m.depth > 0 and _inside(m, outer)]
-    found = attribute(text, outer, inner)
+    hosts = first_hosts(outer, [m for m in marked if m.depth > 0])
+    found = attribute(text, outer, hosts)
     return [
         Quote(m.start, m.end, text[m.start : m.end], speaker, shape, m.depth > 0)
         for m, (speaker, shape) in sorted(found.items(), key=lambda kv: (kv[0].start, -kv[0].end))
     ]
 
-
-def _inside(m: Marked, outer: list[Marked]) -> bool:
-    return any(o.start <= m.start and m.end <= o.end for o in outer)

@@ -23,7 +23,6 @@ from .speakers import (
     PRONOUNS,
     TAIL_RE,
     VERB_RE,
-    VERB_START_RE,
     Context,
 )
 from .names import NAME_RUN_RE
@@ -50,8 +49,9 @@ def mask(text: str, outer: list[Marked]) -> str:
     return "".join(parts)
 
 
-def attribute(text: str, outer: list[Marked], inner: list[Marked]) -> dict[Marked, Found]:
-    """A speaker (or None) and the shape that gave it, for every quote."""
+def attribute(text: str, outer: list[Marked], hosts: dict[Marked, Marked]) -> dict[Marked, Found]:
+    """A speaker (or None) and the shape that gave it, for every quote: `outer` in the
+    narrative, and the quotes inside them (`hosts`: each one's outer quote)."""
     ctx = Context(text, mask(text, outer))
     found: dict[Marked, Found] = {}
     for m in outer:
@@ -61,8 +61,8 @@ def attribute(text: str, outer: list[Marked], inner: list[Marked]) -> dict[Marke
             ctx.by_sentence[ctx.sentence_of(m.start)] = speaker
     _neighbours(ctx, outer, found)
     _headline(ctx, outer, found)
-    for n in inner:
-        found[n] = _nested(ctx, n, outer, found)
+    for n, host in hosts.items():
+        found[n] = _nested(ctx, n, host, found[host][0])
     return found
 
 
@@ -71,13 +71,11 @@ def _own_sentence(ctx: Context, m: Marked) -> Found:
     s_start, _ = ctx.sentence(ctx.sentence_of(m.start - 1))
     _, s_end = ctx.sentence(ctx.sentence_of(m.end))
     after = "" if m.continues else ctx.masked[m.end + 1 : s_end]
-    # Every attribution after the quote but "according to" has a speech verb in it.
-    verb_after = VERB_START_RE.search(after) is not None
     return (
-        (_right_after(ctx, m, after) if verb_after else None)
+        _right_after(ctx, m, after)
         or _according_right_after(ctx, m, after)
         or _earlier_in_sentence(ctx, m, s_start)
-        or (_end_of_sentence(ctx, m, after) if verb_after else None)
+        or _end_of_sentence(ctx, m, after)
         or _according_in_sentence(ctx, m, s_start, s_end)
         or (None, "none")
     )
@@ -227,10 +225,8 @@ def _headline(ctx: Context, outer: list[Marked], found: dict[Marked, Found]) -> 
         found[m] = (who or found[m][0], "headline")
 
 
-def _nested(ctx: Context, n: Marked, outer: list[Marked], found: dict[Marked, Found]) -> Found:
+def _nested(ctx: Context, n: Marked, host: Marked, host_speaker: str | None) -> Found:
     """A quote inside a quote: the person the speaker names, else the speaker."""
-    host = next(o for o in outer if o.start <= n.start and n.end <= o.end)
-    host_speaker = found[host][0]
     inside = ctx.text[host.start : n.start - 1]
     cut = max(inside.rfind(". "), inside.rfind("? "), inside.rfind("! "))
     inside = inside[cut + 1 :]

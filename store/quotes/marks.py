@@ -188,3 +188,21 @@ def _continue_paragraph(
         while stop > opened + 1 and _is_space(text[stop - 1]):
             stop -= 1
         found.append(Marked(opened + 1, stop, 0, continues=True))
+
+
+def first_hosts(outer: list[Marked], inner: list[Marked]) -> dict[Marked, Marked]:
+    """For each span of `inner`, the first span of `outer` (sorted by start) holding it.
+
+    The first span that reaches far enough right is the only candidate: any earlier one
+    ends too soon, and any later one starts no earlier. A bisect over the running
+    furthest end finds it, so long articles with many quotes cost no more per quote.
+    """
+    reach: list[int] = []  # reach[i]: the furthest end among outer[0..i]
+    for o in outer:
+        reach.append(max(o.end, reach[-1]) if reach else o.end)
+    hosts: dict[Marked, Marked] = {}
+    for n in inner:
+        i = bisect.bisect_left(reach, n.end)
+        if i < len(outer) and outer[i].start <= n.start:
+            hosts[n] = outer[i]
+    return hosts

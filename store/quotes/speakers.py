@@ -52,8 +52,6 @@ VERB_LIST = """
 VERBS = alternation(VERB_LIST)
 PARTICIPLES = frozenset({"saying", "adding", "telling", "calling", "describing"})
 VERB_RE = regex.compile(rf"\b(?:{VERBS})\b")
-# A speech verb or a word it begins: found wherever an attribution pattern could match.
-VERB_START_RE = regex.compile(rf"\b(?:{VERBS})")
 # Words between a subject and its verb ("Kellogg has also said").
 AUX = frozenset(
     """
@@ -71,7 +69,10 @@ DETERMINERS = frozenset("the a an one another two three several some many a few"
 LEAD_FILLERS = frozenset("indeed even later then now but and so meanwhile also however".split())
 PRONOUNS = frozenset({"he", "she", "they"})
 FIRST_PERSON = frozenset({"i", "we"})
-ABBREV = r"(?:Gen|Dr|Mr|Mrs|Ms|Lt|Col|Sen|Rep|St|Jr|Sr|Gov|Prof|Sgt|Adm|Maj|Capt|U\.S|U\.K|U\.N|E\.U)\."
+ABBREVIATIONS = """
+    Gen Dr Mr Mrs Ms Lt Col Sen Rep St Jr Sr Gov Prof Sgt Adm Maj Capt U.S U.K U.N E.U
+    """.split()
+ABBREV = rf"{alternation(ABBREVIATIONS)}\."
 AFTER_DIRECT_RE = regex.compile(
     rf"^[\s,]*(?P<np>(?:[\p{{L}}\p{{M}}.’'-]+\s+){{0,7}}?[\p{{L}}\p{{M}}.’'-]+)"
     rf"(?:\s*,[^,]{{1,160}},)?\s+(?:(?:{alternation(AUX)})\s+)*(?P<verb>{VERBS})\b"
@@ -85,9 +86,13 @@ TAIL_RE = regex.compile(
     r"[^,]{0,40}[.!?]?\s*$"
 )
 ACCORDING_RE = regex.compile(rf"\baccording to\s+(?P<np>(?:{ABBREV}|[^,.;:!?\n])+)", regex.I)
+# "Kellogg on Monday", "Rubio in Brussels": what follows a subject is not its name.
+TIME_LIST = """
+    on in at last this after before during
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+    """.split()
 TIME_WORDS = regex.compile(
-    r"\s+(?:on|in|at|last|this|after|before|during)\b.*$|\s+(?:Monday|Tuesday|Wednesday|"
-    r"Thursday|Friday|Saturday|Sunday)\b.*$"
+    rf"\s+{alternation(TIME_LIST)}\b.*$"
 )
 SENTENCE_END_RE = regex.compile(r"[.!?…]['\"”’»」]*[ \t]+(?=[\p{Lu}\"“‘'«「\[])|\n")
 ABBREV_END_RE = regex.compile(rf"(?:\b{ABBREV}|\b\p{{Lu}}\.)$")
@@ -95,6 +100,7 @@ ABBREV_END_RE = regex.compile(rf"(?:\b{ABBREV}|\b\p{{Lu}}\.)$")
 # Every sentence end starts with one of these: str.find locates them at memory speed,
 # and the pattern is tried only there.
 SENTENCE_END_CHARS = ".!?…\n"
+AFTER_SENTENCE_END = frozenset("'\"”’»」 \t")
 
 
 def sentence_ends(masked: str) -> list[int]:
@@ -112,8 +118,11 @@ def sentence_ends(masked: str) -> list[int]:
         if masked[at] == "\n":
             ends.append(at + 1)
             continue
+        if at + 1 == len(masked) or masked[at + 1] not in AFTER_SENTENCE_END:
+            continue  # no space (or closing quote) after it: not an end
         m = SENTENCE_END_RE.match(masked, at)
-        if m and not ABBREV_END_RE.search(masked, max(0, at - 6), at + 1):
+        abbreviation = masked[at] == "." and ABBREV_END_RE.search(masked, max(0, at - 6), at + 1)
+        if m and not abbreviation:
             ends.append(m.end())
     return ends
 

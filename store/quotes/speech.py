@@ -8,12 +8,13 @@ import regex
 
 from .marks import Marked
 
+# Both are read backwards from the quote ((?r)): they end where it starts.
 SCARE_BEFORE_RE = regex.compile(
-    r"(?:so[- ]called|dubbed|nicknamed|known as|termed|the word|the term|labelled|labeled)\s*$",
+    r"(?r)(?:so[- ]called|dubbed|nicknamed|known as|termed|the word|the term|labelled|labeled)\s*$",
     regex.I,
 )
 # A name is preceded by an outlet's possessive or a preposition: NBC's "Meet the Press".
-NAME_BEFORE_RE = regex.compile(r"(?:['’]s|\bon|\bthe|\bin|\bat|\bfrom|\baboard)\s*$")
+NAME_BEFORE_RE = regex.compile(r"(?r)(?:['’]s|\bon|\bthe|\bin|\bat|\bfrom|\baboard)\s*$")
 SPEECH_AFTER_RE = regex.compile(
     r"^[\s,]*(?:\p{L}+\s+){0,3}(?:said|says|told|tells|added|asked|wrote|replied|declared)\b"
 )
