@@ -31,7 +31,9 @@ def seed_documents() -> list[tuple[str, str, list[dict]]]:
     gold = json.loads((FIXTURES / "seeds_gold.json").read_text(encoding="utf-8"))
     with open_store(":memory:") as store:
         import_paths(store, bundled_seed_paths())
-        return [(d["doc_id"], store.document_text(d["doc_id"]), d["quotes"]) for d in gold["documents"]]
+        return [
+            (d["doc_id"], store.document_text(d["doc_id"]), d["quotes"]) for d in gold["documents"]
+        ]
 
 
 def handmade_documents() -> list[tuple[str, str, list[dict]]]:

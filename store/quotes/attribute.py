@@ -13,6 +13,7 @@ from __future__ import annotations
 import regex
 
 from .marks import Marked
+from .names import NAME_RUN_RE
 from .speakers import (
     ACCORDING_RE,
     AFTER_DIRECT_RE,
@@ -25,11 +26,12 @@ from .speakers import (
     VERB_RE,
     Context,
 )
-from .names import NAME_RUN_RE
 from .speech import is_headline
 
 Found = tuple[str | None, str]
-SHAPE_OF_VERB = {"told": "told", "tells": "told", "wrote": "wrote", "writes": "wrote", "posted": "wrote"}
+SHAPE_OF_VERB = {
+    "told": "told", "tells": "told", "wrote": "wrote", "writes": "wrote", "posted": "wrote"
+}
 NORM_RE = regex.compile(r"[^\p{L}\p{N}]+")
 
 
@@ -200,9 +202,10 @@ def _borrow(ctx: Context, m: Marked, previous: Marked | None, found: dict[Marked
         start, end = ctx.sentence(idx)
         if shape == "next_sentence" and ctx.masked[ctx.sentence(here)[0] : m.start - 1].strip():
             continue
-        verbs = [v for v in VERB_RE.finditer(ctx.masked, start, end) if v.group() not in PARTICIPLES]
-        if verbs:
-            who = ctx.subject_before(start, verbs[-1].start(), m.start)
+        verbs = VERB_RE.finditer(ctx.masked, start, end)
+        finite = [v for v in verbs if v.group() not in PARTICIPLES]
+        if finite:
+            who = ctx.subject_before(start, finite[-1].start(), m.start)
             if who:
                 return who, shape
     return None, "none"
@@ -213,16 +216,21 @@ def _headline(ctx: Context, outer: list[Marked], found: dict[Marked, Found]) -> 
     if not is_headline(ctx.text):
         return
     cut = ctx.text.find("\n")
-    body = {NORM_RE.sub(" ", ctx.text[q.start : q.end]).strip().lower(): found[q][0] for q in outer if q.start > cut}
+    body = {_words_of(ctx.text, q): found[q][0] for q in outer if q.start > cut}
     line = ctx.masked[:cut]
     for m in outer:
         if m.start > cut:
             break
-        key = NORM_RE.sub(" ", ctx.text[m.start : m.end]).strip().lower()
-        who = body.get(key)
+        who = body.get(_words_of(ctx.text, m))
         if who is None and ":" in line[: m.start]:
             who = ctx.speaker_of(line[: line.find(":")], m.start)
         found[m] = (who or found[m][0], "headline")
+
+
+def _words_of(text: str, m: Marked) -> str:
+    """A quote's words, lower case, without punctuation: the key that matches a headline's
+    quote to the body's."""
+    return NORM_RE.sub(" ", text[m.start : m.end]).strip().lower()
 
 
 def _nested(ctx: Context, n: Marked, host: Marked, host_speaker: str | None) -> Found:
@@ -236,7 +244,7 @@ def _nested(ctx: Context, n: Marked, host: Marked, host_speaker: str | None) -> 
         while words and words[-1].lower() in ("has", "had", "also", "once"):
             words.pop()
         subject = " ".join(words[-3:])
-        if words and words[-1].lower() not in FIRST_PERSON and words[-1].lower() not in ("me", "us"):
+        if words and words[-1].lower() not in FIRST_PERSON | {"me", "us"}:
             runs = [r.group() for r in NAME_RUN_RE.finditer(subject)]
             if runs:
                 return ctx.speaker_of(runs[-1], n.start), "nested"

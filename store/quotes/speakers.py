@@ -15,7 +15,6 @@ import regex
 from .names import NAME_RUN_RE, NameIndex, name_from_run
 
 
-
 def alternation(words: Iterable[str]) -> str:
     """A regex matching any of `words`, written as a trie ("sa(?:id|y(?:ing|s)?)").
 
@@ -69,6 +68,10 @@ DETERMINERS = frozenset("the a an one another two three several some many a few"
 LEAD_FILLERS = frozenset("indeed even later then now but and so meanwhile also however".split())
 PRONOUNS = frozenset({"he", "she", "they"})
 FIRST_PERSON = frozenset({"i", "we"})
+NOT_SPEAKERS = frozenset({"it", "this", "that", "there"})
+# "the person said": the source the article introduced earlier ("one source familiar …").
+ANONYMOUS_NOUNS = frozenset({"person", "source", "official", "diplomat"})
+ANONYMOUS_RE = regex.compile(r"\b(?:said|told)\s+((?:one|a|an|another)\s+[^,.;:!?]+)")
 ABBREVIATIONS = """
     Gen Dr Mr Mrs Ms Lt Col Sen Rep St Jr Sr Gov Prof Sgt Adm Maj Capt U.S U.K U.N E.U
     """.split()
@@ -127,6 +130,20 @@ def sentence_ends(masked: str) -> list[int]:
     return ends
 
 
+def _subject_words(phrase: str) -> list[str] | None:
+    """The words of a subject phrase, without quote marks, a final full stop, what follows
+    a time word ("on Monday") or a leading filler ("Indeed, Kellogg")."""
+    phrase = phrase.strip(" ,;:\n\t\"'“”‘’")
+    if phrase.endswith(".") and not ABBREV_END_RE.search(phrase):
+        phrase = phrase[:-1]
+    phrase = TIME_WORDS.sub("", phrase).strip(" ,")
+    words = phrase.split()
+    while words and words[0].lower() in LEAD_FILLERS:
+        words.pop(0)
+    # A masked quote is no subject.
+    return None if not words or "§" in phrase else words
+
+
 class Context:
     """One article, masked, with its sentence ends and its names."""
 
@@ -149,30 +166,16 @@ class Context:
 
     def speaker_of(self, phrase: str, pos: int) -> str | None:
         """The speaker a subject phrase names; pronouns resolved before `pos`."""
-        phrase = phrase.strip(" ,;:\n\t\"'“”‘’")
-        if phrase.endswith(".") and not ABBREV_END_RE.search(phrase):
-            phrase = phrase[:-1]
-        phrase = TIME_WORDS.sub("", phrase).strip(" ,")
-        if not phrase:
-            return None
-        words = phrase.split()
-        while words and words[0].lower() in LEAD_FILLERS:
-            words.pop(0)
-        if not words or "§" in phrase:
+        words = _subject_words(phrase)
+        if not words:
             return None
         low = words[0].lower()
         if len(words) == 1 and low in PRONOUNS:
             return self.antecedent(pos)
-        if low in FIRST_PERSON or low in ("it", "this", "that", "there"):
+        if low in FIRST_PERSON or low in NOT_SPEAKERS:
             return None
-        head = words[-1]
-        if low in DETERMINERS and head[:1].islower():
-            if len(words) == 2 and words[1] in ("person", "source", "official", "diplomat"):
-                return self.anonymous_before(pos, words[1]) or " ".join(words)
-            return " ".join(words) if len(words) <= 8 else None
-        if head[:1].islower():
-            # "Russian officials", "South Korean officials": a group, as worded.
-            return " ".join(words) if len(words) <= 4 and words[0][:1].isupper() else None
+        if words[-1][:1].islower():
+            return self._described(words, pos)
         runs = [m.group() for m in NAME_RUN_RE.finditer(" ".join(words))]
         if not runs:
             return None
@@ -180,6 +183,15 @@ class Context:
         if name is None:
             return " ".join(words) if len(words) <= 3 else None
         return self.names.fullest(name)
+
+    def _described(self, words: list[str], pos: int) -> str | None:
+        """A speaker described, not named: "a senior NATO official", "Russian officials"."""
+        if words[0].lower() in DETERMINERS:
+            if len(words) == 2 and words[1] in ANONYMOUS_NOUNS:
+                return self.anonymous_before(pos, words[1]) or " ".join(words)
+            return " ".join(words) if len(words) <= 8 else None
+        # "Russian officials", "South Korean officials": a group, as worded.
+        return " ".join(words) if len(words) <= 4 and words[0][:1].isupper() else None
 
     def subject_before(self, start: int, verb_start: int, pos: int) -> str | None:
         """The subject of a speech verb at `verb_start`, reading back to `start`."""
@@ -205,7 +217,7 @@ class Context:
     def anonymous_before(self, pos: int, noun: str) -> str | None:
         """'the person said' refers back to 'one source familiar with ...'."""
         window = self.masked[max(0, pos - 2000) : pos]
-        found = list(regex.finditer(r"\b(?:said|told)\s+((?:one|a|an|another)\s+[^,.;:!?]+)", window))
+        found = list(ANONYMOUS_RE.finditer(window))
         return found[-1].group(1).strip() if found else None
 
     def antecedent(self, pos: int) -> str | None:
