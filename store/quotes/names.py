@@ -111,6 +111,7 @@ _WORD_ENDING_AT_RE = regex.compile(rf"(?r){_WORD_CHARS}*")
 _NEXT_WORD_RE = regex.compile(rf"[ \t]+({_WORD_CHARS}+)")
 _PREVIOUS_WORD_RE = regex.compile(rf"(?r)({_WORD_CHARS}+)[ \t]+")
 _UPPER_RE = regex.compile(r"\p{Lu}")
+_ASCII_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'.-")
 
 
 def indexed_name(run: str) -> str | None:
@@ -205,7 +206,7 @@ def _stretch(text: str, at: int, low: int) -> tuple[int, int]:
     """The words around `at` that a run may span: from the last word before it (not before
     `low`) that no run contains, to the next one. Starts at `at` when the word before it
     is in no run, as after "said"."""
-    if _after_a_lower_case_word(text, at):
+    if _cannot_close_a_run(text, at):
         return at, at
     first = _WORD_ENDING_AT_RE.match(text, low, at).start()
     start = first
@@ -219,18 +220,22 @@ def _stretch(text: str, at: int, low: int) -> tuple[int, int]:
     return start, end
 
 
-def _after_a_lower_case_word(text: str, at: int) -> bool:
-    """"said Trump", "by Trump": the word before is plain lower-case ASCII, in no run. A
-    cheap test that spares most mentions the scan."""
+def _cannot_close_a_run(text: str, at: int) -> bool:
+    """Whether the word at `at` certainly ends no run of several words, read from plain ASCII
+    alone: nothing but a space may come before the last word of a run, and the word before
+    that must be in a run itself ("said Trump", "said. Trump", "Kellogg, Trump" are not).
+    A cheap test that spares most mentions the scan; False when it cannot tell."""
+    if at == 0 or text[at - 1] not in " \t":
+        return True
     end = at - 1
-    if end < 1 or text[end] not in " \t":
-        return False
     while end > 0 and text[end - 1] in " \t":
         end -= 1
     start = end
-    while start > 0 and text[start - 1] not in " \t\n":
+    while start > 0 and text[start - 1] in _ASCII_WORD_CHARS:
         start -= 1
         if end - start > 20:
-            return False  # no short lower-case word: leave it to the scan
+            return False
+    if start > 0 and not text[start - 1].isascii():
+        return False  # the word may go on in letters this test does not read
     word = text[start:end]
-    return word.isascii() and word.isalpha() and word.islower() and word not in NAME_PARTICLES
+    return word not in NAME_PARTICLES and not any("A" <= ch <= "Z" for ch in word)
