@@ -50,6 +50,26 @@ def test_surname_resolves_to_the_fullest_name_in_the_article():
     assert found(text) == [("We are ready,", "Keith Kellogg")]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "'We are ready,' Kellogg said.\nTalks went on (for hours), officials said.\n"
+            "The envoy, Retired Lieutenant General Keith Kellogg, arrived late.",
+            [("We are ready,", "Keith Kellogg")],
+        ),
+        (
+            "'Europe will pay,' von der Leyen said. Ursula von der Leyen, in Brussels, agreed.",
+            [("Europe will pay,", "Ursula von der Leyen")],
+        ),
+    ],
+)
+def test_the_full_name_counts_wherever_the_article_gives_it(text, expected):
+    # Names are looked up only around the mentions of a surname: a full name given later,
+    # between commas, or with particles must still be found.
+    assert found(text) == expected
+
+
 def test_a_quote_split_by_its_attribution_is_two_quotes_one_speaker():
     text = "'A ceasefire is close,' Keith Kellogg said. 'But not yet.'"
     assert found(text) == [("A ceasefire is close,", "Keith Kellogg"), ("But not yet.", "Keith Kellogg")]
@@ -81,6 +101,21 @@ def test_nested_quotes_have_their_own_speaker():
     assert [(q.text, q.speaker, q.nested) for q in quotes] == [
         ("Putin told us, 'I will never stop fighting.' We believe him.", "Kaja Kallas", False),
         ("I will never stop fighting.", "Putin", True),
+    ]
+
+
+def test_a_nested_quote_belongs_to_the_quote_around_it_not_an_earlier_one():
+    text = (
+        "'We are close,' Keith Kellogg said.\n"
+        'Kaja Kallas said: "Putin told us, \'I will never stop fighting.\' We believe him."\n'
+        "'No,' Kellogg said."
+    )
+    quotes = find_quotes(text)
+    assert [(q.text, q.speaker, q.nested) for q in quotes] == [
+        ("We are close,", "Keith Kellogg", False),
+        ("Putin told us, 'I will never stop fighting.' We believe him.", "Kaja Kallas", False),
+        ("I will never stop fighting.", "Putin", True),
+        ("No,", "Keith Kellogg", False),
     ]
 
 
