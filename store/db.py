@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
 from .errors import NotFound, StoreError
 from .files import NotRegularFile, open_regular
-from .migrations import SCHEMA_VERSION, migrations
+from .migrations import SCHEMA_VERSION, STEP_NAMES, migrations
 from .models import Annotation, Document, DocumentSummary, Label, Sentence
 from .write_queue import RETRY_SECONDS, WriteQueue
 
@@ -31,20 +33,56 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def open_store(path: str | Path = ":memory:") -> Store:
+def open_store(path: str | Path = ":memory:", *, write: bool = True) -> Store:
     """Open (creating if needed) a Sidenote database and bring its schema up to date.
 
+    Nothing is written to a file before it is known to be ours: it is first opened
+    without write access and looked at. Another program's database (tables, but no
+    Sidenote schema steps) and one from a newer Sidenote are refused untouched;
+    a missing file, an empty one and an SQLite file without tables are new.
+
+    `write=False` is for callers that only read: where the file or its folder
+    cannot be written, the database is then opened read-only instead of refused
+    (a new or old database still needs writing, to create or upgrade its schema).
+
     Raises `StoreError` with a one-line message for a file that is not a database,
-    is corrupt, is locked, or was written by a newer Sidenote.
+    is another program's, is corrupt, is locked, was written by a newer Sidenote,
+    or must be written and cannot be.
     """
     name = str(path)
-    memory = name == ":memory:"
-    if not memory:
-        _check_is_sqlite(Path(name))
+    if name == ":memory:":
+        return _open_for_writing(name)
+    file = Path(name)
+    _check_is_sqlite(file)
+    reader = None
     try:
-        conn = sqlite3.connect(
-            name, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False
-        )
+        if file.exists() and file.stat().st_size > 0:
+            reader = _reader(file)
+        state = _inspect(file, reader)
+        cannot_write = _why_not_writable(file)
+        if cannot_write is None:
+            # An ordinary connection that only had writes turned off goes on as the
+            # writing one: a second connection would cost another open of the file.
+            if reader is not None and reader.execute("PRAGMA query_only").fetchall() == [(1,)]:
+                reader.execute("PRAGMA query_only = OFF")
+                conn, reader = reader, None
+                return _open_for_writing(name, conn)
+            return _open_for_writing(name)
+        if state == "current" and not write:
+            return Store(Database(_reader(file)), name, read_only_because=cannot_write)
+        raise StoreError(f"{name}: {cannot_write}")
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{name}: {describe_error(error)}") from error
+    finally:
+        if reader is not None:
+            reader.close()
+
+
+def _open_for_writing(name: str, conn: sqlite3.Connection | None = None) -> Store:
+    memory = name == ":memory:"
+    try:
+        if conn is None:
+            conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
         db = Database(conn)
         db.execute("PRAGMA foreign_keys = ON")
         if not memory:
@@ -76,6 +114,99 @@ def _check_is_sqlite(path: Path) -> None:
         raise StoreError(f"{path}: cannot read ({error.strerror})") from error
     if head and head != SQLITE_MAGIC:
         raise StoreError(f"{path}: not a Sidenote database (not an SQLite file)")
+
+
+def _inspect(file: Path, reader: sqlite3.Connection | None) -> str:
+    """Whether the database is "new", "old" (needs an upgrade) or "current", read
+    through `reader` (a connection that cannot write; None for a missing or empty file).
+
+    Raises `StoreError` for another program's database and for a newer Sidenote's.
+    "Ours" means Sidenote's schema steps are recorded in `_sqlite_migrations`; a
+    file with no tables at all holds nothing to lose and counts as new.
+    """
+    if reader is None:
+        return "new"
+    names = {row[0] for row in reader.execute("SELECT name FROM sqlite_master")}
+    if not names:
+        return "new"
+    done: set[str] = set()
+    if migrations.migrations_table in names:
+        done = {
+            row[0]
+            for row in reader.execute(
+                f"SELECT name FROM {migrations.migrations_table} WHERE migration_set = ?",
+                [migrations.name],
+            )
+        }
+    if not done:
+        raise StoreError(
+            f"{file}: not a Sidenote database (it holds another program's tables); "
+            "--db must name a Sidenote database or a new file"
+        )
+    ((version,),) = reader.execute("PRAGMA user_version").fetchall()
+    _refuse_newer(version, str(file))
+    return "current" if done >= set(STEP_NAMES) else "old"
+
+
+def _why_not_writable(file: Path) -> str | None:
+    """Why Sidenote may not write to the database, or None if it may.
+
+    Writing needs the folder too: SQLite keeps its -wal and -shm files (or a
+    rollback journal) beside the database, and creates and deletes them.
+    """
+    if file.exists() and not os.access(file, os.W_OK):
+        return "the database file is read-only; Sidenote needs to write to it"
+    if not os.access(file.parent, os.W_OK):
+        return (
+            f"the folder {file.parent} is read-only; Sidenote needs to write there "
+            "to change the database"
+        )
+    return None
+
+
+def _uri(file: Path, query: str) -> str:
+    return f"file:{quote(os.path.abspath(file))}?{query}"
+
+
+def _reader(file: Path) -> sqlite3.Connection:
+    """A connection to an existing database that cannot change it.
+
+    Where Sidenote may write and no log of changes is pending, an ordinary
+    connection with `query_only`: as the last connection to close, it removes the
+    -wal and -shm files it made, leaving the folder as it found it. Otherwise
+    SQLite's read-only mode, which never writes to the database file (it neither
+    replays nor removes a pending -wal file) but, for a WAL database, keeps the
+    -shm file it needs. A WAL database with no -shm file in a folder nobody may
+    write to cannot be opened read-only, so it is opened `immutable`: SQLite then
+    reads the file without locking it. That is safe only because nobody else can
+    be writing to it through -wal and -shm files that cannot exist; with changes
+    pending in a -wal file it would show the database without them, so that case
+    is refused instead.
+    """
+    wal = file.with_name(f"{file.name}-wal")
+    pending = wal.exists() and wal.stat().st_size > 0
+    options = {"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False, "uri": True}
+    if _why_not_writable(file) is None and not pending:
+        conn = sqlite3.connect(_uri(file, "mode=rw"), **options)
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+    conn = sqlite3.connect(_uri(file, "mode=ro"), **options)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        return conn
+    except sqlite3.OperationalError as error:
+        conn.close()
+        if os.access(file.parent, os.W_OK) or getattr(error, "sqlite_errorname", "") not in (
+            "SQLITE_CANTOPEN",
+            "SQLITE_READONLY_DIRECTORY",
+        ):
+            raise
+    if pending:
+        raise StoreError(
+            f"{file}: its -wal file holds changes that SQLite can read only with write "
+            f"access to the folder {file.parent}; open it once where it can be written"
+        )
+    return sqlite3.connect(_uri(file, "immutable=1"), **options)
 
 
 def describe_error(error: sqlite3.DatabaseError) -> str:
@@ -130,13 +261,16 @@ def _migrate(db: Database, name: str, memory: bool) -> None:
 
 
 def _needs_upgrade(db: Database, name: str) -> bool:
-    version = db.execute("PRAGMA user_version").fetchone()[0]
+    _refuse_newer(db.execute("PRAGMA user_version").fetchone()[0], name)
+    return bool(migrations.pending(db))
+
+
+def _refuse_newer(version: int, name: str) -> None:
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{name}: made by a newer Sidenote (schema {version}, this version knows "
             f"{SCHEMA_VERSION}); upgrade Sidenote to open it"
         )
-    return bool(migrations.pending(db))
 
 
 def backup_before_upgrade(path: Path, version: int) -> Path:
@@ -226,12 +360,19 @@ class Store:
     wrapping its work in `store.transaction()` so that it lands whole or not at all.
     """
 
-    def __init__(self, db: Database, path: str) -> None:
+    def __init__(self, db: Database, path: str, *, read_only_because: str | None = None) -> None:
         self.db = db
         self.path = path
+        # Set when the database was opened read-only (see `open_store(write=False)`):
+        # the one line a write then fails with.
+        self.read_only_because = read_only_because
         self._lock = threading.RLock()
-        self._queue = None if path == ":memory:" else WriteQueue(path)
+        self._queue = None if path == ":memory:" or read_only_because else WriteQueue(path)
         self._texts: dict[str, tuple[str, str]] = {}  # doc_id: (sha256, text)
+
+    @property
+    def readonly(self) -> bool:
+        return self.read_only_because is not None
 
     # -- plumbing ---------------------------------------------------------
 
@@ -246,6 +387,8 @@ class Store:
         that case at once as "database is locked" (SQLITE_BUSY_SNAPSHOT) without
         waiting, and two processes annotating one file lost most of their writes.
         """
+        if self.read_only_because is not None:
+            raise StoreError(f"{self.path}: {self.read_only_because}")
         with self._lock:
             try:
                 if self.db.conn.in_transaction:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import platformdirs
 
-from store import Store, open_store
+from store import InputError, Store, open_store
 
 APP_NAME = "sidenote"
 
@@ -27,11 +27,13 @@ class DbChoice:
 
     @classmethod
     def resolve(cls, option: str | None) -> DbChoice:
-        if option:
-            return cls(Path(option).expanduser(), False)
-        env = os.environ.get("SIDENOTE_DB")
-        if env:
-            return cls(Path(env).expanduser(), False)
+        """An empty --db or $SIDENOTE_DB is an error: taking it for "not given" would
+        quietly open the default database when the user named another."""
+        for where, value in (("--db", option), ("SIDENOTE_DB", os.environ.get("SIDENOTE_DB"))):
+            if value is not None:
+                if not value:
+                    raise InputError(where, "empty path")
+                return cls(Path(value).expanduser(), False)
         return cls(default_db_path(), True)
 
 
@@ -40,16 +42,22 @@ class CliContext:
     choice: DbChoice
     _store: Store | None = field(default=None, repr=False)
 
-    def store(self) -> Store:
-        """Open the database; a new default database is filled with the bundled corpus."""
+    def store(self, *, write: bool = True) -> Store:
+        """Open the database; a new default database is filled with the bundled corpus.
+
+        Commands that only read pass `write=False`, so that they work on a database
+        the user may not change (see `open_store`).
+        """
+        if self._store is not None and self._store.readonly and write:
+            self.close()
         if self._store is None:
             from store.corpus import seed_if_new
 
             path = self.choice.path
             if self.choice.is_default:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            self._store = open_store(path)
-            if self.choice.is_default:
+            self._store = open_store(path, write=write)
+            if self.choice.is_default and not self._store.readonly:
                 seed_if_new(self._store)
         return self._store
 

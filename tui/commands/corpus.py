@@ -84,7 +84,7 @@ def _shown_name(path: str) -> str:
 @click.pass_obj
 def docs(obj: CliContext, as_json: bool) -> None:
     """List the articles: id, outlet, title and counts."""
-    for summary in obj.store().document_summaries():
+    for summary in obj.store(write=False).document_summaries():
         if as_json:
             record = {
                 "id": summary.id,
@@ -113,7 +113,7 @@ def show(obj: CliContext, doc_id: str) -> None:
 
     On a terminal, control characters are shown as visible escapes instead.
     """
-    text = obj.store().find_document(doc_id).text
+    text = obj.store(write=False).find_document(doc_id).text
     with data_stdout("show", json_format=False) as out:
         out.write(text)
 
@@ -122,7 +122,7 @@ def show(obj: CliContext, doc_id: str) -> None:
 @click.pass_obj
 def stats(obj: CliContext) -> None:
     """Counts of articles, sentences, annotations and links."""
-    db = obj.store().db
+    db = obj.store(write=False).db
 
     def count(sql: str) -> int:
         return db.execute(sql).fetchone()[0]

@@ -58,7 +58,7 @@ def export(
     existing file is replaced only with --force, and never the database, its files,
     a device or a pipe.
     """
-    store = obj.store()
+    store = obj.store(write=False)
     if output == "-":
         with data_stdout("export", json_format=fmt != "csv") as stream:
             count = export_to_stream(store, fmt, stream, label=label, doc=doc)
@@ -156,7 +156,7 @@ def review(ctx: click.Context, as_json: bool, include_resolved: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    items = review_items(ctx.obj.store(), include_resolved=include_resolved)
+    items = review_items(ctx.obj.store(write=False), include_resolved=include_resolved)
     with pipe_may_close():
         for item in items:
             if as_json:

@@ -70,7 +70,7 @@ def history_(obj: CliContext, limit: int, as_json: bool) -> None:
     Every change is kept (the log is append-only); `sidenote undo` takes back the
     most recent action still in effect.
     """
-    events = history(obj.store(), limit=limit)
+    events = history(obj.store(write=False), limit=limit)
     if not events:
         if not as_json:
             echo("No changes yet.")

@@ -99,7 +99,7 @@ def links(obj: CliContext, status: str | None, fmt: str) -> None:
     "start", "end", "text", "annotation_id"}, "b": {...}}; offsets are code points
     into the article text, end exclusive.
     """
-    store = obj.store()
+    store = obj.store(write=False)
     rows = list_links(store, status)
     if fmt == "jsonl":
         with utf8_stdout() as out:

@@ -60,7 +60,7 @@ def search(
     ✓ confirmed link, ? suggested link, · annotated only.
     """
     text = " ".join(query)
-    store = obj.store()
+    store = obj.store(write=False)
     groups = run_search(store, text, label=label, source=source, linked=linked, limit=limit)
     if groups and groups[0].fuzzy and not as_json:
         echo(f"No exact match; showing results for: {literal(groups[0].query)}", err=True)
