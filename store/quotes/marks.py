@@ -35,13 +35,15 @@ BEFORE_OPENING = set("([{—–-/:;,") | set(FAMILIES)
 AFTER_CLOSING = set(".,;:!?)]}…—–-/") | set(FAMILIES)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Marked:
     """Quoted text between two marks: `text[start:end]`, marks at start-1 and end.
 
     `depth` is 0 for a quote in the narrative and 1 or more for a quote inside a quote.
     `continues` is set on a paragraph of a multi-paragraph quote that the next paragraph
     carries on (it has no closing mark: `end` is the end of its paragraph).
+    Each pair of marks gives one object, so spans are keyed by identity: no hash of the
+    fields on every lookup of the per-quote tables.
     """
 
     start: int

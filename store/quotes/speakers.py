@@ -63,7 +63,10 @@ BOUNDARY_WORDS = """
     that what which who and but as because if while when after before since though although
     so where whom whose how why said told says than
     """.split()
-BOUNDARY_RE = regex.compile(rf"(?:,|;|:|\(|\)|—|–|\b(?:{alternation(BOUNDARY_WORDS)})\b)")
+BOUNDARY = rf"(?:,|;|:|\(|\)|—|–|\b(?:{alternation(BOUNDARY_WORDS)})\b)"
+# Read backwards ((?r)): only the last boundary before the verb matters. Boundaries never
+# overlap, so the last one found backwards is the last one a forward scan finds.
+LAST_BOUNDARY_RE = regex.compile(rf"(?r){BOUNDARY}")
 DETERMINERS = frozenset("the a an one another two three several some many a few".split())
 LEAD_FILLERS = frozenset("indeed even later then now but and so meanwhile also however".split())
 PRONOUNS = frozenset({"he", "she", "they"})
@@ -205,10 +208,10 @@ class Context:
             cut = inner.rfind(",")
             if cut >= 0:
                 prefix = inner[:cut]
-        cuts = list(BOUNDARY_RE.finditer(prefix))
-        chunk = prefix[cuts[-1].end():] if cuts else prefix
-        if not chunk.strip() and cuts and cuts[-1].group() in ("and", "but"):
-            earlier = list(VERB_RE.finditer(self.masked, start, start + cuts[-1].start()))
+        cut = LAST_BOUNDARY_RE.search(prefix)
+        chunk = prefix[cut.end() :] if cut else prefix
+        if not chunk.strip() and cut and cut.group() in ("and", "but"):
+            earlier = list(VERB_RE.finditer(self.masked, start, start + cut.start()))
             if earlier:
                 return self.subject_before(start, earlier[-1].start(), pos)
             return None
