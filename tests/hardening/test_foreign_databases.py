@@ -24,7 +24,6 @@ from store.ingest import import_paths
 from store.migrations import SCHEMA_VERSION
 from tui.cli import cli
 
-from .conftest import SIDENOTE
 from .test_damaged_databases import ONE_SEED, OTHER_SEED, _without_privileges, run_unprivileged
 
 THIRD_SEED = sorted(ONE_SEED.parent.glob("002_*.txt"))[0]
@@ -153,14 +152,16 @@ def _leave_wal_behind(path: Path, doc_id: str) -> None:
     subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).parents[2])
 
 
-@pytest.fixture(params=["rollback", "wal", "wal with -wal and -shm", "read-only files"])
-def locked_folder(request, tmp_path) -> Path:
+@pytest.fixture(
+    scope="module", params=["rollback", "wal", "wal with -wal and -shm", "read-only files"]
+)
+def locked_folder(request, tmp_path_factory) -> Path:
     """A Sidenote database with two articles and an annotation, in a folder of mode
     0555; yields the database path. Variants: the file in rollback mode; in WAL mode
     closed cleanly (no -wal, -shm); in WAL mode with a committed annotation still in
-    the -wal left by a crash; and the files themselves 0444 too."""
-    folder = tmp_path / "locked"
-    folder.mkdir()
+    the -wal left by a crash; and the files themselves 0444 too. The tests below
+    check that they leave it as it was, so they share it."""
+    folder = tmp_path_factory.mktemp("locked")
     path = folder / "sidenote.db"
     with open_store(path) as store:
         assert import_paths(store, [ONE_SEED, OTHER_SEED]).ok
@@ -188,13 +189,9 @@ def on_a_writable_copy(path: Path, tmp_path: Path, command: list[str]) -> tuple[
         shutil.copytree(path.parent, copy)
         for file in (copy, *copy.iterdir()):
             file.chmod(0o755 if file.is_dir() else 0o644)
-    result = subprocess.run(
-        [*SIDENOTE, "--db", str(copy / path.name), *command],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
     named = str(copy / path.name)
+    result = sidenote(named, *command)
+    assert result.exit_code == 0, result.output
     return result.stdout.replace(named, str(path)), result.stderr.replace(named, str(path))
 
 
@@ -213,25 +210,40 @@ def test_the_privilege_drop_binds_folders_too(tmp_path):
     assert probe.returncode == 1 and "PermissionError" in probe.stderr
 
 
-@pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: c[0])
-def test_reading_works_in_a_read_only_folder(locked_folder, tmp_path, command):
+def test_reading_works_in_a_read_only_folder(locked_folder, tmp_path):
+    """Each read command prints what it prints on a writable copy, and the folder is
+    left as it was. A committed annotation still in the -wal file is part of the
+    database: a reader that ignored the log (SQLite's `immutable`) would not show it."""
     before = folder_state(locked_folder.parent)
-    result = run_unprivileged(locked_folder, *command)
-    assert result.returncode == 0, result.stderr
-    assert (result.stdout, result.stderr) == on_a_writable_copy(locked_folder, tmp_path, command)
-    assert folder_state(locked_folder.parent) == before
-
-
-def test_what_only_the_log_holds_is_read_in_a_read_only_folder(locked_folder):
-    """A committed annotation still in the -wal file is part of the database: a
-    reader that ignored the log (SQLite's `immutable`) would not show it."""
-    result = run_unprivileged(locked_folder, "export")
-    assert result.returncode == 0, result.stderr
-    notes = sorted(json.loads(line)["note"] for line in result.stdout.splitlines())
+    for command in READ_COMMANDS:
+        result = run_unprivileged(locked_folder, *command)
+        assert result.returncode == 0, (command, result.stderr)
+        assert (result.stdout, result.stderr) == on_a_writable_copy(
+            locked_folder, tmp_path, command
+        ), command
+        if command == ["export"]:
+            notes = sorted(json.loads(line)["note"] for line in result.stdout.splitlines())
+        assert folder_state(locked_folder.parent) == before, command
     if locked_folder.with_name("sidenote.db-wal").exists():
         assert notes == ["kept", "only in the log"]
     else:
         assert notes == ["kept"]
+
+
+def test_writing_in_a_read_only_folder_fails_in_one_line(locked_folder):
+    before = folder_state(locked_folder.parent)
+    doc_id = seed_ids()[0]
+    for command in (
+        ["import", str(THIRD_SEED)],
+        ["annotate", doc_id, "--label", "claim", "--span", "0:5"],
+        ["undo"],
+    ):
+        result = run_unprivileged(locked_folder, *command)
+        assert result.returncode == 1 and result.stdout == "", command
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+        assert result.stderr.startswith(f"sidenote: {locked_folder}: ")
+        assert "read-only" in result.stderr
+        assert folder_state(locked_folder.parent) == before, command
 
 
 def test_changes_only_in_the_log_without_shared_memory_are_refused_not_hidden(tmp_path):
@@ -258,23 +270,6 @@ def test_changes_only_in_the_log_without_shared_memory_are_refused_not_hidden(tm
         f"sidenote: {path}: its -wal file holds changes that SQLite can read only with "
         f"write access to the folder {folder}; open it once where it can be written\n"
     )
-
-
-@pytest.mark.parametrize("command", [["import"], ["annotate"], ["undo"]], ids=lambda c: c[0])
-def test_writing_in_a_read_only_folder_fails_in_one_line(locked_folder, command):
-    doc_id = seed_ids()[0]
-    command = {
-        "import": ["import", str(THIRD_SEED)],
-        "annotate": ["annotate", doc_id, "--label", "claim", "--span", "0:5"],
-        "undo": ["undo"],
-    }[command[0]]
-    before = folder_state(locked_folder.parent)
-    result = run_unprivileged(locked_folder, *command)
-    assert result.returncode == 1 and result.stdout == ""
-    assert len(result.stderr.splitlines()) == 1, result.stderr
-    assert result.stderr.startswith(f"sidenote: {locked_folder}: ")
-    assert "read-only" in result.stderr
-    assert folder_state(locked_folder.parent) == before
 
 
 # -- an empty path -------------------------------------------------------------------
