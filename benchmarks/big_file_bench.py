@@ -29,7 +29,7 @@ def run_once(path: Path) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from tui.cli import main; main()",
+            [sys.executable, "-c", "from tui.cli.main import main; main()",
              "--db", str(Path(tmp) / "big.db"), "import", str(path)],
             stdout=subprocess.DEVNULL,
         )

@@ -57,9 +57,9 @@ def run_linker(docs: dict[str, str], threshold: float | None) -> tuple[list[Link
     `link_units` links them. A link's side is its aligned part (`match_start`,
     `match_end`), which is what the app highlights.
     """
-    from store.furniture import line_rule
-    from store.linking import DEFAULT_THRESHOLD, Unit, link_units
-    from store.sentences import split_sentences
+    from store.importing.furniture import line_rule
+    from store.matching.linking import DEFAULT_THRESHOLD, Unit, link_units
+    from store.importing.sentences import split_sentences
 
     stages: Stages = {}
     wall, cpu = time.perf_counter(), time.process_time()

@@ -28,8 +28,8 @@ FURNITURE_TAIL = "\nShare this article\nComments\nNo comments yet...\nRelated Ar
 
 def generate(folder: Path, count: int, seed: int = 7) -> int:
     """Write `count` pages of ~5 KB built from the seed sentences; returns total bytes."""
-    from store.pages import clean_text
-    from store.sentences import split_sentences
+    from store.importing.pages import clean_text
+    from store.importing.sentences import split_sentences
 
     sentences: list[str] = []
     for path in sorted((ROOT / "seeds").glob("*.txt")):
@@ -58,7 +58,7 @@ def generate(folder: Path, count: int, seed: int = 7) -> int:
 def run_once(folder: Path) -> dict:
     """Import the folder into a fresh database in this process."""
     from store import open_store
-    from store.ingest import import_paths
+    from store.importing.ingest import import_paths
 
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "bench.db")

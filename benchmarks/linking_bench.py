@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from corpus_gen import Corpus, generate  # noqa: E402
 
-from store.linking import DEFAULT_THRESHOLD, Index, link_units, normalise  # noqa: E402
+from store.matching.linking import DEFAULT_THRESHOLD, Index, link_units, normalise  # noqa: E402
 
 
 def reset_peak() -> bool:

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from store import open_store  # noqa: E402
 from store.corpus import bundled_seed_paths  # noqa: E402
-from store.ingest import import_paths  # noqa: E402
+from store.importing.ingest import import_paths  # noqa: E402
 from store.quotes.evaluation import Score, evaluate  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "quotes"

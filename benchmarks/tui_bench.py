@@ -36,7 +36,7 @@ from pathlib import Path
 from store import Label, NewDocument, Store, add_document, change_group, open_store
 from store.annotations import annotation_row
 from store.corpus import bundled_seed_paths
-from store.ingest import import_paths
+from store.importing.ingest import import_paths
 from tui.app import SidenoteApp
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen

@@ -7,7 +7,7 @@ Each run: a fresh database holding the seeds; `sidenote import` of the generated
 starts in a process of its own, and this process tags a sentence every `--every`
 seconds (as the app would, through `create_annotation`) until the import ends. Prints,
 per run and as medians: the import's wall time, tags stored during it, and the median
-and longest wait of one tag. See store/write_queue.py for why an import lets a waiting
+and longest wait of one tag. See store/db/write_queue.py for why an import lets a waiting
 writer in.
 """
 
@@ -29,9 +29,9 @@ from import_bench import generate  # noqa: E402
 
 from store import create_annotation, open_store  # noqa: E402
 from store.corpus import bundled_seed_paths  # noqa: E402
-from store.ingest import import_paths  # noqa: E402
+from store.importing.ingest import import_paths  # noqa: E402
 
-SIDENOTE = [sys.executable, "-c", "from tui.cli import main; main()"]
+SIDENOTE = [sys.executable, "-c", "from tui.cli.main import main; main()"]
 
 
 def run_once(folder: Path, pages: Path, every: float) -> dict:

@@ -12,7 +12,7 @@ from .annotations import (
     undo,
     update_annotation,
 )
-from .db import Store, open_store
+from .db.connection import Store, open_store
 from .documents import NewDocument, add_document, document_id
 from .errors import InputError, NotFound, SidenoteError, StoreError
 from .models import (

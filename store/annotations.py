@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from .db import Store, _row_to_annotation, utc_now
+from .db.connection import Store, _row_to_annotation, utc_now
 from .errors import InputError, NotFound, StoreError
 from .models import Annotation, Label
 from .text import context, span_problem

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.resources
 from pathlib import Path
 
-from .db import Store
+from .db.connection import Store
 
 SEEDED_SETTING = "seeded_bundled_corpus"
 
@@ -32,7 +32,7 @@ def seed_if_new(store: Store) -> int:
     """
     if store.setting(SEEDED_SETTING) or store.document_count():
         return 0
-    from .ingest import import_paths
+    from .importing.ingest import import_paths
 
     report = import_paths(store, bundled_seed_paths())
     store.set_setting(SEEDED_SETTING, True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .annotations import change_group
-from .db import Store
+from .db.connection import Store
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from .db import utc_now
-from .sentences import split_sentences
+from .db.connection import utc_now
+from .importing.sentences import split_sentences
 
 
 def normalise_for_identity(text: str) -> str:

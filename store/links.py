@@ -1,6 +1,6 @@
 """Links between documents: stored matches, echoes of one span, and the reader's verdicts.
 
-`store.linking` decides; this module reads units from the database, writes the
+`store.matching.linking` decides; this module reads units from the database, writes the
 `links` table and answers the app's questions. Three rules hold everywhere:
 
 - a pair is identified by its `pair_key` (both sides' doc:start:end, sorted), so the
@@ -46,10 +46,10 @@ from dataclasses import dataclass, field
 from time import perf_counter
 
 from .annotations import change_group, create_annotation
-from .db import Store, utc_now
+from .db.connection import Store, utc_now
 from .errors import InputError, NotFound
-from .furniture import line_rule
-from .linking import (
+from .importing.furniture import line_rule
+from .matching.linking import (
     DEFAULT_THRESHOLD,
     Index,
     Match,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .annotations import change_group, create_annotation
-from .db import Store
+from .db.connection import Store
 from .models import Annotation, Label
 from .quotes import find_quotes
 

@@ -1,6 +1,6 @@
 """The review list: annotations that could not be placed safely on a changed text.
 
-Re-anchoring (store/reanchor.py) never guesses; what it cannot place lands here
+Re-anchoring (store/importing/reanchor.py) never guesses; what it cannot place lands here
 with the annotation as it was, the document it belongs on and the best candidate
 span. A person then places it (on the candidate or on a span of their choice) or
 discards it. Both are undoable change groups, like every other edit.
@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass
 
 from .annotations import change_group
-from .db import Store, utc_now
+from .db.connection import Store, utc_now
 from .errors import InputError, NotFound
 from .models import Annotation
-from .reanchor import Placement, placed_row
+from .importing.reanchor import Placement, placed_row
 from .text import CONTEXT_CHARS, context
 
 

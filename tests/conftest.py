@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 
 from store import Store, open_store
 from store.corpus import bundled_seed_paths
-from store.ingest import import_paths
+from store.importing.ingest import import_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from tui.cli import cli
+from tui.cli.main import cli
 
 from .conftest import SEEDS
 
@@ -108,7 +108,9 @@ def test_env_var_chooses_the_database(tmp_path):
 
 def test_new_default_database_is_filled_with_the_bundled_corpus(tmp_path, monkeypatch):
     monkeypatch.delenv("SIDENOTE_DB", raising=False)
-    monkeypatch.setattr("tui.context.default_db_path", lambda: tmp_path / "data" / "sidenote.db")
+    monkeypatch.setattr(
+        "tui.cli.context.default_db_path", lambda: tmp_path / "data" / "sidenote.db"
+    )
     result = CliRunner().invoke(cli, ["stats"])
     assert result.exit_code == 0, result.output
     assert "articles     14" in result.output

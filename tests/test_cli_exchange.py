@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from store import open_store
 from tests.exchange_data import ENVOY, MULTISCRIPT, POST, add_doc
-from tui.cli import cli
+from tui.cli.main import cli
 
 
 @pytest.fixture

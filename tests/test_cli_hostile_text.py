@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from store import create_annotation, open_store
 from store.links import relink
 from tests.exchange_data import add_doc
-from tui.cli import cli
+from tui.cli.main import cli
 
 # OSC 0 (set the window title) ended by BEL, CSI 2J (clear the screen), a C1 CSI,
 # DEL, a right-to-left override and a left-to-right isolate.
@@ -292,7 +292,7 @@ def _through_a_terminal(args: list[str]) -> tuple[str, str, int]:
     """Run `sidenote ARGS` with stdout on a pseudo-terminal; what the terminal got."""
     controller, terminal = os.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-c", "from tui.cli import main; main()", *args],
+        [sys.executable, "-c", "from tui.cli.main import main; main()", *args],
         stdout=terminal,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from store import NewDocument, add_document, open_store
-from tui.cli import cli
+from tui.cli.main import cli
 
 from .conftest import SEEDS
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from store import open_store
 from tests.exchange_data import add_doc
-from tui.cli import cli
+from tui.cli.main import cli
 
 ARTICLE = (
     "Retired Lieutenant General Keith Kellogg spoke on Tuesday.\n"

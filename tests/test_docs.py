@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import pytest
 
-from tui.cli import cli
+from tui.cli.main import cli
 
 from .conftest import ROOT
 

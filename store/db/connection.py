@@ -18,10 +18,10 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from .errors import NotFound, StoreError
-from .files import NotRegularFile, open_regular
+from ..errors import NotFound, StoreError
+from ..files.reading import NotRegularFile, open_regular
 from .migrations import SCHEMA_VERSION, STEP_NAMES, migrations
-from .models import Annotation, Document, DocumentSummary, Label, Sentence
+from ..models import Annotation, Document, DocumentSummary, Label, Sentence
 from .write_queue import RETRY_SECONDS, WriteQueue
 
 BUSY_TIMEOUT_SECONDS = 10.0

@@ -39,7 +39,7 @@ def m001_core(db: Database) -> None:
             imported_at TEXT NOT NULL
         );
         CREATE INDEX documents_sha256 ON documents(sha256);
-        -- Finding the earlier version of a re-imported article (store/versions.py).
+        -- Finding the earlier version of a re-imported article (store/importing/versions.py).
         CREATE INDEX documents_title ON documents(title, source);
         CREATE INDEX documents_url ON documents(url);
 
@@ -172,7 +172,7 @@ def m002_search(db: Database) -> None:
     - `search_vocab`: every distinct word (case and accents folded, as FTS5's
       unicode61 tokenizer folds them) of annotations and linked statements: the
       bounded candidate set for typo correction. `search_vocab_state` remembers how
-      far it has been filled (see store/search.py).
+      far it has been filled (see store/search/query.py).
     """
     db.executescript(
         """

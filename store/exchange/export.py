@@ -30,17 +30,17 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import quote
 
-from .db import Store
-from .errors import InputError, NotFound
-from .models import Label
-from .output_target import output_file, output_folder
+from ..db.connection import Store
+from ..errors import InputError, NotFound
+from ..models import Label
+from ..files.writing import output_file, output_folder
 
 FORMATS = ("jsonl", "documents", "w3c", "brat", "csv")
 LINE_FORMATS = ("jsonl", "documents", "w3c", "csv")
 
 # The fields of a `jsonl` record, in the order they are written. Also the order of
 # the `csv` columns (where `links` is JSON text). Part of the interface: see
-# docs/formats.md and store/annotation_schema.json.
+# docs/formats.md and store/exchange/annotation_schema.json.
 RECORD_FIELDS = (
     "id",
     "doc_id",
@@ -73,7 +73,8 @@ SCHEMA_FILE = "annotation_schema.json"
 
 def annotation_schema() -> dict:
     """The JSON Schema of a `jsonl` record, shipped inside the package."""
-    return json.loads(importlib.resources.files("store").joinpath(SCHEMA_FILE).read_text("utf-8"))
+    schema = importlib.resources.files("store.exchange").joinpath(SCHEMA_FILE)
+    return json.loads(schema.read_text("utf-8"))
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")

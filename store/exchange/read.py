@@ -1,6 +1,6 @@
 """Annotations back into Sidenote: `sidenote import-annotations FILE.jsonl`.
 
-The file is our own `jsonl` export (store/annotation_schema.json; records may omit
+The file is our own `jsonl` export (store/exchange/annotation_schema.json; records may omit
 the optional fields). The import is all or nothing: every line is checked, and the
 first problem stops it with `FILE:LINE: problem`, before anything is committed.
 
@@ -14,7 +14,7 @@ first problem stops it with `FILE:LINE: problem`, before anything is committed.
   normalised text, see store/documents.py), so this is also the match by text
   hash. A document not found by id may be an edited version of the article: the
   most recently imported document with the same `url` (else the same `title` and
-  `source`) takes its annotations, re-anchored (store/reanchor.py).
+  `source`) takes its annotations, re-anchored (store/importing/reanchor.py).
 - When the matched document's text around the span is not the record's text, the
   annotation is re-anchored; what cannot be placed safely goes to `review`.
 - All of it is one change group: one transaction, one `undo`.
@@ -32,19 +32,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .annotations import annotation_row, change_group
-from .db import Store, utc_now
-from .errors import InputError
-from .files import open_regular
-from .models import Document, Label
-from .reanchor import Anchor, find_other_version, place, review_record, review_row
-from .text import context, span_problem
+from ..annotations import annotation_row, change_group
+from ..db.connection import Store, utc_now
+from ..errors import InputError
+from ..files.reading import open_regular
+from ..models import Document, Label
+from ..importing.reanchor import Anchor, find_other_version, place, review_record, review_row
+from ..text import context, span_problem
 
 MAX_LINE_CHARS = 500_000
 MAX_ID_CHARS = 200
 MAX_OFFSET = 2**31 - 1
 MAX_LINKS = 10_000
-MAX_SCORE = 100  # link scores are rapidfuzz percentages (store/linking.py)
+MAX_SCORE = 100  # link scores are rapidfuzz percentages (store/matching/linking.py)
 LINK_STATUSES = ("suggested", "confirmed", "rejected")
 LINK_METHODS = ("exact", "trimmed", "reworded")
 _TIMESTAMP = re.compile(
@@ -542,7 +542,7 @@ def _anchor(record: dict) -> Anchor:
 
 
 # What a person may change on an annotation; its words and article never change
-# (a new version of the article moves it, through store/versions.py).
+# (a new version of the article moves it, through store/importing/versions.py).
 _EDITABLE = {"label": "label", "note": "note", "speaker": "speaker", "annotator": "annotator"}
 
 
@@ -754,15 +754,15 @@ def _restore_links(
     """Links between annotations that are both here now (each is listed from both sides).
 
     A link is known by its id (`link_id`) and by its pair of sides (`pair_key`, as
-    store.linking builds it). Its sides are the link's own spans, which may be
+    store.matching.linking builds it). Its sides are the link's own spans, which may be
     longer than the annotations they name: the other side's span is in the entry,
     this side's in the entry the other annotation's record has for the same link.
     Neither the same id nor the same pair is ever stored twice. A link already in
     the database is kept, except that a reader's decision (confirmed, rejected) in
     the file replaces a mere suggestion.
     """
-    # Imported here: store.linking brings numpy, which most commands never need.
-    from .linking import pair_key, span_key
+    # Imported here: store.matching.linking brings numpy, which most commands never need.
+    from ..matching.linking import pair_key, span_key
 
     # (link id, listed under, other annotation) -> the other annotation's side.
     sides: dict[tuple[str | None, str, str], Span] = {}

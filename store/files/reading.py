@@ -16,7 +16,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import InputError
+from ..errors import InputError
 
 # Beyond the file's reported size, read in steps of this much (a /proc file says 0).
 _STEP = 1 << 20

@@ -2,7 +2,7 @@
 
 Every rule lives here, has a name, and is general: it describes a kind of widget or
 credit line as news sites print it, never a sentence of one particular article.
-`store/pages.py` applies them while it splits a page into articles.
+`store/importing/pages.py` applies them while it splits a page into articles.
 """
 
 from __future__ import annotations

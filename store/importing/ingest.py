@@ -1,6 +1,6 @@
 """Importing files: .txt, .md, .html/.htm and .jsonl, folders walked recursively.
 
-Each file is read, decoded, cleaned and split into articles (`pages.py`), then
+Each file is read, decoded, cleaned and split into articles (`pages.py`, beside this module), then
 stored in its own transaction: a file lands whole or not at all. Problems are
 collected per file as one-line messages naming the file; good files still import.
 """
@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .db import Store
-from .documents import NewDocument, PreparedDocument, add_document, prepare_document
-from .errors import InputError, SidenoteError
-from .files import NotRegularFile, read_bounded, special_kind
+from ..db.connection import Store
+from ..documents import NewDocument, PreparedDocument, add_document, prepare_document
+from ..errors import InputError, SidenoteError
+from ..files.reading import NotRegularFile, read_bounded, special_kind
 from .furniture import outlet_from_text
 from .versions import replace_previous_version
 from .pages import (

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from .annotations import ChangeGroup, annotation_row
-from .db import Store, utc_now
-from .models import Document
-from .text import CONTEXT_CHARS, snap_to_graphemes, span_problem
+from ..annotations import ChangeGroup, annotation_row
+from ..db.connection import Store, utc_now
+from ..models import Document
+from ..text import CONTEXT_CHARS, snap_to_graphemes, span_problem
 
 # A fuzzy placement needs the quote to match this well (fuzz.ratio, 0-100) ...
 MIN_QUOTE_SCORE = 85.0

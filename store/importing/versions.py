@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .annotations import ChangeGroup, _document_state, change_group
-from .db import Store, utc_now
-from .documents import NewDocument
-from .models import Document
+from ..annotations import ChangeGroup, _document_state, change_group
+from ..db.connection import Store, utc_now
+from ..documents import NewDocument
+from ..models import Document
 from .reanchor import Anchor, ReanchorResult, carry_annotations, find_other_version, place, same_article
 
 

@@ -34,9 +34,9 @@ import regex
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel, Levenshtein
 
-from .db import Store
-from .errors import InputError, StoreError
-from .models import Label
+from ..db.connection import Store
+from ..errors import InputError, StoreError
+from ..models import Label
 
 DEFAULT_LIMIT = 50
 CANDIDATES = 300  # newest FTS matches read per source, then ranked, grouped, filtered

@@ -18,7 +18,7 @@ from pathlib import Path
 import regex
 
 from store.documents import document_id, sha256_text
-from store.sentences import split_sentences
+from store.importing.sentences import split_sentences
 from store.text import context
 
 FTS_TABLES = ("documents_fts", "annotations_fts", "link_texts_fts")

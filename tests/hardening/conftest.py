@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 # `sidenote` as a separate process, from this interpreter: argv prefix for subprocess.
-SIDENOTE = [sys.executable, "-c", "from tui.cli import main; main()"]
+SIDENOTE = [sys.executable, "-c", "from tui.cli.main import main; main()"]
 
 from tests.conftest import SEEDS
 

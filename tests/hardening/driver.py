@@ -74,12 +74,12 @@ from store import (
 )
 from store.deletion import delete_document
 from store.documents import PreparedDocument
-from store.exchange import import_annotations
-from store.export import annotation_record
-from store.ingest import ImportReport, import_paths, prepare_file
+from store.exchange.read import import_annotations
+from store.exchange.export import annotation_record
+from store.importing.ingest import ImportReport, import_paths, prepare_file
 from store.text import snap_to_graphemes
-from store.versions import previous_version
-from store.write_queue import WriteQueue
+from store.importing.versions import previous_version
+from store.db.write_queue import WriteQueue
 
 from checks import Snapshot, snapshot  # driver.py runs as a script from this folder
 
@@ -249,7 +249,7 @@ class Workload:
 
     def may_replace(self, path: Path) -> bool:
         """Whether importing a pool file may replace a stored article: one of its
-        articles is not stored and has another version that is (store/versions.py).
+        articles is not stored and has another version that is (store/importing/versions.py).
         Worth knowing: a rehearsal doubles an import's time, and a kill that lands in
         it tests nothing. Unknown in a fresh interpreter, so True there."""
         documents = FILE_DOCUMENTS.get(path.name)
@@ -266,7 +266,7 @@ class Workload:
     def do_new_version(self) -> None:
         """Import a changed version of a stored article (a paragraph inserted, a word
         changed): its annotations move to the new version or go to review, its links
-        follow, the old version goes, in one undoable change (store/versions.py).
+        follow, the old version goes, in one undoable change (store/importing/versions.py).
 
         Written as a JSONL record beside the database, with the article's title,
         outlet and address, by which `sidenote import` recognises the earlier
@@ -546,7 +546,7 @@ def waiting_file(db_path: str, seed: int) -> str:
 
 def announce_own_waits(db_path: str, seed: int) -> None:
     """While this process waits for the write lock, it also holds a shared lock on a
-    file of its own: the store's signal (`store/write_queue.py`) is one file for all
+    file of its own: the store's signal (`store/db/write_queue.py`) is one file for all
     writers, and the concurrency test's importer must know that each of them waits."""
     fd = os.open(waiting_file(db_path, seed), os.O_RDWR | os.O_CREAT, 0o644)
     store_waiting = WriteQueue.waiting
@@ -570,7 +570,7 @@ def import_in_rounds(db_path: str, pool: str, rounds: int, seeds: list[int]) -> 
     go, and steps aside between two files as it always does. So, if stepping aside
     works, every writer commits between each of these files and the next, whatever
     the machine's speed or load; if it does not, they wait until the import is over."""
-    from tui.cli import main as sidenote
+    from tui.cli.main import main as sidenote
 
     probes = [os.open(waiting_file(db_path, s), os.O_RDWR | os.O_CREAT, 0o644) for s in seeds]
     let_in = Store.let_waiting_writers_in

@@ -12,7 +12,7 @@ from __future__ import annotations
 import subprocess
 
 from store import open_store
-from store.sentences import split_sentences
+from store.importing.sentences import split_sentences
 
 from .conftest import PYTHON
 from .corpus import write_single_line_file
@@ -27,7 +27,7 @@ HANG_SECONDS = 600
 # session has waited for, whichever test started it.
 SIDENOTE_MEASURED = (
     "import resource, sys\n"
-    "from tui.cli import main\n"
+    "from tui.cli.main import main\n"
     "try:\n"
     "    main()\n"
     "finally:\n"

@@ -20,8 +20,8 @@ import threading
 import pytest
 
 from store import StoreError, create_annotation, open_store
-from store.ingest import import_paths, prepare_file
-from store.write_queue import WriteQueue
+from store.importing.ingest import import_paths, prepare_file
+from store.db.write_queue import WriteQueue
 
 from .checks import assert_consistent
 from .conftest import SEEDS
@@ -104,7 +104,7 @@ def test_two_writers_and_an_import_lose_nothing(tmp_path, figures):
     # both commit in each of the ROUNDS, so these hold on any machine.)
     assert switches >= ROUNDS
     # And they were not held until the import was over: an import steps aside
-    # between two files for a writer that waits (store/write_queue.py).
+    # between two files for a writer that waits (store/db/write_queue.py).
     assert during_import >= ROUNDS
     figures.update(
         writers=WRITERS,

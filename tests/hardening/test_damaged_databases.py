@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import store.db
+from store.db import connection
 from store import open_store
-from store.ingest import import_paths
+from store.importing.ingest import import_paths
 from tests.fake_clock import FakeClock
-from tui.cli import cli
+from tui.cli.main import cli
 
 from .conftest import SEEDS, SIDENOTE
 
@@ -226,7 +226,7 @@ def test_a_database_in_a_read_only_folder(good_db, tmp_path):
 @pytest.fixture
 def short_busy_timeout(monkeypatch):
     """The busy timeout is 10 s for users; a test need not wait that long."""
-    monkeypatch.setattr(store.db, "BUSY_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_SECONDS", 0.3)
 
 
 def test_a_write_while_another_program_holds_the_lock(
@@ -238,13 +238,13 @@ def test_a_write_while_another_program_holds_the_lock(
         holder.execute("BEGIN EXCLUSIVE")
         holder.execute("INSERT INTO settings (key, value) VALUES ('held', '1')")
         clock = FakeClock()  # the wait for the lock, measured exactly on any machine
-        monkeypatch.setattr(store.db, "time", clock)
+        monkeypatch.setattr(connection, "time", clock)
         result = sidenote(path, "import", str(OTHER_SEED))
         assert_one_line(
             result, path, "the database is locked by another program; try again when it is done"
         )
         # It retried until the busy timeout, then gave up: not at once, not later.
-        assert 0.3 <= clock.now <= 0.3 + store.db.RETRY_SECONDS
+        assert 0.3 <= clock.now <= 0.3 + connection.RETRY_SECONDS
         # Reading is not blocked by a writer (WAL).
         assert sidenote(path, "docs").exit_code == 0
         holder.execute("ROLLBACK")

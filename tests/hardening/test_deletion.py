@@ -18,8 +18,8 @@ from store.annotations import change_group, history
 from store.db import utc_now
 from store.deletion import delete_document, deletion_summary
 from store.documents import NewDocument, add_document
-from store.ingest import import_paths
-from tui.cli import cli
+from store.importing.ingest import import_paths
+from tui.cli.main import cli
 
 from .checks import assert_consistent, digest
 from .conftest import SEEDS

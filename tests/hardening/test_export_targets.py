@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from store import open_store
 from tests.exchange_data import ENVOY, POST, add_doc, tag
-from tui.cli import cli
+from tui.cli.main import cli
 
 
 @pytest.fixture
@@ -240,7 +240,7 @@ def test_force_through_a_symlink_replaces_the_file_and_keeps_the_link(
 def _with_umask(mask: int, *args: str) -> subprocess.CompletedProcess:
     code = (
         "import os, sys; os.umask(int(sys.argv[1], 8)); sys.argv = ['sidenote', *sys.argv[2:]];"
-        "from tui.cli import main; main()"
+        "from tui.cli.main import main; main()"
     )
     return subprocess.run(
         [sys.executable, "-c", code, oct(mask), *args], capture_output=True, text=True, check=False
@@ -277,7 +277,7 @@ def test_dash_is_standard_output(db: Path, tmp_path: Path, monkeypatch) -> None:
 # the test kills it there, as a crash or `kill -9` would.
 _STALLED_EXPORT = """
 import sys
-import store.export as export
+import store.exchange.export as export
 
 def stall(lines, stream):
     stream.write("half an export\\n")
@@ -288,7 +288,7 @@ def stall(lines, stream):
 
 export.write_encoded = stall
 sys.argv = ["sidenote", *sys.argv[1:]]
-from tui.cli import main
+from tui.cli.main import main
 main()
 """
 

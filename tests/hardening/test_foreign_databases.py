@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from store import create_annotation, open_store
-from store.ingest import import_paths
-from store.migrations import SCHEMA_VERSION
-from tui.cli import cli
+from store.importing.ingest import import_paths
+from store.db.migrations import SCHEMA_VERSION
+from tui.cli.main import cli
 
 from .test_damaged_databases import ONE_SEED, OTHER_SEED, _without_privileges, run_unprivileged
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from store import open_store
 from store.documents import NewDocument, add_document
-from store.ingest import import_paths
+from store.importing.ingest import import_paths
 
 from .checks import assert_consistent, digest
 from .strategies import AWKWARD, hostile_text

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from store import InputError, create_annotation, open_store
 from store.documents import NewDocument, add_document
-from store.ingest import DecodedFile, import_paths, parse, parse_page
-from store.pages import clean_line, clean_text, page_lines
+from store.importing.ingest import DecodedFile, import_paths, parse, parse_page
+from store.importing.pages import clean_line, clean_text, page_lines
 from store.text import snap_to_graphemes
 
 from .checks import assert_consistent, digest

@@ -16,11 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 from store import InputError, create_annotation, open_store, undo
-from store.exchange import FIELDS, import_annotations
-from store.export import annotation_record
-from store.ingest import import_paths
+from store.exchange.read import FIELDS, import_annotations
+from store.exchange.export import annotation_record
+from store.importing.ingest import import_paths
 from tests.exchange_data import ENVOY, POST, add_doc, tag
-from tui.cli import cli
+from tui.cli.main import cli
 
 from .checks import assert_consistent, digest
 from .conftest import SEEDS

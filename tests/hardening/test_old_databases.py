@@ -21,9 +21,9 @@ from sqlite_utils import Database
 from store import StoreError, create_annotation, open_store
 from store.annotations import change_group
 from store.db import Store, utc_now
-from store.ingest import import_paths
-from store.migrations import SCHEMA_VERSION, STEP_NAMES, migrations
-from tui.cli import cli
+from store.importing.ingest import import_paths
+from store.db.migrations import SCHEMA_VERSION, STEP_NAMES, migrations
+from tui.cli.main import cli
 
 from .checks import assert_consistent, digest
 from .conftest import SEEDS

@@ -1,7 +1,7 @@
 """Re-anchoring never puts an annotation on text that does not match its quote.
 
 For arbitrary texts (awkward Unicode included), arbitrary spans and arbitrary
-edits (insertions, deletions, replacements, anywhere), `store.reanchor.place`:
+edits (insertions, deletions, replacements, anywhere), `store.importing.reanchor.place`:
 places the quote exactly (`position`, `exact`), or on a close match whose score
 clears the threshold and which is marked `fuzzy`, or not at all (review). The
 same holds end to end through `import_annotations` onto an edited article.
@@ -19,10 +19,10 @@ from rapidfuzz import fuzz
 
 from store import create_annotation, open_store
 from store.documents import NewDocument, add_document
-from store.exchange import import_annotations
-from store.export import annotation_records
-from store.pages import clean_text
-from store.reanchor import MIN_QUOTE_SCORE, Anchor, EditMap, place
+from store.exchange.read import import_annotations
+from store.exchange.export import annotation_records
+from store.importing.pages import clean_text
+from store.importing.reanchor import MIN_QUOTE_SCORE, Anchor, EditMap, place
 from store.text import context, snap_to_graphemes, span_problem
 
 from .checks import assert_consistent

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from store import open_store
-from store.ingest import MAX_ARTICLE_CHARS, PARALLEL_MIN_FILES
+from store.importing.ingest import MAX_ARTICLE_CHARS, PARALLEL_MIN_FILES
 
 # Runs `sidenote` and writes its peak resident memory (KiB, its own or its worker's)
 # to the file named by the first argument, whatever way the command ends.
@@ -35,7 +35,7 @@ MEASURED = [
     "    with open(peak_file, 'w') as handle:\n"
     "        handle.write(str(peak))\n"
     "atexit.register(report)\n"
-    "from tui.cli import main\n"
+    "from tui.cli.main import main\n"
     "main()\n",
 ]
 SAFETY_SECONDS = 300  # a safety net that fails the test; a correct run takes well under

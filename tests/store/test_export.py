@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from store import InputError
-from store import export as export_module
-from store.export import (
+from store.exchange import export as export_module
+from store.exchange.export import (
     RECORD_FIELDS,
     annotation_records,
     annotation_schema,
@@ -241,7 +241,8 @@ def test_records_stream_lazily(store, multiscript):
 def test_schema_ships_inside_the_package():
     import importlib.resources
 
-    text = importlib.resources.files("store").joinpath("annotation_schema.json").read_text("utf-8")
+    schema = importlib.resources.files("store.exchange").joinpath("annotation_schema.json")
+    text = schema.read_text("utf-8")
     assert json.loads(text)["required"] == ["id", "doc_id", "label", "start", "end", "text"]
     assert (
         Path(__file__)
@@ -249,13 +250,13 @@ def test_schema_ships_inside_the_package():
         .parents[2]
         .joinpath("pyproject.toml")
         .read_text()
-        .count('"store" = ["*.json"]')
+        .count('"store.exchange" = ["*.json"]')
         == 1
     )
 
 
 def test_the_fast_jsonl_writer_gives_exactly_what_json_dumps_gives(store, multiscript):
-    from store.export import jsonl_lines
+    from store.exchange.export import jsonl_lines
 
     other = add_doc(store, ENVOY, title='Quotes "inside" \\ and \x1b escape', source="RT")
     a = tag(store, other, "resiliency force", "claim", note="\u2028 odd\tspaces", speaker="")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from store import InputError
-from store.files import open_regular, read_bounded
+from store.files.reading import open_regular, read_bounded
 
 from ..conftest import ROOT
 
@@ -53,7 +53,8 @@ def test_a_name_swapped_for_a_fifo_after_the_check_is_refused_without_waiting(
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from store import InputError, files\n"
+        "from store import InputError\n"
+        "from store.files import reading as files\n"
         "check, calls = files._check_regular, []\n"
         "def first_passes(path, mode):\n"
         "    calls.append(path)\n"

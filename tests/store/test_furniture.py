@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from store import furniture
-from store.pages import clean_text, page_lines, split_page
+from store.importing import furniture
+from store.importing.pages import clean_text, page_lines, split_page
 
 
 @pytest.mark.parametrize(

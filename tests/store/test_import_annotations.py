@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 
 from store import InputError, open_store, undo
-from store.exchange import FIELDS, RecordError, import_annotations, parse_record
-from store.export import annotation_schema, export_to_stream
+from store.exchange.read import FIELDS, RecordError, import_annotations, parse_record
+from store.exchange.export import annotation_schema, export_to_stream
 from store.links import accept, echoes
 from store.review import resolve_review, review_items
 from tests.exchange_data import ENVOY, MULTISCRIPT, POST, add_doc, link, tag

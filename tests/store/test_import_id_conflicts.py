@@ -17,12 +17,12 @@ import pytest
 from click.testing import CliRunner
 
 from store import InputError, open_store, update_annotation
-from store.exchange import import_annotations
-from store.export import export_to_stream
-from store.ingest import import_paths
+from store.exchange.read import import_annotations
+from store.exchange.export import export_to_stream
+from store.importing.ingest import import_paths
 from store.review import resolve_review
 from tests.exchange_data import ENVOY, POST, add_doc, link, tag
-from tui.cli import cli
+from tui.cli.main import cli
 
 
 def write(path, records) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from store import files
-from store.ingest import import_paths
+from store.files import reading as files
+from store.importing.ingest import import_paths
 
 ARTICLE = (
     "Envoy outlines a resiliency force for Ukraine\n"

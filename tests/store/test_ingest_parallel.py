@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from store import SidenoteError, ingest, open_store
-from store.ingest import PARALLEL_MIN_FILES, import_paths
+from store import SidenoteError, open_store
+from store.importing import ingest
+from store.importing.ingest import PARALLEL_MIN_FILES, import_paths
 
 PARAGRAPH = ("The minister said on Monday that talks with {n} neighbours would resume. "
              "Critics called the plan (number {n}) vague, and the U.S. envoy agreed.")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from rapidfuzz import fuzz, process
 
-from store.linking import (
+from store.matching.linking import (
     Index,
     cluster_id,
     Unit,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store.ingest import import_paths
+from store.importing.ingest import import_paths
 from store.corpus import bundled_seed_paths
 from store.quotes import find_quotes
 from store.quotes.evaluation import evaluate

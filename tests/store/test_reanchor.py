@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from store import change_group, undo
-from store.reanchor import (
+from store.importing.reanchor import (
     Anchor,
     EditMap,
     carry_annotations,

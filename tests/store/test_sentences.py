@@ -1,6 +1,6 @@
 """Sentence boundaries around the abbreviations news text is full of."""
 
-from store.sentences import split_sentences
+from store.importing.sentences import split_sentences
 
 
 def pieces(text):

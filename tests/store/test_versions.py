@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from store import create_annotation, redo, undo
-from store.ingest import import_paths
+from store.importing.ingest import import_paths
 
 HEADLINE = "Envoy outlines a resiliency force for Ukraine"
 BODY = [

@@ -13,9 +13,9 @@ import threading
 import time
 
 from store import open_store
-from store import write_queue as write_queue_module
-from store.ingest import import_paths
-from store.write_queue import WriteQueue
+from store.db import write_queue as write_queue_module
+from store.importing.ingest import import_paths
+from store.db.write_queue import WriteQueue
 from tests.fake_clock import FakeClock
 
 RUN_LENGTH = 150  # transactions in the import-like run

@@ -9,7 +9,7 @@ from textual.binding import Binding
 
 from store import InputError, Label, Store, create_annotation, open_store
 from tui.app import SidenoteApp
-from tui.commands.reader import load_keymap
+from tui.cli.commands.reader import load_keymap
 from tui.screens.help import HelpScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets.annotation_list import AnnotationList

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from store import Store, create_annotation, open_store
 from tui.app import SidenoteApp
-from tui.cli import cli
+from tui.cli.main import cli
 from tui.screens.library import LibraryScreen
 from tui.widgets.annotation_list import AnnotationList
 from tui.widgets.article_view import ArticleView

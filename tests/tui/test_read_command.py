@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from store import open_store
 from tui.app import SidenoteApp
-from tui.cli import cli
+from tui.cli.main import cli
 
 from .conftest import NEWS, NEWS_TITLE, add
 

@@ -1,6 +1,6 @@
 """The `sidenote` command line. Thin: parse, call `store`, print.
 
-Each group of commands lives in `tui/commands/`; this module wires them up and
+Each group of commands lives in `tui/cli/commands/`; this module wires them up and
 turns every error into one line on stderr with exit status 1 (set SIDENOTE_DEBUG=1
 for the traceback).
 """
@@ -18,7 +18,7 @@ from store import SidenoteError
 from store.db import describe_error
 
 from .commands import COMMANDS
-from .commands.output import literal
+from .output import literal
 from .context import CliContext, DbChoice
 
 

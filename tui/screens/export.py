@@ -4,7 +4,7 @@ The export runs in a thread on its own connection (`open_store(store.path)`), so
 long export never blocks the screen and never shares a transaction with the reader's
 writes. `export_to_path` writes a temporary file and renames it, so the file appears
 whole or not at all. The dialog checks the path with the same rule as `sidenote export`
-(`store.output_target`) before it closes: a path that can never be written is said at
+(`store.files.writing`) before it closes: a path that can never be written is said at
 once, and a file already there is replaced only after a yes (the CLI's `--force`).
 """
 
@@ -21,8 +21,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
 
 from store import InputError, Store, open_store
-from store.export import FORMATS, export_to_path
-from store.output_target import TargetExists, check_target
+from store.exchange.export import FORMATS, export_to_path
+from store.files.writing import TargetExists, check_target
 
 from ..limits import PATH_CHARS
 from .dialogs import ReplaceDialog

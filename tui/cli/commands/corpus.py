@@ -9,10 +9,10 @@ import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from store.ingest import ImportReport, import_paths
+from store.importing.ingest import ImportReport, import_paths
 
 from ..context import CliContext
-from .output import data_stdout, echo, json_line, literal
+from ..output import data_stdout, echo, json_line, literal
 
 # Below this many files an import is quick enough that a progress bar only flickers.
 PROGRESS_MIN_FILES = 10

@@ -7,12 +7,12 @@ import re
 import click
 
 from store import InputError, create_annotation
-from store.exchange import import_annotations
-from store.export import FORMATS, annotation_record, export_to_path, export_to_stream
+from store.exchange.read import import_annotations
+from store.exchange.export import FORMATS, annotation_record, export_to_path, export_to_stream
 from store.review import ReviewItem, resolve_review, review_items
 
 from ..context import CliContext
-from .output import data_stdout, echo, json_line, literal, pipe_may_close
+from ..output import data_stdout, echo, json_line, literal, pipe_may_close
 from .quotes import tag_found_quotes
 
 

@@ -15,7 +15,7 @@ from store.annotations import Change, history, redo, undo
 from store.deletion import delete_document, deletion_summary
 
 from ..context import CliContext
-from .output import echo, json_line, literal, pipe_may_close
+from ..output import echo, json_line, literal, pipe_may_close
 
 EXCERPT_CHARS = 48
 

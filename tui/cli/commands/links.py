@@ -10,11 +10,11 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from store.linking import DEFAULT_THRESHOLD
+from store.matching.linking import DEFAULT_THRESHOLD
 from store.links import LinkReport, check_threshold, list_links, relink
 
 from ..context import CliContext
-from .output import echo, json_line, literal, pipe_may_close, utf8_stdout
+from ..output import echo, json_line, literal, pipe_may_close, utf8_stdout
 
 METHODS = ("exact", "trimmed", "reworded")
 STATUSES = ("suggested", "confirmed", "rejected")

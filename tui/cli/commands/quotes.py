@@ -10,7 +10,7 @@ from store import InputError, Store
 from store.quotes import Quote, find_quotes
 
 from ..context import CliContext
-from .output import literal, pipe_may_close
+from ..output import literal, pipe_may_close
 
 
 def quote_record(doc_id: str, quote: Quote) -> dict:
@@ -67,7 +67,7 @@ commands: list[click.Command] = [quotes]
 
 def tag_found_quotes(store: Store, doc_id: str, as_json: bool) -> None:
     """`sidenote annotate DOC_ID --quotes`: one change that `sidenote undo` takes back."""
-    from store.export import annotation_record
+    from store.exchange.export import annotation_record
     from store.quote_tags import tag_quotes
 
     document = store.find_document(doc_id)

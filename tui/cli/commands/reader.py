@@ -12,7 +12,7 @@ import click
 import platformdirs
 
 from store import InputError, SidenoteError
-from store.files import read_bounded
+from store.files.reading import read_bounded
 
 from ..context import APP_NAME, CliContext
 
@@ -92,7 +92,7 @@ def binding_ids() -> set[str]:
     """Every id a keymap can name: the bindings of the app, its screens and widgets."""
     from textual.binding import Binding
 
-    from ..screens.help import app_key_sections
+    from ...screens.help import app_key_sections
 
     return {
         binding.id
@@ -112,7 +112,7 @@ def read(obj: CliContext, doc_id: str | None) -> None:
     Keys can be remapped in keymap.toml in your user config folder; press f1 in the
     app to see every key and its id.
     """
-    from ..app import SidenoteApp  # Textual loads only for the app, not for other commands
+    from ...app import SidenoteApp  # Textual loads only for the app, not for other commands
 
     keymap = load_keymap(keymap_path())
     store = obj.store()

@@ -8,7 +8,7 @@ from store.search import DEFAULT_LIMIT, StatementGroup
 from store.search import search as run_search
 
 from ..context import CliContext
-from .output import echo, json_line, literal, pipe_may_close
+from ..output import echo, json_line, literal, pipe_may_close
 
 STATUS_MARK = {"confirmed": "✓", "suggested": "?", "annotated": "·"}
 

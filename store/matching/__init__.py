@@ -1,0 +1,1 @@
+"""Matching statements across articles: pure functions over text, no database."""
