@@ -3,18 +3,11 @@
 Nothing here imports `textual` or `tui`; everything is usable from scripts and tests.
 """
 
-from .annotations import (
-    Change,
-    change_group,
-    create_annotation,
-    delete_annotation,
-    redo,
-    undo,
-    update_annotation,
-)
+from .annotations import create_annotation, delete_annotation, update_annotation
 from .db.connection import Store, open_store
 from .documents import NewDocument, add_document, document_id
 from .errors import InputError, NotFound, SidenoteError, StoreError
+from .history import Change, change_group, redo, undo
 from .models import (
     Annotation,
     Document,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .annotations import change_group
+from .history import change_group
 from .db.connection import Store
 
 

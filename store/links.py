@@ -45,9 +45,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from time import perf_counter
 
-from .annotations import change_group, create_annotation
+from .annotations import create_annotation
 from .db.connection import Store, utc_now
 from .errors import InputError, NotFound
+from .history import change_group
 from .importing.furniture import line_rule
 from .matching.linking import (
     DEFAULT_THRESHOLD,

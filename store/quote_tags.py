@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .annotations import change_group, create_annotation
+from .annotations import create_annotation
 from .db.connection import Store
+from .history import change_group
 from .models import Annotation, Label
 from .quotes import find_quotes
 

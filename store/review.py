@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .annotations import change_group
+from .history import change_group
 from .db.connection import Store, utc_now
 from .errors import InputError, NotFound
 from .models import Annotation

@@ -294,7 +294,7 @@ def backup_before_upgrade(path: Path, version: int) -> Path:
     return target
 
 
-def _row_to_annotation(row: dict) -> Annotation:
+def row_to_annotation(row: dict) -> Annotation:
     return Annotation(
         id=row["id"],
         doc_id=row["doc_id"],
@@ -588,13 +588,13 @@ class Store:
             rows = self.db.query(
                 'SELECT * FROM annotations WHERE doc_id = ? ORDER BY start, "end"', [doc_id]
             )
-        return [_row_to_annotation(row) for row in rows]
+        return [row_to_annotation(row) for row in rows]
 
     def annotation(self, annotation_id: str) -> Annotation:
         rows = list(self.db.query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
         if not rows:
             raise NotFound(f"no annotation with id {annotation_id!r}")
-        return _row_to_annotation(rows[0])
+        return row_to_annotation(rows[0])
 
     def annotation_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM annotations").fetchone()[0]

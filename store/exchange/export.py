@@ -32,8 +32,8 @@ from urllib.parse import quote
 
 from ..db.connection import Store
 from ..errors import InputError, NotFound
-from ..models import Label
 from ..files.writing import output_file, output_folder
+from ..models import Label
 
 FORMATS = ("jsonl", "documents", "w3c", "brat", "csv")
 LINE_FORMATS = ("jsonl", "documents", "w3c", "csv")

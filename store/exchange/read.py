@@ -32,12 +32,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..annotations import annotation_row, change_group
+from ..annotations import annotation_row
 from ..db.connection import Store, utc_now
 from ..errors import InputError
 from ..files.reading import open_regular
-from ..models import Document, Label
+from ..history import change_group
 from ..importing.reanchor import Anchor, find_other_version, place, review_record, review_row
+from ..models import Document, Label
 from ..text import context, span_problem
 
 MAX_LINE_CHARS = 500_000

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from ..annotations import ChangeGroup, annotation_row
+from ..annotations import annotation_row
 from ..db.connection import Store, utc_now
+from ..history import ChangeGroup
 from ..models import Document
 from ..text import CONTEXT_CHARS, snap_to_graphemes, span_problem
 

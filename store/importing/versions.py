@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..annotations import ChangeGroup, _document_state, change_group
 from ..db.connection import Store, utc_now
 from ..documents import NewDocument
+from ..history import ChangeGroup, change_group, document_state
 from ..models import Document
 from .reanchor import Anchor, ReanchorResult, carry_annotations, find_other_version, place, same_article
 
@@ -63,7 +63,7 @@ def replace_previous_version(store: Store, new_id: str, new: NewDocument) -> Rep
     with change_group(store, f"new version of {new.title or old.title}") as group:
         # The new version was stored by the import; logging its arrival here makes
         # the whole replacement one step: undo puts the old version back alone.
-        group.record("document", new_id, None, _document_state(group.db, new_id))
+        group.record("document", new_id, None, document_state(group.db, new_id))
         result = carry_annotations(group, old, new_id, new.text)
         kept, dropped = _carry_links(group, old, new_id, new.text)
         group.set_state("document", old.id, None)

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from store import StoreError, create_annotation, delete_annotation, open_store, redo, undo
-from store.annotations import change_group, history
+from store.history import change_group, history
 from store.db import utc_now
 from store.deletion import delete_document, deletion_summary
 from store.documents import NewDocument, add_document

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from sqlite_utils import Database
 
 from store import StoreError, create_annotation, open_store
-from store.annotations import change_group
+from store.history import change_group
 from store.db import Store, utc_now
 from store.importing.ingest import import_paths
 from store.db.migrations import SCHEMA_VERSION, STEP_NAMES, migrations

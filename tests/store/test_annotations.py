@@ -17,7 +17,7 @@ from store import (
     undo,
     update_annotation,
 )
-from store.annotations import history
+from store.history import history
 from store.deletion import delete_document
 from store.documents import NewDocument, add_document
 from store.text import is_grapheme_boundary

@@ -11,7 +11,7 @@ import json
 import click
 
 from store import SidenoteError
-from store.annotations import Change, history, redo, undo
+from store.history import Change, history, redo, undo
 from store.deletion import delete_document, deletion_summary
 
 from ..context import CliContext
