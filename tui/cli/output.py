@@ -28,7 +28,7 @@ from typing import IO
 
 import click
 
-from ..widgets.text_layout import escape_table
+from ..escapes import escape_table
 
 # What can drive or reorder a terminal besides C0 and DEL: C1 controls, the
 # bidirectional embeddings and overrides (U+202A-U+202E), isolates (U+2066-U+2069)
