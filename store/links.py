@@ -62,6 +62,8 @@ from .matching.linking import (
     pair_key,
     span_key,
 )
+from .matching.meaning import METHOD as MEANING_METHOD
+from .meaning_links import MeaningReport, suggest_meaning
 from .models import Annotation, LinkStatus
 from .text import snap_to_graphemes
 
@@ -102,6 +104,7 @@ class LinkReport:
     rejected_skipped: int = 0  # found, but the reader had rejected the pair
     threshold: float = DEFAULT_THRESHOLD
     seconds: float = 0.0
+    meaning: MeaningReport | None = None  # the meaning stage, when it was asked for
 
 
 # -- units ---------------------------------------------------------------------------
@@ -518,6 +521,9 @@ def relink(
     threshold: float = DEFAULT_THRESHOLD,
     rebuild: bool = False,
     progress: Progress | None = None,
+    *,
+    meaning: bool = False,
+    more: bool = False,
 ) -> LinkReport:
     """Link every sentence and annotation of the corpus.
 
@@ -527,6 +533,10 @@ def relink(
     Confirmed and rejected links are otherwise never touched except for their
     cluster; a rejected pair is never suggested again. Everything is written in one
     transaction.
+
+    `meaning` then runs the meaning stage (`store.meaning_links`) over the sentences,
+    in transactions of its own: it embeds what has no stored vector yet (a first run
+    on a large corpus takes a while), and `more` adds its lower tier.
     """
     threshold = check_threshold(threshold)
     began = perf_counter()
@@ -540,7 +550,7 @@ def relink(
         stored = {
             row["pair_key"]: row
             for row in db.query(
-                "SELECT id, pair_key, status, a_doc_id, a_start, a_end, a_annotation_id, "
+                "SELECT id, pair_key, status, method, a_doc_id, a_start, a_end, a_annotation_id, "
                 "b_doc_id, b_start, b_end, b_annotation_id FROM links"
             )
         }
@@ -549,6 +559,7 @@ def relink(
                 row["id"]
                 for key, row in stored.items()
                 if row["status"] == LinkStatus.suggested.value and key not in found
+                and row["method"] != MEANING_METHOD  # the meaning stage keeps its own
             ]
             db.conn.executemany("DELETE FROM links WHERE id = ?", [(i,) for i in stale])
             report.dropped = len(stale)
@@ -577,9 +588,11 @@ def relink(
                 db["links"].update(row["id"], {**attached, "updated_at": now})
         db["links"].insert_all(fresh)
         report.new = len(fresh)
+        # Every clustered pair, confirmed links included: an accepted meaning link
+        # joins its statements here, the first relink after the person accepted it.
         db.conn.executemany(
             "UPDATE links SET cluster = ? WHERE pair_key = ? AND status != 'rejected'",
-            [(clusters[key], key) for key in found],
+            [(cluster_of, key) for key, cluster_of in clusters.items()],
         )
         db.execute(
             "INSERT INTO settings (key, value) VALUES (?, ?) "
@@ -587,6 +600,11 @@ def relink(
             [THRESHOLD_SETTING, json.dumps(threshold)],
         )
     report.seconds = perf_counter() - began
+    if meaning:
+        units = [unit for unit in units if unit.seq is not None]  # the sentences
+        report.meaning = suggest_meaning(
+            store, units, more=more, rebuild=rebuild, progress=progress
+        )
     return report
 
 
@@ -663,7 +681,8 @@ def list_links(store: Store, status: str | None = None) -> Iterator[dict]:
             ) from None
         sql += " WHERE l.status = ?"
         params.append(status)
-    sql += " ORDER BY l.cluster, l.score DESC, l.pair_key"
+    # Meaning suggestions have no cluster until accepted: after the clusters, best first.
+    sql += " ORDER BY l.cluster = '', l.cluster, l.score DESC, l.pair_key"
     for row in store.db.query(sql, params):
         yield {
             "id": row["id"],

@@ -30,6 +30,7 @@ class LinkMethod(StrEnum):
     exact = "exact"  # identical after normalisation
     trimmed = "trimmed"  # one is a cut-down version of the other
     reworded = "reworded"  # a few words differ
+    reworded_meaning = "reworded-meaning"  # other words, same meaning: suggested only
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ def run(tmp_path):
 
 def test_link_the_seeds_then_list_them_as_jsonl(run):
     assert run("import", str(SEEDS)).exit_code == 0
-    result = run("link")
+    result = run("link", "--no-meaning")  # the string stages (the meaning stage: test_meaning)
     assert result.exit_code == 0, result.output
     assert "2 links found" in result.stdout
     assert "trimmed" in result.stdout and "2 new" in result.stdout
@@ -44,7 +44,7 @@ def test_link_the_seeds_then_list_them_as_jsonl(run):
 
 def test_links_filters_by_status_and_says_when_there_are_none(run):
     run("import", str(SEEDS))
-    run("link")
+    run("link", "--no-meaning")
     result = run("links", "--status", "confirmed")
     assert result.exit_code == 0
     assert result.stdout == ""
@@ -53,8 +53,8 @@ def test_links_filters_by_status_and_says_when_there_are_none(run):
 
 def test_relinking_adds_nothing_new(run):
     run("import", str(SEEDS))
-    run("link")
-    again = run("link", "--rebuild")
+    run("link", "--no-meaning")
+    again = run("link", "--rebuild", "--no-meaning")
     assert again.exit_code == 0
     assert "0 new, 2 already stored" in again.stdout
     assert "0 old suggestions removed" in again.stdout

@@ -228,4 +228,62 @@ def m003_drop_sha256_index(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS documents_sha256")
 
 
+
+_OLD_METHODS = "CHECK (method IN ('exact', 'trimmed', 'reworded'))"
+_NEW_METHODS = (
+    "CHECK (method IN ('exact', 'trimmed', 'reworded', 'passage', 'reworded-meaning'))"
+)
+
+
+@step
+def m004_meaning(db: Database) -> None:
+    """What the meaning stage of linking needs.
+
+    - `sentence_vectors`: one embedding per distinct sentence text (normalised, hashed)
+      and model, so a sentence is embedded once ever: re-imports, new versions of an
+      article and the same sentence in two outlets reuse it. Vectors are float16, `dim`
+      values, little-endian.
+    - `links.method` may be 'passage' (a statement aligned across whole articles) or
+      'reworded-meaning' (the same statement in other words). SQLite cannot alter a CHECK, so the
+      table is rebuilt: same columns, same rowids (`link_texts` is keyed by them), its
+      indexes and triggers recreated from their stored SQL. Statement by statement,
+      not `executescript`, which would commit the upgrade's transaction half-way.
+    """
+    db.execute(
+        """
+        CREATE TABLE sentence_vectors (
+            text_sha TEXT NOT NULL,
+            model TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (text_sha, model)
+        ) WITHOUT ROWID
+        """
+    )
+    (table_sql,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'links'"
+    ).fetchone()
+    if table_sql.count(_OLD_METHODS) != 1:
+        raise RuntimeError("links.method: the CHECK to widen is not the one expected")
+    others = [
+        sql
+        for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'links' "
+            "AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name"
+        )
+    ]
+    columns = ", ".join(f'"{c.name}"' for c in db["links"].columns)
+    new_sql = table_sql.replace(_OLD_METHODS, _NEW_METHODS).replace(
+        "CREATE TABLE links", "CREATE TABLE links_new", 1
+    )
+    db.execute(new_sql)
+    db.execute(
+        f"INSERT INTO links_new (rowid, {columns}) SELECT rowid, {columns} FROM links"
+    )
+    # Triggers go with the table, before its implicit DELETE, so none fires here.
+    db.execute("DROP TABLE links")
+    db.execute("ALTER TABLE links_new RENAME TO links")
+    for sql in others:
+        db.execute(sql)
+
 SCHEMA_VERSION = len(STEP_NAMES)

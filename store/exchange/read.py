@@ -38,7 +38,7 @@ from ..errors import InputError
 from ..files.reading import open_regular
 from ..history import change_group
 from ..importing.reanchor import Anchor, find_other_version, place, review_record, review_row
-from ..models import Document, Label
+from ..models import Document, Label, LinkMethod
 from ..text import context, span_problem
 
 MAX_LINE_CHARS = 500_000
@@ -47,7 +47,7 @@ MAX_OFFSET = 2**31 - 1
 MAX_LINKS = 10_000
 MAX_SCORE = 100  # link scores are rapidfuzz percentages (store/matching/linking.py)
 LINK_STATUSES = ("suggested", "confirmed", "rejected")
-LINK_METHODS = ("exact", "trimmed", "reworded")
+LINK_METHODS = tuple(LinkMethod)
 _TIMESTAMP = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
 )
@@ -333,7 +333,7 @@ def _check_links(value: object) -> None:
         if "method" in link and (
             not isinstance(link["method"], str) or link["method"] not in LINK_METHODS
         ):
-            raise RecordError(f"links[{i}].method must be exact, trimmed or reworded")
+            raise RecordError(f"links[{i}].method must be one of {', '.join(LINK_METHODS)}")
         if "link_id" in link and (
             not isinstance(link["link_id"], str) or not 0 < len(link["link_id"]) <= MAX_ID_CHARS
         ):

@@ -11,12 +11,14 @@ from rich.table import Table
 from rich.text import Text
 
 from store.matching.linking import DEFAULT_THRESHOLD
+from store.matching.meaning import METHOD as MEANING_METHOD
 from store.links import LinkReport, check_threshold, list_links, relink
+from store.meaning_links import MeaningReport
 
 from ..context import CliContext
 from ..output import echo, json_line, literal, pipe_may_close, utf8_stdout
 
-METHODS = ("exact", "trimmed", "reworded")
+METHODS = ("exact", "trimmed", "reworded")  # the string stages
 STATUSES = ("suggested", "confirmed", "rejected")
 
 
@@ -35,12 +37,21 @@ STATUSES = ("suggested", "confirmed", "rejected")
     help="Also drop stored suggestions that are no longer found. Confirmed and rejected "
     "links are always kept.",
 )
+@click.option(
+    "--meaning/--no-meaning",
+    default=True,
+    show_default=True,
+    help="Also suggest the same statement in other words (needs the `meaning` extra). "
+    "Each sentence is embedded once and kept: the first run on a corpus is slow.",
+)
+@click.option("--more", is_flag=True, help="Also the lower tier of meaning suggestions.")
 @click.pass_obj
-def link(obj: CliContext, threshold: float, rebuild: bool) -> None:
+def link(obj: CliContext, threshold: float, rebuild: bool, meaning: bool, more: bool) -> None:
     """Find statements repeated across articles (every sentence and annotation).
 
     New matches are stored as suggestions to review in the reader (`l`) or list with
-    `sidenote links`. A pair you rejected is never suggested again.
+    `sidenote links`. A pair you rejected is never suggested again. Meaning
+    suggestions (method reworded-meaning) are never confirmed without you.
     """
     threshold = check_threshold(threshold)
     store = obj.store()
@@ -58,9 +69,12 @@ def link(obj: CliContext, threshold: float, rebuild: bool) -> None:
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            report = relink(store, threshold=threshold, rebuild=rebuild, progress=progress)
+            report = relink(
+                store, threshold=threshold, rebuild=rebuild, progress=progress,
+                meaning=meaning, more=more,
+            )
     else:
-        report = relink(store, threshold=threshold, rebuild=rebuild)
+        report = relink(store, threshold=threshold, rebuild=rebuild, meaning=meaning, more=more)
     with pipe_may_close():
         _print_report(report, rebuild)
 
@@ -79,6 +93,31 @@ def _print_report(report: LinkReport, rebuild: bool) -> None:
     if rebuild:
         parts.append(f"{report.dropped} old suggestion{'s' if report.dropped != 1 else ''} removed")
     echo(", ".join(parts) + ".")
+    if report.meaning is not None:
+        _print_meaning(report.meaning, rebuild)
+
+
+def _print_meaning(report: MeaningReport, rebuild: bool) -> None:
+    if report.unavailable is not None:
+        echo(
+            "Meaning stage off: the `meaning` extra is not installed (pip install "
+            "'sidenote[meaning]', Linux and macOS on arm64), so reworded statements are "
+            "not looked for."
+        )
+        return
+    echo(
+        f"Meaning: {report.sentences} sentences ({report.embedded} embedded now) in "
+        f"{report.seconds:.1f} s: {report.found} "
+        f"suggestion{'s' if report.found != 1 else ''} ({MEANING_METHOD})."
+    )
+    parts = [f"{report.new} new", f"{report.kept} already stored"]
+    if report.linked_already:
+        parts.append(f"{report.linked_already} linked already by the string stages")
+    if report.rejected_skipped:
+        parts.append(f"{report.rejected_skipped} rejected earlier (not suggested again)")
+    if rebuild:
+        parts.append(f"{report.dropped} old suggestion{'s' if report.dropped != 1 else ''} removed")
+    echo("  " + ", ".join(parts) + ".")
 
 
 @click.command()

