@@ -16,6 +16,7 @@ from store.importing.sentences import split_sentences
 
 from .conftest import PYTHON
 from .corpus import write_single_line_file
+from .peak import OWN_PEAK_KB_SOURCE
 
 SIZE = 50_000_000
 MAX_PEAK_MB = 1500  # measured ~0.8-1 GB, about 20x the file: see docs/reliability.md
@@ -25,13 +26,13 @@ HANG_SECONDS = 600
 # `sidenote` in a child that prints its own peak memory last on stderr. The peak of
 # the child alone: RUSAGE_CHILDREN would give the largest of every child the test
 # session has waited for, whichever test started it.
-SIDENOTE_MEASURED = (
-    "import resource, sys\n"
+SIDENOTE_MEASURED = OWN_PEAK_KB_SOURCE + (
+    "import sys\n"
     "from tui.cli.main import main\n"
     "try:\n"
     "    main()\n"
     "finally:\n"
-    "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "    peak = own_peak_kb()\n"
     "    print(f'peak_kb {peak}', file=sys.stderr)\n"
 )
 

@@ -22,15 +22,17 @@ import pytest
 from store import open_store
 from store.importing.ingest import MAX_ARTICLE_CHARS, PARALLEL_MIN_FILES
 
+from .peak import OWN_PEAK_KB_SOURCE
+
 # Runs `sidenote` and writes its peak resident memory (KiB, its own or its worker's)
 # to the file named by the first argument, whatever way the command ends.
 MEASURED = [
     sys.executable,
     "-c",
-    "import atexit, resource, sys\n"
+    OWN_PEAK_KB_SOURCE + "import atexit, resource, sys\n"
     "peak_file = sys.argv.pop(1)\n"
     "def report():\n"
-    "    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,\n"
+    "    peak = max(own_peak_kb(),\n"
     "               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     "    with open(peak_file, 'w') as handle:\n"
     "        handle.write(str(peak))\n"
