@@ -11,9 +11,10 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar, cast
 from urllib.parse import quote
 
 from sqlite_utils import Database
@@ -353,6 +354,9 @@ BULK_CHECKPOINT_PAGES = 8192
 TEXTS_KEPT = 4
 
 
+_T = TypeVar("_T")
+
+
 class Store:
     """The open database and the read queries every part of Sidenote needs.
 
@@ -369,6 +373,20 @@ class Store:
         self._lock = threading.RLock()
         self._queue = None if path == ":memory:" or read_only_because else WriteQueue(path)
         self._texts: dict[str, tuple[str, str]] = {}  # doc_id: (sha256, text)
+        self._caches: dict[str, object] = {}  # see `cache`
+
+    def cache(self, key: str, factory: Callable[[], _T]) -> _T:
+        """The object kept for this store under `key`, made by `factory` on first use.
+
+        State derived from one database (the search vocabulary, the links' lookup
+        tables) lives and dies with its store: two stores never share it, and a
+        dropped store takes its caches with it. Keys are namespaced by module
+        ("search.vocabulary"); the caller owns the object and keeps it current.
+        """
+        with self._lock:
+            if key not in self._caches:
+                self._caches[key] = factory()
+            return cast(_T, self._caches[key])
 
     @property
     def readonly(self) -> bool:
