@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .normalise import normalise
+from .passages import PassageIndex, refined, without_covered
 from .units import MIN_WORDS, Match, Progress, Unit, eligible
 from .verify import DEFAULT_THRESHOLD, verify_pairs
 
@@ -122,6 +123,7 @@ class Index:
         self._marks: list[int] = [0]  # unit counts after each `extend`: where truncate may cut
         self._chars: dict[int, _Postings] = {}  # character grams per segment, built lazily
         self._short_grams: dict[int, set[int]] = {}
+        self._passages: PassageIndex | None = None
 
     # -- building ----------------------------------------------------------------
 
@@ -185,6 +187,8 @@ class Index:
         self._short_grams.clear()
         self._views.clear()
         self._by_hash = None
+        if any(u.seq is not None for u in self.units[first:]):
+            self._passages = None
         self._marks.append(len(self.units))
         if progress:
             progress(total, total)
@@ -198,6 +202,8 @@ class Index:
             return
         if count not in self._marks:
             raise ValueError(f"cannot truncate to {count}: not the end of an extend")
+        if any(unit.seq is not None for unit in self.units[count:]):
+            self._passages = None
         if self._by_span is not None:
             for unit in self.units[count:]:
                 self._by_span.pop((unit.doc, unit.start, unit.end), None)
@@ -223,6 +229,12 @@ class Index:
     def find(self, doc: str, start: int, end: int) -> int | None:
         """The id of the unit with exactly this span, if indexed."""
         return self._span_map().get((doc, start, end))
+
+    def passages(self) -> PassageIndex:
+        """The whole-article passage index over the sentences, built on first need."""
+        if self._passages is None:
+            self._passages = PassageIndex(self.units, self.norms, self.vocab)
+        return self._passages
 
     def _view(self, name: str, source: array, dtype: type) -> np.ndarray:
         view = self._views.get(name)
@@ -436,7 +448,37 @@ class Index:
     # -- matching --------------------------------------------------------------------
 
     def matches_for(self, i: int, threshold: float = DEFAULT_THRESHOLD) -> list[Match]:
-        """Every match that touches unit `i`, exactly as `link_units` would decide it."""
+        """Every match that touches unit `i`, exactly as `link_units` would decide it:
+        the unit matches that hold it, and the passage matches that overlap it."""
+        unit = self.units[i]
+        found = self._unit_matches_for(i, threshold)
+        everywhere = self.passages().matches_of(unit.doc, self.vocab)
+        passages = [
+            p
+            for p in everywhere
+            if any(s.doc == unit.doc and s.start < unit.end and unit.start < s.end
+                   for s in (p.a, p.b))  # fmt: skip
+        ]
+        kept: list[Match] = []
+        if passages:
+            # `link_units` drops a passage that a unit match covers; the unit matches
+            # that could cover it hold a unit of this article the passage overlaps.
+            nearby: dict[str, Match] = {m.pair_key: m for m in found}
+            for j in self._units_overlapping(unit.doc, passages):
+                if j != i:
+                    nearby.update((m.pair_key, m) for m in self._unit_matches_for(j, threshold))
+            kept = without_covered(passages, list(nearby.values()))
+        return refined(found, everywhere) + kept
+
+    def _units_overlapping(self, doc: str, passages: list[Match]) -> list[int]:
+        spans = [(s.start, s.end) for p in passages for s in (p.a, p.b) if s.doc == doc]
+        return [
+            j
+            for j, u in enumerate(self.units)
+            if u.doc == doc and any(u.start < end and start < u.end for start, end in spans)
+        ]
+
+    def _unit_matches_for(self, i: int, threshold: float) -> list[Match]:
         if not self._active[i]:
             return []
         cap = self.cap()

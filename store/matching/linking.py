@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable
 from .cluster import cluster
 from .index import Index, df_cap
 from .normalise import content_words, fold, normalise, shared_content_words, token_spans
+from .passages import refined, without_covered
 from .units import Match, Progress, Side, Unit, cluster_id, eligible, pair_key, span_key
 from .verify import DEFAULT_THRESHOLD, longest_common_run, partial_threshold, verify_pairs
 
@@ -55,7 +56,12 @@ def link_units(
     blocked = report(400, 500)
     if blocked:
         blocked(1, 1)
-    matches = verify_pairs(index, pairs, shared, threshold, report(500, 1000))
+    matches = verify_pairs(index, pairs, shared, threshold, report(500, 900))
+    passages = index.passages().all_matches(index.vocab)
+    matches = refined(matches, passages) + without_covered(passages, matches)
+    finish = report(900, 1000)
+    if finish:
+        finish(1, 1)
     return cluster(sorted(matches, key=lambda m: m.pair_key))
 
 

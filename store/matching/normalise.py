@@ -88,7 +88,21 @@ def _processed_tokens_with_case(text: str) -> list[str]:
     return [folded[s:e] for s, e in token_spans(text)]
 
 
-def shared_content_words(a: str, b: str) -> set[str]:
+STOCK_WORDS = _STOP | frozenset(
+    """
+    immediately respond responded request comment comments statement interview news
+    conference reporters familiar matter condition anonymity authorized authorised speak
+    speaking publicly declined reached
+    von der van den del della bin ibn
+    """.split()
+)
+"""Stop words, the words of the agencies' stock phrases ("did not immediately respond to
+a request for comment", "speaking on condition of anonymity") and the lower-case
+particles of names ("von der Leyen"): a passage found anywhere in an article, not a
+whole sentence, must share content beyond them."""
+
+
+def shared_content_words(a: str, b: str, stop: frozenset[str] = _STOP) -> set[str]:
     """Words both texts carry that are not stop words, titles, days, or names.
 
     A word counts as a name when it is capitalised everywhere in both texts; a
@@ -97,7 +111,7 @@ def shared_content_words(a: str, b: str) -> set[str]:
     forms_a, forms_b = _word_forms(a), _word_forms(b)
     shared = set()
     for word in forms_a.keys() & forms_b.keys():
-        if word in _STOP or (len(word) < 3 and not word.isdigit()):
+        if word in stop or (len(word) < 3 and not word.isdigit()):
             continue
         if forms_a[word] and forms_b[word]:
             continue

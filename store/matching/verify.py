@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .normalise import content_words, shared_content_words, token_spans
+from .normalise import STOCK_WORDS, content_words, shared_content_words, token_spans
 from .units import Match, Progress, Side
 
 if TYPE_CHECKING:
@@ -333,7 +333,9 @@ def _passage(index: Index, x: _Item, y: _Item) -> _Decision | None:
     x_span = (x_tokens[xi][0], x_tokens[xi + length - 1][1])
     y_span = (y_tokens[yj][0], y_tokens[yj + length - 1][1])
     x_text, y_text = _slice_item_text(index, x, x_span), _slice_item_text(index, y, y_span)
-    if len(shared_content_words(x_text, y_text)) < MIN_SHARED_CONTENT:
+    # A run of words, not whole sentences: a name with its title and a stock phrase
+    # ("Ursula von der Leyen, speaking at a news conference in Brussels") share none.
+    if len(shared_content_words(x_text, y_text, STOCK_WORDS)) < MIN_SHARED_CONTENT:
         return None
     chars = len(" ".join(xw[xi : xi + length]))
     return _Decision(

@@ -1,0 +1,566 @@
+"""Passage alignment over whole articles: a statement wherever it sits. Pure: no database.
+
+Sentence units only meet when they line up sentence against sentence. A quote inside a
+reporter's sentence, a copy stripped of its punctuation that runs into the next
+sentence, a copy trimmed and reworded at once, a statement one outlet split in two: the
+units differ too much for unit-against-unit scores, yet the words are there. This stage
+works as text-reuse detectors do (passim, BLAST):
+
+1. **Seeds**: every word 4-gram of every article (its sentences read end to end, page
+   furniture left out), kept when it is found in at least 2 and at most `seed_cap`
+   articles. A 4-gram stays rare where bigrams of the same common words do not, so a
+   statement made of common words still has seeds in a large corpus; stock phrases
+   recur in many articles and lose theirs.
+2. **Chains**: the seeds two articles share, taken in order, are chained while they
+   stay near one diagonal (position in one article minus position in the other) and
+   close to each other; a chain needs `MIN_SEEDS` seeds (a shared run of 5 words, or
+   two 4-grams).
+3. **Alignment**: the chain's region, widened by `MARGIN` words each side, is aligned
+   word by word (`rapidfuzz.distance.Levenshtein.opcodes` on word ids). Blocks of equal
+   words separated by at most `JOIN_GAP` changed words form one passage (the changed
+   words of a rewording); a single word at either end counts only when it follows a
+   one-for-one substitution and is not a stop word.
+4. **Decision**: at least `MIN_MATCHED` equal words, a score (2 x equal words / both
+   spans' words, 0-100) of at least `MIN_SCORE`, and `MIN_CONTENT` shared content
+   words outside stop words, names and the agencies' stock phrases.
+
+A passage link's sides are the aligned words, from the first word's start to the last
+word's end (document offsets): a quote inside a longer sentence links just the quoted
+words, and a passage over two sentences touches both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from .normalise import STOCK_WORDS, shared_content_words, token_spans
+from .units import Match, Side, Unit
+
+METHOD = "passage"
+SEED_WORDS = 4
+SEED_CAP_MIN = 8
+SEED_CAP_FRACTION = 0.001
+SEED_CAP_MAX = 200
+"""A 4-gram in more articles than max(SEED_CAP_MIN, SEED_CAP_FRACTION * articles), at most
+SEED_CAP_MAX, is a stock phrase or a name with its title, not a statement's."""
+STOCK_FRACTION = 0.01
+"""A 4-gram in more than this share of the articles (and more than a seed's cap) is a
+stock phrase's: its words do not count toward MIN_RARE."""
+MIN_SEEDS = 2
+CHAIN_GAP = 12
+"""Seeds further apart than this many words (in the first article) start a new chain."""
+DIAGONAL_SLACK = 4
+"""Words inserted or dropped between two seeds of one chain (the diagonal's drift)."""
+MARGIN = 8
+JOIN_GAP = 3
+"""Changed, added or dropped words allowed between two blocks of equal words."""
+MIN_MATCHED = 8
+MIN_RARE = 3
+"""Equal words a passage needs that are not stop words and lie outside every common
+4-gram: a stock phrase running into a name or the next sentence ("in remarks that drew
+criticism from the White House. The") has a rare seed or two at the join but few such
+words."""
+MIN_SCORE = 75.0
+MIN_CONTENT = 2
+PIECE_MIN_RARE = 2
+SNAP_WORDS = 3
+"""Stop words at most this many at an end of a passage are cut where a quotation mark or
+a sentence end separates them from the rest."""
+PAIR_BATCH = 4_000_000
+"""Seed pairs are produced in passes of about this many (bounds memory)."""
+
+_BOUNDARY = re.compile(r'["\u201c\u201d\u201e\u00ab\u00bb.!?;:]')
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+
+
+def seed_cap(articles: int) -> int:
+    return int(min(SEED_CAP_MAX, max(SEED_CAP_MIN, SEED_CAP_FRACTION * articles)))
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """Two aligned spans, in flat word positions [lo, hi) of two articles."""
+
+    a_doc: int
+    a_lo: int
+    a_hi: int
+    b_doc: int
+    b_lo: int
+    b_hi: int
+    matched: int
+    score: float
+    rare: int  # equal words that are not stop words and lie outside common 4-grams
+    pairs: tuple[tuple[int, int], ...]  # the equal words, flat positions in a and b
+
+
+class PassageIndex:
+    """Every article's words end to end, and the postings of its rare 4-grams.
+
+    Built from sentence units (a unit with `seq`); a document's sentences are read in
+    `seq` order. Word ids come from the caller's vocabulary, shared with the bigram index.
+    """
+
+    def __init__(self, units: Sequence[Unit], norms: Sequence[str], vocab: dict[str, int]):
+        by_doc: dict[str, list[int]] = defaultdict(list)
+        for i, unit in enumerate(units):
+            if unit.seq is not None:
+                by_doc[unit.doc].append(i)
+        self.names = list(by_doc)
+        self.code = {name: d for d, name in enumerate(self.names)}
+        self.units = units
+        self.doc_units: list[list[int]] = []
+        ids: list[int] = []
+        opens: list[int] = []
+        first = [0]
+        for name in self.names:
+            members = sorted(by_doc[name], key=lambda i: units[i].seq or 0)
+            self.doc_units.append(members)
+            for i in members:
+                opens.append(len(ids))
+                if norms[i]:
+                    ids.extend(vocab.setdefault(t, len(vocab)) for t in norms[i].split(" "))
+            first.append(len(ids))
+        self.first = np.array(first, dtype=np.int64)
+        self.opens = np.zeros(len(ids) + 1, dtype=bool)  # a sentence's first word
+        self.opens[np.array(opens, dtype=np.int64)] = True
+        self.words = np.array(ids, dtype=np.int64)
+        self.doc_of = np.repeat(np.arange(len(self.names), dtype=np.int64), np.diff(self.first))
+        self._tokens: dict[int, np.ndarray] = {}
+        self.cap = seed_cap(len(self.names))
+        keys, positions = self._seeds()
+        self.keys, self.positions = keys, positions
+        self._position_order: tuple[np.ndarray, np.ndarray] | None = None
+
+    # -- seeds -----------------------------------------------------------------------
+
+    def _seed_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Hash of the 4-gram starting at each flat position that has one in its article."""
+        w = self.words.astype(np.uint64)
+        n = len(w) - SEED_WORDS + 1
+        if n <= 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        h = w[:n] * _MIX[0]
+        for k in range(1, SEED_WORDS):
+            h = (h ^ (h >> np.uint64(29))) * _MIX[k % 3] + w[k : k + n]
+        pos = np.arange(n, dtype=np.int64)
+        inside = self.doc_of[:n] == self.doc_of[SEED_WORDS - 1 :]
+        return h[inside].view(np.int64), pos[inside]
+
+    def _seeds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Postings (key, flat position) of the 4-grams found in 2..cap articles, by key;
+        marks `stock` the words covered by a 4-gram found in more."""
+        keys, pos = self._seed_keys()
+        self.stock = np.zeros(len(self.words), dtype=bool)
+        order = np.lexsort((pos, keys))
+        keys, pos = keys[order], pos[order]
+        del order
+        if not len(keys):
+            return keys, pos
+        docs = self.doc_of[pos]
+        new_key = np.r_[True, keys[1:] != keys[:-1]]
+        new_doc = new_key | np.r_[True, docs[1:] != docs[:-1]]
+        key_id = np.cumsum(new_key) - 1
+        df = np.bincount(key_id, weights=new_doc).astype(np.int64)
+        size = np.bincount(key_id).astype(np.int64)
+        # Repeats inside one article count toward the size: a phrase an article says
+        # many times over is its own refrain, not a statement shared with others.
+        common = ((df > self.cap) | (size > 2 * self.cap))[key_id]
+        # A word inside a 4-gram found in many articles belongs to a stock phrase (or a
+        # name with its title): what a passage matches there says nothing about a shared
+        # statement. Many is more than a seed's cap: in a large corpus of common words,
+        # a statement's own 4-grams recur by chance in a few more articles than the cap.
+        stock_cap = max(self.cap, STOCK_FRACTION * len(self.names))
+        starts = np.zeros(len(self.words) + SEED_WORDS, dtype=bool)
+        starts[pos[((df > stock_cap) | (size > 2 * stock_cap))[key_id]]] = True
+        self.stock = np.zeros(len(self.words), dtype=bool)
+        for k in range(SEED_WORDS):
+            self.stock[k:] |= starts[: len(self.words) - k]
+        keep = (df >= 2)[key_id] & ~common
+        return keys[keep], pos[keep]
+
+    def _run(self, key: int) -> np.ndarray:
+        lo = np.searchsorted(self.keys, key, "left")
+        hi = np.searchsorted(self.keys, key, "right")
+        return self.positions[lo:hi]
+
+    # -- seed pairs and chains -----------------------------------------------------------
+
+    def _all_seed_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(a, b) flat positions of the same seed in two articles, a's article first."""
+        keys, pos = self.keys, self.positions
+        empty = np.zeros(0, dtype=np.int64)
+        if not len(keys):
+            return empty, empty
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        sizes = np.diff(np.r_[starts, len(keys)])
+        group = np.repeat(np.arange(len(starts)), sizes)
+        offset = np.arange(len(keys)) - np.repeat(starts, sizes)
+        partners = sizes[group] - offset - 1  # later postings of the same key
+        per = np.cumsum(partners)
+        cuts = np.searchsorted(per, np.arange(PAIR_BATCH, per[-1] + PAIR_BATCH, PAIR_BATCH), "right")
+        bounds = np.unique(np.r_[0, cuts, len(keys)]).tolist()
+        out_a, out_b = [], []
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            count = partners[lo:hi]
+            total = int(count.sum())
+            if not total:
+                continue
+            first = np.repeat(np.arange(lo, hi), count)
+            second = first + 1 + (np.arange(total) - np.repeat(np.cumsum(count) - count, count))
+            a, b = pos[first], pos[second]
+            del first, second
+            da, db = self.doc_of[a], self.doc_of[b]
+            keep = da != db
+            swap = da > db
+            out_a.append(np.where(swap, b, a)[keep])
+            out_b.append(np.where(swap, a, b)[keep])
+        if not out_a:
+            return empty, empty
+        return np.concatenate(out_a), np.concatenate(out_b)
+
+    def _chains(self, a: np.ndarray, b: np.ndarray) -> list[tuple[int, int, int, int]]:
+        """Regions (a_lo, a_hi, b_lo, b_hi) of chained seeds, flat positions, end exclusive."""
+        if not len(a):
+            return []
+        da, db = self.doc_of[a], self.doc_of[b]
+        diagonal = (b - self.first[db]) - (a - self.first[da])
+        order = np.lexsort((b, a, db, da))
+        a, b, da, db, diagonal = a[order], b[order], da[order], db[order], diagonal[order]
+        brk = np.ones(len(a), dtype=bool)
+        brk[1:] = (
+            (da[1:] != da[:-1]) | (db[1:] != db[:-1]) | (a[1:] - a[:-1] > CHAIN_GAP)
+            | (np.abs(diagonal[1:] - diagonal[:-1]) > DIAGONAL_SLACK)
+        )  # fmt: skip
+        chain = np.cumsum(brk) - 1
+        seeds = np.bincount(chain)
+        starts = np.flatnonzero(brk)
+        a_lo = np.minimum.reduceat(a, starts)
+        a_hi = np.maximum.reduceat(a, starts) + SEED_WORDS
+        b_lo = np.minimum.reduceat(b, starts)
+        b_hi = np.maximum.reduceat(b, starts) + SEED_WORDS
+        good = seeds >= MIN_SEEDS
+        return list(
+            zip(a_lo[good].tolist(), a_hi[good].tolist(), b_lo[good].tolist(),
+                b_hi[good].tolist(), strict=True)  # fmt: skip
+        )
+
+    # -- alignment ------------------------------------------------------------------------
+
+    def _align(self, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
+               stop_ids: frozenset[int]) -> Passage | None:  # fmt: skip
+        """The aligned passage around a chain's region, or None."""
+        da, db = int(self.doc_of[a_lo]), int(self.doc_of[b_lo])
+        wa_lo, wa_hi = max(int(self.first[da]), a_lo - MARGIN), min(int(self.first[da + 1]), a_hi + MARGIN)
+        wb_lo, wb_hi = max(int(self.first[db]), b_lo - MARGIN), min(int(self.first[db + 1]), b_hi + MARGIN)
+        xs, ys = self.words[wa_lo:wa_hi].tolist(), self.words[wb_lo:wb_hi].tolist()
+        blocks = [
+            (op.src_start, op.dest_start, op.src_end - op.src_start)
+            for op in Levenshtein.opcodes(xs, ys)
+            if op.tag == "equal"
+        ]
+        if not blocks:
+            return None
+        segments: list[list[tuple[int, int, int]]] = [[blocks[0]]]
+        for block in blocks[1:]:
+            x, y, n = segments[-1][-1]
+            if max(block[0] - x - n, block[1] - y - n) <= JOIN_GAP:
+                segments[-1].append(block)
+            else:
+                segments.append([block])
+        core_lo, core_hi = a_lo - wa_lo, a_hi - wa_lo
+        best: list[tuple[int, int, int]] | None = None
+        for segment in segments:
+            segment = _trim(segment, xs, stop_ids)
+            if not segment:
+                continue
+            lo, hi = segment[0][0], segment[-1][0] + segment[-1][2]
+            if hi <= core_lo or lo >= core_hi:
+                continue
+            if best is None or sum(n for *_, n in segment) > sum(n for *_, n in best):
+                best = segment
+        if best is None:
+            return None
+        pairs = [(wa_lo + x + k, wb_lo + y + k) for x, y, n in best for k in range(n)]
+        pairs = self._without_stock_pieces(pairs, stop_ids)
+        if not pairs:
+            return None
+        matched = len(pairs)
+        (a_first, b_first), (a_last, b_last) = pairs[0], pairs[-1]
+        score = 200.0 * matched / ((a_last - a_first + 1) + (b_last - b_first + 1))
+        rare = sum(1 for x, _ in pairs if self._rare(x, stop_ids))
+        return Passage(da, a_first, a_last + 1, db, b_first, b_last + 1, matched,
+                       round(score, 1), rare, tuple(pairs))  # fmt: skip
+
+    def _rare(self, x: int, stop_ids: frozenset[int]) -> bool:
+        return not self.stock[x] and int(self.words[x]) not in stop_ids
+
+    def _without_stock_pieces(self, pairs: list[tuple[int, int]],
+                              stop_ids: frozenset[int]) -> list[tuple[int, int]]:  # fmt: skip
+        """The aligned word pairs without a sentence piece at either end that has fewer
+        than PIECE_MIN_RARE rare words: a passage may run over a sentence boundary (a
+        statement split in two, a copy without its full stop), but a stock phrase that
+        ends the sentence before a chance match of the next one's opening is no part
+        of a statement."""
+        pieces: list[list[tuple[int, int]]] = []
+        for pair in pairs:
+            x, y = pair
+            if not pieces or self.opens[x] or self.opens[y]:
+                pieces.append([])
+            pieces[-1].append(pair)
+        def weak(piece: list[tuple[int, int]]) -> bool:
+            return sum(1 for x, _ in piece if self._rare(x, stop_ids)) < PIECE_MIN_RARE
+        while len(pieces) > 1 and weak(pieces[0]):
+            pieces.pop(0)
+        while len(pieces) > 1 and weak(pieces[-1]):
+            pieces.pop()
+        return [pair for piece in pieces for pair in piece]
+
+    # -- offsets and text --------------------------------------------------------------------
+
+    def tokens(self, d: int) -> np.ndarray:
+        """(start, end) document offsets of article `d`'s words, in flat order."""
+        cached = self._tokens.get(d)
+        if cached is None:
+            spans = []
+            for i in self.doc_units[d]:
+                unit = self.units[i]
+                spans.extend((unit.start + s, unit.start + e) for s, e in token_spans(unit.text))
+            cached = self._tokens[d] = np.array(spans, dtype=np.int64).reshape(-1, 2)
+        return cached
+
+    def span(self, d: int, lo: int, hi: int) -> tuple[int, int]:
+        """Document offsets of flat word positions [lo, hi) of article `d`."""
+        tokens = self.tokens(d)
+        base = int(self.first[d])
+        return int(tokens[lo - base, 0]), int(tokens[hi - 1 - base, 1])
+
+    def text(self, d: int, start: int, end: int) -> str:
+        """The article's text between two offsets (its sentences joined by a space)."""
+        pieces = []
+        for i in self.doc_units[d]:
+            unit = self.units[i]
+            lo, hi = max(start, unit.start), min(end, unit.end)
+            if lo < hi:
+                pieces.append(unit.text[lo - unit.start : hi - unit.start])
+        return " ".join(pieces)
+
+    # -- decisions ---------------------------------------------------------------------------
+
+    def _decide(self, passage: Passage | None, stop_ids: frozenset[int]) -> Match | None:
+        if passage is None or passage.matched < MIN_MATCHED or passage.score < MIN_SCORE:
+            return None
+        if passage.rare < MIN_RARE:
+            return None
+        pairs = self._snapped(passage, stop_ids)
+        (a_lo, b_lo), (a_hi, b_hi) = pairs[0], pairs[-1]
+        a = self.span(passage.a_doc, a_lo, a_hi + 1)
+        b = self.span(passage.b_doc, b_lo, b_hi + 1)
+        shared = shared_content_words(
+            self.text(passage.a_doc, *a), self.text(passage.b_doc, *b), STOCK_WORDS
+        )
+        if len(shared) < MIN_CONTENT:
+            return None
+        sides = sorted(
+            (Side(self.names[passage.a_doc], *a, None, *a),
+             Side(self.names[passage.b_doc], *b, None, *b)),
+            key=lambda s: s.key,
+        )  # fmt: skip
+        return Match(a=sides[0], b=sides[1], score=passage.score, method=METHOD)
+
+    def _snapped(self, passage: Passage, stop_ids: frozenset[int]) -> list[tuple[int, int]]:
+        """The equal words without stop words at either end that lie beyond a quotation
+        mark or a sentence's end in either article: the "on" of `... the draft
+        agreement" on Tuesday` matches the "on" of `the draft agreement on prisoners` by
+        chance, and a quote's link ends where the quote does."""
+        pairs = list(passage.pairs)
+        docs = (passage.a_doc, passage.b_doc)
+
+        def boundary(before: tuple[int, int], after: tuple[int, int]) -> bool:
+            # A mark between words, not inside "U.S." or "3.5" (no space there).
+            gaps = [self.between(d, before[k], after[k]) for k, d in enumerate(docs)]
+            return any(_BOUNDARY.search(g) and any(c.isspace() for c in g) for g in gaps)
+
+        def stop(pair: tuple[int, int]) -> bool:
+            return int(self.words[pair[0]]) in stop_ids
+
+        for _ in range(SNAP_WORDS):
+            cut = None
+            for k in range(len(pairs) - 1, max(0, len(pairs) - 1 - SNAP_WORDS), -1):
+                if not stop(pairs[k]):
+                    break
+                if boundary(pairs[k - 1], pairs[k]):
+                    cut = k
+            if cut is None:
+                break
+            pairs = pairs[:cut]
+        for _ in range(SNAP_WORDS):
+            cut = None
+            for k in range(0, min(len(pairs) - 1, SNAP_WORDS)):
+                if not stop(pairs[k]):
+                    break
+                if boundary(pairs[k], pairs[k + 1]):
+                    cut = k + 1
+            if cut is None:
+                break
+            pairs = pairs[cut:]
+        return pairs
+
+    def between(self, d: int, x: int, y: int) -> str:
+        """The text between flat words x and y (x before y) of article `d`."""
+        tokens = self.tokens(d)
+        base = int(self.first[d])
+        return self.text(d, int(tokens[x - base, 1]), int(tokens[y - base, 0]))
+
+    def _passages(self, chains: list[tuple[int, int, int, int]], vocab: dict[str, int]) -> list[Match]:
+        stop_ids = frozenset(vocab[w] for w in STOCK_WORDS if w in vocab)
+        found: dict[tuple[int, int], list[Passage]] = defaultdict(list)
+        for chain in chains:
+            passage = self._align(*chain, stop_ids)
+            if passage is None or passage.matched < MIN_MATCHED:
+                continue
+            found[(passage.a_doc, passage.b_doc)].append(passage)
+        matches = []
+        for group in found.values():
+            # Chains of one statement (a rewording breaks its seeds in two) align to
+            # overlapping passages: the one with the most equal words stands for them.
+            group.sort(key=lambda p: (-p.matched, -p.score, p.a_lo))
+            kept: list[Passage] = []
+            for p in group:
+                if any(p.a_lo < k.a_hi and k.a_lo < p.a_hi and p.b_lo < k.b_hi and k.b_lo < p.b_hi
+                       for k in kept):  # fmt: skip
+                    continue
+                kept.append(p)
+                match = self._decide(p, stop_ids)
+                if match is not None:
+                    matches.append(match)
+        return matches
+
+    def all_matches(self, vocab: dict[str, int]) -> list[Match]:
+        """Every passage match of the corpus."""
+        a, b = self._all_seed_pairs()
+        return self._passages(self._chains(a, b), vocab)
+
+    def matches_of(self, doc: str, vocab: dict[str, int]) -> list[Match]:
+        """Every passage match with one side in `doc`: the same as `all_matches` gives."""
+        d = self.code.get(doc)
+        if d is None:
+            return []
+        lo, hi = int(self.first[d]), int(self.first[d + 1])
+        by_position, sorted_positions = self._by_position()
+        where = by_position[np.searchsorted(sorted_positions, lo) : np.searchsorted(sorted_positions, hi)]
+        a_parts, b_parts = [], []
+        for key in np.unique(self.keys[where]).tolist():
+            run = self._run(key)
+            mine = (run >= lo) & (run < hi)
+            own, other = run[mine], run[~mine]
+            if not len(other):
+                continue
+            x = np.repeat(own, len(other))
+            y = np.tile(other, len(own))
+            swap = self.doc_of[y] < d
+            a_parts.append(np.where(swap, y, x))
+            b_parts.append(np.where(swap, x, y))
+        if not a_parts:
+            return []
+        return self._passages(self._chains(np.concatenate(a_parts), np.concatenate(b_parts)), vocab)
+
+    def _by_position(self) -> tuple[np.ndarray, np.ndarray]:
+        """Posting indices in position order, and the positions so ordered (built once)."""
+        if self._position_order is None:
+            order = np.argsort(self.positions, kind="stable")
+            self._position_order = (order, self.positions[order])
+        return self._position_order
+
+
+def _trim(segment: list[tuple[int, int, int]], xs: list[int],
+          stop_ids: frozenset[int]) -> list[tuple[int, int, int]]:  # fmt: skip
+    """Drop single equal words at the ends of a segment unless they follow a one-for-one
+    substitution and carry content: the margins of the window match by chance."""
+    segment = list(segment)
+    while len(segment) > 1:
+        x, y, n = segment[0]
+        nx, ny, _ = segment[1]
+        gap_x, gap_y = nx - x - n, ny - y - n
+        if n == 1 and (gap_x != gap_y or xs[x] in stop_ids):
+            segment.pop(0)
+            continue
+        break
+    while len(segment) > 1:
+        x, y, n = segment[-1]
+        px, py, pn = segment[-2]
+        gap_x, gap_y = x - px - pn, y - py - pn
+        if n == 1 and (gap_x != gap_y or xs[x] in stop_ids):
+            segment.pop()
+            continue
+        break
+    return segment
+
+
+def without_covered(passages: list[Match], matches: list[Match]) -> list[Match]:
+    """Passage matches whose statement no unit match links already.
+
+    A unit match covers a passage when it joins the same two articles and each of its
+    aligned parts overlaps the passage's side in that article by at least half of the
+    shorter of the two: the statement is linked, and one link per statement is enough.
+    """
+    by_docs: dict[tuple[str, str], list[Match]] = defaultdict(list)
+    for m in matches:
+        by_docs[(m.a.doc, m.b.doc)].append(m)
+        by_docs[(m.b.doc, m.a.doc)].append(m)
+    kept = []
+    for p in passages:
+        if not any(_covers(m, p) for m in by_docs.get((p.a.doc, p.b.doc), ())):
+            kept.append(p)
+    return kept
+
+
+def refined(matches: list[Match], passages: list[Match]) -> list[Match]:
+    """Unit matches whose aligned parts are a passage's, where one covers them.
+
+    The unit scorers align characters inside whole sentences, so an aligned part may
+    stop a word short or take in the attribution around a quote; a passage aligns
+    words. Where a passage covers a unit match (not an exact one) and lies inside its
+    sides, the match keeps its sides, score and method and takes the passage's words
+    as its aligned parts: what the app highlights and `accept` tags.
+    """
+    by_docs: dict[tuple[str, str], list[Match]] = defaultdict(list)
+    for p in passages:
+        by_docs[(p.a.doc, p.b.doc)].append(p)
+    out = []
+    for m in matches:
+        best = None
+        if m.method != "exact":
+            for p in by_docs.get((m.a.doc, m.b.doc), ()):
+                if _covers(m, p) and all(
+                    s.start <= t.match_start and t.match_end <= s.end
+                    for s, t in zip((m.a, m.b), (p.a, p.b), strict=True)
+                ):  # fmt: skip
+                    if best is None or p.score > best.score:
+                        best = p
+        if best is None:
+            out.append(m)
+            continue
+        a, b = (
+            replace(side, match_start=t.match_start, match_end=t.match_end)
+            for side, t in zip((m.a, m.b), (best.a, best.b), strict=True)
+        )
+        out.append(replace(m, a=a, b=b))
+    return out
+
+
+def _covers(m: Match, p: Match) -> bool:
+    sides = (m.a, m.b) if m.a.doc == p.a.doc else (m.b, m.a)
+    return all(_overlaps(s, t) for s, t in zip(sides, (p.a, p.b), strict=True))
+
+
+def _overlaps(s: Side, t: Side) -> bool:
+    common = min(s.match_end, t.match_end) - max(s.match_start, t.match_start)
+    shorter = min(s.match_end - s.match_start, t.match_end - t.match_start)
+    return common > 0 and 2 * common >= shorter
