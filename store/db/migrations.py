@@ -286,4 +286,20 @@ def m004_meaning(db: Database) -> None:
     for sql in others:
         db.execute(sql)
 
+
+@step
+def m005_converge_edited_core(db: Database) -> None:
+    """What `m001_core` gained after databases had already applied it, given to them.
+
+    The two indexes that find an article's earlier version (by title and outlet, by
+    URL) and FTS5's `automerge` of 8 on `documents_fts` were added to `m001_core`
+    after it had shipped, so databases made before then never got them. Here they
+    are made if missing, and a new database gets the same setting again, so every
+    database ends with one schema whichever release made it.
+    """
+    db.execute("CREATE INDEX IF NOT EXISTS documents_title ON documents(title, source)")
+    db.execute("CREATE INDEX IF NOT EXISTS documents_url ON documents(url)")
+    db.execute("INSERT INTO documents_fts(documents_fts, rank) VALUES ('automerge', 8)")
+
+
 SCHEMA_VERSION = len(STEP_NAMES)
