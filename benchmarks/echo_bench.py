@@ -54,12 +54,13 @@ def run_linker(docs: dict[str, str], threshold: float | None) -> tuple[list[Link
 
     Units are made as `store.links.sentence_units` makes them for `sidenote link`
     (the importer's sentence segmenter, page furniture skipped), then the pure
-    `link_units` links them. A link's side is its aligned part (`match_start`,
-    `match_end`), which is what the app highlights.
+    `link_units` links them: the unit stages and the passage alignment over whole
+    articles (`store.matching.passages`), as `relink` does. A link's side is its
+    aligned part (`match_start`, `match_end`), which is what the app highlights.
     """
     from store.importing.furniture import line_rule
-    from store.matching.linking import DEFAULT_THRESHOLD, Unit, link_units
     from store.importing.sentences import split_sentences
+    from store.matching import DEFAULT_THRESHOLD, Unit, link_units
 
     stages: Stages = {}
     wall, cpu = time.perf_counter(), time.process_time()

@@ -124,6 +124,7 @@ class Index:
         self._chars: dict[int, _Postings] = {}  # character grams per segment, built lazily
         self._short_grams: dict[int, set[int]] = {}
         self._passages: PassageIndex | None = None
+        self._free: list[int] = []  # units that are not sentences (annotations)
 
     # -- building ----------------------------------------------------------------
 
@@ -157,6 +158,8 @@ class Index:
             doc = self.docs.setdefault(unit.doc, len(self.docs))
             ok = eligible(unit, words, len(norm))
             self.units.append(unit)
+            if unit.seq is None:
+                self._free.append(i)
             self.norms.append(norm)
             self._words.append(words)
             self._doc.append(doc)
@@ -211,6 +214,7 @@ class Index:
         for column in (self._words, self._doc, self._active, self._hash, self._next, self._prev):
             del column[count:]
         self.short = [s for s in self.short if s < count]
+        self._free = [j for j in self._free if j < count]
         while self.segments and int(self.segments[-1].units.min()) >= count:
             self._chars.pop(len(self.segments) - 1, None)
             self.segments.pop()
@@ -472,10 +476,12 @@ class Index:
 
     def _units_overlapping(self, doc: str, passages: list[Match]) -> list[int]:
         spans = [(s.start, s.end) for p in passages for s in (p.a, p.b) if s.doc == doc]
+        d = self.passages().code[doc]
+        candidates = [*self.passages().doc_units[d], *(j for j in self._free if self.units[j].doc == doc)]
         return [
             j
-            for j, u in enumerate(self.units)
-            if u.doc == doc and any(u.start < end and start < u.end for start, end in spans)
+            for j in candidates
+            if any(self.units[j].start < end and start < self.units[j].end for start, end in spans)
         ]
 
     def _unit_matches_for(self, i: int, threshold: float) -> list[Match]:

@@ -32,6 +32,7 @@ words, and a passage over two sentences touches both.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -75,6 +76,9 @@ a sentence end separates them from the rest."""
 PAIR_BATCH = 4_000_000
 """Seed pairs are produced in passes of about this many (bounds memory)."""
 
+_DANGLING = frozenset(
+    "the a an of to in on at for with from by and or but as into about than".split()
+)
 _BOUNDARY = re.compile(r'["\u201c\u201d\u201e\u00ab\u00bb.!?;:]')
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 
@@ -132,7 +136,9 @@ class PassageIndex:
         self.words = np.array(ids, dtype=np.int64)
         self.doc_of = np.repeat(np.arange(len(self.names), dtype=np.int64), np.diff(self.first))
         self._tokens: dict[int, np.ndarray] = {}
+        self._unit_starts: dict[int, list[int]] = {}
         self.cap = seed_cap(len(self.names))
+        self._dangling_ids = frozenset(vocab[w] for w in _DANGLING if w in vocab)
         keys, positions = self._seeds()
         self.keys, self.positions = keys, positions
         self._position_order: tuple[np.ndarray, np.ndarray] | None = None
@@ -343,9 +349,15 @@ class PassageIndex:
 
     def text(self, d: int, start: int, end: int) -> str:
         """The article's text between two offsets (its sentences joined by a space)."""
+        members = self.doc_units[d]
+        starts = self._unit_starts.get(d)
+        if starts is None:
+            starts = self._unit_starts[d] = [self.units[i].start for i in members]
         pieces = []
-        for i in self.doc_units[d]:
+        for i in members[max(0, bisect_right(starts, start) - 1) :]:
             unit = self.units[i]
+            if unit.start >= end:
+                break
             lo, hi = max(start, unit.start), min(end, unit.end)
             if lo < hi:
                 pieces.append(unit.text[lo - unit.start : hi - unit.start])
@@ -410,6 +422,11 @@ class PassageIndex:
             if cut is None:
                 break
             pairs = pairs[cut:]
+        # Where the alignment stops, the next words differ: an article or preposition
+        # left at the end belongs to a phrase the two articles do not share.
+        dangling = self._dangling_ids
+        while len(pairs) > 1 and int(self.words[pairs[-1][0]]) in dangling:
+            pairs.pop()
         return pairs
 
     def between(self, d: int, x: int, y: int) -> str:
@@ -455,21 +472,24 @@ class PassageIndex:
         lo, hi = int(self.first[d]), int(self.first[d + 1])
         by_position, sorted_positions = self._by_position()
         where = by_position[np.searchsorted(sorted_positions, lo) : np.searchsorted(sorted_positions, hi)]
-        a_parts, b_parts = [], []
-        for key in np.unique(self.keys[where]).tolist():
-            run = self._run(key)
-            mine = (run >= lo) & (run < hi)
-            own, other = run[mine], run[~mine]
-            if not len(other):
-                continue
-            x = np.repeat(own, len(other))
-            y = np.tile(other, len(own))
-            swap = self.doc_of[y] < d
-            a_parts.append(np.where(swap, y, x))
-            b_parts.append(np.where(swap, x, y))
-        if not a_parts:
+        if not len(where):
             return []
-        return self._passages(self._chains(np.concatenate(a_parts), np.concatenate(b_parts)), vocab)
+        # Every posting of each of this article's seeds, against the seed's own place.
+        keys = self.keys[where]
+        first = np.searchsorted(self.keys, keys, "left")
+        counts = np.searchsorted(self.keys, keys, "right") - first
+        total = int(counts.sum())
+        own = np.repeat(self.positions[where], counts)
+        other = self.positions[
+            np.repeat(first, counts) + np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        ]
+        keep = (other < lo) | (other >= hi)
+        own, other = own[keep], other[keep]
+        if not len(own):
+            return []
+        swap = self.doc_of[other] < d
+        a, b = np.where(swap, other, own), np.where(swap, own, other)
+        return self._passages(self._chains(a, b), vocab)
 
     def _by_position(self) -> tuple[np.ndarray, np.ndarray]:
         """Posting indices in position order, and the positions so ordered (built once)."""

@@ -7,6 +7,8 @@ the words a reader would want highlighted, not the sentence around them.
 
 from __future__ import annotations
 
+from store import NewDocument, add_document
+from store.links import echoes, relink, sentence_units
 from store.matching.linking import Index, Unit, link_units
 
 STATEMENT = (
@@ -150,3 +152,33 @@ def test_stock_phrases_and_names_are_not_linked():
         "Brussels on Monday, dismissed the report as speculation.",
     )
     assert linked(first, second) == []
+
+
+def test_a_stored_passage_link_shows_on_every_sentence_it_touches(store):
+    """`sidenote link` stores the passage; the Echoes panel of either sentence it runs
+    over shows it, with the aligned words of the other article."""
+    whole_text = (
+        "The ceasefire held overnight. "
+        + STATEMENT
+        + ", a senior official at the foreign ministry told reporters in Vienna on Friday."
+    )
+    split_text = (
+        "Negotiators from both delegations will return to Geneva next month. They will finish "
+        "the draft agreement on prisoner exchanges, officials in Kyiv and Moscow said late on "
+        "Friday after a long day of meetings in the Austrian capital."
+    )
+    with store.transaction() as db:
+        whole, _ = add_document(db, NewDocument(text=whole_text, title="Whole", source="W"))
+        split, _ = add_document(db, NewDocument(text=split_text, title="Split", source="S"))
+    report = relink(store)
+    assert report.by_method == {"passage": 1}
+    sentences = [u for u in sentence_units(store) if u.doc == split]
+    assert len(sentences) == 2
+    for sentence in sentences:
+        (echo,) = echoes(store, split, sentence.start, sentence.end)
+        assert echo.method == "passage" and echo.doc_id == whole
+        assert whole_text[echo.match_start : echo.match_end] == STATEMENT
+        assert split_text[echo.this_start : echo.this_end] == (
+            "Negotiators from both delegations will return to Geneva next month. They will "
+            "finish the draft agreement on prisoner exchanges"
+        )
