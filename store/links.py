@@ -39,12 +39,12 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from time import perf_counter
 
+from . import link_table
 from .annotations import create_annotation
 from .db.connection import Store, utc_now
 from .errors import InputError, NotFound
@@ -64,7 +64,7 @@ from .matching.linking import (
 )
 from .matching.meaning import METHOD as MEANING_METHOD
 from .meaning_links import MeaningReport, suggest_meaning
-from .models import Annotation, LinkStatus
+from .models import Annotation, LinkRecord, LinkSide, LinkStatus
 from .text import snap_to_graphemes
 
 Progress = Callable[[int, int], None]
@@ -165,15 +165,18 @@ def _annotation_on(db, doc: str, start: int, end: int) -> str | None:
 
 
 @dataclass
-class _Cache:
-    documents: tuple
-    annotations: tuple
-    index: Index
-    base: int  # units [0, base) are the sentences
+class _EchoIndex:
+    """The echoes index of one store (`Store.cache`), and what it was built from."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)  # held while in use
+    documents: tuple | None = None
+    annotations: tuple = ()
+    index: Index | None = None
+    base: int = 0  # units [0, base) are the sentences
 
 
-_CACHES: weakref.WeakKeyDictionary[Store, _Cache] = weakref.WeakKeyDictionary()
-_CACHE_LOCK = threading.Lock()
+def _echo_index(store: Store) -> _EchoIndex:
+    return store.cache("links.echoes", _EchoIndex)
 
 
 def _fingerprint(store: Store, table: str) -> tuple:
@@ -182,26 +185,26 @@ def _fingerprint(store: Store, table: str) -> tuple:
     )
 
 
-def _index(store: Store, progress: Progress | None = None) -> _Cache:
+def _current(store: Store, cache: _EchoIndex, progress: Progress | None = None) -> Index:
+    """The cached index brought up to date (the caller holds `cache.lock`)."""
     documents = _fingerprint(store, "documents")
     annotations = _fingerprint(store, "annotations")
-    cache = _CACHES.get(store)
-    if cache is None or cache.documents != documents:
+    if cache.index is None or cache.documents != documents:
         texts = _document_texts(store)
-        index = Index.build(sentence_units(store, texts), progress)
-        cache = _Cache(documents, (), index, len(index))
-        _CACHES[store] = cache
+        cache.index = Index.build(sentence_units(store, texts), progress)
+        cache.documents, cache.annotations, cache.base = documents, (), len(cache.index)
     if cache.annotations != annotations:
         cache.index.truncate(cache.base)
         cache.index.extend(annotation_units(store))
         cache.annotations = annotations
-    return cache
+    return cache.index
 
 
 def warm(store: Store, progress: Progress | None = None) -> None:
     """Build the echoes index now (the app calls this in a worker at start)."""
-    with _CACHE_LOCK:
-        _index(store, progress)
+    cache = _echo_index(store)
+    with cache.lock:
+        _current(store, cache, progress)
 
 
 def threshold_for(store: Store) -> float:
@@ -241,9 +244,9 @@ def echoes(
     document = store.document(doc_id)
     if not 0 <= start < end <= len(document.text):
         raise InputError(f"document {doc_id}", f"span {start}:{end} is outside the document")
-    with _CACHE_LOCK:
-        cache = _index(store)
-        index = cache.index
+    cache = _echo_index(store)
+    with cache.lock:
+        index = _current(store, cache)
         mark = len(index)
         found = index.find(doc_id, start, end)
         if found is None:
@@ -262,13 +265,6 @@ def echoes(
     return found
 
 
-# The side of a link that holds an annotation's span and names no annotation.
-_OPEN_SIDE = (
-    "{s}_annotation_id IS NULL AND {s}_doc_id = :doc AND {s}_start <= :start "
-    "AND {s}_end >= :end AND status != 'rejected'"
-)
-
-
 def _attach(store: Store, annotation_id: str, link_ids: list[str]) -> None:
     """Record the annotation on the side of each link that holds it and names none.
 
@@ -282,65 +278,27 @@ def _attach(store: Store, annotation_id: str, link_ids: list[str]) -> None:
     span = store.db.execute(
         'SELECT doc_id, start, "end" FROM annotations WHERE id = ?', [annotation_id]
     ).fetchone()
-    if span is None:
+    if span is None or not link_table.has_open_side(store.db, link_ids, tuple(span)):
         return
-    params = {f"l{i}": link_id for i, link_id in enumerate(link_ids)}
-    ids = ", ".join(f":{name}" for name in params)
-    params.update(doc=span[0], start=span[1], end=span[2], annotation=annotation_id)
-    open_side = " OR ".join(f"({_OPEN_SIDE.format(s=s)})" for s in ("a", "b"))
-    sql = f"SELECT 1 FROM links WHERE id IN ({ids}) AND ({open_side}) LIMIT 1"
-    if store.db.execute(sql, params).fetchone() is None:
-        return
-    params["now"] = utc_now()
     with store.transaction() as db:
-        for side in ("a", "b"):
-            db.execute(
-                f"UPDATE links SET {side}_annotation_id = :annotation, updated_at = :now "
-                f"WHERE id IN ({ids}) AND {_OPEN_SIDE.format(s=side)}",
-                params,
-            )
+        link_table.name_open_sides(db, link_ids, tuple(span), annotation_id, utc_now())
 
 
 def _save_new(store: Store, matches: list[Match]) -> None:
     if not matches:
         return
     with store.transaction() as db:
-        existing = {
-            row[0]
-            for row in db.execute(
-                f"SELECT pair_key FROM links WHERE pair_key IN ({','.join('?' * len(matches))})",
-                [m.pair_key for m in matches],
-            )
-        }
+        existing = link_table.existing_pair_keys(db, [m.pair_key for m in matches])
         fresh = [m for m in matches if m.pair_key not in existing]
         if not fresh:
             return
         spans = {(s.doc, s.start, s.end) for m in fresh for s in (m.a, m.b)}
         annotations = {span: found for span in spans if (found := _annotation_on(db, *span))}
         pairs = {pair for m in fresh if (pair := _annotation_pair(m, annotations))}
-        joined = {pair for pair in pairs if _joins(db, pair)}
+        joined = {pair for pair in pairs if link_table.joins_annotations(db, *sorted(pair))}
         fresh = [m for m in fresh if _annotation_pair(m, annotations) not in joined]
-        db["links"].insert_all([_row(m, _cluster_of(db, m), annotations, utc_now()) for m in fresh])
-
-
-def _joined(db) -> set[frozenset[str]]:
-    """The pairs of annotations that a stored link (of any status) joins already."""
-    rows = db.execute(
-        "SELECT a_annotation_id, b_annotation_id FROM links "
-        "WHERE a_annotation_id IS NOT NULL AND b_annotation_id IS NOT NULL"
-    )
-    return {frozenset(row) for row in rows}
-
-
-def _joins(db, pair: frozenset[str]) -> bool:
-    """Whether a stored link joins these two annotations (one index probe per side)."""
-    x, y = sorted(pair)
-    row = db.execute(
-        "SELECT 1 FROM links WHERE (a_annotation_id = ? AND b_annotation_id = ?) "
-        "OR (a_annotation_id = ? AND b_annotation_id = ?) LIMIT 1",
-        [x, y, y, x],
-    ).fetchone()
-    return row is not None
+        rows = [_row(m, _cluster_of(db, m), annotations, utc_now()) for m in fresh]
+        link_table.insert_links(db, rows)
 
 
 def _annotation_pair(match: Match, annotations: dict) -> frozenset[str] | None:
@@ -358,14 +316,8 @@ def _annotation_pair(match: Match, annotations: dict) -> frozenset[str] | None:
 def _cluster_of(db, match: Match) -> str:
     """Join the cluster a side already belongs to; else a new one named by the longer side."""
     for side in (match.a, match.b):
-        row = db.execute(
-            "SELECT cluster FROM links WHERE cluster != '' AND status != 'rejected' AND ("
-            "(a_doc_id = ? AND a_start = ? AND a_end = ?) OR "
-            "(b_doc_id = ? AND b_start = ? AND b_end = ?)) LIMIT 1",
-            [side.doc, side.start, side.end] * 2,
-        ).fetchone()
-        if row:
-            return row[0]
+        if found := link_table.cluster_at(db, (side.doc, side.start, side.end)):
+            return found
     longer = max((match.a, match.b), key=lambda s: (s.end - s.start, s.key))
     return cluster_id(longer.doc, longer.start, longer.end)
 
@@ -391,19 +343,8 @@ def _row(match: Match, cluster: str, annotations: dict, now: str) -> dict:
     return row
 
 
-_ECHO_SQL = """
-    SELECT l.*, d.title AS other_title, d.source AS other_source,
-           substr(d.text, l.{o}_start + 1, l.{o}_end - l.{o}_start) AS other_text
-    FROM links l JOIN documents d ON d.id = l.{o}_doc_id
-    WHERE l.{t}_doc_id = ? AND l.{t}_start < ? AND l.{t}_end > ?
-"""
-
-
 def _echoes_of(store: Store, doc_id: str, start: int, end: int) -> list[Echo]:
-    rows = []
-    for this, other in (("a", "b"), ("b", "a")):
-        for row in store.db.query(_ECHO_SQL.format(t=this, o=other), [doc_id, end, start]):
-            rows.append((this, other, row))
+    rows = list(link_table.rows_overlapping(store.db, (doc_id, start, end)))
 
     def preference(item: tuple[str, str, dict]) -> tuple:
         this, other, row = item
@@ -455,10 +396,10 @@ def _or(value: int | None, default: int) -> int:
 
 
 def _link_row(db, link_id: str) -> dict:
-    rows = list(db.query("SELECT * FROM links WHERE id = ?", [link_id]))
-    if not rows:
+    row = link_table.link_row(db, link_id)
+    if row is None:
         raise NotFound(f"no link with id {link_id!r}")
-    return rows[0]
+    return row
 
 
 def accept(store: Store, link_id: str) -> Annotation | None:
@@ -547,13 +488,7 @@ def relink(
     report.by_method = dict(Counter(m.method for m in matches))
     found = {m.pair_key: m for m in matches}
     with store.transaction() as db:
-        stored = {
-            row["pair_key"]: row
-            for row in db.query(
-                "SELECT id, pair_key, status, method, a_doc_id, a_start, a_end, a_annotation_id, "
-                "b_doc_id, b_start, b_end, b_annotation_id FROM links"
-            )
-        }
+        stored = link_table.rows_by_pair(db)
         if rebuild:
             stale = [
                 row["id"]
@@ -561,10 +496,10 @@ def relink(
                 if row["status"] == LinkStatus.suggested.value and key not in found
                 and row["method"] != MEANING_METHOD  # the meaning stage keeps its own
             ]
-            db.conn.executemany("DELETE FROM links WHERE id = ?", [(i,) for i in stale])
+            link_table.delete_links(db, stale)
             report.dropped = len(stale)
         annotations = _annotation_at(store)
-        joined = _joined(db)
+        joined = link_table.annotation_pairs(db)
         clusters = _clusters(db, matches)
         now = utc_now()
         fresh = []
@@ -583,17 +518,14 @@ def relink(
             if rebuild and row["status"] == LinkStatus.suggested.value:
                 updated = _row(match, clusters[key], annotations, now)
                 updated = {k: v for k, v in updated.items() if k not in ("id", "created_at")}
-                db["links"].update(row["id"], {**updated, **_recorded(row, updated)})
+                link_table.update_link(db, row["id"], {**updated, **_recorded(row, updated)})
             elif attached := _attachable(row, annotations):
-                db["links"].update(row["id"], {**attached, "updated_at": now})
-        db["links"].insert_all(fresh)
+                link_table.update_link(db, row["id"], {**attached, "updated_at": now})
+        link_table.insert_links(db, fresh)
         report.new = len(fresh)
         # Every clustered pair, confirmed links included: an accepted meaning link
         # joins its statements here, the first relink after the person accepted it.
-        db.conn.executemany(
-            "UPDATE links SET cluster = ? WHERE pair_key = ? AND status != 'rejected'",
-            [(cluster_of, key) for key, cluster_of in clusters.items()],
-        )
+        link_table.set_clusters(db, clusters)
         db.execute(
             "INSERT INTO settings (key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -639,7 +571,7 @@ def _clusters(db, matches: list[Match]) -> dict[str, str]:
         Match(
             a=_side(row, "a"), b=_side(row, "b"), score=row["score"], method=row["method"]
         )
-        for row in db.query("SELECT * FROM links WHERE status = 'confirmed'")
+        for row in link_table.confirmed_rows(db)
     ]
     return {m.pair_key: m.cluster for m in cluster([*matches, *confirmed])}
 
@@ -658,76 +590,51 @@ def _side(row: dict, name: str) -> Side:
 # -- reading links ------------------------------------------------------------------------
 
 
-_LIST_SQL = """
-    SELECT l.*,
-           substr(da.text, l.a_start + 1, l.a_end - l.a_start) AS a_text,
-           substr(db.text, l.b_start + 1, l.b_end - l.b_start) AS b_text
-    FROM links l
-    JOIN documents da ON da.id = l.a_doc_id
-    JOIN documents db ON db.id = l.b_doc_id
-"""
-
-
-def list_links(store: Store, status: str | None = None) -> Iterator[dict]:
-    """Every link as a plain dict, in the shape `sidenote links --format jsonl` prints."""
-    params: list = []
-    sql = _LIST_SQL
+def list_links(store: Store, status: str | None = None) -> Iterator[LinkRecord]:
+    """Every link (or those with this status), grouped by cluster, best first."""
+    wanted = None
     if status is not None:
         try:
-            status = LinkStatus(status).value
+            wanted = LinkStatus(status)
         except ValueError:
             raise InputError(
                 "--status", f"unknown status {status!r} (use suggested, confirmed or rejected)"
             ) from None
-        sql += " WHERE l.status = ?"
-        params.append(status)
-    # Meaning suggestions have no cluster until accepted: after the clusters, best first.
-    sql += " ORDER BY l.cluster = '', l.cluster, l.score DESC, l.pair_key"
-    for row in store.db.query(sql, params):
-        yield {
-            "id": row["id"],
-            "score": row["score"],
-            "method": row["method"],
-            "status": row["status"],
-            "cluster": row["cluster"],
-            **{
-                name: {
-                    "doc_id": row[f"{name}_doc_id"],
-                    "start": row[f"{name}_start"],
-                    "end": row[f"{name}_end"],
-                    "text": row[f"{name}_text"],
-                    "annotation_id": row[f"{name}_annotation_id"],
-                }
-                for name in ("a", "b")
-            },
-        }
+    for row in link_table.listed_rows(store.db, wanted):
+        yield LinkRecord(
+            id=row["id"],
+            score=row["score"],
+            method=row["method"],
+            status=LinkStatus(row["status"]),
+            cluster=row["cluster"],
+            a=_listed_side(row, "a"),
+            b=_listed_side(row, "b"),
+        )
+
+
+def _listed_side(row: dict, name: str) -> LinkSide:
+    return LinkSide(
+        doc_id=row[f"{name}_doc_id"],
+        start=row[f"{name}_start"],
+        end=row[f"{name}_end"],
+        text=row[f"{name}_text"],
+        annotation_id=row[f"{name}_annotation_id"],
+    )
 
 
 def echo_spans(store: Store, doc_id: str) -> list[tuple[int, int]]:
     """Spans of this document with links not rejected: the app marks those sentences."""
-    rows = store.db.execute(
-        "SELECT a_start, a_end FROM links WHERE a_doc_id = ? AND status != 'rejected' "
-        "UNION SELECT b_start, b_end FROM links WHERE b_doc_id = ? AND status != 'rejected' "
-        "ORDER BY 1, 2",
-        [doc_id, doc_id],
-    )
-    return [(start, end) for start, end in rows]
+    return link_table.spans_in(store.db, doc_id)
 
 
 def link_counts(store: Store) -> dict[str, int]:
     """Links not rejected that touch each document (documents without any are absent)."""
-    counts: Counter[str] = Counter()
-    for doc, count in store.db.execute(
-        "SELECT a_doc_id, count(*) FROM links WHERE status != 'rejected' GROUP BY a_doc_id "
-        "UNION ALL "
-        "SELECT b_doc_id, count(*) FROM links WHERE status != 'rejected' GROUP BY b_doc_id"
-    ):
-        counts[doc] += count
-    return dict(counts)
+    return link_table.counts_by_document(store.db)
 
 
 __all__ = [
     "Echo",
+    "LinkRecord",
     "LinkReport",
     "accept",
     "echo_spans",

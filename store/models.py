@@ -6,7 +6,7 @@ Offsets everywhere are Unicode code points into `Document.text`, end exclusive, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -86,20 +86,48 @@ class Annotation:
 
 @dataclass(frozen=True)
 class LinkSide:
+    """One side of a stored link: a span of one document, and the annotation it names."""
+
     doc_id: str
     start: int
     end: int
+    text: str  # document.text[start:end]
     annotation_id: str | None = None
 
 
 @dataclass(frozen=True)
-class Link:
+class LinkRecord:
+    """A stored link, as the store hands it to the app, the command line and scripts.
+
+    `store.matching` has its own `Match`/`Side` (what the matcher found, before it is
+    stored); `store.links.Echo` is one link seen from one of its sides. A method is a
+    plain string because matching stages add methods (see `LinkMethod`).
+    """
+
     id: str
+    score: float
+    method: str
+    status: LinkStatus
+    cluster: str  # "" for a meaning suggestion not yet accepted
     a: LinkSide
     b: LinkSide
-    score: float
-    method: LinkMethod
-    status: LinkStatus
-    cluster: str
-    created_at: str = ""
-    extra: dict = field(default_factory=dict, compare=False)
+
+    def as_dict(self) -> dict:
+        """The plain shape `sidenote links --format jsonl` prints, keys in this order."""
+        return {
+            "id": self.id,
+            "score": self.score,
+            "method": self.method,
+            "status": self.status.value,
+            "cluster": self.cluster,
+            **{
+                name: {
+                    "doc_id": side.doc_id,
+                    "start": side.start,
+                    "end": side.end,
+                    "text": side.text,
+                    "annotation_id": side.annotation_id,
+                }
+                for name, side in (("a", self.a), ("b", self.b))
+            },
+        }

@@ -46,7 +46,7 @@ def three(store):
 
 
 def keys(store, status=None) -> set[str]:
-    return {row["id"] for row in list_links(store, status)}
+    return {row.id for row in list_links(store, status)}
 
 
 def test_relink_stores_each_pair_once_with_counts_by_method(three):
@@ -64,21 +64,22 @@ def test_jsonl_shape_and_text_is_the_document_slice(three):
     store, a, b, c = three
     relink(store)
     for row in list_links(store):
-        assert set(row) == {"id", "score", "method", "status", "cluster", "a", "b"}
-        for side in (row["a"], row["b"]):
-            assert set(side) == {"doc_id", "start", "end", "text", "annotation_id"}
+        shape = row.as_dict()
+        assert list(shape) == ["id", "score", "method", "status", "cluster", "a", "b"]
+        for side in (shape["a"], shape["b"]):
+            assert list(side) == ["doc_id", "start", "end", "text", "annotation_id"]
             assert side["text"] == store.document(side["doc_id"]).text[side["start"]:side["end"]]
 
 
 def test_rejected_pair_stays_rejected_across_relink_and_rebuild(three):
     store, a, b, c = three
     relink(store)
-    victim = next(r for r in list_links(store) if {r["a"]["doc_id"], r["b"]["doc_id"]} == {a, c})
-    reject(store, victim["id"])
+    victim = next(r for r in list_links(store) if {r.a.doc_id, r.b.doc_id} == {a, c})
+    reject(store, victim.id)
     for rebuild in (False, True):
         report = relink(store, rebuild=rebuild)
         assert report.rejected_skipped == 1
-        assert keys(store, "rejected") == {victim["id"]}
+        assert keys(store, "rejected") == {victim.id}
         assert len(keys(store, "suggested")) == 2
 
 
@@ -86,15 +87,15 @@ def test_confirmed_link_survives_a_rebuild_at_a_threshold_that_no_longer_finds_i
     store, a, b, c = three
     relink(store)
     rows = list(list_links(store))
-    whole_reworded = next(r for r in rows if {r["a"]["doc_id"], r["b"]["doc_id"]} == {a, c})
-    whole_short = next(r for r in rows if {r["a"]["doc_id"], r["b"]["doc_id"]} == {a, b})
-    accept(store, whole_reworded["id"])
+    whole_reworded = next(r for r in rows if {r.a.doc_id, r.b.doc_id} == {a, c})
+    whole_short = next(r for r in rows if {r.a.doc_id, r.b.doc_id} == {a, b})
+    accept(store, whole_reworded.id)
     report = relink(store, threshold=99, rebuild=True)
     # At 99 neither the reworded quote nor the trimmed one is similar enough...
     assert report.dropped == 1
-    assert whole_short["id"] not in keys(store)
+    assert whole_short.id not in keys(store)
     # ...but what the reader confirmed stays.
-    assert keys(store, "confirmed") == {whole_reworded["id"]}
+    assert keys(store, "confirmed") == {whole_reworded.id}
 
 
 def test_echoes_of_a_new_annotation_find_the_quote_elsewhere_without_relinking(three):
@@ -132,8 +133,8 @@ def test_incremental_echoes_store_the_same_links_as_a_batch_relink(three, store)
     create_annotation(store, d, start, start + len(TAGGED), "quote")
 
     def snapshot():
-        return {(r["a"]["doc_id"], r["a"]["start"], r["b"]["doc_id"], r["b"]["start"],
-                 r["method"], r["score"]) for r in list_links(store)}  # fmt: skip
+        return {(r.a.doc_id, r.a.start, r.b.doc_id, r.b.start,
+                 r.method, r.score) for r in list_links(store)}  # fmt: skip
 
     for unit in sentence_units(store):
         echoes(store, unit.doc, unit.start, unit.end)
@@ -156,20 +157,20 @@ def test_accept_tags_the_matching_span_elsewhere_with_the_same_label_and_undo_re
     assert made.label == "proposal" and made.speaker == "minister"
     assert made.text.lower().startswith("send peacekeeping troops")
     assert made.text == store.document(b).text[made.start:made.end]
-    row = next(r for r in list_links(store) if r["id"] == echo.link_id)
-    assert row["status"] == "confirmed"
-    assert made.id in (row["a"]["annotation_id"], row["b"]["annotation_id"])
+    row = next(r for r in list_links(store) if r.id == echo.link_id)
+    assert row.status == "confirmed"
+    assert made.id in (row.a.annotation_id, row.b.annotation_id)
 
     change = undo(store)
     assert change is not None and change.description == "accept link"
     assert store.annotations(b) == []
-    row = next(r for r in list_links(store) if r["id"] == echo.link_id)
-    assert row["status"] == "suggested"
+    row = next(r for r in list_links(store) if r.id == echo.link_id)
+    assert row.status == "suggested"
 
 
 def _sentence_link_to(store, a, b) -> dict:
     """The stored sentence-level link between two articles (from `sidenote link`)."""
-    return next(r for r in list_links(store) if {r["a"]["doc_id"], r["b"]["doc_id"]} == {a, b})
+    return next(r for r in list_links(store) if {r.a.doc_id, r.b.doc_id} == {a, b})
 
 
 def _accept_from_echoes_tags_the_other_side(store, a, b, tagged: tuple[int, int], label: str):
@@ -180,8 +181,8 @@ def _accept_from_echoes_tags_the_other_side(store, a, b, tagged: tuple[int, int]
     text_b = store.document(b).text
     assert made.text == text_b[made.start : made.end]
     assert TAGGED.lower() in made.text.lower()
-    row = next(r for r in list_links(store) if r["id"] == echo.link_id)
-    assert {row["a"]["annotation_id"], row["b"]["annotation_id"]} == {annotation.id, made.id}
+    row = next(r for r in list_links(store) if r.id == echo.link_id)
+    assert {row.a.annotation_id, row.b.annotation_id} == {annotation.id, made.id}
     return echo, made
 
 
@@ -189,49 +190,50 @@ def test_tagging_a_linked_sentence_then_accepting_its_echo_tags_the_other_articl
     store, a, b, c = three
     relink(store)
     link = _sentence_link_to(store, a, b)
-    side = link["a"] if link["a"]["doc_id"] == a else link["b"]
-    assert side["annotation_id"] is None
+    side = link.a if link.a.doc_id == a else link.b
+    assert side.annotation_id is None
     echo, made = _accept_from_echoes_tags_the_other_side(
-        store, a, b, (side["start"], side["end"]), "claim"
+        store, a, b, (side.start, side.end), "claim"
     )
-    assert echo.link_id == link["id"]
+    assert echo.link_id == link.id
 
 
 def test_tagging_a_quote_inside_a_linked_sentence_then_accepting_tags_the_other_article(three):
     store, a, b, c = three
     relink(store)
     link = _sentence_link_to(store, a, b)
-    side = link["a"] if link["a"]["doc_id"] == a else link["b"]
+    side = link.a if link.a.doc_id == a else link.b
     # A quote too short to be a unit of its own: its echo is the sentence's link.
-    start = store.document(a).text.index("peacekeeping troops", side["start"])
+    start = store.document(a).text.index("peacekeeping troops", side.start)
     tagged = (start, start + len("peacekeeping troops"))
     echo, made = _accept_from_echoes_tags_the_other_side(store, a, b, tagged, "quote")
-    assert echo.link_id == link["id"]
+    assert echo.link_id == link.id
 
 
 def test_a_rebuild_keeps_the_annotation_echoes_recorded_inside_a_linked_sentence(three):
     store, a, b, c = three
     relink(store)
     link = _sentence_link_to(store, a, b)
-    side = "a" if link["a"]["doc_id"] == a else "b"
-    start = store.document(a).text.index("peacekeeping troops", link[side]["start"])
+    side = "a" if link.a.doc_id == a else "b"
+    start = store.document(a).text.index("peacekeeping troops", getattr(link, side).start)
     quote = create_annotation(store, a, start, start + len("peacekeeping troops"), "quote")
     echoes(store, a, quote.start, quote.end, quote.id)
     relink(store, rebuild=True)
-    row = next(r for r in list_links(store) if r["id"] == link["id"])
-    assert row[side]["annotation_id"] == quote.id
+    row = next(r for r in list_links(store) if r.id == link.id)
+    assert getattr(row, side).annotation_id == quote.id
 
 
 def test_relink_records_an_annotation_made_on_a_linked_sentence(three):
     store, a, b, c = three
     relink(store)
     link = _sentence_link_to(store, a, b)
-    side = "a" if link["a"]["doc_id"] == a else "b"
-    annotation = create_annotation(store, a, link[side]["start"], link[side]["end"], "claim")
+    side = "a" if link.a.doc_id == a else "b"
+    span = getattr(link, side)
+    annotation = create_annotation(store, a, span.start, span.end, "claim")
     relink(store)
-    row = next(r for r in list_links(store) if r["id"] == link["id"])
-    assert row[side]["annotation_id"] == annotation.id
-    made = accept(store, link["id"])
+    row = next(r for r in list_links(store) if r.id == link.id)
+    assert getattr(row, side).annotation_id == annotation.id
+    made = accept(store, link.id)
     assert made is not None and made.doc_id == b and made.label == "claim"
     assert made.text == store.document(b).text[made.start : made.end]
 
@@ -248,8 +250,8 @@ def test_after_accepting_the_echo_shows_confirmed_and_nothing_suggests_the_pair_
     assert [(e.link_id, e.status) for e in again] == [(echo.link_id, "confirmed")]
     relink(store)
     pair = {mine.id, made.id}
-    joined = [r["id"] for r in list_links(store)
-              if {r["a"]["annotation_id"], r["b"]["annotation_id"]} == pair]  # fmt: skip
+    joined = [r.id for r in list_links(store)
+              if {r.a.annotation_id, r.b.annotation_id} == pair]  # fmt: skip
     assert joined == [echo.link_id]
 
 
@@ -279,8 +281,8 @@ def test_counts_per_document_ignore_rejected_links(three):
     store, a, b, c = three
     relink(store)
     assert link_counts(store) == {a: 2, b: 2, c: 2}
-    victim = next(r for r in list_links(store) if {r["a"]["doc_id"], r["b"]["doc_id"]} == {b, c})
-    reject(store, victim["id"])
+    victim = next(r for r in list_links(store) if {r.a.doc_id, r.b.doc_id} == {b, c})
+    reject(store, victim.id)
     assert link_counts(store) == {a: 2, b: 1, c: 1}
 
 
@@ -301,10 +303,10 @@ def test_seeds_link_the_same_statements_in_two_agencies_reports_and_nothing_else
     report = relink(seeded_store)
     rows = list(list_links(seeded_store))
     assert report.found == len(rows) == 2
-    texts = [row["a"]["text"] + " || " + row["b"]["text"] for row in rows]
+    texts = [row.a.text + " || " + row.b.text for row in rows]
     assert any(t.count("Article 5-like security guarantees for Ukraine") == 2 for t in texts)
     assert any(t.count("security guarantee resembling NATO's collective defense mandate") == 2
                for t in texts)  # fmt: skip
-    sources = {seeded_store.document(row[side]["doc_id"]).source for row in rows
+    sources = {seeded_store.document(getattr(row, side).doc_id).source for row in rows
                for side in ("a", "b")}  # fmt: skip
     assert sources == {"The Mainichi", "Japan Today"}

@@ -101,11 +101,11 @@ def corpus():
 
 
 def meaning_links(store, status=None) -> list[dict]:
-    return [r for r in list_links(store, status) if r["method"] == meaning.METHOD]
+    return [r for r in list_links(store, status) if r.method == meaning.METHOD]
 
 
 def pair(row: dict) -> set[str]:
-    return {row["a"]["text"], row["b"]["text"]}
+    return {row.a.text, row.b.text}
 
 
 def test_a_reworded_statement_in_two_articles_is_suggested(encoder):
@@ -114,7 +114,7 @@ def test_a_reworded_statement_in_two_articles_is_suggested(encoder):
     assert report.meaning is not None and report.meaning.unavailable is None
     rows = meaning_links(store)
     assert {WITKOFF_AP, WITKOFF_CNN} in [pair(r) for r in rows]
-    assert all(r["status"] == "suggested" for r in rows)
+    assert all(r.status == "suggested" for r in rows)
 
 
 def test_two_speakers_alike_statements_are_only_in_the_more_tier(encoder):
@@ -147,12 +147,12 @@ def test_a_meaning_suggestion_is_never_confirmed_or_clustered_without_a_person(e
     relink(store, meaning=True)
     relink(store, meaning=True, rebuild=True)
     rows = meaning_links(store)
-    assert rows and all(r["status"] == "suggested" and r["cluster"] == "" for r in rows)
+    assert rows and all(r.status == "suggested" and r.cluster == "" for r in rows)
     witkoff = next(r for r in rows if pair(r) == {WITKOFF_AP, WITKOFF_CNN})
-    accept(store, witkoff["id"])
+    accept(store, witkoff.id)
     relink(store, meaning=True)
     (confirmed,) = meaning_links(store, "confirmed")
-    assert confirmed["id"] == witkoff["id"] and confirmed["cluster"] != ""
+    assert confirmed.id == witkoff.id and confirmed.cluster != ""
 
 
 def test_without_the_extra_link_still_works_and_says_the_stage_is_off(tmp_path, monkeypatch):

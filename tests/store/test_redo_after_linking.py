@@ -40,7 +40,7 @@ def two(store):
 
 
 def touching(store, doc_id: str) -> list[dict]:
-    return [r for r in list_links(store) if doc_id in (r["a"]["doc_id"], r["b"]["doc_id"])]
+    return [r for r in list_links(store) if doc_id in (r.a.doc_id, r.b.doc_id)]
 
 
 def test_redo_of_an_article_deletion_after_a_relink_deletes_the_new_suggestions_too(two):

@@ -9,6 +9,7 @@ import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from store import corpus_stats
 from store.importing.ingest import ImportReport, import_paths
 
 from ..context import CliContext
@@ -122,28 +123,19 @@ def show(obj: CliContext, doc_id: str) -> None:
 @click.pass_obj
 def stats(obj: CliContext) -> None:
     """Counts of articles, sentences, annotations and links."""
-    db = obj.store(write=False).db
-
-    def count(sql: str) -> int:
-        return db.execute(sql).fetchone()[0]
-
+    counts = corpus_stats(obj.store(write=False))
     echo(f"database     {literal(str(obj.choice.path))}")
-    echo(f"articles     {count('SELECT count(*) FROM documents')}")
-    echo(f"sentences    {count('SELECT count(*) FROM sentences')}")
-    echo(f"annotations  {count('SELECT count(*) FROM annotations')}")
-    for label, n in db.execute(
-        "SELECT label, count(*) FROM annotations GROUP BY label ORDER BY label"
-    ).fetchall():
+    echo(f"articles     {counts.articles}")
+    echo(f"sentences    {counts.sentences}")
+    echo(f"annotations  {counts.annotations}")
+    for label, n in counts.by_label.items():
         echo(f"  {label:<10} {n}")
-    echo(f"links        {count('SELECT count(*) FROM links')}")
-    for status, n in db.execute(
-        "SELECT status, count(*) FROM links GROUP BY status ORDER BY status"
-    ).fetchall():
+    echo(f"links        {counts.links}")
+    for status, n in counts.by_status.items():
         echo(f"  {status:<10} {n}")
-    echo(f"events       {count('SELECT count(*) FROM events')}")
-    review = count("SELECT count(*) FROM review WHERE resolved_at IS NULL")
-    if review:
-        echo(f"to review    {review}  (see `sidenote review`)")
+    echo(f"events       {counts.events}")
+    if counts.to_review:
+        echo(f"to review    {counts.to_review}  (see `sidenote review`)")
 
 
 commands = [import_, docs, show, stats]

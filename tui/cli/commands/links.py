@@ -143,7 +143,7 @@ def links(obj: CliContext, status: str | None, fmt: str) -> None:
     if fmt == "jsonl":
         with utf8_stdout() as out:
             for row in rows:
-                out.write(json_line(row) + "\n")
+                out.write(json_line(row.as_dict()) + "\n")
         return
     titles = {
         s.id: (s.source or "-", s.title) for s in store.document_summaries()
@@ -156,11 +156,11 @@ def links(obj: CliContext, status: str | None, fmt: str) -> None:
     for row in rows:
         count += 1
         table.add_row(
-            f"{row['score']:.0f}",
-            literal(row["method"]),
-            literal(row["status"]),
-            _side(row["a"], titles),
-            _side(row["b"], titles),
+            f"{row.score:.0f}",
+            literal(row.method),
+            literal(row.status.value),
+            _side(row.a, titles),
+            _side(row.b, titles),
         )
     if not count:
         echo("No links. Run `sidenote link` to find them.", err=True)
@@ -177,13 +177,13 @@ def links(obj: CliContext, status: str | None, fmt: str) -> None:
         echo(f"{count} link{'s' if count != 1 else ''}.")
 
 
-def _side(side: dict, titles: dict[str, tuple[str, str]]) -> Text:
+def _side(side: LinkSide, titles: dict[str, tuple[str, str]]) -> Text:
     """One side as plain text: article text is data, never markup."""
-    source, title = titles.get(side["doc_id"], ("-", ""))
+    source, title = titles.get(side.doc_id, ("-", ""))
     text = Text()
     text.append(f"{literal(source, 24)} · {literal(title, 60)}\n", style="dim")
-    text.append(f"{literal(side['doc_id'])} {side['start']}:{side['end']}\n", style="dim")
-    text.append(literal(side["text"], 400))
+    text.append(f"{literal(side.doc_id)} {side.start}:{side.end}\n", style="dim")
+    text.append(literal(side.text, 400))
     return text
 
 
