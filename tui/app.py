@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from rich.console import Console
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from store import Change, SidenoteError, Store, redo, undo
@@ -19,15 +20,18 @@ from store.search import warm_up
 
 from .messages import OpenDocument
 from .screens.base import StoreScreen
-from .screens.help import HelpScreen, help_rows
+from .screens.dialogs import DeleteDialog, NoteDialog, ReplaceDialog
+from .screens.help import HelpScreen, help_rows, keys_markdown
 from .screens.library import LibraryScreen
 from .screens.linking import LinkCorpusScreen, report_line
-from .screens.echoes import OpenTarget
+from .screens.echoes import EchoesScreen, OpenTarget
 from .screens.export import ExportChoice, ExportDialog, run_export
 from .screens.palette import JumpProvider
 from .screens.reader import ReaderScreen
 from .screens.review import ReviewScreen
 from .screens.search import SearchScreen
+from .widgets.article_view import ArticleView
+from .widgets.document_table import DocumentTable
 
 POLL_SECONDS = 1.0
 
@@ -236,3 +240,29 @@ class SidenoteApp(App[None]):
         screen = self.screen
         rows = help_rows(screen.active_bindings, self.get_key_display)
         self.push_screen(HelpScreen(screen.sub_title or "Sidenote", rows))
+
+
+def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
+    """Where each key works, in the order a new user meets them: for docs/keys.md and
+    for checking a keymap's ids. Here because the app is what knows every screen."""
+    return [
+        ("Everywhere", [SidenoteApp]),
+        ("Library", [DocumentTable, LibraryScreen]),
+        ("Reader", [ArticleView, ReaderScreen]),
+        ("Echoes", [EchoesScreen]),
+        ("Search", [SearchScreen]),
+        ("Review", [ReviewScreen]),
+        ("Note dialog", [NoteDialog]),
+        ("Delete dialog", [DeleteDialog]),
+        ("Export dialog", [ExportDialog]),
+        ("Replace dialog", [ReplaceDialog]),
+        ("Help", [HelpScreen]),
+    ]
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    target = Path(__file__).resolve().parents[1] / "docs" / "keys.md"
+    target.write_text(keys_markdown(app_key_sections()), encoding="utf-8")
+    print(f"wrote {target}")

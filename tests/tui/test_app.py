@@ -67,11 +67,12 @@ def test_a_keymap_remaps_a_key_and_help_shows_it(library: Store) -> None:
 
 def test_docs_keys_md_matches_the_bindings() -> None:
     """docs/keys.md is generated from the bindings; regenerate it when they change."""
-    from tui.screens.help import app_key_sections, keys_markdown
+    from tui.app import app_key_sections
+    from tui.screens.help import keys_markdown
 
     docs = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
     assert docs.read_text(encoding="utf-8") == keys_markdown(app_key_sections()), (
-        "docs/keys.md is stale: run `python -m tui.screens.help`"
+        "docs/keys.md is stale: run `python -m tui.app`"
     )
 
 

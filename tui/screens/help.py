@@ -110,11 +110,15 @@ def doc_key_display(binding: Binding) -> str:
 
 
 def keys_markdown(sections: Sequence[tuple[str, Sequence[type[DOMNode]]]]) -> str:
-    """A Markdown table per section, from the classes' `BINDINGS`."""
+    """A Markdown table per section, from the classes' `BINDINGS`.
+
+    The sections are given, not looked up: only the app knows every screen and widget
+    (`tui.app.app_key_sections`), and a screen importing the app would be a cycle.
+    """
     lines = [
         "# Sidenote keys",
         "",
-        "Generated from the key bindings by `python -m tui.screens.help`; a test checks",
+        "Generated from the key bindings by `python -m tui.app`; a test checks",
         "that this file matches them. In the app, `f1` or `?` shows the same table.",
     ]
     for title, classes in sections:
@@ -129,39 +133,3 @@ def keys_markdown(sections: Sequence[tuple[str, Sequence[type[DOMNode]]]]) -> st
     lines += ["", "## Mouse", "", MOUSE_HELP.split(" Remap")[0], "", "## Remapping", "",
               KEYMAP_HELP, ""]
     return "\n".join(lines)
-
-
-def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
-    """Where each key works, in the order a new user meets them."""
-    from ..app import SidenoteApp
-    from ..widgets.article_view import ArticleView
-    from ..widgets.document_table import DocumentTable
-    from .dialogs import DeleteDialog, NoteDialog, ReplaceDialog
-    from .echoes import EchoesScreen
-    from .export import ExportDialog
-    from .library import LibraryScreen
-    from .reader import ReaderScreen
-    from .review import ReviewScreen
-    from .search import SearchScreen
-
-    return [
-        ("Everywhere", [SidenoteApp]),
-        ("Library", [DocumentTable, LibraryScreen]),
-        ("Reader", [ArticleView, ReaderScreen]),
-        ("Echoes", [EchoesScreen]),
-        ("Search", [SearchScreen]),
-        ("Review", [ReviewScreen]),
-        ("Note dialog", [NoteDialog]),
-        ("Delete dialog", [DeleteDialog]),
-        ("Export dialog", [ExportDialog]),
-        ("Replace dialog", [ReplaceDialog]),
-        ("Help", [HelpScreen]),
-    ]
-
-
-if __name__ == "__main__":
-    from pathlib import Path
-
-    target = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
-    target.write_text(keys_markdown(app_key_sections()), encoding="utf-8")
-    print(f"wrote {target}")

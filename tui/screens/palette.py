@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 from rapidfuzz import fuzz, process, utils
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -45,11 +46,30 @@ def best_matches(query: str, choices: Sequence[str]) -> list[tuple[int, float]]:
     return [(key, score) for _, score, key in found]
 
 
+@runtime_checkable
+class StoreHost(Protocol):
+    """An app that holds an open store, as `SidenoteApp` does.
+
+    Textual builds the provider itself, from the screen the palette opened on (which
+    may be a dialog without a store), so the store cannot be handed to it: it comes
+    from the app, its one owner, named by this protocol so that no screen imports the app.
+    """
+
+    store: Store
+
+
 class JumpProvider(Provider):
     """Articles by outlet and title; annotations by label and text."""
 
+    @property
+    def store(self) -> Store:
+        host = self.app
+        if not isinstance(host, StoreHost):
+            raise TypeError(f"JumpProvider needs an app with a store, not {type(host).__name__}")
+        return host.store
+
     async def startup(self) -> None:
-        store: Store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         try:
             self.documents: list[DocumentSummary] = store.document_summaries()
             self.annotations: list[Annotation] = store.annotations()

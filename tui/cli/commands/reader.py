@@ -92,7 +92,7 @@ def binding_ids() -> set[str]:
     """Every id a keymap can name: the bindings of the app, its screens and widgets."""
     from textual.binding import Binding
 
-    from ...screens.help import app_key_sections
+    from ...app import app_key_sections  # the app is the command line's one way in to the UI
 
     return {
         binding.id
