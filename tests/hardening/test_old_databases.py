@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from store import StoreError, open_store, redo, undo
-from store.importing.ingest import import_paths
 from store.db.migrations import SCHEMA_VERSION, STEP_NAMES, migrations
+from store.importing.ingest import import_paths
 from tui.cli.main import cli
 
 from .checks import assert_consistent, digest
