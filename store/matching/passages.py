@@ -32,6 +32,7 @@ words, and a passage over two sentences touches both.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
@@ -119,8 +120,8 @@ class PassageIndex:
         self.code = {name: d for d, name in enumerate(self.names)}
         self.units = units
         self.doc_units: list[list[int]] = []
-        ids: list[int] = []
-        opens: list[int] = []
+        ids = array("i")  # C ints: a million sentences are some 20 million words
+        opens = array("q")
         first = [0]
         for name in self.names:
             members = sorted(by_doc[name], key=lambda i: units[i].seq or 0)
@@ -132,9 +133,10 @@ class PassageIndex:
             first.append(len(ids))
         self.first = np.array(first, dtype=np.int64)
         self.opens = np.zeros(len(ids) + 1, dtype=bool)  # a sentence's first word
-        self.opens[np.array(opens, dtype=np.int64)] = True
-        self.words = np.array(ids, dtype=np.int64)
-        self.doc_of = np.repeat(np.arange(len(self.names), dtype=np.int64), np.diff(self.first))
+        self.opens[np.frombuffer(opens, dtype=np.int64)] = True
+        self.words = np.frombuffer(ids, dtype=np.int32).copy()
+        del ids
+        self.doc_of = np.repeat(np.arange(len(self.names), dtype=np.int32), np.diff(self.first))
         self._tokens: dict[int, np.ndarray] = {}
         self._unit_starts: dict[int, list[int]] = {}
         self.cap = seed_cap(len(self.names))
@@ -252,10 +254,11 @@ class PassageIndex:
         b_lo = np.minimum.reduceat(b, starts)
         b_hi = np.maximum.reduceat(b, starts) + SEED_WORDS
         good = seeds >= MIN_SEEDS
-        return list(
+        chains = list(
             zip(a_lo[good].tolist(), a_hi[good].tolist(), b_lo[good].tolist(),
                 b_hi[good].tolist(), strict=True)  # fmt: skip
         )
+        return _merged(chains, (da[starts] * len(self.names) + db[starts])[good].tolist())
 
     # -- alignment ------------------------------------------------------------------------
 
@@ -497,6 +500,27 @@ class PassageIndex:
             order = np.argsort(self.positions, kind="stable")
             self._position_order = (order, self.positions[order])
         return self._position_order
+
+
+def _merged(chains: list[tuple[int, int, int, int]], pairs: list[int]) -> list[tuple[int, int, int, int]]:
+    """Chains of one pair of articles whose regions overlap or nearly touch on both sides,
+    merged: a phrase an article repeats interleaves seeds of other diagonals and breaks
+    one statement's chain in two, and two windows would each see half of it."""
+    out: list[tuple[int, int, int, int]] = []
+    last_pair = -1
+    for pair, chain in sorted(zip(pairs, chains, strict=True)):
+        if out and pair == last_pair:
+            a_lo, a_hi, b_lo, b_hi = out[-1]
+            near = chain[0] <= a_hi + CHAIN_GAP and chain[2] <= b_hi + CHAIN_GAP and (
+                b_lo <= chain[3] + CHAIN_GAP
+            )
+            drift = abs((chain[2] - chain[0]) - (b_lo - a_lo)) <= DIAGONAL_SLACK
+            if near and drift:
+                out[-1] = (a_lo, max(a_hi, chain[1]), min(b_lo, chain[2]), max(b_hi, chain[3]))
+                continue
+        out.append(chain)
+        last_pair = pair
+    return out
 
 
 def _trim(segment: list[tuple[int, int, int]], xs: list[int],
