@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from store import InputError, delete_annotation
-from store.search import parse_query, refresh_vocabulary, search
+from store.search import parse_query, refresh_vocabulary, search, search_articles
 from tests.exchange_data import ENVOY, MULTISCRIPT, POST, add_doc, link, tag
 
 THIRD = (
@@ -231,3 +231,50 @@ def test_warm_up_catches_the_vocabulary_up(store, corpus):
         ]
         == 1
     )
+
+
+def test_the_vocabulary_in_memory_belongs_to_its_store(store, corpus):
+    """Two stores never share a loaded vocabulary: a typo corrected in one database
+    is corrected from that database's words."""
+    from store import open_store
+    from store.search import warm_up
+
+    other = open_store()
+    doc = add_doc(other, "The ambassador spoke of a parallel government.", source="AP")
+    tag(other, doc, "parallel government", "claim")
+    warm_up(store)
+    warm_up(other)
+    assert search(other, "paralel government")[0].statement == "parallel government"
+    assert search(store, "resilency force")[0].cluster == "s-force"
+    assert search(other, "resilency force") == []
+
+
+def test_articles_are_searched_in_their_whole_text_with_the_match_placed(store, corpus):
+    """Words nobody annotated are found in the articles, at exact offsets; stemming,
+    accents and phrases work as for statements."""
+    [match] = search_articles(store, "legitimate targets")
+    assert match.doc_id == corpus["envoy"] and match.source == "RT"
+    assert ENVOY[match.start : match.end] == match.match == "legitimate targets"
+    assert ENVOY[: match.start].endswith(match.before)
+    assert ENVOY[match.end :].startswith(match.after)
+    [stemmed] = search_articles(store, "comments Kremlin")  # "comment" in the text
+    assert stemmed.doc_id == corpus["post"] and POST[stemmed.start : stemmed.end] in (
+        "Kremlin",
+        "comment",
+    )
+    [accent] = search_articles(store, "cafe")
+    assert MULTISCRIPT[accent.start : accent.end] == "Cafe\u0301"
+    assert [m.doc_id for m in search_articles(store, '"resiliency force"', source="reuters")] == [
+        corpus["third"]
+    ]
+
+
+def test_an_article_found_by_its_title_opens_at_its_beginning(store, corpus):
+    add_doc(store, "Nothing about it here.", title="Zanzibar notes", source="AP")
+    [match] = search_articles(store, "zanzibar")
+    assert match.start is None and match.match == "" and match.after.startswith("Nothing")
+
+
+@pytest.mark.parametrize("hostile", ['"', "AND", "NEAR(", "(((", "*", "\x1b[31m", "col:x", ""])
+def test_any_string_is_accepted_by_the_articles_search(store, corpus, hostile):
+    assert isinstance(search_articles(store, hostile), list)
