@@ -250,6 +250,31 @@ def test_search_shows_article_text_literally(run):
     assert "\x1b" not in result.stdout and "␛[31mred" in result.stdout
 
 
+def test_search_articles_finds_words_nobody_annotated_with_their_place(run):
+    result = run("search", "--articles", "legitimate", "targets")
+    assert result.exit_code == 0, result.output
+    title_line, snippet_line = result.stdout.splitlines()
+    start = ENVOY.index("legitimate targets")
+    assert title_line.split() == ["Envoy", "RT", run.ids["envoy"], f"{start}:{start + 18}"]
+    assert "foreign troops as [legitimate targets]." in snippet_line
+    [record] = [
+        json.loads(line)
+        for line in run("search", "--articles", "--json", "legitimate targets").stdout.splitlines()
+    ]
+    assert record["doc_id"] == run.ids["envoy"]
+    assert ENVOY[record["start"] : record["end"]] == record["match"] == "legitimate targets"
+    # The title is data: its escape code is shown, never sent to the terminal.
+    shown = run("search", "--articles", "formula").stdout
+    assert "\x1b" not in shown and "␛[31mred" in shown and "[formula]" in shown
+    kellogg = run("search", "--articles", "--source", "newsweek", "Kellogg", "--json").stdout
+    assert [json.loads(line)["doc_id"] for line in kellogg.splitlines()] == [run.ids["post"]]
+    refused = run("search", "--articles", "--label", "claim", "troops")
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr == (
+        "sidenote: --label: annotations only: it does not apply to --articles\n"
+    )
+
+
 @pytest.mark.parametrize("query", ['"', "AND", "(", "*", "NEAR(", "'--", "\x00"])
 def test_search_accepts_hostile_queries(run, query):
     result = run("search", query)

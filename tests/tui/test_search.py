@@ -6,12 +6,13 @@ import time
 
 from store import Store, create_annotation
 from store.links import accept, echoes
+from store.search import ArticleMatch
 from tui.app import SidenoteApp
 from tui.screens.reader import ReaderScreen
 from tui.screens.search import DEBOUNCE_SECONDS, SearchScreen
 from tui.widgets.article_view import ArticleView
 
-from .conftest import add, drive
+from .conftest import NEWS, NEWS_TITLE, add, drive
 from .test_echoes import FIRST, SECOND, SHARED
 
 
@@ -30,6 +31,13 @@ async def type_and_wait(pilot, app, text: str) -> None:
     await pilot.pause()
 
 
+def statement_results(screen: SearchScreen) -> list:
+    """The options above the "in articles" heading: statements and their appearances."""
+    results = screen.results
+    first = next((i for i, r in enumerate(results) if isinstance(r, ArticleMatch)), None)
+    return results if first is None else results[: first - 1]
+
+
 def test_results_group_a_linked_statement_with_every_article(library: Store) -> None:
     first = add(library, FIRST, "Leaders meet in Paris", "The Mainichi")
     second = add(library, SECOND, "Tokyo watches the talks", "Japan Today")
@@ -45,7 +53,7 @@ def test_results_group_a_linked_statement_with_every_article(library: Store) -> 
         assert isinstance(screen, SearchScreen)
         await type_and_wait(pilot, app, "security guarant")  # the last word half typed
         seen["rows"] = [
-            None if a is None else (a.doc_id, a.label, a.status) for a in screen.results
+            None if a is None else (a.doc_id, a.label, a.status) for a in statement_results(screen)
         ]
         await pilot.press("down", "enter")
         await pilot.pause()
@@ -85,3 +93,32 @@ def test_markup_in_a_search_result_is_shown_literally(library: Store) -> None:
     assert seen["lines"][0] == "The post read [bold red]X[/]"
     assert "[red]Wire[/]" in seen["lines"][1]
     assert seen["closed"]
+
+
+def test_words_in_an_article_nobody_annotated_are_found_in_articles_and_open_there(
+    library: Store,
+) -> None:
+    news = next(d for d in library.document_ids() if library.document(d).title == NEWS_TITLE)
+    seen = {}
+
+    async def scenario(pilot, app):
+        await pilot.press("ctrl+f")
+        screen = app.screen
+        await type_and_wait(pilot, app, "patrolling the northern")
+        results = screen.query_one("#search-results")
+        seen["lines"] = [str(results.get_option_at_index(i).prompt)
+                         for i in range(results.option_count)]
+        seen["results"] = list(screen.results)
+        await pilot.press("enter")
+        await pilot.pause()
+        seen["screen"] = type(app.screen)
+        seen["doc"] = app.screen.doc_id
+        seen["caret"] = app.screen.query_one(ArticleView).caret
+
+    drive(SidenoteApp(library), scenario)
+    assert seen["lines"][0] == "in articles"  # no annotation holds the words
+    [match] = [r for r in seen["results"] if r is not None]
+    assert isinstance(match, ArticleMatch) and match.doc_id == news
+    assert "Ministers agree" in seen["lines"][1] and "patrolling" in seen["lines"][1]
+    assert seen["screen"] is ReaderScreen and seen["doc"] == news
+    assert seen["caret"] == NEWS.index("patrolling the northern")

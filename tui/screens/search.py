@@ -1,13 +1,17 @@
-"""Search as you type: each statement once, then every article where it appears.
+"""Search as you type: each statement once, then every article where it appears;
+below them, "in articles", the articles whose own text holds the words.
 
-Typing restarts a short timer; when it fires, `store.search.search` runs in a
-worker thread, and only the newest query's results are shown, so typing never
-waits for the database. `enter` closes the screen with the place to open.
+Typing restarts a short timer; when it fires, `store.search.search` and
+`store.search.search_articles` run in a worker thread, and only the newest query's
+results are shown, so typing never waits for the database. `enter` closes the
+screen with the place to open: an annotation, a side of a link, or where an
+article's text matched.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 
 from rich.text import Text
@@ -22,7 +26,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from store import SidenoteError, Store
-from store.search import Appearance, StatementGroup, search
+from store.search import Appearance, ArticleMatch, StatementGroup, search, search_articles
 
 from ..limits import QUERY_CHARS
 from ..widgets.key_bar import KeyBar
@@ -33,7 +37,10 @@ from .echoes import OpenTarget
 
 DEBOUNCE_SECONDS = 0.15
 STATEMENT_CHARS = 100
+ARTICLES_SHOWN = 20
+SNIPPET_CHARS = 100
 MARKS = {"confirmed": "\u2713", "suggested": "?", "annotated": "\u00b7"}
+_SPACES = re.compile(r"\s+")
 MARK_HELP = "\u2713 confirmed link \u00b7 ? suggested link \u00b7 \u00b7 annotated, no link"
 
 
@@ -56,6 +63,25 @@ def appearance_prompt(appearance: Appearance) -> Text:
     return text
 
 
+def _one_line(text: str) -> str:
+    return _SPACES.sub(" ", text)
+
+
+def article_prompt(match: ArticleMatch) -> Text:
+    """`  outlet — title` and, under it, the words around the match (all data)."""
+    text = Text("  ", end="")
+    text.append(display_text(match.source or "(no outlet)"), style="bold")
+    text.append(" \u2014 ")
+    text.append(display_text(match.title or "(untitled)"))
+    if match.match or match.after:
+        room = max(20, SNIPPET_CHARS - len(match.match)) // 2
+        before, after = _one_line(match.before)[-room:], _one_line(match.after)[:room]
+        text.append("\n    \u2026" + display_text(before), style="dim")
+        text.append(display_text(_one_line(match.match)), style="bold underline")
+        text.append(display_text(after) + "\u2026", style="dim")
+    return text
+
+
 class SearchScreen(StoreScreen):
     """A query box over grouped results; the reader opens where `enter` points."""
 
@@ -70,7 +96,8 @@ class SearchScreen(StoreScreen):
 
     def __init__(self, store: Store) -> None:
         super().__init__(store)
-        self.results: list[Appearance | None] = []  # per option; None for a statement
+        # Per option: where it opens; None for a heading (a statement, "in articles").
+        self.results: list[Appearance | ArticleMatch | None] = []
         self._timer: Timer | None = None
         self.searched = ""  # the query whose results are shown
         self._searching = threading.Lock()  # held while a search thread uses the store
@@ -78,8 +105,8 @@ class SearchScreen(StoreScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
-            yield Input(placeholder="Search annotations and linked statements", id="search-input",
-                        max_length=QUERY_CHARS)
+            yield Input(placeholder="Search annotations, linked statements and articles",
+                        id="search-input", max_length=QUERY_CHARS)
             yield Static(Content(MARK_HELP), id="search-help")
             yield OptionList(id="search-results")
         yield KeyBar()
@@ -106,14 +133,18 @@ class SearchScreen(StoreScreen):
                 return
             try:
                 groups = search(self.store, query, as_you_type=True)
+                articles = search_articles(self.store, query, as_you_type=True,
+                                           limit=ARTICLES_SHOWN)
             except SidenoteError as error:
                 self.app.call_from_thread(self.notify, str(error), severity="error",
                                           markup=False)
                 return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_results, query, groups)
+            self.app.call_from_thread(self.show_results, query, groups, articles)
 
-    def show_results(self, query: str, groups: list[StatementGroup]) -> None:
+    def show_results(
+        self, query: str, groups: list[StatementGroup], articles: list[ArticleMatch]
+    ) -> None:
         if query != self.query_one(Input).value:
             return  # typed on since: a newer search is coming
         self.searched = query
@@ -125,13 +156,19 @@ class SearchScreen(StoreScreen):
             for appearance in group.appearances:
                 options.append(Option(appearance_prompt(appearance)))
                 self.results.append(appearance)
+        if articles:
+            options.append(Option(Text("in articles", style="bold italic"), disabled=True))
+            self.results.append(None)
+        for match in articles:
+            options.append(Option(article_prompt(match)))
+            self.results.append(match)
         results = self.query_one(OptionList)
         results.set_options(options)
         first = next((i for i, a in enumerate(self.results) if a is not None), None)
         results.highlighted = first
 
     @property
-    def current(self) -> Appearance | None:
+    def current(self) -> Appearance | ArticleMatch | None:
         index = self.query_one(OptionList).highlighted
         if index is None or not 0 <= index < len(self.results):
             return None
@@ -156,9 +193,12 @@ class SearchScreen(StoreScreen):
             results.action_cursor_up()
 
     def action_open(self) -> None:
-        appearance = self.current
-        if appearance is not None:
-            self.dismiss(OpenTarget(appearance.doc_id, appearance.start))
+        chosen = self.current
+        if isinstance(chosen, ArticleMatch):
+            # A match only in the title opens the article at its beginning.
+            self.dismiss(OpenTarget(chosen.doc_id, chosen.start or 0))
+        elif chosen is not None:
+            self.dismiss(OpenTarget(chosen.doc_id, chosen.start))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,10 +1,14 @@
-"""`sidenote search`: annotations and linked statements, grouped by statement."""
+"""`sidenote search`: annotations and linked statements, grouped by statement;
+with `--articles`, the text of the articles themselves."""
 
 from __future__ import annotations
 
+import re
+
 import click
 
-from store.search import DEFAULT_LIMIT, StatementGroup
+from store import InputError
+from store.search import DEFAULT_LIMIT, ArticleMatch, StatementGroup, search_articles
 from store.search import search as run_search
 
 from ..context import CliContext
@@ -32,11 +36,47 @@ def _show(group: StatementGroup) -> None:
         )
 
 
+def _one_line(text: str) -> str:
+    """A stretch of article text on one line: its line breaks and runs of spaces as one."""
+    return literal(re.sub(r"\s+", " ", text))
+
+
+def _show_article(match: ArticleMatch) -> None:
+    where = "title" if match.start is None else f"{match.start}:{match.end}"
+    echo(
+        f"{literal(match.title or '(untitled)', 60)}  {literal(match.source or '-', 18)}  "
+        f"{literal(match.doc_id)} {where}"
+    )
+    if match.match:
+        echo(f"    …{_one_line(match.before)}[{_one_line(match.match)}]{_one_line(match.after)}…")
+    elif match.after:
+        echo(f"    {_one_line(match.after)}…")
+
+
+def _search_articles(
+    obj: CliContext, text: str, source: str | None, limit: int, as_json: bool
+) -> None:
+    matches = search_articles(obj.store(write=False), text, source=source, limit=limit)
+    with pipe_may_close():
+        for match in matches:
+            if as_json:
+                click.echo(json_line(match.as_dict()))
+            else:
+                _show_article(match)
+    if not matches and not as_json:
+        echo("No matches.", err=True)
+
+
 @click.command()
 @click.argument("query", nargs=-1, required=True)
 @click.option("--label", help="Only annotations with this label (claim, quote, proposal).")
 @click.option("--source", help="Only matches in articles from this outlet (case-insensitive).")
 @click.option("--linked", is_flag=True, help="Only statements linked to another article.")
+@click.option(
+    "--articles",
+    is_flag=True,
+    help="Search the text of the articles instead: title, outlet, the words around the match.",
+)
 @click.option(
     "--limit", default=DEFAULT_LIMIT, show_default=True, help="At most this many statements."
 )
@@ -48,6 +88,7 @@ def search(
     label: str | None,
     source: str | None,
     linked: bool,
+    articles: bool,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -58,8 +99,18 @@ def search(
     corrected from the words in your annotations ("resilency" finds "resiliency").
     Each statement is shown once with every article where it appears:
     ✓ confirmed link, ? suggested link, · annotated only.
+
+    With --articles, the full text of every article is searched instead (the same
+    query syntax, no typo correction); each article is shown with the words around its
+    best match, marked [like this], and the match's offsets.
     """
     text = " ".join(query)
+    if articles:
+        for flag, given in (("--label", label), ("--linked", linked)):
+            if given:
+                raise InputError(flag, "annotations only: it does not apply to --articles")
+        _search_articles(obj, text, source, limit, as_json)
+        return
     store = obj.store(write=False)
     groups = run_search(store, text, label=label, source=source, linked=linked, limit=limit)
     if groups and groups[0].fuzzy and not as_json:
