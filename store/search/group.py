@@ -219,13 +219,19 @@ class _Reader:
 
     def read_members(self, refs: Iterable[LinkRef]) -> None:
         """The live links of several clusters (or lone links), in one query."""
-        clusters, singles = set(), set()
+        clusters: set[str] = set()
+        singles: set[str] = set()  # links in no cluster
         for ref in refs:
-            if ref.members_key not in self.members:
-                (clusters.add(ref.cluster) if ref.cluster else singles.add(ref.link_id))
+            if ref.members_key in self.members:
+                continue
+            if ref.cluster:
+                clusters.add(ref.cluster)
+            else:
+                singles.add(ref.link_id)
         if not clusters and not singles:
             return
-        conditions, params = [], []
+        conditions: list[str] = []
+        params: list[str] = []
         for column, values in (("l.cluster", sorted(clusters)), ("l.id", sorted(singles))):
             if values:
                 conditions.append(f"{column} IN ({_marks(values)})")
