@@ -16,7 +16,7 @@ from .db.connection import Store, utc_now
 from .errors import InputError, NotFound
 from .models import Annotation
 from .importing.reanchor import Placement, placed_row
-from .text import CONTEXT_CHARS, context
+from .text import context
 
 
 @dataclass(frozen=True)
@@ -44,22 +44,16 @@ class ReviewItem:
     record: dict
 
 
-def review_items(
-    store: Store, *, include_resolved: bool = False, doc_id: str | None = None
-) -> list[ReviewItem]:
-    """Open review items (oldest first), optionally for one document."""
+def review_items(store: Store, *, include_resolved: bool = False) -> list[ReviewItem]:
+    """Open review items (with `include_resolved`, every item), oldest first."""
     sql = (
         "SELECT r.*, d.title AS doc_title, d.text AS doc_text FROM review r "
-        "LEFT JOIN documents d ON d.id = r.doc_id WHERE 1 = 1"
+        "LEFT JOIN documents d ON d.id = r.doc_id"
     )
-    params: list = []
     if not include_resolved:
-        sql += " AND r.resolved_at IS NULL"
-    if doc_id is not None:
-        sql += " AND r.doc_id = ?"
-        params.append(doc_id)
+        sql += " WHERE r.resolved_at IS NULL"
     sql += " ORDER BY r.created_at, r.rowid"  # same millisecond: the order they were sent
-    return [_item(row) for row in store.db.query(sql, params)]
+    return [_item(row) for row in store.db.query(sql)]
 
 
 def review_item(store: Store, review_id: str) -> ReviewItem:
@@ -86,7 +80,7 @@ def _item(row: dict) -> ReviewItem:
         and row["best_end"] <= len(text)
     ):
         best_text = text[row["best_start"] : row["best_end"]]
-        best_prefix, best_suffix = context(text, row["best_start"], row["best_end"], CONTEXT_CHARS)
+        best_prefix, best_suffix = context(text, row["best_start"], row["best_end"])
     return ReviewItem(
         id=row["id"],
         doc_id=row["doc_id"],

@@ -87,8 +87,3 @@ def span_problem(text: str, start: int, end: int) -> str | None:
         return f"span {start}:{end} splits a character (grapheme cluster)"
     return None
 
-
-def utf16_offset(text: str, pos: int) -> int:
-    """The UTF-16 code unit offset of code point `pos` (what JavaScript counts)."""
-    prefix = text[:pos]
-    return len(prefix) + sum(1 for ch in prefix if ord(ch) > 0xFFFF)

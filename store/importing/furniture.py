@@ -116,17 +116,6 @@ def line_rule(line: str) -> Rule | None:
     return LINE_RULES[int(name.removeprefix("rule"))]
 
 
-def is_more_link(line: str) -> bool:
-    """'keep reading', 'Show less': the marker that ends a teaser block."""
-    rule = line_rule(line)
-    return rule is not None and rule.name == "more link"
-
-
-def is_social_widget(line: str) -> bool:
-    rule = line_rule(line)
-    return rule is not None and rule.name == "share widget"
-
-
 _RELATIVE_TIME = re.compile(
     r"^(just now|yesterday|(an?|one|\d{1,3})\s+(second|minute|min|hour|hr|day|week|month|year)s?"
     r"\s+ago)$",

@@ -540,23 +540,3 @@ def same_article(old_text: str, new_text: str) -> bool:
     new_lines = {line.strip() for line in new_text.split("\n") if line.strip()}
     return bool(old_lines) and len(old_lines & new_lines) >= SAME_ARTICLE_SHARE * len(old_lines)
 
-
-def carry_from_previous_version(
-    store: Store,
-    group: ChangeGroup,
-    new_doc_id: str,
-    new_text: str,
-    *,
-    url: str = "",
-    title: str = "",
-    source: str = "",
-) -> ReanchorResult | None:
-    """For the importer: when a newly added document is a changed version of a stored
-    article, move that article's annotations onto it (see `carry_annotations`).
-
-    None when there is no earlier version, or it is not the same article after all.
-    """
-    old = find_other_version(store, url=url, title=title, source=source, exclude=new_doc_id)
-    if old is None or not same_article(old.text, new_text):
-        return None
-    return carry_annotations(group, old, new_doc_id, new_text)

@@ -6,14 +6,15 @@ from __future__ import annotations
 import pytest
 
 from store import change_group, undo
+from store.documents import NewDocument, add_document
 from store.importing.reanchor import (
     Anchor,
     EditMap,
     carry_annotations,
-    carry_from_previous_version,
     place,
     same_article,
 )
+from store.importing.versions import Replacement, replace_previous_version
 from store.text import context
 from tests.exchange_data import add_doc, tag
 
@@ -166,22 +167,24 @@ def test_carry_annotations_moves_them_in_one_undoable_group(store):
     assert list(store.db.query("SELECT * FROM review")) == []
 
 
+def import_new_version(store, new: NewDocument) -> tuple[str, Replacement | None]:
+    """What `sidenote import` does with each new article: store it, then let it
+    replace the version it is an edit of."""
+    with store.transaction() as db:
+        new_id, created = add_document(db, new)
+        assert created
+        return new_id, replace_previous_version(store, new_id, new)
+
+
 def test_the_importer_hook_carries_from_the_previous_version_of_the_same_url(store):
     old_id = add_doc(store, OLD, title="Envoy", source="RT", url="https://example.org/envoy")
     force = tag(store, old_id, FORCE, "quote")
     new_text = OLD.replace("Kyiv, May 13.", "Kyiv, May 14 (updated).")
-    new_id = add_doc(store, new_text, title="Envoy", source="RT", url="https://example.org/envoy")
-    with change_group(store, "import") as group:
-        result = carry_from_previous_version(
-            store,
-            group,
-            new_id,
-            new_text,
-            url="https://example.org/envoy",
-            title="Envoy",
-            source="RT",
-        )
-    assert result is not None and result.as_dict()["kept"] == 1
+    new = NewDocument(text=new_text, title="Envoy", source="RT", url="https://example.org/envoy")
+    new_id, replacement = import_new_version(store, new)
+    assert replacement is not None and replacement.old_id == old_id
+    assert replacement.result.as_dict()["kept"] == 1
+    assert old_id not in store.document_ids()  # the new version replaced it
     moved = store.annotation(force.id)
     assert moved.doc_id == new_id and new_text[moved.start : moved.end] == FORCE
 
@@ -190,15 +193,11 @@ def test_a_different_article_under_the_same_title_keeps_its_annotations(store):
     old_id = add_doc(store, OLD, title="Live: Ukraine talks", source="RT")
     force = tag(store, old_id, FORCE, "quote")
     other = "Completely different live blog entry.\nNothing in common with the earlier one at all."
-    new_id = add_doc(store, other, title="Live: Ukraine talks", source="RT")
     assert not same_article(OLD, other)
-    with change_group(store, "import") as group:
-        assert (
-            carry_from_previous_version(
-                store, group, new_id, other, title="Live: Ukraine talks", source="RT"
-            )
-            is None
-        )
+    _, replacement = import_new_version(
+        store, NewDocument(text=other, title="Live: Ukraine talks", source="RT")
+    )
+    assert replacement is None
     assert store.annotation(force.id).doc_id == old_id
 
 
