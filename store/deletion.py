@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import link_table
 from .history import change_group
 from .db.connection import Store
 
@@ -43,11 +44,11 @@ def deletion_summary(store: Store, doc_id: str) -> DeletionSummary:
 def _summary(store: Store, doc_id: str, title: str) -> DeletionSummary:
     row = store.db.execute(
         "SELECT (SELECT count(*) FROM sentences WHERE doc_id = :d), "
-        "(SELECT count(*) FROM annotations WHERE doc_id = :d), "
-        "(SELECT count(*) FROM links WHERE a_doc_id = :d OR b_doc_id = :d)",
+        "(SELECT count(*) FROM annotations WHERE doc_id = :d)",
         {"d": doc_id},
     ).fetchone()
-    return DeletionSummary(doc_id, title, row[0], row[1], row[2])
+    links = link_table.count_touching(store.db, doc_id)
+    return DeletionSummary(doc_id, title, row[0], row[1], links)
 
 
 def delete_document(store: Store, doc_id: str) -> DeletionSummary:
@@ -58,11 +59,7 @@ def delete_document(store: Store, doc_id: str) -> DeletionSummary:
         summary = _summary(store, document.id, document.title)
         with change_group(store, summary.description) as group:
             db = group.db
-            links = db.execute(
-                "SELECT id FROM links WHERE a_doc_id = ? OR b_doc_id = ? ORDER BY id",
-                [doc_id, doc_id],
-            ).fetchall()
-            for (link_id,) in links:
+            for link_id in link_table.link_ids_touching(db, doc_id):
                 group.set_state("link", link_id, None)
             annotations = db.execute(
                 'SELECT id FROM annotations WHERE doc_id = ? ORDER BY start, "end", id', [doc_id]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from . import link_table
 from .db.connection import Store, utc_now
 from .errors import StoreError
 
@@ -121,10 +122,7 @@ class ChangeGroup:
         group, so after an undo brought a document back, `link` or `echoes` may add
         some that the group being redone never knew; they go with the document.
         """
-        rows = self.db.execute(
-            "SELECT id FROM links WHERE a_doc_id = ? OR b_doc_id = ? ORDER BY id", [doc_id, doc_id]
-        ).fetchall()
-        for (link_id,) in rows:
+        for link_id in link_table.link_ids_touching(self.db, doc_id):
             self.set_state("link", link_id, None)
 
     def _detach_links(self, annotation_id: str) -> None:
@@ -133,13 +131,7 @@ class ChangeGroup:
         The schema would do it (ON DELETE SET NULL) but unlogged, so undoing the
         deletion would bring the annotation back without its links.
         """
-        rows = list(
-            self.db.query(
-                "SELECT * FROM links WHERE a_annotation_id = ? OR b_annotation_id = ?",
-                [annotation_id, annotation_id],
-            )
-        )
-        for row in rows:
+        for row in link_table.link_rows_naming(self.db, annotation_id):
             after = dict(row)
             for side in ("a", "b"):
                 if after[f"{side}_annotation_id"] == annotation_id:
@@ -178,12 +170,10 @@ def _write_document(db: Database, doc_id: str, before: dict | None, state: dict 
     if state is None:
         # Annotations and links would go by ON DELETE CASCADE, unlogged and so beyond
         # undo: they must have been removed through the group first.
-        attached = db.execute(
-            "SELECT EXISTS (SELECT 1 FROM annotations WHERE doc_id = ?) "
-            "OR EXISTS (SELECT 1 FROM links WHERE a_doc_id = ? OR b_doc_id = ?)",
-            [doc_id] * 3,
+        annotated = db.execute(
+            "SELECT EXISTS (SELECT 1 FROM annotations WHERE doc_id = ?)", [doc_id]
         ).fetchone()[0]
-        if attached:
+        if annotated or link_table.any_touching(db, doc_id):
             raise StoreError(f"document {doc_id} still has annotations or links; delete them first")
         db.execute("DELETE FROM documents WHERE id = ?", [doc_id])  # sentences, position cascade
         return

@@ -27,6 +27,7 @@ from time import perf_counter
 
 import numpy as np
 
+from . import link_table
 from .db.connection import Store, utc_now
 from .matching import meaning
 from .matching.linking import Unit, pair_key, span_key
@@ -144,10 +145,7 @@ class _Sentences:
 def _covered(store: Store, sentences: _Sentences) -> set[tuple[int, int]]:
     """Sentence pairs (rows, smaller first) joined by a link that is not a meaning one."""
     covered: set[tuple[int, int]] = set()
-    rows = store.db.execute(
-        'SELECT a_doc_id, a_start, a_end, b_doc_id, b_start, b_end FROM links WHERE method != ?',
-        [meaning.METHOD],
-    )
+    rows = link_table.sides_not_by(store.db, meaning.METHOD)
     for a_doc, a_start, a_end, b_doc, b_start, b_end in rows:
         for i in sentences.touching(a_doc, a_start, a_end):
             for j in sentences.touching(b_doc, b_start, b_end):
@@ -201,12 +199,7 @@ def _store_suggestions(
     sentences = _Sentences(units)
     with store.transaction() as db:
         covered = _covered(store, sentences)
-        stored = {
-            row[0]: (row[1], row[2])
-            for row in db.execute(
-                "SELECT pair_key, id, status FROM links WHERE method = ?", [meaning.METHOD]
-            )
-        }
+        stored = link_table.pairs_by_method(db, meaning.METHOD)
         annotations = _annotations_on(store)
         now = utc_now()
         offered, fresh = set(), []
@@ -224,13 +217,13 @@ def _store_suggestions(
                 report.kept += 1
         if rebuild:
             stale = [
-                (link_id,)
+                link_id
                 for key, (link_id, status) in stored.items()
                 if status == LinkStatus.suggested.value and key not in offered
             ]
-            db.conn.executemany("DELETE FROM links WHERE id = ?", stale)
+            link_table.delete_links(db, stale)
             report.dropped = len(stale)
-        db["links"].insert_all(fresh)
+        link_table.insert_links(db, fresh)
         report.new = len(fresh)
 
 

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
+from .. import link_table
 from ..errors import NotFound, StoreError
 from ..files.reading import NotRegularFile, open_regular
 from .migrations import SCHEMA_VERSION, STEP_NAMES, migrations
@@ -571,22 +572,16 @@ class Store:
         """Every document with its counts, in import order: one query, no per-row scans."""
         sql = """
             SELECT d.id, d.title, d.source, length(d.text) AS chars,
-                   coalesce(s.n, 0) AS sentences, coalesce(a.n, 0) AS annotations,
-                   coalesce(l.n, 0) AS links
+                   coalesce(s.n, 0) AS sentences, coalesce(a.n, 0) AS annotations
             FROM documents d
             LEFT JOIN (SELECT doc_id, count(*) AS n FROM sentences GROUP BY doc_id) s
                    ON s.doc_id = d.id
             LEFT JOIN (SELECT doc_id, count(*) AS n FROM annotations GROUP BY doc_id) a
                    ON a.doc_id = d.id
-            LEFT JOIN (SELECT doc_id, count(*) AS n FROM (
-                           SELECT a_doc_id AS doc_id FROM links WHERE status != 'rejected'
-                           UNION ALL
-                           SELECT b_doc_id FROM links WHERE status != 'rejected')
-                       GROUP BY doc_id) l
-                   ON l.doc_id = d.id
             ORDER BY d.rowid
         """
-        return [DocumentSummary(**row) for row in self.db.query(sql)]
+        links = link_table.counts_by_document(self.db)
+        return [DocumentSummary(**row, links=links.get(row["id"], 0)) for row in self.db.query(sql)]
 
     def sentences(self, doc_id: str) -> list[Sentence]:
         return [

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import quote
 
+from .. import link_table
 from ..db.connection import Store
 from ..errors import InputError, NotFound
 from ..files.writing import output_file, output_folder
@@ -159,15 +160,7 @@ def _links_of(store: Store, doc_id: str) -> tuple[dict[str, list[dict]], dict[st
     """
     links: dict[str, list[dict]] = {}
     clusters: dict[str, str] = {}
-    columns = (
-        "id, a_annotation_id, a_doc_id, a_start, a_end, b_annotation_id, b_doc_id, b_start, "
-        "b_end, score, method, status, cluster"
-    )
-    sql = (
-        f"SELECT {columns} FROM links WHERE a_doc_id = ? "
-        f"UNION ALL SELECT {columns} FROM links WHERE b_doc_id = ? AND a_doc_id != ?"
-    )
-    for row in store.db.execute(sql, [doc_id, doc_id, doc_id]):
+    for row in link_table.export_rows(store.db, doc_id):  # link_table.EXPORT_COLUMNS
         (
             link_id,
             a_ann,

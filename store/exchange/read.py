@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .. import link_table
 from ..annotations import annotation_row
 from ..db.connection import Store, utc_now
 from ..errors import InputError
@@ -710,26 +711,16 @@ def _existing_link(
     side here is longer than the annotation: the link from this annotation to the
     same span of the other document."""
     if link_id is not None:
-        rows = list(db.query("SELECT * FROM links WHERE id = ?", [link_id]))
+        row = link_table.link_row(db, link_id)
         # A link id from a file is only a claim: the link it names here must be
         # this annotation's, or it is someone else's link with the same id.
-        if rows and _link_is_this(rows[0], key, annotation_id):
-            return rows[0]
-    rows = list(db.query("SELECT * FROM links WHERE pair_key = ?", [key]))
-    if rows:
-        return rows[0]
+        if row is not None and _link_is_this(row, key, annotation_id):
+            return row
+    row = link_table.link_by_pair(db, key)
+    if row is not None:
+        return row
     if link_id is None:
-        rows = list(
-            db.query(
-                "SELECT * FROM links WHERE (a_annotation_id = :mine AND b_doc_id = :doc "
-                "AND b_start = :start AND b_end = :end) OR (b_annotation_id = :mine "
-                "AND a_doc_id = :doc AND a_start = :start AND a_end = :end) "
-                "ORDER BY created_at, id LIMIT 1",
-                {"mine": annotation_id, "doc": other[0], "start": other[1], "end": other[2]},
-            )
-        )
-        if rows:
-            return rows[0]
+        return link_table.link_from_annotation(db, annotation_id, other)
     return None
 
 
@@ -742,9 +733,7 @@ def _link_is_this(row: dict, key: str, annotation_id: str) -> bool:
 
 def _free_link_id(db, link_id: str | None) -> str:
     """The file's link id, unless a link here has it already (then a fresh one)."""
-    if link_id is not None and db.execute(
-        "SELECT 1 FROM links WHERE id = ?", [link_id]
-    ).fetchone() is None:
+    if link_id is not None and not link_table.link_exists(db, link_id):
         return link_id
     return str(uuid.uuid4())
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import link_table
 from ..db.connection import Store, utc_now
 from ..documents import NewDocument
 from ..history import ChangeGroup, change_group, document_state
@@ -78,10 +79,7 @@ def _carry_links(group: ChangeGroup, old: Document, new_id: str, new_text: str) 
     (re-linking will find it again if it still holds).
     """
     kept = dropped = 0
-    rows = list(
-        group.db.query("SELECT * FROM links WHERE a_doc_id = ? OR b_doc_id = ?", [old.id, old.id])
-    )
-    for row in rows:
+    for row in link_table.link_rows_touching(group.db, old.id):
         after = dict(row)
         ok = True
         for side in ("a", "b"):
