@@ -18,7 +18,7 @@ from store import SidenoteError
 from store.db import describe_error
 
 from .commands import COMMANDS
-from .output import literal
+from .output import literal, stop_writing
 from .context import CliContext, DbChoice
 
 
@@ -48,21 +48,13 @@ class SidenoteGroup(click.Group):
             click.echo("sidenote: interrupted", err=True)
             sys.exit(130)
         except BrokenPipeError:
-            # `sidenote docs | head`: the reader has gone; stop quietly, as cat does.
-            _silence_stdout()
-            sys.exit(0)
+            stop_writing()
         except Exception as error:  # noqa: BLE001 - last resort: never show a traceback
             _fail(f"internal error: {type(error).__name__}: {error}", error)
         finally:
             obj = ctx.find_object(CliContext)
             if obj is not None:
                 obj.close()
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so Python's exit flush cannot raise again."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _fail(message: str, error: BaseException) -> None:

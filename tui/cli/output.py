@@ -24,7 +24,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, NoReturn
 
 import click
 
@@ -148,8 +148,10 @@ def terminal_note(command: str) -> None:
     )
 
 
-def _stop_writing() -> None:
-    """The reader went away (`| head`): that is not an error; stop quietly."""
+def stop_writing() -> NoReturn:
+    """The reader went away (`sidenote docs | head`): not an error; stop quietly, as
+    cat does. Standard output goes to /dev/null first, so Python's flush at exit
+    cannot raise again into the closed pipe."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     sys.exit(0)
@@ -162,7 +164,7 @@ def pipe_may_close() -> Iterator[None]:
         yield
         sys.stdout.flush()
     except BrokenPipeError:
-        _stop_writing()
+        stop_writing()
 
 
 @contextmanager
@@ -174,7 +176,7 @@ def utf8_stdout() -> Iterator[io.TextIOWrapper]:
         yield stream
         stream.flush()
     except BrokenPipeError:
-        _stop_writing()
+        stop_writing()
     finally:
         try:
             stream.detach()
