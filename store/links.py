@@ -36,7 +36,6 @@ app can warm it in a worker with `warm`).
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 from collections import Counter
@@ -526,11 +525,7 @@ def relink(
         # Every clustered pair, confirmed links included: an accepted meaning link
         # joins its statements here, the first relink after the person accepted it.
         link_table.set_clusters(db, clusters)
-        db.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [THRESHOLD_SETTING, json.dumps(threshold)],
-        )
+        store.set_setting(THRESHOLD_SETTING, threshold)  # in this transaction
     report.seconds = perf_counter() - began
     if meaning:
         units = [unit for unit in units if unit.seq is not None]  # the sentences

@@ -628,11 +628,7 @@ class Store:
                 "updated_at = excluded.updated_at",
                 [doc_id, sentence, utc_now()],
             )
-            db.execute(
-                "INSERT INTO settings (key, value) VALUES ('last_document', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [json.dumps(doc_id)],
-            )
+            self.set_setting("last_document", doc_id)
 
     def last_document(self) -> str | None:
         value = self.setting("last_document")
@@ -643,6 +639,7 @@ class Store:
         return json.loads(row[0]) if row else default
 
     def set_setting(self, key: str, value: object) -> None:
+        """Store `value` (as JSON) under `key`; inside a caller's transaction, part of it."""
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) "

@@ -73,3 +73,19 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path):
 def test_a_missing_folder_is_reported(tmp_path):
     with pytest.raises(StoreError, match="does not exist"):
         open_store(tmp_path / "nowhere" / "s.db")
+
+
+def test_the_reading_position_and_the_link_threshold_outlive_the_session(tmp_path):
+    """`sidenote read` opens where the reader left off, and the app scores echoes
+    with the threshold of the last `sidenote link`: both are settings on disk."""
+    from store.links import relink, threshold_for
+
+    path = tmp_path / "s.db"
+    with open_store(path) as store:
+        with store.transaction() as db:
+            doc_id, _ = add_document(db, NewDocument(text="One. Two. Three.", title="T"))
+        store.set_position(doc_id, 2)
+        relink(store, threshold=91)
+    with open_store(path) as store:
+        assert store.last_document() == doc_id and store.position(doc_id) == 2
+        assert threshold_for(store) == 91.0
