@@ -14,8 +14,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from store import Change, SidenoteError, Store, redo, undo
-from store.links import LinkReport, warm
+from store import Change, LinkReport, SidenoteError, Store, redo, undo, warm
 from store.search import warm_up
 
 from .messages import OpenDocument

@@ -51,7 +51,7 @@ class CliContext:
         if self._store is not None and self._store.readonly and write:
             self.close()
         if self._store is None:
-            from store.corpus import seed_if_new
+            from store import seed_if_new
 
             path = self.choice.path
             if self.choice.is_default:

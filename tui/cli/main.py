@@ -14,8 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import click
 
-from store import SidenoteError
-from store.db import describe_error
+from store import SidenoteError, describe_error
 
 from .commands import COMMANDS
 from .output import literal, stop_writing

@@ -11,9 +11,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
-from store.deletion import DeletionSummary
-from store.models import Annotation
-from store.models import Label as Tag
+from store import Annotation, DeletionSummary
+from store import Label as Tag
 
 from ..limits import NOTE_CHARS, SPEAKER_CHARS, limit_for
 from ..widgets.text_layout import display_text

@@ -19,8 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from store import SidenoteError, Store
-from store.links import Echo, accept, echoes, reject
+from store import Echo, SidenoteError, Store, accept, echoes, reject
 
 from ..widgets.key_bar import KeyBar
 from ..widgets.text_layout import display_text

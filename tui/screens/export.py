@@ -20,9 +20,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
 
-from store import InputError, Store, open_store
-from store.exchange.export import FORMATS, export_to_path
-from store.files.writing import TargetExists, check_target
+from store import FORMATS, InputError, Store, TargetExists, check_target, export_to_path, open_store
 
 from ..limits import PATH_CHARS
 from .dialogs import ReplaceDialog

@@ -10,8 +10,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Header, Input, Static
 
-from store import DocumentSummary, SidenoteError, Store
-from store.deletion import delete_document, deletion_summary
+from store import DocumentSummary, SidenoteError, Store, delete_document, deletion_summary
 
 from ..limits import QUERY_CHARS
 from ..messages import OpenDocument

@@ -17,8 +17,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
-from store import SidenoteError, Store, open_store
-from store.links import LinkReport, relink, threshold_for
+from store import LinkReport, SidenoteError, Store, open_store, relink, threshold_for
 
 
 @dataclass(eq=False)

@@ -23,10 +23,10 @@ from store import (
     Store,
     create_annotation,
     delete_annotation,
+    echo_spans,
+    snap_to_graphemes,
     update_annotation,
 )
-from store.links import echo_spans
-from store.text import snap_to_graphemes
 
 from ..limits import QUERY_CHARS
 from ..messages import AnnotationChosen, CursorMoved

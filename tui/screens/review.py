@@ -15,8 +15,7 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from store import SidenoteError, Store
-from store.review import ReviewItem, resolve_review, review_items
+from store import ReviewItem, SidenoteError, Store, resolve_review, review_items
 
 from ..widgets.key_bar import KeyBar
 from ..widgets.text_layout import display_text

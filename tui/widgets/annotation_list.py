@@ -19,7 +19,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.models import Annotation
+from store import Annotation
 
 from ..messages import AnnotationChosen
 from .lines import text_strip

@@ -27,8 +27,7 @@ from textual.geometry import Offset, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.models import Annotation
-from store.text import next_grapheme, previous_grapheme
+from store import Annotation, next_grapheme, previous_grapheme
 
 from ..messages import CursorMoved
 from . import motions

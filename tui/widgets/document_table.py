@@ -21,7 +21,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.models import DocumentSummary
+from store import DocumentSummary
 
 from ..messages import OpenDocument
 from .lines import text_strip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from store.models import Label
+from store import Label
 
 
 class Legend(Widget):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import regex
 
-from store.text import is_grapheme_boundary, next_grapheme, previous_grapheme
+from store import is_grapheme_boundary, next_grapheme, previous_grapheme
 
 WORD = regex.compile(r"\w+(?:['’\-]\w+)*")
 _WINDOW = 256

@@ -9,8 +9,7 @@ import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from store import corpus_stats
-from store.importing.ingest import ImportReport, import_paths
+from store import ImportReport, corpus_stats, import_paths
 
 from ..context import CliContext
 from ..output import data_stdout, echo, json_line, literal

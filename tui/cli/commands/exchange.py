@@ -6,10 +6,18 @@ import re
 
 import click
 
-from store import InputError, create_annotation
-from store.exchange.read import import_annotations
-from store.exchange.export import FORMATS, annotation_record, export_to_path, export_to_stream
-from store.review import ReviewItem, resolve_review, review_items
+from store import (
+    FORMATS,
+    InputError,
+    ReviewItem,
+    annotation_record,
+    create_annotation,
+    export_to_path,
+    export_to_stream,
+    import_annotations,
+    resolve_review,
+    review_items,
+)
 
 from ..context import CliContext
 from ..output import data_stdout, echo, json_line, literal, pipe_may_close

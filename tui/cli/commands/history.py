@@ -10,9 +10,15 @@ import json
 
 import click
 
-from store import SidenoteError
-from store.history import Change, history, redo, undo
-from store.deletion import delete_document, deletion_summary
+from store import (
+    Change,
+    SidenoteError,
+    change_history,
+    delete_document,
+    deletion_summary,
+    redo,
+    undo,
+)
 
 from ..context import CliContext
 from ..output import echo, json_line, literal, pipe_may_close
@@ -70,7 +76,7 @@ def history_(obj: CliContext, limit: int, as_json: bool) -> None:
     Every change is kept (the log is append-only); `sidenote undo` takes back the
     most recent action still in effect.
     """
-    events = history(obj.store(write=False), limit=limit)
+    events = change_history(obj.store(write=False), limit=limit)
     if not events:
         if not as_json:
             echo("No changes yet.")

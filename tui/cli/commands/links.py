@@ -10,10 +10,16 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from store.matching.linking import DEFAULT_THRESHOLD
-from store.matching.meaning import METHOD as MEANING_METHOD
-from store.links import LinkReport, check_threshold, list_links, relink
-from store.meaning_links import MeaningReport
+from store import (
+    DEFAULT_THRESHOLD,
+    MEANING_METHOD,
+    LinkReport,
+    LinkSide,
+    MeaningReport,
+    check_threshold,
+    list_links,
+    relink,
+)
 
 from ..context import CliContext
 from ..output import echo, json_line, literal, pipe_may_close, utf8_stdout

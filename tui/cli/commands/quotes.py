@@ -6,8 +6,7 @@ import json
 
 import click
 
-from store import InputError, Store
-from store.quotes import Quote, find_quotes
+from store import InputError, Quote, Store, find_quotes
 
 from ..context import CliContext
 from ..output import literal, pipe_may_close
@@ -67,8 +66,7 @@ commands: list[click.Command] = [quotes]
 
 def tag_found_quotes(store: Store, doc_id: str, as_json: bool) -> None:
     """`sidenote annotate DOC_ID --quotes`: one change that `sidenote undo` takes back."""
-    from store.exchange.export import annotation_record
-    from store.quote_tags import tag_quotes
+    from store import annotation_record, tag_quotes
 
     document = store.find_document(doc_id)
     report = tag_quotes(store, document.id)

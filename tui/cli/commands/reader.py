@@ -11,8 +11,7 @@ from pathlib import Path
 import click
 import platformdirs
 
-from store import InputError, SidenoteError
-from store.files.reading import read_bounded
+from store import InputError, SidenoteError, read_bounded
 
 from ..context import APP_NAME, CliContext
 
