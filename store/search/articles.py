@@ -51,7 +51,12 @@ def search_articles(
     limit: int = DEFAULT_LIMIT,
     as_you_type: bool = False,
 ) -> list[ArticleMatch]:
-    """Articles whose title or text holds every word of `query`, best first (bm25).
+    """Articles whose title or text holds every word of `query`, newest first.
+
+    Newest imported first, not by FTS5's bm25 `rank`: bm25 reads every match of
+    every word before it can order them, and a common word is in every article,
+    so a search box that searches on each key would wait on it; walking the index
+    from its end stops after `limit` articles.
 
     `source` keeps articles from that outlet (case-insensitive); `as_you_type`
     also matches words that begin with the last word, as in `statements.search`.
@@ -71,7 +76,7 @@ def search_articles(
     if source:
         sql += " AND d.source = ? COLLATE NOCASE"
         params.append(source)
-    sql += " ORDER BY documents_fts.rank LIMIT ?"
+    sql += " ORDER BY documents_fts.rowid DESC LIMIT ?"
     params.append(limit)
     rows = store.db.execute(sql, params).fetchall()
     return [_located(store, *row) for row in rows]
