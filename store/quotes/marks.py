@@ -53,6 +53,8 @@ class Marked:
 
 
 def _is_space(ch: str) -> bool:
+    if ch.isascii():  # ASCII's spaces and controls are exactly the characters up to " ", and DEL
+        return ch <= " " or ch == "\x7f"
     # Letters and digits are never spaces, controls or format characters: no lookup.
     return ch.isspace() or (not ch.isalnum() and unicodedata.category(ch) in ("Zs", "Cc", "Cf"))
 

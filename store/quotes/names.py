@@ -187,27 +187,36 @@ class NameIndex:
         """Every run of several capitalised words, in reading order, that may end on `word`."""
         text = self._text
         scanned_to = 0
-        at = text.find(word) if word else -1
+        find = text.find
+        at = find(word) if word else -1
         while at >= 0:
-            if at >= scanned_to:
+            # Most mentions follow no space or a word no run contains: tested inline,
+            # before any call, because a long article has thousands of mentions.
+            if (
+                at >= scanned_to
+                and at > 0
+                and text[at - 1] in " \t"
+                and not _cannot_close_a_run(text, at)
+            ):
                 start, end = _stretch(text, at, scanned_to)
                 if start < at:
                     for run in NAME_RUN_RE.finditer(text, start, end):
                         yield run.group()
                     scanned_to = end
-            at = text.find(word, max(at + 1, scanned_to))
+            at = find(word, at + 1 if at + 1 > scanned_to else scanned_to)
 
 
 def _in_a_run(word: str) -> bool:
+    if word.isascii():  # no pattern call for the common case: a capital is A-Z
+        return word != word.lower() or word in NAME_PARTICLES
     return word in NAME_PARTICLES or _UPPER_RE.search(word) is not None
 
 
 def _stretch(text: str, at: int, low: int) -> tuple[int, int]:
     """The words around `at` that a run may span: from the last word before it (not before
     `low`) that no run contains, to the next one. Starts at `at` when the word before it
-    is in no run, as after "said"."""
-    if _cannot_close_a_run(text, at):
-        return at, at
+    is in no run, as after "said". The caller has ruled out, with _cannot_close_a_run,
+    the mentions that certainly end no run."""
     first = _WORD_ENDING_AT_RE.match(text, low, at).start()
     start = first
     while (before := _PREVIOUS_WORD_RE.match(text, low, start)) and _in_a_run(before.group(1)):
@@ -237,5 +246,5 @@ def _cannot_close_a_run(text: str, at: int) -> bool:
             return False
     if start > 0 and not text[start - 1].isascii():
         return False  # the word may go on in letters this test does not read
-    word = text[start:end]
-    return word not in NAME_PARTICLES and not any("A" <= ch <= "Z" for ch in word)
+    word = text[start:end]  # ASCII only: it has a capital exactly when lowering changes it
+    return word == word.lower() and word not in NAME_PARTICLES

@@ -106,7 +106,8 @@ ABBREV_END_RE = regex.compile(rf"(?:\b{ABBREV}|\b\p{{Lu}}\.)$")
 # Every sentence end starts with one of these: str.find locates them at memory speed,
 # and the pattern is tried only there.
 SENTENCE_END_CHARS = ".!?…\n"
-AFTER_SENTENCE_END = frozenset("'\"”’»」 \t")
+CLOSING_AFTER_END = frozenset("'\"”’»」")
+UPPER_RE = regex.compile(r"\p{Lu}")
 
 
 def sentence_ends(masked: str) -> list[int]:
@@ -120,17 +121,33 @@ def sentence_ends(masked: str) -> list[int]:
             at = masked.find(ch, at + 1)
     candidates.sort()
     ends: list[int] = []
+    size = len(masked)
     for at in candidates:
-        if masked[at] == "\n":
+        ch = masked[at]
+        if ch == "\n":
             ends.append(at + 1)
             continue
-        if at + 1 == len(masked) or masked[at + 1] not in AFTER_SENTENCE_END:
-            continue  # no space (or closing quote) after it: not an end
-        m = SENTENCE_END_RE.match(masked, at)
-        abbreviation = masked[at] == "." and ABBREV_END_RE.search(masked, max(0, at - 6), at + 1)
-        if m and not abbreviation:
-            ends.append(m.end())
+        # SENTENCE_END_RE read by hand: a long article has thousands of full stops, and a
+        # pattern call costs more than these few character tests.
+        after = at + 1
+        while after < size and masked[after] in CLOSING_AFTER_END:
+            after += 1
+        start = after
+        while start < size and masked[start] in " \t":
+            start += 1
+        if start == after or start == size or not _opens_a_sentence(masked[start]):
+            continue
+        if ch == "." and ABBREV_END_RE.search(masked, max(0, at - 6), at + 1):
+            continue
+        ends.append(start)
     return ends
+
+
+def _opens_a_sentence(ch: str) -> bool:
+    """A capital, an opening quote or a bracket: what SENTENCE_END_RE's lookahead accepts."""
+    if ch.isascii():
+        return "A" <= ch <= "Z" or ch in "\"'["
+    return ch in "“‘«「" or UPPER_RE.match(ch) is not None
 
 
 def _subject_words(phrase: str) -> list[str] | None:

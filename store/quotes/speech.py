@@ -30,6 +30,8 @@ WORD_RE = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.-]*")
 SENTENCE_CLOSE_RE = regex.compile(r"[.!?]['\"”’]?$")
 # A quote of more words than this is read as speech whatever its case.
 NAME_WORDS = 6
+# The last letter of every word SCARE_BEFORE_RE looks for, in either case.
+SCARE_LAST_LETTERS = frozenset("dDmMsSſ")
 
 
 def _title_case(words: list[str]) -> bool:
@@ -44,6 +46,14 @@ def _first_words(inner: str, count: int) -> list[str]:
     return [w.group() for w in islice(WORD_RE.finditer(inner), count)]
 
 
+def _scare_quoted(before: str) -> bool:
+    """Whether `before` ends on "so-called", "dubbed" and the like."""
+    # Every such word ends in d, m or s (ſ folds to s): most quotes are ruled out without
+    # running the pattern, which a backward search makes costly.
+    tail = before.rstrip()
+    return bool(tail) and tail[-1] in SCARE_LAST_LETTERS and bool(SCARE_BEFORE_RE.search(before))
+
+
 def is_speech(text: str, m: Marked) -> bool:
     """False for scare quotes, titles of shows and nicknames, and short names in speech."""
     inner = text[m.start : m.end]
@@ -51,7 +61,7 @@ def is_speech(text: str, m: Marked) -> bool:
     if not words:
         return False
     before = text[max(0, m.start - 41) : max(0, m.start - 1)]
-    if SCARE_BEFORE_RE.search(before):
+    if _scare_quoted(before):
         return False
     if m.depth > 0 and len(words) <= 4:
         return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from store.importing.ingest import import_paths
 from store.corpus import bundled_seed_paths
 from store.quotes import find_quotes
 from store.quotes.evaluation import evaluate
+from store.quotes.speakers import ABBREV_END_RE, SENTENCE_END_RE, sentence_ends
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "quotes"
 
@@ -191,3 +193,31 @@ def test_bundled_articles_meet_the_targets(store):
     )
     assert total.labelled == 119
     _targets(total)
+
+
+def _random_texts(alphabet: str, count: int, longest: int) -> list[str]:
+    rng = random.Random(14)
+    return [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(longest))) for _ in range(count)
+    ]
+
+
+def test_sentence_ends_follow_the_documented_pattern():
+    """Sentences split where SENTENCE_END_RE says (and not after "Gen." or "U.S."), though
+    the splitter reads the characters by hand."""
+    alphabet = "ab AZÉé.!?…'\"”’»」“‘«「[\n\t.GenUS"
+
+    def by_pattern(text: str) -> list[int]:
+        return [
+            m.end()
+            for m in SENTENCE_END_RE.finditer(text)
+            if not (
+                text[m.start()] == "."
+                and ABBREV_END_RE.search(text, max(0, m.start() - 6), m.start() + 1)
+            )
+        ]
+
+    texts = _random_texts(alphabet, 3000, 40) + ["Gen. Smith left. Then U.S. Ann. ‘Yes.’ «Non»"]
+    for text in texts:
+        assert sentence_ends(text) == by_pattern(text), text
+
