@@ -57,6 +57,7 @@ def link_units(
     if blocked:
         blocked(1, 1)
     matches = verify_pairs(index, pairs, shared, threshold, report(500, 900))
+    del pairs, shared  # before the passage index takes its share of memory
     passages = index.passages().all_matches(index.vocab)
     matches = refined(matches, passages) + without_covered(passages, matches)
     finish = report(900, 1000)

@@ -148,49 +148,68 @@ class PassageIndex:
     # -- seeds -----------------------------------------------------------------------
 
     def _seed_keys(self) -> tuple[np.ndarray, np.ndarray]:
-        """Hash of the 4-gram starting at each flat position that has one in its article."""
-        w = self.words.astype(np.uint64)
-        n = len(w) - SEED_WORDS + 1
+        """Hash of the 4-gram starting at each flat position that has one in its article,
+        computed in blocks so that a million sentences need no gigabyte of temporaries."""
+        n = len(self.words) - SEED_WORDS + 1
         if n <= 0:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty
-        h = w[:n] * _MIX[0]
-        for k in range(1, SEED_WORDS):
-            h = (h ^ (h >> np.uint64(29))) * _MIX[k % 3] + w[k : k + n]
-        pos = np.arange(n, dtype=np.int64)
-        inside = self.doc_of[:n] == self.doc_of[SEED_WORDS - 1 :]
-        return h[inside].view(np.int64), pos[inside]
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+        keys = np.empty(n, dtype=np.uint64)
+        block = 1 << 21
+        for lo in range(0, n, block):
+            hi = min(n, lo + block)
+            w = self.words[lo : hi + SEED_WORDS - 1].astype(np.uint64)
+            h = w[: hi - lo] * _MIX[0]
+            for k in range(1, SEED_WORDS):
+                h ^= h >> np.uint64(29)
+                h *= _MIX[k % 3]
+                h += w[k : k + hi - lo]
+            keys[lo:hi] = h
+        inside = np.flatnonzero(self.doc_of[:n] == self.doc_of[SEED_WORDS - 1 :]).astype(np.int32)
+        return keys[inside].view(np.int64), inside
 
     def _seeds(self) -> tuple[np.ndarray, np.ndarray]:
         """Postings (key, flat position) of the 4-grams found in 2..cap articles, by key;
         marks `stock` the words covered by a 4-gram found in more."""
         keys, pos = self._seed_keys()
         self.stock = np.zeros(len(self.words), dtype=bool)
-        order = np.lexsort((pos, keys))
-        keys, pos = keys[order], pos[order]
+        order = np.argsort(keys, kind="stable")  # positions stay in order within a key
+        keys = keys[order]
+        pos = pos[order]
         del order
+        if not len(keys):
+            return keys, pos
+        # Most 4-grams are found once: only those found again matter from here on.
+        again = keys[1:] == keys[:-1]
+        repeated = np.r_[again, False] | np.r_[False, again]
+        del again
+        keys, pos = keys[repeated], pos[repeated]
+        del repeated
         if not len(keys):
             return keys, pos
         docs = self.doc_of[pos]
         new_key = np.r_[True, keys[1:] != keys[:-1]]
         new_doc = new_key | np.r_[True, docs[1:] != docs[:-1]]
-        key_id = np.cumsum(new_key) - 1
-        df = np.bincount(key_id, weights=new_doc).astype(np.int64)
-        size = np.bincount(key_id).astype(np.int64)
+        del docs
+        starts = np.flatnonzero(new_key)
+        del new_key
+        size = np.diff(np.r_[starts, len(keys)])
+        df = np.add.reduceat(new_doc.astype(np.int32), starts)
+        del new_doc, starts
         # Repeats inside one article count toward the size: a phrase an article says
         # many times over is its own refrain, not a statement shared with others.
-        common = ((df > self.cap) | (size > 2 * self.cap))[key_id]
+        common = np.repeat((df > self.cap) | (size > 2 * self.cap), size)
         # A word inside a 4-gram found in many articles belongs to a stock phrase (or a
         # name with its title): what a passage matches there says nothing about a shared
         # statement. Many is more than a seed's cap: in a large corpus of common words,
         # a statement's own 4-grams recur by chance in a few more articles than the cap.
         stock_cap = max(self.cap, STOCK_FRACTION * len(self.names))
-        starts = np.zeros(len(self.words) + SEED_WORDS, dtype=bool)
-        starts[pos[((df > stock_cap) | (size > 2 * stock_cap))[key_id]]] = True
-        self.stock = np.zeros(len(self.words), dtype=bool)
+        stock = np.repeat((df > stock_cap) | (size > 2 * stock_cap), size)
+        starts_at = np.zeros(len(self.words) + SEED_WORDS, dtype=bool)
+        starts_at[pos[stock]] = True
+        del stock
         for k in range(SEED_WORDS):
-            self.stock[k:] |= starts[: len(self.words) - k]
-        keep = (df >= 2)[key_id] & ~common
+            self.stock[k:] |= starts_at[: len(self.words) - k]
+        keep = np.repeat(df >= 2, size) & ~common
         return keys[keep], pos[keep]
 
     def _run(self, key: int) -> np.ndarray:
