@@ -24,7 +24,7 @@ from store import (
 from ..context import CliContext
 from ..output import echo, json_line, literal, pipe_may_close, utf8_stdout
 
-METHODS = ("exact", "trimmed", "reworded")  # the string stages
+METHODS = ("exact", "trimmed", "reworded", "passage")  # the string stages
 STATUSES = ("suggested", "confirmed", "rejected")
 
 
