@@ -24,7 +24,7 @@ from pathlib import Path
 CHILD = """
 import json, sys, time
 from store import open_store
-from store.exchange.export import export_to_path
+from store.exchange.formats import export_to_path
 
 def status(key):
     for line in open("/proc/self/status"):

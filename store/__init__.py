@@ -11,8 +11,9 @@ from .db.connection import Store, describe_error, open_store
 from .deletion import DeletionSummary, delete_document, deletion_summary
 from .documents import NewDocument, add_document, document_id
 from .errors import InputError, NotFound, SidenoteError, StoreError
-from .exchange.export import FORMATS, annotation_record, export_to_path, export_to_stream
+from .exchange.formats import FORMATS, export_format, export_to_path, export_to_stream
 from .exchange.read import import_annotations
+from .exchange.records import annotation_record
 from .files.reading import read_bounded
 from .files.writing import TargetExists, check_target
 from .history import Change, change_group, redo, undo
@@ -96,6 +97,7 @@ __all__ = [
     "document_id",
     "echo_spans",
     "echoes",
+    "export_format",
     "export_to_path",
     "export_to_stream",
     "find_quotes",

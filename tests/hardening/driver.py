@@ -75,7 +75,7 @@ from store import (
 from store.deletion import delete_document
 from store.documents import PreparedDocument
 from store.exchange.read import import_annotations
-from store.exchange.export import annotation_record
+from store.exchange.records import annotation_record
 from store.importing.ingest import ImportReport, import_paths, prepare_file
 from store.text import snap_to_graphemes
 from store.importing.versions import previous_version

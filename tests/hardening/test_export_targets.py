@@ -277,7 +277,7 @@ def test_dash_is_standard_output(db: Path, tmp_path: Path, monkeypatch) -> None:
 # the test kills it there, as a crash or `kill -9` would.
 _STALLED_EXPORT = """
 import sys
-import store.exchange.export as export
+import store.exchange.write as write
 
 def stall(lines, stream):
     stream.write("half an export\\n")
@@ -286,7 +286,7 @@ def stall(lines, stream):
     sys.stdin.read()
     return 0
 
-export.write_encoded = stall
+write.write_encoded = stall
 sys.argv = ["sidenote", *sys.argv[1:]]
 from tui.cli.main import main
 main()

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from store import InputError, create_annotation, open_store, undo
 from store.exchange.read import FIELDS, import_annotations
-from store.exchange.export import annotation_record
+from store.exchange.records import annotation_record
 from store.importing.ingest import import_paths
 from tests.exchange_data import ENVOY, POST, add_doc, tag
 from tui.cli.main import cli

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 from store import create_annotation, open_store
 from store.documents import NewDocument, add_document
 from store.exchange.read import import_annotations
-from store.exchange.export import annotation_records
+from store.exchange.records import annotation_records
 from store.importing.pages import clean_text
 from store.importing.reanchor import MIN_QUOTE_SCORE, Anchor, EditMap, place
 from store.text import context, snap_to_graphemes, span_problem

@@ -11,14 +11,14 @@ import jsonschema
 import pytest
 
 from store import InputError
-from store.exchange import export as export_module
-from store.exchange.export import (
+from store.exchange import write
+from store.exchange.formats import export_to_path, export_to_stream
+from store.exchange.records import (
     RECORD_FIELDS,
     annotation_records,
     annotation_schema,
     document_records,
-    export_to_path,
-    export_to_stream,
+    jsonl_lines,
 )
 from tests.exchange_data import ENVOY, MULTISCRIPT, POST, add_doc, link, tag, utf16
 
@@ -204,7 +204,7 @@ def test_brat_refuses_a_folder_that_is_not_empty(store, multiscript, tmp_path):
 def test_a_failed_export_leaves_no_file_behind(store, multiscript, tmp_path, monkeypatch):
     target = tmp_path / "out.jsonl"
     target.write_text("previous export\n")
-    real_lines = export_module.jsonl_lines
+    real_lines = write.jsonl_lines
 
     def failing(*args, **kwargs):
         for number, line in enumerate(real_lines(*args, **kwargs)):
@@ -212,8 +212,8 @@ def test_a_failed_export_leaves_no_file_behind(store, multiscript, tmp_path, mon
                 raise OSError(28, "No space left on device")
             yield line
 
-    monkeypatch.setattr(export_module, "jsonl_lines", failing)
-    monkeypatch.setattr(export_module, "WRITE_BATCH", 1)  # the first lines do reach the temp file
+    monkeypatch.setattr(write, "jsonl_lines", failing)
+    monkeypatch.setattr(write, "WRITE_BATCH", 1)  # the first lines do reach the temp file
     with pytest.raises(OSError):
         export_to_path(store, "jsonl", target, force=True)
     assert target.read_text() == "previous export\n"
@@ -256,8 +256,6 @@ def test_schema_ships_inside_the_package():
 
 
 def test_the_fast_jsonl_writer_gives_exactly_what_json_dumps_gives(store, multiscript):
-    from store.exchange.export import jsonl_lines
-
     other = add_doc(store, ENVOY, title='Quotes "inside" \\ and \x1b escape', source="RT")
     a = tag(store, other, "resiliency force", "claim", note="\u2028 odd\tspaces", speaker="")
     b = tag(store, multiscript, "北京欢迎你", "quote")

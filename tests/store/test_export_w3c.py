@@ -19,7 +19,8 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from store.exchange.export import export_to_stream, w3c_annotation
+from store.exchange.formats import export_to_stream
+from store.exchange.write import w3c_annotation
 from tests.exchange_data import MULTISCRIPT, add_doc, tag
 
 SUITE = Path(__file__).resolve().parents[1] / "fixtures" / "w3c"

@@ -9,8 +9,9 @@ import jsonschema
 import pytest
 
 from store import InputError, open_store, undo
+from store.exchange.formats import export_to_stream
 from store.exchange.read import FIELDS, RecordError, import_annotations, parse_record
-from store.exchange.export import annotation_schema, export_to_stream
+from store.exchange.records import annotation_schema
 from store.links import accept, echoes
 from store.review import resolve_review, review_items
 from tests.exchange_data import ENVOY, MULTISCRIPT, POST, add_doc, link, tag

@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from store import InputError, open_store, update_annotation
+from store.exchange.formats import export_to_stream
 from store.exchange.read import import_annotations
-from store.exchange.export import export_to_stream
 from store.importing.ingest import import_paths
 from store.review import resolve_review
 from tests.exchange_data import ENVOY, POST, add_doc, link, tag

@@ -6,8 +6,8 @@ import io
 from pathlib import Path
 
 from store import Store, create_annotation, open_store
+from store.exchange.formats import export_to_stream
 from store.exchange.read import import_annotations
-from store.exchange.export import export_to_stream
 from store.review import review_items
 from tui.app import SidenoteApp
 from tui.screens.review import ReviewScreen

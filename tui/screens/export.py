@@ -20,27 +20,26 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
 
-from store import FORMATS, InputError, Store, TargetExists, check_target, export_to_path, open_store
+from store import (
+    FORMATS,
+    InputError,
+    Store,
+    TargetExists,
+    check_target,
+    export_format,
+    export_to_path,
+    open_store,
+)
 
 from ..limits import PATH_CHARS
 from .dialogs import ReplaceDialog
 
-FORMAT_HELP = {
-    "jsonl": "one annotation per line, lossless (import-annotations reads it back)",
-    "documents": "one article per line with its annotations",
-    "w3c": "W3C Web Annotation JSON-LD",
-    "brat": "a folder of .txt and .ann files for brat",
-    "csv": "a spreadsheet, one annotation per row",
-}
-SUFFIX = {"jsonl": "jsonl", "documents": "jsonl", "w3c": "jsonld", "csv": "csv"}
-
 
 def default_path(fmt: str) -> str:
-    """`~/sidenote-export.<ext>`, or the folder `~/sidenote-export-brat` for brat."""
-    if fmt == "brat":
-        return "~/sidenote-export-brat"
-    name = "sidenote-export" if fmt == "jsonl" else f"sidenote-export-{fmt}"
-    return f"~/{name}.{SUFFIX[fmt]}"
+    """`~/sidenote-export.jsonl` for the default format, else `~/sidenote-export-<format>`
+    with the format's suffix (none for a folder: `~/sidenote-export-brat`)."""
+    name = "sidenote-export" if fmt == FORMATS[0] else f"sidenote-export-{fmt}"
+    return f"~/{name}{export_format(fmt).suffix}"
 
 
 @dataclass(frozen=True)
@@ -68,8 +67,11 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
             yield Static(Content("Export annotations"), id="export-title")
             with RadioSet(id="export-format"):
                 for index, fmt in enumerate(FORMATS):
-                    yield RadioButton(Content(f"{fmt} \u2014 {FORMAT_HELP[fmt]}"), value=index == 0,
-                                      name=fmt)
+                    yield RadioButton(
+                        Content(f"{fmt} \u2014 {export_format(fmt).description}"),
+                        value=index == 0,
+                        name=fmt,
+                    )
             yield Label("Write to (enter exports)")
             yield Input(default_path(self.fmt), id="export-path", max_length=PATH_CHARS)
         yield Footer()
@@ -97,7 +99,7 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
             return
         path = Path(value).expanduser()
         try:
-            check_target(path, database=self.database, folder=self.fmt == "brat")
+            check_target(path, database=self.database, folder=export_format(self.fmt).folder)
         except TargetExists:
             self.app.push_screen(ReplaceDialog(str(path)), self._replace_answered)
             return
@@ -124,7 +126,7 @@ class ExportDone:
 
     @property
     def line(self) -> str:
-        noun = "article" if self.choice.fmt == "documents" else "annotation"
+        noun = export_format(self.choice.fmt).counts
         plural = "" if self.count == 1 else "s"
         return f"exported {self.count} {noun}{plural} as {self.choice.fmt} to {self.choice.path}"
 

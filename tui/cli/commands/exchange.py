@@ -12,6 +12,7 @@ from store import (
     ReviewItem,
     annotation_record,
     create_annotation,
+    export_format,
     export_to_path,
     export_to_stream,
     import_annotations,
@@ -67,17 +68,14 @@ def export(
     a device or a pipe.
     """
     store = obj.store(write=False)
+    form = export_format(fmt)
     if output == "-":
-        with data_stdout("export", json_format=fmt != "csv") as stream:
+        with data_stdout("export", json_format=form.json) as stream:
             count = export_to_stream(store, fmt, stream, label=label, doc=doc)
-        echo(f"Exported {_plural(count, _unit(fmt))}.", err=True)
+        echo(f"Exported {_plural(count, form.counts)}.", err=True)
         return
     count = export_to_path(store, fmt, output, label=label, doc=doc, force=force)
-    echo(f"Exported {_plural(count, _unit(fmt))} to {literal(output)}.")
-
-
-def _unit(fmt: str) -> str:
-    return "article" if fmt == "documents" else "annotation"
+    echo(f"Exported {_plural(count, form.counts)} to {literal(output)}.")
 
 
 # -- import-annotations -------------------------------------------------------
