@@ -135,7 +135,10 @@ def test_a_newer_database_in_rollback_mode_is_refused_before_any_write(tmp_path)
 
 # -- a database in a folder the user cannot write to -----------------------------------
 
-READ_COMMANDS = [["docs"], ["search", "minister"], ["export"], ["stats"], ["history"], ["links"]]
+READ_COMMANDS = [
+    ["docs"], ["search", "minister"], ["export"], ["stats"], ["history"], ["links"],
+    ["quotes", "--all"],
+]
 
 
 def _leave_wal_behind(path: Path, doc_id: str) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from store import InputError, Quote, Store, find_quotes
 
 from ..context import CliContext
-from ..output import literal, pipe_may_close
+from ..output import echo, json_line, literal, pipe_may_close
 
 
 def quote_record(doc_id: str, quote: Quote) -> dict:
@@ -25,13 +23,13 @@ def quote_record(doc_id: str, quote: Quote) -> dict:
 def _print(doc_id: str, quotes: list[Quote], as_json: bool, with_doc: bool) -> None:
     for quote in quotes:
         if as_json:
-            # ASCII escapes: article text is data, and a bidi override or an escape
-            # sequence in it must not reach the terminal raw.
-            click.echo(json.dumps(quote_record(doc_id, quote), ensure_ascii=True))
+            # Article text is data: the shared JSON line escapes what could drive a
+            # terminal, as every other command's JSON does.
+            click.echo(json_line(quote_record(doc_id, quote)))
             continue
-        where = f"{doc_id}  " if with_doc else ""
+        where = f"{literal(doc_id)}  " if with_doc else ""
         speaker = literal(quote.speaker) if quote.speaker else "(no speaker)"
-        click.echo(f"{where}{quote.start}:{quote.end}  {speaker}  {literal(quote.text)}")
+        echo(f"{where}{quote.start}:{quote.end}  {speaker}  {literal(quote.text)}")
 
 
 @click.command()
@@ -49,7 +47,8 @@ def quotes(obj: CliContext, doc_id: str | None, every: bool, as_json: bool) -> N
     """
     if every == (doc_id is not None):
         raise InputError("quotes", "give one DOC_ID or --all")
-    store: Store = obj.store()
+    # Listing only reads: it works on a database the user may not change.
+    store: Store = obj.store(write=False)
     ids = store.document_ids() if every else [store.find_document(doc_id).id]
     total = 0
     with pipe_may_close():
@@ -58,7 +57,7 @@ def quotes(obj: CliContext, doc_id: str | None, every: bool, as_json: bool) -> N
             total += len(found)
             _print(current, found, as_json, every)
     if not as_json:
-        click.echo(f"{total} quote{'' if total == 1 else 's'}.", err=True)
+        echo(f"{total} quote{'' if total == 1 else 's'}.", err=True)
 
 
 commands: list[click.Command] = [quotes]
@@ -73,15 +72,15 @@ def tag_found_quotes(store: Store, doc_id: str, as_json: bool) -> None:
     with pipe_may_close():
         for annotation in report.created:
             if as_json:
-                click.echo(json.dumps(annotation_record(store, annotation.id), ensure_ascii=True))
+                click.echo(json_line(annotation_record(store, annotation.id)))
             else:
                 speaker = literal(annotation.speaker) if annotation.speaker else "(no speaker)"
-                click.echo(
-                    f"{annotation.id}  quote  {annotation.start}:{annotation.end}  "
+                echo(
+                    f"{literal(annotation.id)}  quote  {annotation.start}:{annotation.end}  "
                     f"{speaker}  {literal(annotation.text)}"
                 )
-    click.echo(
+    echo(
         f"Tagged {len(report.created)} quote{'' if len(report.created) == 1 else 's'}"
-        f" in {document.id}; {report.skipped} already annotated, left alone.",
+        f" in {literal(document.id)}; {report.skipped} already annotated, left alone.",
         err=True,
     )
