@@ -139,6 +139,7 @@ class PassageIndex:
         self.doc_of = np.repeat(np.arange(len(self.names), dtype=np.int32), np.diff(self.first))
         self._tokens: dict[int, np.ndarray] = {}
         self._unit_starts: dict[int, list[int]] = {}
+        self._of_doc: dict[str, list[Match]] = {}
         self.cap = seed_cap(len(self.names))
         self._dangling_ids = frozenset(vocab[w] for w in _DANGLING if w in vocab)
         keys, positions = self._seeds()
@@ -487,7 +488,14 @@ class PassageIndex:
         return self._passages(self._chains(a, b), vocab)
 
     def matches_of(self, doc: str, vocab: dict[str, int]) -> list[Match]:
-        """Every passage match with one side in `doc`: the same as `all_matches` gives."""
+        """Every passage match with one side in `doc`: the same as `all_matches` gives.
+        Kept per article: the reader asks for the echoes of one sentence after another."""
+        cached = self._of_doc.get(doc)
+        if cached is None:
+            cached = self._of_doc[doc] = self._matches_of(doc, vocab)
+        return cached
+
+    def _matches_of(self, doc: str, vocab: dict[str, int]) -> list[Match]:
         d = self.code.get(doc)
         if d is None:
             return []

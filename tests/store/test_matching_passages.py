@@ -7,7 +7,11 @@ the words a reader would want highlighted, not the sentence around them.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from store import NewDocument, add_document
+from store.importing.sentences import split_sentences
 from store.links import echoes, relink, sentence_units
 from store.matching.linking import Index, Unit, link_units
 
@@ -182,3 +186,38 @@ def test_a_stored_passage_link_shows_on_every_sentence_it_touches(store):
             "Negotiators from both delegations will return to Geneva next month. They will "
             "finish the draft agreement on prisoner exchanges"
         )
+
+
+def test_one_sentence_gets_exactly_the_links_the_whole_corpus_run_makes_that_touch_it():
+    """What the Echoes panel finds for a sentence (`Index.matches_for`) is what
+    `sidenote link` stores for it, passages included, on a generated corpus with
+    every kind of echo planted."""
+    benchmarks = str(Path(__file__).resolve().parents[2] / "benchmarks")
+    sys.path.insert(0, benchmarks)
+    try:
+        from echo_corpus import generate
+    finally:
+        sys.path.remove(benchmarks)
+    corpus = generate(400, seed=5, vocabulary="common")
+    units = []
+    for name, text in corpus.docs.items():
+        for seq, (start, end) in enumerate(split_sentences(text)):
+            units.append(Unit(name, start, end, text[start:end], seq=seq))
+    index = Index.build(units)
+    everything = link_units(index)
+    assert any(m.method == "passage" for m in everything)
+    passages = [s for m in everything if m.method == "passage" for s in (m.a, m.b)]
+    for i, unit in enumerate(units):
+        near = any(s.doc == unit.doc and s.start < unit.end and unit.start < s.end
+                   for s in passages)  # fmt: skip
+        if not near and i % 5:
+            continue  # every sentence a passage touches, and a fifth of the others
+        touching = {
+            m.pair_key
+            for m in everything
+            for s in (m.a, m.b)
+            if s.doc == unit.doc
+            and (s.start < unit.end and unit.start < s.end if m.method == "passage"
+                 else s.start <= unit.start and unit.end <= s.end)  # fmt: skip
+        }
+        assert {m.pair_key for m in index.matches_for(i)} == touching, unit.text
