@@ -45,3 +45,15 @@ def test_the_readme_lists_every_key():
     assert rows
     missing = [row for row in rows if row not in README]
     assert not missing, missing
+
+
+def test_docs_formats_describes_every_export_format_in_the_table_order():
+    """The table of formats (store/exchange/formats.py) is what `sidenote export
+    --format` and the app offer; docs/formats.md has a section for each, in that order."""
+    from store import FORMATS
+
+    formats = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    sections = [line.split("`")[1] for line in formats.splitlines() if line.startswith("## `")]
+    assert sections == list(FORMATS)
+    listed = "\\|".join(FORMATS)  # `|` escaped inside the README's table
+    assert f"`sidenote export [--format {listed}]" in README

@@ -318,10 +318,11 @@ def annotation_records(
 def jsonl_lines(store: Store, *, label: str | None = None, doc: str | None = None) -> Iterator[str]:
     """`annotation_records`, already encoded: the same lines `json.dumps` would give.
 
-    The export's hot path: formatting the known record shape directly, with the
-    article's fields encoded once, is more than twice as fast as building each
-    record and encoding it generically (benchmarks/export_bench.py). A field added
-    to `Article.record` must be added here too; a test compares the two.
+    The export's hot path: building a dict per annotation and encoding it
+    generically costs more than the rest of the export together, so the known
+    record shape is formatted directly, the article's fields encoded once
+    (benchmarks/export_bench.py measures it). A field added to `Article.record`
+    must be added here too; a test holds the two equal.
     """
     for article in articles(store, ExportFilter(label, doc)):
         links, clusters, utf16 = article.links, article.clusters, article.utf16
