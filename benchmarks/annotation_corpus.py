@@ -24,8 +24,8 @@ from pathlib import Path
 
 from store import open_store
 from store.documents import sha256_text
-from store.search import refresh_vocabulary
 from store.importing.sentences import split_sentences
+from store.search import refresh_vocabulary
 from store.text import context
 
 ROOT = Path(__file__).resolve().parent.parent

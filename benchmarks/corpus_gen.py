@@ -24,8 +24,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.matching.linking import Unit
 from store.importing.sentences import split_sentences
+from store.matching.linking import Unit
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 JUMP = 0.12

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import link_table
-from .history import change_group
 from .db.connection import Store
+from .history import change_group
 
 
 @dataclass(frozen=True)

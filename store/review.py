@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .history import change_group
 from .db.connection import Store, utc_now
 from .errors import InputError, NotFound
-from .models import Annotation
+from .history import change_group
 from .importing.reanchor import Placement, placed_row
+from .models import Annotation
 from .text import context
 
 

@@ -20,11 +20,11 @@ from store.search import warm_up
 from .messages import OpenDocument
 from .screens.base import StoreScreen
 from .screens.dialogs import DeleteDialog, NoteDialog, ReplaceDialog
+from .screens.echoes import EchoesScreen, OpenTarget
+from .screens.export import ExportChoice, ExportDialog, run_export
 from .screens.help import HelpScreen, help_rows, keys_markdown
 from .screens.library import LibraryScreen
 from .screens.linking import LinkCorpusScreen, report_line
-from .screens.echoes import EchoesScreen, OpenTarget
-from .screens.export import ExportChoice, ExportDialog, run_export
 from .screens.palette import JumpProvider
 from .screens.reader import ReaderScreen
 from .screens.review import ReviewScreen

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 from typing import TypeVar, cast
 from urllib.parse import quote
@@ -22,8 +22,8 @@ from sqlite_utils import Database
 from .. import link_table
 from ..errors import NotFound, StoreError
 from ..files.reading import NotRegularFile, open_regular
-from .migrations import SCHEMA_VERSION, STEP_NAMES, migrations
 from ..models import Annotation, Document, DocumentSummary, Label, Sentence
+from .migrations import SCHEMA_VERSION, STEP_NAMES, migrations
 from .write_queue import RETRY_SECONDS, WriteQueue
 
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -32,7 +32,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 def utc_now() -> str:
     """Timestamps are ISO 8601 in UTC with milliseconds, so they sort as text."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def open_store(path: str | Path = ":memory:", *, write: bool = True) -> Store:

@@ -20,7 +20,6 @@ from ..documents import NewDocument, PreparedDocument, add_document, prepare_doc
 from ..errors import InputError, SidenoteError
 from ..files.reading import NotRegularFile, read_bounded, special_kind
 from .furniture import outlet_from_text
-from .versions import replace_previous_version
 from .pages import (
     clean_text,
     derived_title,
@@ -28,6 +27,7 @@ from .pages import (
     split_page,
     surrogate_problem,
 )
+from .versions import replace_previous_version
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}

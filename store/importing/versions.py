@@ -17,7 +17,14 @@ from ..db.connection import Store, utc_now
 from ..documents import NewDocument
 from ..history import ChangeGroup, change_group, document_state
 from ..models import Document
-from .reanchor import Anchor, ReanchorResult, carry_annotations, find_other_version, place, same_article
+from .reanchor import (
+    Anchor,
+    ReanchorResult,
+    carry_annotations,
+    find_other_version,
+    place,
+    same_article,
+)
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,10 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+
+from checks import Snapshot, snapshot  # driver.py runs as a script from this folder
 
 from store import (
     Store,
@@ -72,16 +74,14 @@ from store import (
     undo,
     update_annotation,
 )
+from store.db.write_queue import WriteQueue
 from store.deletion import delete_document
 from store.documents import PreparedDocument
 from store.exchange.read import import_annotations
 from store.exchange.records import annotation_record
 from store.importing.ingest import ImportReport, import_paths, prepare_file
-from store.text import snap_to_graphemes
 from store.importing.versions import previous_version
-from store.db.write_queue import WriteQueue
-
-from checks import Snapshot, snapshot  # driver.py runs as a script from this folder
+from store.text import snap_to_graphemes
 
 LABELS = ("claim", "quote", "proposal")
 # Relative weights of the actions the workload picks from.
@@ -493,7 +493,7 @@ class Workload:
         ]
         if not ids:
             return
-        later = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat(timespec="milliseconds")
+        later = (datetime.now(UTC) + timedelta(hours=1)).isoformat(timespec="milliseconds")
         records, effects = [], {}
         for annotation_id in ids:
             record = annotation_record(self.store, annotation_id)

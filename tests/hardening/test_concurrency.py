@@ -20,8 +20,8 @@ import threading
 import pytest
 
 from store import StoreError, create_annotation, open_store
-from store.importing.ingest import import_paths, prepare_file
 from store.db.write_queue import WriteQueue
+from store.importing.ingest import import_paths, prepare_file
 
 from .checks import assert_consistent
 from .conftest import SEEDS

@@ -39,8 +39,8 @@ import time
 from pathlib import Path
 
 from store import links, open_store
-from store.importing.ingest import import_paths, prepare_file
 from store.db.migrations import STEP_NAMES
+from store.importing.ingest import import_paths, prepare_file
 
 from .checks import Snapshot, assert_consistent, connect, snapshot
 from .corpus import write_pool

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from store.db import connection
 from store import open_store
+from store.db import connection
 from store.importing.ingest import import_paths
 from tests.fake_clock import FakeClock
 from tui.cli.main import cli

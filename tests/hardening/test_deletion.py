@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from store import StoreError, create_annotation, delete_annotation, open_store, redo, undo
-from store.history import change_group, history
 from store.db import utc_now
 from store.deletion import delete_document, deletion_summary
 from store.documents import NewDocument, add_document
+from store.history import change_group, history
 from store.importing.ingest import import_paths
 from tui.cli.main import cli
 

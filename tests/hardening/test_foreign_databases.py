@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from store import create_annotation, open_store
-from store.importing.ingest import import_paths
 from store.db.migrations import SCHEMA_VERSION
+from store.importing.ingest import import_paths
 from tui.cli.main import cli
 
 from .test_damaged_databases import ONE_SEED, OTHER_SEED, _without_privileges, run_unprivileged

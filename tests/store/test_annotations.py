@@ -17,9 +17,9 @@ from store import (
     undo,
     update_annotation,
 )
-from store.history import history
 from store.deletion import delete_document
 from store.documents import NewDocument, add_document
+from store.history import history
 from store.text import is_grapheme_boundary
 
 TEXT = "Kellogg said troops could form a 'resiliency force.' Moscow rejected it. 👩‍👩‍👧 e\u0301"

@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 
 from store import StoreError, open_store
-from store.documents import NewDocument, add_document
 from store.db.migrations import SCHEMA_VERSION, STEP_NAMES
+from store.documents import NewDocument, add_document
 
 
 def test_migrations_are_recorded_once(tmp_path):

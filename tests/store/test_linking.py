@@ -16,8 +16,8 @@ from rapidfuzz import fuzz, process
 
 from store.matching.linking import (
     Index,
-    cluster_id,
     Unit,
+    cluster_id,
     link_units,
     normalise,
     pair_key,

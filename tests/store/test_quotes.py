@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from store.importing.ingest import import_paths
 from store.corpus import bundled_seed_paths
+from store.importing.ingest import import_paths
 from store.quotes import find_quotes
 from store.quotes.evaluation import evaluate
 from store.quotes.speakers import ABBREV_END_RE, SENTENCE_END_RE, sentence_ends

@@ -13,8 +13,8 @@ import pytest
 from store import NewDocument, add_document, create_annotation, redo, undo
 from store.deletion import delete_document
 from store.documents import prepare_document
-from store.links import list_links, relink
 from store.importing.versions import replace_previous_version
+from store.links import list_links, relink
 
 QUOTE = (
     "“We are ready to send peacekeeping troops to Ukraine as soon as a ceasefire is signed, "

@@ -14,8 +14,8 @@ import time
 
 from store import open_store
 from store.db import write_queue as write_queue_module
-from store.importing.ingest import import_paths
 from store.db.write_queue import WriteQueue
+from store.importing.ingest import import_paths
 from tests.fake_clock import FakeClock
 
 RUN_LENGTH = 150  # transactions in the import-like run

@@ -17,8 +17,8 @@ import click
 from store import SidenoteError, describe_error
 
 from .commands import COMMANDS
-from .output import literal, stop_writing
 from .context import CliContext, DbChoice
+from .output import literal, stop_writing
 
 
 def _version() -> str:

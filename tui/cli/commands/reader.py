@@ -15,7 +15,6 @@ from store import InputError, SidenoteError, read_bounded
 
 from ..context import APP_NAME, CliContext
 
-
 KEYMAP_MAX_BYTES = 1 << 20  # a keymap is a few lines; more is not a keymap
 
 
