@@ -477,7 +477,8 @@ class Index:
     def _units_overlapping(self, doc: str, passages: list[Match]) -> list[int]:
         spans = [(s.start, s.end) for p in passages for s in (p.a, p.b) if s.doc == doc]
         d = self.passages().code[doc]
-        candidates = [*self.passages().doc_units[d], *(j for j in self._free if self.units[j].doc == doc)]
+        free = [j for j in self._free if self.units[j].doc == doc]
+        candidates = [*self.passages().doc_units[d], *free]
         return [
             j
             for j in candidates

@@ -19,10 +19,20 @@ works as text-reuse detectors do (passim, BLAST):
    word by word (`rapidfuzz.distance.Levenshtein.opcodes` on word ids). Blocks of equal
    words separated by at most `JOIN_GAP` changed words form one passage (the changed
    words of a rewording); a single word at either end counts only when it follows a
-   one-for-one substitution and is not a stop word.
-4. **Decision**: at least `MIN_MATCHED` equal words, a score (2 x equal words / both
-   spans' words, 0-100) of at least `MIN_SCORE`, and `MIN_CONTENT` shared content
-   words outside stop words, names and the agencies' stock phrases.
+   one-for-one substitution and is not a stop word. Chains of one pair of articles
+   that overlap are merged first, so one statement is aligned once.
+4. **Ends**: a sentence piece at an end with fewer than `PIECE_MIN_RARE` rare words is
+   cut (a stock phrase ending one sentence before a chance match of the next one's
+   opening), and so are stop words beyond a quotation mark or a full stop, and an
+   article or preposition left last.
+5. **Decision**: at least `MIN_MATCHED` equal words, a score (2 x equal words / both
+   spans' words, 0-100) of at least `MIN_SCORE`, `MIN_RARE` equal words outside stop
+   words and stock 4-grams, and `MIN_CONTENT` shared content words outside stop
+   words, names and the agencies' stock phrases.
+
+Unit matches (`verify`) link most statements already: `without_covered` keeps only the
+passages no unit match covers, and `refined` gives a unit match the words of a passage
+that covers it as its aligned parts.
 
 A passage link's sides are the aligned words, from the first word's start to the last
 word's end (document offsets): a quote inside a longer sentence links just the quoted
@@ -64,8 +74,8 @@ JOIN_GAP = 3
 """Changed, added or dropped words allowed between two blocks of equal words."""
 MIN_MATCHED = 8
 MIN_RARE = 3
-"""Equal words a passage needs that are not stop words and lie outside every common
-4-gram: a stock phrase running into a name or the next sentence ("in remarks that drew
+"""Equal words a passage needs that are not stop words and lie outside every stock
+4-gram (STOCK_FRACTION): a stock phrase running into a name or the next sentence ("in remarks that drew
 criticism from the White House. The") has a rare seed or two at the join but few such
 words."""
 MIN_SCORE = 75.0
@@ -77,6 +87,7 @@ a sentence end separates them from the rest."""
 PAIR_BATCH = 4_000_000
 """Seed pairs are produced in passes of about this many (bounds memory)."""
 
+Chain = tuple[int, int, int, int]  # a_lo, a_hi, b_lo, b_hi: flat word positions, end exclusive
 _DANGLING = frozenset(
     "the a an of to in on at for with from by and or but as into about than".split()
 )
@@ -232,7 +243,8 @@ class PassageIndex:
         offset = np.arange(len(keys)) - np.repeat(starts, sizes)
         partners = sizes[group] - offset - 1  # later postings of the same key
         per = np.cumsum(partners)
-        cuts = np.searchsorted(per, np.arange(PAIR_BATCH, per[-1] + PAIR_BATCH, PAIR_BATCH), "right")
+        marks = np.arange(PAIR_BATCH, per[-1] + PAIR_BATCH, PAIR_BATCH)
+        cuts = np.searchsorted(per, marks, "right")
         bounds = np.unique(np.r_[0, cuts, len(keys)]).tolist()
         out_a, out_b = [], []
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
@@ -253,7 +265,7 @@ class PassageIndex:
             return empty, empty
         return np.concatenate(out_a), np.concatenate(out_b)
 
-    def _chains(self, a: np.ndarray, b: np.ndarray) -> list[tuple[int, int, int, int]]:
+    def _chains(self, a: np.ndarray, b: np.ndarray) -> list[Chain]:
         """Regions (a_lo, a_hi, b_lo, b_hi) of chained seeds, flat positions, end exclusive."""
         if not len(a):
             return []
@@ -286,8 +298,10 @@ class PassageIndex:
                stop_ids: frozenset[int]) -> Passage | None:  # fmt: skip
         """The aligned passage around a chain's region, or None."""
         da, db = int(self.doc_of[a_lo]), int(self.doc_of[b_lo])
-        wa_lo, wa_hi = max(int(self.first[da]), a_lo - MARGIN), min(int(self.first[da + 1]), a_hi + MARGIN)
-        wb_lo, wb_hi = max(int(self.first[db]), b_lo - MARGIN), min(int(self.first[db + 1]), b_hi + MARGIN)
+        wa_lo = max(int(self.first[da]), a_lo - MARGIN)
+        wa_hi = min(int(self.first[da + 1]), a_hi + MARGIN)
+        wb_lo = max(int(self.first[db]), b_lo - MARGIN)
+        wb_hi = min(int(self.first[db + 1]), b_hi + MARGIN)
         xs, ys = self.words[wa_lo:wa_hi].tolist(), self.words[wb_lo:wb_hi].tolist()
         blocks = [
             (op.src_start, op.dest_start, op.src_end - op.src_start)
@@ -458,7 +472,7 @@ class PassageIndex:
         base = int(self.first[d])
         return self.text(d, int(tokens[x - base, 1]), int(tokens[y - base, 0]))
 
-    def _passages(self, chains: list[tuple[int, int, int, int]], vocab: dict[str, int]) -> list[Match]:
+    def _passages(self, chains: list[Chain], vocab: dict[str, int]) -> list[Match]:
         stop_ids = frozenset(vocab[w] for w in STOCK_WORDS if w in vocab)
         found: dict[tuple[int, int], list[Passage]] = defaultdict(list)
         for chain in chains:
@@ -501,7 +515,8 @@ class PassageIndex:
             return []
         lo, hi = int(self.first[d]), int(self.first[d + 1])
         by_position, sorted_positions = self._by_position()
-        where = by_position[np.searchsorted(sorted_positions, lo) : np.searchsorted(sorted_positions, hi)]
+        inside = np.searchsorted(sorted_positions, [lo, hi])
+        where = by_position[inside[0] : inside[1]]
         if not len(where):
             return []
         # Every posting of each of this article's seeds, against the seed's own place.
@@ -511,7 +526,9 @@ class PassageIndex:
         total = int(counts.sum())
         own = np.repeat(self.positions[where], counts)
         other = self.positions[
-            np.repeat(first, counts) + np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+            np.repeat(first, counts)
+            + np.arange(total)
+            - np.repeat(np.cumsum(counts) - counts, counts)
         ]
         keep = (other < lo) | (other >= hi)
         own, other = own[keep], other[keep]
@@ -529,11 +546,11 @@ class PassageIndex:
         return self._position_order
 
 
-def _merged(chains: list[tuple[int, int, int, int]], pairs: list[int]) -> list[tuple[int, int, int, int]]:
+def _merged(chains: list[Chain], pairs: list[int]) -> list[Chain]:
     """Chains of one pair of articles whose regions overlap or nearly touch on both sides,
     merged: a phrase an article repeats interleaves seeds of other diagonals and breaks
     one statement's chain in two, and two windows would each see half of it."""
-    out: list[tuple[int, int, int, int]] = []
+    out: list[Chain] = []
     last_pair = -1
     for pair, chain in sorted(zip(pairs, chains, strict=True)):
         if out and pair == last_pair:
