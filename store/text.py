@@ -16,9 +16,10 @@ _GRAPHEME = regex.compile(r"\X", regex.DOTALL)
 _LOOKBACK = 256
 
 
-def context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[str, str]:
-    """The `width` characters before and after a span (W3C TextQuoteSelector style)."""
-    return text[max(0, start - width) : start], text[end : end + width]
+def context(text: str, start: int, end: int) -> tuple[str, str]:
+    """The CONTEXT_CHARS characters before and after a span (W3C TextQuoteSelector
+    style): what re-anchoring compares when the text around an annotation changes."""
+    return text[max(0, start - CONTEXT_CHARS) : start], text[end : end + CONTEXT_CHARS]
 
 
 def _cluster_starts_near(text: str, pos: int) -> list[int]:
