@@ -59,7 +59,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from checks import Snapshot, snapshot  # driver.py runs as a script from this folder
