@@ -104,7 +104,10 @@ def main() -> None:
                 statistics.median(r["peak_mb"] for r in runs),
             )
         )
-    print(f"{'articles':>9} {'MB':>7} {'seconds':>8} {'articles/s':>11} {'MB/s':>6} {'peak RSS MB':>12}")
+    print(
+        f"{'articles':>9} {'MB':>7} {'seconds':>8} {'articles/s':>11} {'MB/s':>6}"
+        f" {'peak RSS MB':>12}"
+    )
     for size, mb, seconds, aps, mbps, peak in rows:
         print(f"{size:>9} {mb:>7.1f} {seconds:>8.2f} {aps:>11.0f} {mbps:>6.2f} {peak:>12.0f}")
     print(f"(median of {args.runs} runs each; target >= 5 MB/s, memory flat across sizes)")

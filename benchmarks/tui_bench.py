@@ -254,7 +254,10 @@ def main() -> None:
         }
         results = {name: [run() for _ in range(runs)] for name, run in measure.items()}
 
-    print(f"\nmedian of {runs} runs, ms (terminal {SIZE[0]}x{SIZE[1]}, headless; per key: CPU ms)\n")
+    print(
+        f"\nmedian of {runs} runs, ms (terminal {SIZE[0]}x{SIZE[1]}, headless;"
+        " per key: CPU ms)\n"
+    )
     print("| scenario | first paint | move median | move p95 | tag median | tag p95 "
           "| unbound key |")
     print("|---|---:|---:|---:|---:|---:|---:|")

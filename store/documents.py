@@ -58,7 +58,9 @@ class PreparedDocument:
 
 def prepare_document(new: NewDocument) -> PreparedDocument:
     """The CPU-bound part of adding a document (pure: safe to run in another process)."""
-    return PreparedDocument(new, document_id(new.text), sha256_text(new.text), split_sentences(new.text))
+    return PreparedDocument(
+        new, document_id(new.text), sha256_text(new.text), split_sentences(new.text)
+    )
 
 
 def add_document(db: Database, new: NewDocument | PreparedDocument) -> tuple[str, bool]:

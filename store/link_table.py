@@ -78,7 +78,9 @@ def link_ids_touching(db: Database, doc_id: str) -> list[str]:
 
 def link_rows_touching(db: Database, doc_id: str) -> list[dict]:
     """Every stored row with a side in this document (any status)."""
-    return list(db.query("SELECT * FROM links WHERE a_doc_id = ? OR b_doc_id = ?", [doc_id, doc_id]))
+    return list(
+        db.query("SELECT * FROM links WHERE a_doc_id = ? OR b_doc_id = ?", [doc_id, doc_id])
+    )
 
 
 def count_touching(db: Database, doc_id: str) -> int:

@@ -47,7 +47,8 @@ def test_bundled_corpus_is_found_and_unchanged():
 
 def test_the_wheel_carries_the_seeds(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path),
+         str(ROOT)],
         check=True,
     )
     wheel = next(Path(tmp_path).glob("sidenote-*.whl"))

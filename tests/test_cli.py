@@ -83,7 +83,8 @@ def test_show_prints_the_stored_text_exactly(run):
     shown = run("show", record["id"][:8])
     assert shown.exit_code == 0
     with sqlite3.connect(run.db) as conn:
-        stored = conn.execute("SELECT text FROM documents WHERE id = ?", [record["id"]]).fetchone()[0]
+        row = conn.execute("SELECT text FROM documents WHERE id = ?", [record["id"]]).fetchone()
+    stored = row[0]
     assert shown.stdout_bytes == stored.encode("utf-8")
 
 

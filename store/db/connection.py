@@ -536,7 +536,9 @@ class Store:
         cached = self._texts.get(doc_id)
         if cached is not None and cached[0] == row[0]:
             return cached[1]
-        row = self.db.execute("SELECT sha256, text FROM documents WHERE id = ?", [doc_id]).fetchone()
+        row = self.db.execute(
+            "SELECT sha256, text FROM documents WHERE id = ?", [doc_id]
+        ).fetchone()
         if row is None:  # deleted in between
             raise NotFound(f"no document with id {doc_id!r}")
         sha256, text = row

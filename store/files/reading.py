@@ -57,8 +57,9 @@ class NotRegularFile(InputError):
 def open_regular(path: Path) -> BinaryIO:
     """`path` opened for reading in binary, if it is a regular file.
 
-    Raises NotRegularFile (an InputError) for special files; FileNotFoundError, IsADirectoryError and
-    PermissionError (and other OSErrors) pass through for the caller to word.
+    Raises NotRegularFile (an InputError) for special files; FileNotFoundError,
+    IsADirectoryError and PermissionError (and other OSErrors) pass through for the caller
+    to word.
     """
     _check_regular(path, os.stat(path).st_mode)  # before opening: a FIFO waits for a writer
     # O_NONBLOCK: if the name became a FIFO since the check, the open still returns.

@@ -173,7 +173,9 @@ _LEADING_CAPS_BYLINE = re.compile(
     r"^(?:(?P<caption>[^\n]{20,400}?[.!?])\s+)?"
     r"By\s+(?P<names>[A-Z][A-Z'’.-]+(?:\s+(?:and\s+|AND\s+|,\s*)?[A-Z][A-Z'’.-]+)+)\s+(?=[A-Z])"
 )
-_LEADING_NAME_BYLINE = re.compile(r"^By\s+(?P<first>[A-Z][a-z'’-]+)\s+(?P<rest>(?:[A-Z][\w'’-]*\s+){1,2})")
+_LEADING_NAME_BYLINE = re.compile(
+    r"^By\s+(?P<first>[A-Z][a-z'’-]+)\s+(?P<rest>(?:[A-Z][\w'’-]*\s+){1,2})"
+)
 # Words that start a sentence rather than end a name ("By Jane Doe In a few hours").
 _SENTENCE_STARTERS = frozenset(
     "A An The In On At As After Before For When While It This That These Those He She They We "
@@ -216,7 +218,10 @@ _NAME = r"(?P<outlet>[A-Z][\w&.’'-]*(?:\s+[A-Z][\w&.’'-]*){0,3})"
 # (words a line must contain, pattern): the cheap test keeps the regex off most lines.
 _OUTLET_PATTERNS = (
     # "Newsweek has contacted NATO ... for comment"
-    (("for comment",), re.compile(rf"^{_NAME} (?:has )?(?:contacted|reached out to)\b.{{0,200}}\bfor comment")),
+    (
+        ("for comment",),
+        re.compile(rf"^{_NAME} (?:has )?(?:contacted|reached out to)\b.{{0,200}}\bfor comment"),
+    ),
     # "The MoD declined MailOnline's request for comment"
     (("request for comment",), re.compile(rf"\bdeclined {_NAME}['’]s request for comment")),
     # "Marc Champion is a Bloomberg Opinion columnist"

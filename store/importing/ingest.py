@@ -529,7 +529,9 @@ def _store_file(store: Store, prepared: PreparedFile, report: ImportReport) -> N
         for document in prepared.documents:
             doc_id, created = add_document(db, document)
             new = document.new
-            stored.append(ImportedDocument(doc_id, new.title, new.source, str(prepared.path), created))
+            stored.append(
+                ImportedDocument(doc_id, new.title, new.source, str(prepared.path), created)
+            )
             if created:
                 replacement = replace_previous_version(store, doc_id, new)
                 if replacement is not None:

@@ -100,7 +100,9 @@ def test_damage_inside_the_data_is_one_line_without_traceback(good_db, tmp_path)
     result = sidenote(path, "docs")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines == [f"sidenote: {path}: the database file is damaged (not a valid SQLite database)"]
+    assert lines == [
+        f"sidenote: {path}: the database file is damaged (not a valid SQLite database)"
+    ]
     assert "Traceback" not in result.output
 
 

@@ -61,7 +61,8 @@ def test_article_lines_are_spared(line):
 def test_aggregator_headers_are_three_lines():
     lines = ["The Daily Star", "5 hours ago", "- The Daily Star", "A title", "Body."]
     assert furniture.aggregator_block_outlet(lines, 0) == "The Daily Star"
-    assert furniture.aggregator_block_outlet(["The Daily Star", "Monday", "- The Daily Star"], 0) is None
+    no_age = ["The Daily Star", "Monday", "- The Daily Star"]
+    assert furniture.aggregator_block_outlet(no_age, 0) is None
 
 
 def test_byline_and_caption_at_the_start_of_a_flattened_body_are_removed():
@@ -117,9 +118,14 @@ def test_a_page_with_teasers_splits_into_articles():
 
 
 def test_cleaning_removes_invisible_characters_and_keeps_joiners():
-    raw = "\ufeffLine one\r\nsoft\u00adhyphen zero\u200bwidth bell\x07 esc\x1b[0m\r\r\n\n\nfamily 👩\u200d👧 ن\u200cی e\u0301"
+    raw = (
+        "\ufeffLine one\r\nsoft\u00adhyphen zero\u200bwidth bell\x07 esc\x1b[0m\r\r\n\n\n"
+        "family 👩\u200d👧 ن\u200cی e\u0301"
+    )
     cleaned = clean_text(raw)
-    assert cleaned == "Line one\nsofthyphen zerowidth bell esc[0m\n\nfamily 👩\u200d👧 ن\u200cی e\u0301"
+    assert cleaned == (
+        "Line one\nsofthyphen zerowidth bell esc[0m\n\nfamily 👩\u200d👧 ن\u200cی e\u0301"
+    )
 
 
 def test_line_rule_names_the_first_rule_in_order_that_matches_the_line():

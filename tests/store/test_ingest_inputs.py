@@ -47,12 +47,14 @@ def test_the_same_article_gets_the_same_id_in_two_databases(tmp_path):
 
     path = write(tmp_path / "a.txt", ARTICLE)
     with open_store(":memory:") as one, open_store(":memory:") as two:
-        assert import_paths(one, [path]).documents[0].id == import_paths(two, [path]).documents[0].id
+        first, second = import_paths(one, [path]), import_paths(two, [path])
+        assert first.documents[0].id == second.documents[0].id
 
 
 def test_folders_are_walked_recursively(store, tmp_path):
     write(tmp_path / "news" / "one.txt", ARTICLE)
-    write(tmp_path / "news" / "deep" / "two.md", "# Second story here today\n\nIt is a [linked](http://x) text.\n")
+    markdown = "# Second story here today\n\nIt is a [linked](http://x) text.\n"
+    write(tmp_path / "news" / "deep" / "two.md", markdown)
     write(tmp_path / "news" / "notes.pdf", b"%PDF-1.4")
     report = import_paths(store, [tmp_path / "news"])
     assert report.ok and report.added == 2
@@ -99,25 +101,40 @@ def test_cp1252_is_read_with_a_warning_and_encoding_overrides(store, tmp_path):
     report = import_paths(store, [path])
     assert report.ok and any("old.txt" in w and "cp1252" in w for w in report.warnings)
     assert "Café talks “resume” today" in store.document(report.documents[0].id).text
-    forced = import_paths(store, [write(tmp_path / "l1.txt", "Gr\xfc\xdfe aus Wien.\n".encode("latin-1"))],
-                          encoding="latin-1")
+    latin1 = write(tmp_path / "l1.txt", "Gr\xfc\xdfe aus Wien.\n".encode("latin-1"))
+    forced = import_paths(store, [latin1], encoding="latin-1")
     assert forced.ok and not forced.warnings
 
 
 BAD_INPUTS = {
     "missing": (lambda d: d / "nope.txt", "no such file or folder"),
-    "binary": (lambda d: write(d / "img.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20), "binary file"),
+    "binary": (
+        lambda d: write(d / "img.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20),
+        "binary file",
+    ),
     "empty": (lambda d: write(d / "empty.txt", ""), "file is empty"),
     "blank": (lambda d: write(d / "blank.txt", "\n   \n\n"), "file is empty"),
-    "nothing to import": (lambda d: write(d / "box" / "a.pdf", b"%PDF").parent, "nothing to import"),
+    "nothing to import": (
+        lambda d: write(d / "box" / "a.pdf", b"%PDF").parent,
+        "nothing to import",
+    ),
     "unsupported": (lambda d: write(d / "a.docx", b"PK"), "unsupported file type"),
     "malformed jsonl": (
         lambda d: write(d / "bad.jsonl", '{"text": "good line"}\n{"text": oops}\n'),
         "line 2: not valid JSON",
     ),
-    "jsonl without text": (lambda d: write(d / "t.jsonl", '{"title": "x"}\n'), "line 1: 'text' is missing"),
-    "jsonl wrong type": (lambda d: write(d / "w.jsonl", '{"text": 5}\n'), "line 1: 'text' must be a string"),
-    "jsonl surrogate": (lambda d: write(d / "s.jsonl", '{"text": "bad \\ud800 half"}\n'), "surrogate"),
+    "jsonl without text": (
+        lambda d: write(d / "t.jsonl", '{"title": "x"}\n'),
+        "line 1: 'text' is missing",
+    ),
+    "jsonl wrong type": (
+        lambda d: write(d / "w.jsonl", '{"text": 5}\n'),
+        "line 1: 'text' must be a string",
+    ),
+    "jsonl surrogate": (
+        lambda d: write(d / "s.jsonl", '{"text": "bad \\ud800 half"}\n'),
+        "surrogate",
+    ),
 }
 
 

@@ -34,8 +34,8 @@ def write_corpus(folder: Path) -> list[Path]:
         elif n == 41:
             path.write_bytes("Caf\xe9 talks resume in Vienna.\n".encode("cp1252"))  # warning
         else:
-            path.write_text(f"Headline {n}\n" + "\n".join(PARAGRAPH.format(n=n + k) for k in range(3)),
-                            encoding="utf-8")
+            body = "\n".join(PARAGRAPH.format(n=n + k) for k in range(3))
+            path.write_text(f"Headline {n}\n" + body, encoding="utf-8")
         paths.append(path)
     return paths
 

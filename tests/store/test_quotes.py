@@ -33,10 +33,19 @@ def found(text: str) -> list[tuple[str, str | None]]:
             'U.S. Secretary of State Marco Rubio said: "We keep talking."',
             [("We keep talking.", "Marco Rubio")],
         ),
-        ('"It is over," according to a senior NATO official.', [("It is over,", "a senior NATO official")]),
+        (
+            '"It is over," according to a senior NATO official.',
+            [("It is over,", "a senior NATO official")],
+        ),
         ("“It went well,” Witkoff told Fox Business.", [("It went well,", "Witkoff")]),
-        ("Keith Kellogg wrote on X: “I was NOT referring to a partition.”", [("I was NOT referring to a partition.", "Keith Kellogg")]),
-        ("Keith Kellogg spoke on Monday. 'We have a plan,' he said.", [("We have a plan,", "Keith Kellogg")]),
+        (
+            "Keith Kellogg wrote on X: “I was NOT referring to a partition.”",
+            [("I was NOT referring to a partition.", "Keith Kellogg")],
+        ),
+        (
+            "Keith Kellogg spoke on Monday. 'We have a plan,' he said.",
+            [("We have a plan,", "Keith Kellogg")],
+        ),
         (
             "Keith Kellogg said troops could form what he described as a 'resiliency force.'",
             [("resiliency force.", "Keith Kellogg")],
@@ -74,7 +83,10 @@ def test_the_full_name_counts_wherever_the_article_gives_it(text, expected):
 
 def test_a_quote_split_by_its_attribution_is_two_quotes_one_speaker():
     text = "'A ceasefire is close,' Keith Kellogg said. 'But not yet.'"
-    assert found(text) == [("A ceasefire is close,", "Keith Kellogg"), ("But not yet.", "Keith Kellogg")]
+    assert found(text) == [
+        ("A ceasefire is close,", "Keith Kellogg"),
+        ("But not yet.", "Keith Kellogg"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -134,7 +146,10 @@ def test_scare_quotes_and_names_are_not_speech(text):
 
 
 def test_headline_quote_takes_the_speaker_of_the_same_words_in_the_body():
-    text = "Envoy tells critics to 'shut up'\n\nThe summit was historic, Keith Kellogg said, telling critics to 'shut up.'"
+    text = (
+        "Envoy tells critics to 'shut up'\n\n"
+        "The summit was historic, Keith Kellogg said, telling critics to 'shut up.'"
+    )
     assert found(text) == [("shut up", "Keith Kellogg"), ("shut up.", "Keith Kellogg")]
 
 

@@ -10,9 +10,9 @@ from store.text import is_grapheme_boundary
 from tui.widgets import motions
 from tui.widgets.text_layout import display_text, find_all, offset_at_cell, wrap
 
-PIECES = ["news ", "the ", "minister ", "said. ", "\n", "  ", "東京", "「改革」", "👩\u200d👩\u200d👧",
-          "🇫🇷", "e\u0301", "\x1b[31m", "\t", "—", "supercalifragilisticexpialidocious", "’s ",
-          "\u0301", "\x07\u0301", "\u200d"]
+PIECES = ["news ", "the ", "minister ", "said. ", "\n", "  ", "東京", "「改革」",
+          "👩\u200d👩\u200d👧", "🇫🇷", "e\u0301", "\x1b[31m", "\t", "—",
+          "supercalifragilisticexpialidocious", "’s ", "\u0301", "\x07\u0301", "\u200d"]
 texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 
@@ -21,7 +21,7 @@ texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 def test_wrapped_lines_fit_cover_the_text_and_never_split_a_character(text, width):
     layout = wrap(text, width)
     previous_end = 0
-    for start, end in zip(layout.starts, layout.ends):
+    for start, end in zip(layout.starts, layout.ends, strict=True):
         assert cell_len(display_text(text[start:end])) <= max(width, 2)
         assert is_grapheme_boundary(text, start) and is_grapheme_boundary(text, end)
         # only white space is left out between lines
