@@ -164,6 +164,25 @@ def _subject_words(phrase: str) -> list[str] | None:
     return None if not words or "§" in phrase else words
 
 
+def _subject_chunk(before: str) -> tuple[str, int]:
+    """Context._read_chunk, uncached."""
+    prefix = before.rstrip()
+    words = prefix.split(" ")
+    while words and words[-1].lower() in AUX:
+        words.pop()
+    prefix = " ".join(words).rstrip()
+    if prefix.endswith(","):
+        inner = prefix[:-1]
+        cut = inner.rfind(",")
+        if cut >= 0:
+            prefix = inner[:cut]
+    boundary = LAST_BOUNDARY_RE.search(prefix)
+    chunk = prefix[boundary.end() :] if boundary else prefix
+    if not chunk.strip() and boundary and boundary.group() in ("and", "but"):
+        return chunk, boundary.start()
+    return chunk, -1
+
+
 class Context:
     """One article, masked, with its sentence ends and its names."""
 
@@ -173,6 +192,10 @@ class Context:
         self.names = NameIndex(text)
         self.starts = [0] + sentence_ends(masked)
         self.by_sentence: dict[int, str] = {}  # sentence index -> last speaker found there
+        # What a phrase or a subject's prefix reads as does not depend on where it is:
+        # an article repeats its attributions ("Trump said", "he said"), read once each.
+        self._phrases: dict[str, tuple[str, str | list[str] | None]] = {}
+        self._chunks: dict[str, tuple[str, int]] = {}
 
     def sentence_of(self, pos: int) -> int:
         return bisect.bisect_right(self.starts, pos) - 1
@@ -186,23 +209,40 @@ class Context:
 
     def speaker_of(self, phrase: str, pos: int) -> str | None:
         """The speaker a subject phrase names; pronouns resolved before `pos`."""
+        kind, value = self._phrases.get(phrase) or self._read_phrase(phrase)
+        if kind == "pronoun":
+            return self.antecedent(pos)
+        if kind == "described":
+            assert isinstance(value, list)
+            return self._described(value, pos)
+        assert not isinstance(value, list)
+        return value
+
+    def _read_phrase(self, phrase: str) -> tuple[str, str | list[str] | None]:
+        """What a subject phrase is, apart from where it stands: a pronoun, a description
+        (its words), or a name (its fullest form in the article, or None)."""
+        read = self._phrase_kind(phrase)
+        self._phrases[phrase] = read
+        return read
+
+    def _phrase_kind(self, phrase: str) -> tuple[str, str | list[str] | None]:
         words = _subject_words(phrase)
         if not words:
-            return None
+            return "name", None
         low = words[0].lower()
         if len(words) == 1 and low in PRONOUNS:
-            return self.antecedent(pos)
+            return "pronoun", None
         if low in FIRST_PERSON or low in NOT_SPEAKERS:
-            return None
+            return "name", None
         if words[-1][:1].islower():
-            return self._described(words, pos)
+            return "described", words
         runs = [m.group() for m in NAME_RUN_RE.finditer(" ".join(words))]
         if not runs:
-            return None
+            return "name", None
         name = name_from_run(runs[-1])
         if name is None:
-            return " ".join(words) if len(words) <= 3 else None
-        return self.names.fullest(name)
+            return "name", " ".join(words) if len(words) <= 3 else None
+        return "name", self.names.fullest(name)
 
     def _described(self, words: list[str], pos: int) -> str | None:
         """A speaker described, not named: "a senior NATO official", "Russian officials"."""
@@ -215,24 +255,22 @@ class Context:
 
     def subject_before(self, start: int, verb_start: int, pos: int) -> str | None:
         """The subject of a speech verb at `verb_start`, reading back to `start`."""
-        prefix = self.masked[start:verb_start].rstrip()
-        words = prefix.split(" ")
-        while words and words[-1].lower() in AUX:
-            words.pop()
-        prefix = " ".join(words).rstrip()
-        if prefix.endswith(","):
-            inner = prefix[:-1]
-            cut = inner.rfind(",")
-            if cut >= 0:
-                prefix = inner[:cut]
-        cut = LAST_BOUNDARY_RE.search(prefix)
-        chunk = prefix[cut.end() :] if cut else prefix
-        if not chunk.strip() and cut and cut.group() in ("and", "but"):
-            earlier = list(VERB_RE.finditer(self.masked, start, start + cut.start()))
+        before = self.masked[start:verb_start]
+        chunk, joined_at = self._chunks.get(before) or self._read_chunk(before)
+        if joined_at >= 0:
+            earlier = list(VERB_RE.finditer(self.masked, start, start + joined_at))
             if earlier:
                 return self.subject_before(start, earlier[-1].start(), pos)
             return None
         return self.speaker_of(chunk, pos)
+
+    def _read_chunk(self, before: str) -> tuple[str, int]:
+        """The subject phrase at the end of `before` (the text from where the subject may
+        start to its verb), or, when it ends on a bare "and" or "but" (the subject is the
+        earlier verb's), the offset of that word in `before` (else -1)."""
+        read = _subject_chunk(before)
+        self._chunks[before] = read
+        return read
 
     def anonymous_before(self, pos: int, noun: str) -> str | None:
         """'the person said' refers back to 'one source familiar with ...'."""
