@@ -131,7 +131,9 @@ def mrpc(path: Path, encoder: meaning.Encoder) -> None:
     va, vb = meaning.embed(a, encoder), meaning.embed(b, encoder)
     took = time.perf_counter() - t0
     cosine = np.einsum("ij,ij->i", va, vb)
-    ratio = np.array([fuzz.ratio(x, y, processor=default_process) for x, y in zip(a, b)])
+    ratio = np.array(
+        [fuzz.ratio(x, y, processor=default_process) for x, y in zip(a, b, strict=True)]
+    )
     print(f"MRPC test: {len(rows)} pairs ({labels.mean():.0%} paraphrases), "
           f"{2 * len(rows)} sentences embedded in {took:.0f} s")
     print("| scorer | ROC AUC |")

@@ -554,9 +554,9 @@ def _recorded(row: dict, updated: dict) -> dict[str, str]:
             continue
         span = (updated[f"{side}_doc_id"], updated[f"{side}_start"], updated[f"{side}_end"])
         for name in ("a", "b"):
-            if (row[f"{name}_doc_id"], row[f"{name}_start"], row[f"{name}_end"]) == span:
-                if row[f"{name}_annotation_id"] is not None:
-                    kept[f"{side}_annotation_id"] = row[f"{name}_annotation_id"]
+            same_span = (row[f"{name}_doc_id"], row[f"{name}_start"], row[f"{name}_end"]) == span
+            if same_span and row[f"{name}_annotation_id"] is not None:
+                kept[f"{side}_annotation_id"] = row[f"{name}_annotation_id"]
     return kept
 
 

@@ -155,9 +155,12 @@ def split_page(lines: list[PageLine]) -> list[PageArticle]:
         if i + 1 < len(lines) and texts[i + 1] == text and len(text.split()) >= 4:
             # A figure caption printed twice; the short line just above it is the
             # image's alt text.
-            if current.lines and current.lines[-1] is lines[i - 1]:
-                if furniture.is_short_label(texts[i - 1]) or furniture.is_headline(texts[i - 1]):
-                    current.lines.pop()
+            if (
+                current.lines
+                and current.lines[-1] is lines[i - 1]
+                and (furniture.is_short_label(texts[i - 1]) or furniture.is_headline(texts[i - 1]))
+            ):
+                current.lines.pop()
             i += 2
             continue
         current.lines.append(lines[i])

@@ -216,7 +216,7 @@ def _check_event_log(conn: sqlite3.Connection) -> None:
     )
     cursor = conn.execute("SELECT * FROM annotations")
     columns = [c[0] for c in cursor.description]
-    present = {row["id"]: row for row in (dict(zip(columns, r)) for r in cursor)}
+    present = {row["id"]: row for row in (dict(zip(columns, r, strict=True)) for r in cursor)}
     for annotation_id, row in present.items():
         assert annotation_id in last, f"annotation {annotation_id} was never logged"
         assert json.loads(last[annotation_id] or "null") == row, (

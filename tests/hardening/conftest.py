@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SEEDS
+
 # `sidenote` as a separate process, from this interpreter: argv prefix for subprocess.
 SIDENOTE = [sys.executable, "-c", "from tui.cli.main import main; main()"]
-
-from tests.conftest import SEEDS
 
 FIGURES: dict[str, dict] = {}
 

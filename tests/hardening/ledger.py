@@ -83,7 +83,10 @@ def _matches(actual: object, intended: object) -> bool:
         return (
             isinstance(actual, tuple)
             and len(actual) == len(intended)
-            and all((a is not None) if i == "*" else a == i for a, i in zip(actual, intended))
+            and all(
+                (a is not None) if i == "*" else a == i
+                for a, i in zip(actual, intended, strict=True)
+            )
         )
     return actual == intended
 
@@ -107,7 +110,7 @@ def verify(before: Snapshot, report: Report, after: Snapshot) -> str:
         actual, intended = after.state(key), wanted(key)
         if actual is None or intended is None or actual[0] != intended[0]:
             return False
-        return all(i is None or a == i for a, i in zip(actual[1:], intended[1:]))
+        return all(i is None or a == i for a, i in zip(actual[1:], intended[1:], strict=True))
 
     # New suggestions from relinking have ids nobody printed; only actions that
     # may add links may leave them, and only as suggestions.

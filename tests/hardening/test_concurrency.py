@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from itertools import pairwise
 
 import pytest
 
@@ -72,13 +73,13 @@ def test_two_writers_and_an_import_lose_nothing(tmp_path, figures):
     imported, import_errors = importer.communicate(timeout=HANG_SECONDS)
     stop.touch()
     outputs = []
-    for seed, (writer, rest) in enumerate(zip(writers, rests)):
+    for seed, (writer, rest) in enumerate(zip(writers, rests, strict=True)):
         writer.wait(timeout=HANG_SECONDS)
         out = rest()  # the rest, after the line read above
         outputs.append((out, (tmp_path / f"writer{seed}.err").read_text()))
 
     longest = 0.0
-    for writer, (out, err) in zip(writers, outputs):
+    for writer, (out, err) in zip(writers, outputs, strict=True):
         assert writer.returncode == 0 and err == "", err
         last = out.splitlines()[-1]
         assert last.startswith("DONE "), out[-500:]
@@ -143,7 +144,7 @@ def _interleaving(db) -> tuple[int, int]:
         during = conn.execute(
             "SELECT count(*) FROM events WHERE at BETWEEN ? AND ?", [first, last]
         ).fetchone()[0]
-    switches = sum(1 for a, b in zip(actors, actors[1:]) if a != b)
+    switches = sum(1 for a, b in pairwise(actors) if a != b)
     return switches, during
 
 
@@ -154,14 +155,13 @@ def test_write_transactions_take_the_write_lock_when_they_begin(tmp_path):
     transaction begins with the write lock: while one is open, another writer
     cannot even begin."""
     path = tmp_path / "lock.db"
-    with open_store(path) as store:
-        with store.transaction() as db:
-            db.execute("SELECT count(*) FROM documents").fetchone()
-            with contextlib.closing(sqlite3.connect(path, timeout=0)) as other:
-                with pytest.raises(sqlite3.OperationalError, match="locked"):
-                    other.execute("BEGIN IMMEDIATE")
-                # Readers are not blocked (WAL).
-                assert other.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+    with open_store(path) as store, store.transaction() as db:
+        db.execute("SELECT count(*) FROM documents").fetchone()
+        with contextlib.closing(sqlite3.connect(path, timeout=0)) as other:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            # Readers are not blocked (WAL).
+            assert other.execute("SELECT count(*) FROM documents").fetchone() == (0,)
 
 
 def test_a_read_then_write_waits_for_a_concurrent_writer_instead_of_failing(

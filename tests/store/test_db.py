@@ -47,10 +47,9 @@ def test_document_text_is_searchable_as_soon_as_it_is_stored(store):
 
 
 def test_a_failed_transaction_leaves_nothing(store):
-    with pytest.raises(RuntimeError):
-        with store.transaction() as db:
-            add_document(db, NewDocument(text="Half an import.", title="T"))
-            raise RuntimeError("disk full")
+    with pytest.raises(RuntimeError), store.transaction() as db:
+        add_document(db, NewDocument(text="Half an import.", title="T"))
+        raise RuntimeError("disk full")
     assert store.document_count() == 0
 
 

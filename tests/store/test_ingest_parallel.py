@@ -145,7 +145,6 @@ def test_a_worker_that_closes_the_pipe_before_it_exits_still_gives_its_exit_code
         return prepare(path, encoding)
 
     monkeypatch.setattr(ingest, "prepare_file", dying_slowly)
-    with open_store(tmp_path / "x.db") as store:
-        with pytest.raises(SidenoteError) as caught:
-            import_paths(store, [folder], parallel=True)
+    with open_store(tmp_path / "x.db") as store, pytest.raises(SidenoteError) as caught:
+        import_paths(store, [folder], parallel=True)
     assert "stopped unexpectedly (exit code 3)" in str(caught.value)

@@ -54,9 +54,8 @@ def test_a_waiting_writer_gets_in_between_two_transactions_of_a_long_run(tmp_pat
     bulk = threading.Thread(target=_bulk_run, args=(path, inside))
     bulk.start()
     assert inside.wait(HANG_SECONDS)
-    with open_store(path) as writer:
-        with writer.transaction() as db:
-            db.execute("INSERT INTO settings (key, value) VALUES ('tag', 'writer')")
+    with open_store(path) as writer, writer.transaction() as db:
+        db.execute("INSERT INTO settings (key, value) VALUES ('tag', 'writer')")
     bulk.join(HANG_SECONDS)
     with open_store(path) as store:
         order = [r[0] for r in store.db.execute("SELECT key FROM settings ORDER BY rowid")]

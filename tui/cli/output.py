@@ -23,7 +23,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import IO, NoReturn
 
 import click
@@ -125,11 +125,8 @@ class TerminalStream(io.TextIOBase):
         return True
 
     def write(self, text: str) -> int:
-        if self._json:
-            shown = json_text(text)
-        else:
-            # CSV rows end in CRLF: a line end on a terminal; a lone CR is shown.
-            shown = visible(text.replace("\r\n", "\n"))
+        # CSV rows end in CRLF: a line end on a terminal; a lone CR is shown.
+        shown = json_text(text) if self._json else visible(text.replace("\r\n", "\n"))
         if shown != text:
             self.changed = True
         self._stream.write(shown)
@@ -178,10 +175,9 @@ def utf8_stdout() -> Iterator[io.TextIOWrapper]:
     except BrokenPipeError:
         stop_writing()
     finally:
-        try:
+        # Already flushed into a closed pipe, or already detached: nothing left to hand back.
+        with suppress(BrokenPipeError, ValueError):
             stream.detach()
-        except (BrokenPipeError, ValueError):
-            pass  # already flushed into a closed pipe, or detached
 
 
 @contextmanager

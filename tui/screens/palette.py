@@ -92,7 +92,8 @@ class JumpProvider(Provider):
         self.app.post_message(OpenDocument(doc_id, offset))
 
     async def discover(self) -> Hits:
-        for document, line in list(zip(self.documents, self.document_lines))[:DISCOVERY_COUNT]:
+        first = slice(DISCOVERY_COUNT)
+        for document, line in zip(self.documents[first], self.document_lines[first], strict=True):
             yield DiscoveryHit(Content(line), partial(self._open, document.id), text=line,
                                help="open article")
 

@@ -70,7 +70,7 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
         old_count = len(self._items)
         self._items = sorted(annotations, key=_order)
         self._keys = [_order(a) for a in self._items]
-        self._key_of = {a.id: key for a, key in zip(self._items, self._keys)}
+        self._key_of = {a.id: key for a, key in zip(self._items, self._keys, strict=True)}
         self._changed(0, old_count)
 
     def put(self, annotation: Annotation) -> None:

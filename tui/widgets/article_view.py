@@ -17,6 +17,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rich.segment import Segment
 from rich.style import Style
@@ -637,7 +638,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             yield Segment(text, self._base_style())
             return
         cuts = sorted({0, len(text), *(a for a, _, _ in layers), *(b for _, b, _ in layers)})
-        for left, right in zip(cuts, cuts[1:]):
+        for left, right in pairwise(cuts):
             if left < right:
                 names = tuple(name for a, b, name in layers if a <= left < b)
                 yield Segment(text[left:right], self._combined(names))

@@ -153,7 +153,7 @@ def _wrap_graphemes(
     cluster_ends = [offset for offset, _ in clusters[1:]] + [end]
     breakable = [
         text[offset] in " \t\u3000" and cluster_end == offset + 1
-        for (offset, _), cluster_end in zip(clusters, cluster_ends)
+        for (offset, _), cluster_end in zip(clusters, cluster_ends, strict=True)
     ]
     index = 0
     while index < count:
