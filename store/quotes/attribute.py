@@ -87,20 +87,34 @@ def _own_sentence(ctx: Context, m: Marked) -> Found:
 
 def _right_after(ctx: Context, m: Marked, after: str) -> Found | None:
     """"…,' he said", "…," Witkoff told CNN", "…," said Mark Episkopos."""
-    direct = AFTER_DIRECT_RE.match(after)
-    if direct:
-        np = direct.group("np")
-        who = ctx.speaker_of(np, m.start)
+    read = ctx.after_reads.get(after) or _read_after(ctx, after)
+    direct_np, direct_verb, inverted_np = read
+    if direct_np is not None:
+        who = ctx.speaker_of(direct_np, m.start)
         if who:
-            if np.strip().lower() in PRONOUNS:
+            if direct_np.strip().lower() in PRONOUNS:
                 return who, "pronoun"
-            return who, SHAPE_OF_VERB.get(direct.group("verb"), "said_after")
-    inverted = _starts_with_a_verb(after) and AFTER_INVERTED_RE.match(after)
-    if inverted:
-        who = ctx.speaker_of(inverted.group("np"), m.start)
+            return who, SHAPE_OF_VERB.get(direct_verb, "said_after")
+    if inverted_np is not None:
+        who = ctx.speaker_of(inverted_np, m.start)
         if who:
             return who, "said_after"
     return None
+
+
+def _read_after(ctx: Context, after: str) -> tuple[str | None, str, str | None]:
+    """The subject and verb of a direct attribution ("he said") at the start of `after`, and
+    the subject of an inverted one ("said Kellogg"): what the rest of a sentence gives
+    wherever it stands, read once per article for the rests it repeats."""
+    direct = AFTER_DIRECT_RE.match(after)
+    inverted = _starts_with_a_verb(after) and AFTER_INVERTED_RE.match(after)
+    read = (
+        direct.group("np") if direct else None,
+        direct.group("verb") if direct else "",
+        inverted.group("np") if inverted else None,
+    )
+    ctx.after_reads[after] = read
+    return read
 
 
 def _starts_with_a_verb(after: str) -> bool:

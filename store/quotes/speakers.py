@@ -196,6 +196,8 @@ class Context:
         # an article repeats its attributions ("Trump said", "he said"), read once each.
         self._phrases: dict[str, tuple[str, str | list[str] | None]] = {}
         self._chunks: dict[str, tuple[str, int]] = {}
+        # The rest of a sentence after a quote -> what attribute._read_after reads there.
+        self.after_reads: dict[str, tuple[str | None, str, str | None]] = {}
 
     def sentence_of(self, pos: int) -> int:
         return bisect.bisect_right(self.starts, pos) - 1
