@@ -85,32 +85,54 @@ def check_target(
     except OSError as error:
         raise InputError(shown, f"cannot use this path ({error.strerror})") from error
     if info is not None:
-        mode = info.st_mode
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-            raise InputError(shown, "is a device, not a file")
-        if stat.S_ISFIFO(mode):
-            raise InputError(shown, "is a named pipe (FIFO); use -o - to write to standard output")
-        if stat.S_ISSOCK(mode):
-            raise InputError(shown, "is a socket, not a file")
+        _refuse_special(shown, info.st_mode)
         if folder:
-            if not stat.S_ISDIR(mode):
-                raise InputError(shown, "exists and is not a folder (brat writes a folder)")
-            try:
-                with os.scandir(real) as entries:
-                    empty = next(entries, None) is None
-            except OSError as error:
-                raise InputError(shown, f"cannot read the folder ({error.strerror})") from error
-            if not empty:
-                raise InputError(shown, "folder is not empty; give a new or empty folder for brat")
-        elif stat.S_ISDIR(mode):
-            raise InputError(shown, "is a folder; give a file name for the export")
-        elif not stat.S_ISREG(mode):
-            raise InputError(shown, "is not a regular file")
-        elif not force:
-            raise TargetExists(shown, "already exists; replace it with --force")
+            _check_folder_to_fill(shown, real, info.st_mode)
+        else:
+            _check_file_to_replace(shown, info.st_mode, force)
     if not real.parent.is_dir():
         raise InputError(shown, f"folder {Path(shown).parent} does not exist")
     return OutputTarget(shown, real, None if info is None else stat.S_IMODE(info.st_mode))
+
+
+# Kinds of file that are never a target, told apart by `stat` alone (opening a pipe
+# to write would wait for a reader).
+_SPECIAL_FILES = (
+    (stat.S_ISCHR, "is a device, not a file"),
+    (stat.S_ISBLK, "is a device, not a file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO); use -o - to write to standard output"),
+    (stat.S_ISSOCK, "is a socket, not a file"),
+)
+
+
+def _refuse_special(shown: str, mode: int) -> None:
+    for is_kind, problem in _SPECIAL_FILES:
+        if is_kind(mode):
+            raise InputError(shown, problem)
+
+
+def _check_folder_to_fill(shown: str, real: Path, mode: int) -> None:
+    """brat writes a folder of files: an existing one must be empty, so no file of the
+    user's is overwritten or mixed into the export."""
+    if not stat.S_ISDIR(mode):
+        raise InputError(shown, "exists and is not a folder (brat writes a folder)")
+    try:
+        with os.scandir(real) as entries:
+            empty = next(entries, None) is None
+    except OSError as error:
+        raise InputError(shown, f"cannot read the folder ({error.strerror})") from error
+    if not empty:
+        raise InputError(shown, "folder is not empty; give a new or empty folder for brat")
+
+
+def _check_file_to_replace(shown: str, mode: int, force: bool) -> None:
+    """An existing file is replaced only when it is a regular file and the user agreed."""
+    if stat.S_ISDIR(mode):
+        raise InputError(shown, "is a folder; give a file name for the export")
+    if not stat.S_ISREG(mode):
+        raise InputError(shown, "is not a regular file")
+    if not force:
+        raise TargetExists(shown, "already exists; replace it with --force")
 
 
 def _database_role(real: Path, database: str | None) -> str | None:
@@ -118,6 +140,11 @@ def _database_role(real: Path, database: str | None) -> str | None:
     if not database or database == ":memory:":
         return None
     bases = {Path(os.path.abspath(database)), Path(os.path.realpath(database))}
+    return _named_role(real, bases, database) or _linked_role(real, bases, database)
+
+
+def _named_role(real: Path, bases: set[Path], database: str) -> str | None:
+    """The database or a side file, recognised by its (resolved) name."""
     for base in bases:
         if real == base:
             return f"the database {database}"
@@ -125,6 +152,12 @@ def _database_role(real: Path, database: str | None) -> str | None:
             rest = real.name[len(base.name) :]
             if _SIDE_FILE.fullmatch(rest):
                 return f"a file of the database {database} (its {rest} file)"
+    return None
+
+
+def _linked_role(real: Path, bases: set[Path], database: str) -> str | None:
+    """The database or a side file under another name (a hard link), recognised by
+    (device, inode)."""
     try:
         target = os.stat(real)
     except OSError:

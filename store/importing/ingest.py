@@ -158,8 +158,20 @@ def _special_kind(path: Path) -> str | None:
 
 def read_file(path: Path, encoding: str | None = None) -> DecodedFile:
     """Read and decode a file; raise InputError with a one-line reason."""
+    data = _read_bytes(path)
+    if not data.strip():
+        raise InputError(str(path), "file is empty")
+    if _looks_binary(data):
+        raise InputError(str(path), "binary file, not text")
+    if encoding:
+        return _decode_as(path, data, encoding)
+    return _decode_guessing(path, data)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, with each way reading can fail worded as one line."""
     try:
-        data = read_bounded(path, MAX_FILE_BYTES)
+        return read_bounded(path, MAX_FILE_BYTES)
     except NotRegularFile as error:  # swapped for a special file since it was found
         raise InputError(str(path), f"{error.problem}; skipped") from None
     except PermissionError:
@@ -168,19 +180,23 @@ def read_file(path: Path, encoding: str | None = None) -> DecodedFile:
         raise InputError(str(path), "is a folder") from None
     except OSError as error:
         raise InputError(str(path), f"cannot read file ({error.strerror})") from None
-    if not data.strip():
-        raise InputError(str(path), "file is empty")
-    if _looks_binary(data):
-        raise InputError(str(path), "binary file, not text")
-    if encoding:
-        try:
-            return DecodedFile(path, data.decode(encoding))
-        except LookupError:
-            raise InputError(str(path), f"unknown encoding {encoding!r}") from None
-        except UnicodeDecodeError as error:
-            raise InputError(
-                str(path), f"not valid {encoding} (byte {error.start}: {error.reason})"
-            ) from None
+
+
+def _decode_as(path: Path, data: bytes, encoding: str) -> DecodedFile:
+    """The encoding the user named, or an error: a choice made by hand is not second-guessed."""
+    try:
+        return DecodedFile(path, data.decode(encoding))
+    except LookupError:
+        raise InputError(str(path), f"unknown encoding {encoding!r}") from None
+    except UnicodeDecodeError as error:
+        raise InputError(
+            str(path), f"not valid {encoding} (byte {error.start}: {error.reason})"
+        ) from None
+
+
+def _decode_guessing(path: Path, data: bytes) -> DecodedFile:
+    """UTF-8 (with or without a BOM); otherwise the likeliest single-byte encoding, with
+    a warning that says which, since the guess may be wrong."""
     try:
         return DecodedFile(path, data.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -316,52 +332,68 @@ def parse_jsonl(decoded: DecodedFile) -> list[NewDocument]:
         offset += len(line)
         if not line.strip():
             continue
+        origin = {"file": where, "start": start, "end": offset, "line": number}
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(where, f"line {number}: not valid JSON ({error.msg})") from None
-        except RecursionError:
-            raise InputError(where, f"line {number}: JSON nested too deeply") from None
-        except ValueError:  # Python refuses integers of more than 4300 digits
-            raise InputError(where, f"line {number}: a number with too many digits") from None
-        if not isinstance(record, dict):
-            raise InputError(where, f"line {number}: expected a JSON object")
-        problem = _too_large(record.get("text"), "article")
-        if problem:
-            raise InputError(where, f"line {number}: {problem}")
-        for key in JSONL_FIELDS[1:]:
-            value = record.get(key)
-            if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
-                raise InputError(
-                    where, f"line {number}: '{key}' is longer than {MAX_FIELD_CHARS:,} characters"
-                )
-        for key in JSONL_FIELDS:
-            if key in record and record[key] is not None and not isinstance(record[key], str):
-                raise InputError(where, f"line {number}: '{key}' must be a string")
-            # JSON escapes can spell unpaired surrogates, which SQLite cannot store.
-            if surrogate_problem(record.get(key) or ""):
-                raise InputError(
-                    where, f"line {number}: invalid Unicode (an unpaired surrogate) in '{key}'"
-                )
-        text = clean_text(record.get("text") or "")
-        if not text:
-            raise InputError(where, f"line {number}: 'text' is missing or empty")
-        problem = surrogate_problem(text)
-        if problem:
-            raise InputError(where, f"line {number}: {problem}")
-        documents.append(
-            NewDocument(
-                text=text,
-                title=clean_text(record.get("title") or "") or derived_title(text),
-                source=clean_text(record.get("source") or ""),
-                url=(record.get("url") or "").strip(),
-                published=(record.get("published") or "").strip(),
-                origin={"file": where, "start": start, "end": offset, "line": number},
-            )
-        )
+            documents.append(_jsonl_document(line, origin))
+        except _BadLine as problem:
+            raise InputError(where, f"line {number}: {problem}") from None
     if not documents:
         raise InputError(where, "no articles in this JSONL file")
     return documents
+
+
+class _BadLine(Exception):
+    """What is wrong with one JSONL line; `parse_jsonl` adds the file and line number."""
+
+
+def _jsonl_document(line: str, origin: dict) -> NewDocument:
+    record = _json_object(line)
+    _check_jsonl_fields(record)
+    text = clean_text(record.get("text") or "")
+    if not text:
+        raise _BadLine("'text' is missing or empty")
+    problem = surrogate_problem(text)
+    if problem:
+        raise _BadLine(problem)
+    return NewDocument(
+        text=text,
+        title=clean_text(record.get("title") or "") or derived_title(text),
+        source=clean_text(record.get("source") or ""),
+        url=(record.get("url") or "").strip(),
+        published=(record.get("published") or "").strip(),
+        origin=origin,
+    )
+
+
+def _json_object(line: str) -> dict:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise _BadLine(f"not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise _BadLine("JSON nested too deeply") from None
+    except ValueError:  # Python refuses integers of more than 4300 digits
+        raise _BadLine("a number with too many digits") from None
+    if not isinstance(record, dict):
+        raise _BadLine("expected a JSON object")
+    return record
+
+
+def _check_jsonl_fields(record: dict) -> None:
+    """Sizes and types first: nothing is cleaned or stored from a line that fails them."""
+    problem = _too_large(record.get("text"), "article")
+    if problem:
+        raise _BadLine(problem)
+    for key in JSONL_FIELDS[1:]:
+        value = record.get(key)
+        if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+            raise _BadLine(f"'{key}' is longer than {MAX_FIELD_CHARS:,} characters")
+    for key in JSONL_FIELDS:
+        if key in record and record[key] is not None and not isinstance(record[key], str):
+            raise _BadLine(f"'{key}' must be a string")
+        # JSON escapes can spell unpaired surrogates, which SQLite cannot store.
+        if surrogate_problem(record.get(key) or ""):
+            raise _BadLine(f"invalid Unicode (an unpaired surrogate) in '{key}'")
 
 
 def _too_large(text: object, what: str) -> str | None:

@@ -127,9 +127,7 @@ def split_page(lines: list[PageLine]) -> list[PageArticle]:
         text = texts[i]
         outlet = furniture.aggregator_block_outlet(texts, i)
         if outlet is not None:
-            current = PageArticle(source=outlet, kind="related", header_start=lines[i].start)
-            if i + 3 < len(lines):
-                current.title = texts[i + 3]
+            current = _related_block(lines, i, outlet)
             articles.append(current)
             in_zone = after_social = False
             i += 4
@@ -153,14 +151,7 @@ def split_page(lines: list[PageLine]) -> list[PageArticle]:
                 continue
             in_zone = False
         if i + 1 < len(lines) and texts[i + 1] == text and len(text.split()) >= 4:
-            # A figure caption printed twice; the short line just above it is the
-            # image's alt text.
-            if (
-                current.lines
-                and current.lines[-1] is lines[i - 1]
-                and (furniture.is_short_label(texts[i - 1]) or furniture.is_headline(texts[i - 1]))
-            ):
-                current.lines.pop()
+            _drop_alt_text(current, lines, i)  # a figure caption printed twice
             i += 2
             continue
         current.lines.append(lines[i])
@@ -169,6 +160,27 @@ def split_page(lines: list[PageLine]) -> list[PageArticle]:
     for article in articles:
         _strip_edges(article)
     return [article for article in articles if article.lines]
+
+
+def _related_block(lines: list[PageLine], i: int, outlet: str) -> PageArticle:
+    """An aggregator's block for another outlet's story: three header lines, then its
+    title on the fourth."""
+    block = PageArticle(source=outlet, kind="related", header_start=lines[i].start)
+    if i + 3 < len(lines):
+        block.title = lines[i + 3].text
+    return block
+
+
+def _drop_alt_text(article: PageArticle, lines: list[PageLine], i: int) -> None:
+    """Before a figure caption printed twice, the short line just above it is the
+    image's alt text, not part of the article."""
+    above = lines[i - 1].text
+    if (
+        article.lines
+        and article.lines[-1] is lines[i - 1]
+        and (furniture.is_short_label(above) or furniture.is_headline(above))
+    ):
+        article.lines.pop()
 
 
 def _is_body_line(text: str) -> bool:
