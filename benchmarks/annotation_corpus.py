@@ -119,6 +119,22 @@ def _vary(sentence: str, rng: random.Random, words: list[str]) -> str:
     return " ".join(tokens)
 
 
+def _span(
+    text: str, offsets: list[tuple[int, int]], rng: random.Random, *, kellogg: bool
+) -> tuple[int, int]:
+    """A sentence to annotate, or its end from a word boundary, or the Kellogg phrase
+    (annotated in several articles, so one cluster of links joins them)."""
+    start, end = offsets[rng.randrange(len(offsets))]
+    if kellogg:
+        start = text.index(KELLOGG)
+        return start, start + len(KELLOGG)
+    if rng.random() < 0.5:  # a part of the sentence, on word boundaries
+        cut = text.find(" ", start + (end - start) // 3, end)
+        if cut > start:
+            start = cut + 1
+    return start, end
+
+
 def build(
     path: Path, annotations: int, *, seed: int = 5, link_share: float = 0.03, quiet: bool = False
 ) -> dict:
@@ -162,14 +178,7 @@ def build(
             pos += len(part) + 1
         spans_by_doc.append(offsets)
         for i in range(min(ANNOTATIONS_PER_DOC, annotations - len(ann_rows))):
-            start, end = offsets[rng.randrange(len(offsets))]
-            if d in kellogg_docs and i == 0:
-                start = text.index(KELLOGG)
-                end = start + len(KELLOGG)
-            elif rng.random() < 0.5:  # a part of the sentence, on word boundaries
-                cut = text.find(" ", start + (end - start) // 3, end)
-                if cut > start:
-                    start = cut + 1
+            start, end = _span(text, offsets, rng, kellogg=d in kellogg_docs and i == 0)
             prefix, suffix = context(text, start, end)
             ann_rows.append(
                 (

@@ -29,12 +29,31 @@ def load_keymap(path: Path) -> dict[str, str]:
     Every id and key is checked here, before the app starts: Textual ignores an
     unknown id or key name, so a typo would silently leave the key as it was.
     """
+    data = _read_toml(path)
+    if data is None:
+        return {}
+    unknown = sorted(data.keys() - {"keymap"})
+    if unknown:
+        raise InputError(str(path), f"unknown entry {unknown[0]!r}: only [keymap] is read")
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict):
+        raise InputError(str(path), '[keymap] must be a table, e.g. "app.undo" = "z"')
+    known = binding_ids()
+    for binding_id, keys in keymap.items():
+        problem = _keymap_entry_problem(binding_id, keys, known)
+        if problem:
+            raise InputError(str(path), problem)
+    return keymap
+
+
+def _read_toml(path: Path) -> dict | None:
+    """The parsed file, or None when there is none."""
     try:
         # A regular file of a keymap's size only: a FIFO or a link to a device here
         # would otherwise keep the app from starting.
-        data = tomllib.loads(read_bounded(path, KEYMAP_MAX_BYTES).decode("utf-8"))
+        return tomllib.loads(read_bounded(path, KEYMAP_MAX_BYTES).decode("utf-8"))
     except FileNotFoundError:
-        return {}
+        return None
     except OSError as error:
         raise InputError(str(path), f"cannot read ({error.strerror})") from error
     except UnicodeDecodeError as error:
@@ -44,26 +63,18 @@ def load_keymap(path: Path) -> dict[str, str]:
         ) from error
     except tomllib.TOMLDecodeError as error:
         raise InputError(str(path), f"not valid TOML ({error})") from error
-    unknown = sorted(data.keys() - {"keymap"})
-    if unknown:
-        raise InputError(str(path), f"unknown entry {unknown[0]!r}: only [keymap] is read")
-    keymap = data.get("keymap", {})
-    if not isinstance(keymap, dict):
-        raise InputError(str(path), '[keymap] must be a table, e.g. "app.undo" = "z"')
-    known = binding_ids()
-    for binding_id, keys in keymap.items():
-        if binding_id not in known:
-            raise InputError(
-                str(path), f"unknown binding id {binding_id!r} (f1 in the app lists every id)"
-            )
-        if not isinstance(keys, str):
-            raise InputError(
-                str(path), f'{binding_id!r} must be keys in a string, e.g. "z" or "ctrl+z,f5"'
-            )
-        for key in keys.split(","):
-            if not is_key(key.strip()):
-                raise InputError(str(path), f"{binding_id!r}: {key.strip()!r} is not a key name")
-    return keymap
+
+
+def _keymap_entry_problem(binding_id: str, keys: object, known: set[str]) -> str | None:
+    """What is wrong with one `id = "keys"` line, or None."""
+    if binding_id not in known:
+        return f"unknown binding id {binding_id!r} (f1 in the app lists every id)"
+    if not isinstance(keys, str):
+        return f'{binding_id!r} must be keys in a string, e.g. "z" or "ctrl+z,f5"'
+    for key in keys.split(","):
+        if not is_key(key.strip()):
+            return f"{binding_id!r}: {key.strip()!r} is not a key name"
+    return None
 
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
