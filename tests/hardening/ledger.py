@@ -91,6 +91,52 @@ def _matches(actual: object, intended: object) -> bool:
     return actual == intended
 
 
+def _new_links(
+    before: Snapshot,
+    report: Report,
+    after: Snapshot,
+    expected: dict,
+    in_flight: dict,
+    flight: dict,
+) -> set[str]:
+    """New suggestions from relinking have ids nobody printed; only actions that may
+    add links may leave them, and only as suggestions."""
+    new_links = {
+        f"link:{k}" for k in after.links if f"link:{k}" not in expected and k not in before.links
+    }
+    if new_links:
+        assert any(p.get("adds_links") for p in [*report.done, in_flight]), (
+            f"links nobody made: {sorted(new_links)[:3]}"
+        )
+        for key in new_links - set(flight):
+            assert after.state(key)[0] == "suggested", f"{key} appeared as {after.state(key)}"
+    return new_links
+
+
+def _created_in_flight(
+    before: Snapshot, after: Snapshot, expected: dict, in_flight: dict
+) -> str | None:
+    """An annotation created by the action in flight has an id nobody printed: the one
+    unreported annotation, if the action could make one; none may exist otherwise."""
+    unknown = [
+        a
+        for a in after.annotations
+        if f"annotation:{a}" not in expected and a not in before.annotations
+    ]
+    if in_flight["op"] == "create":
+        assert len(unknown) <= 1, f"{len(unknown)} unreported annotations after one create"
+        if unknown:
+            assert after.annotations[unknown[0]] == tuple(in_flight["new"]), (
+                "the create in flight stored something else than asked"
+            )
+        return unknown[0] if unknown else None
+    if in_flight.get("may_create"):
+        assert len(unknown) <= 1, f"{len(unknown)} unreported annotations after one action"
+        return unknown[0] if unknown else None
+    assert not unknown, f"annotations nobody created: {unknown[:3]}"
+    return None
+
+
 def verify(before: Snapshot, report: Report, after: Snapshot) -> str:
     """Hold `after` to `before` + the run's OK lines; returns how the in-flight
     action ended ("none", "happened", "not happened"). Raises AssertionError."""
@@ -112,38 +158,8 @@ def verify(before: Snapshot, report: Report, after: Snapshot) -> str:
             return False
         return all(i is None or a == i for a, i in zip(actual[1:], intended[1:], strict=True))
 
-    # New suggestions from relinking have ids nobody printed; only actions that
-    # may add links may leave them, and only as suggestions.
-    new_links = {
-        f"link:{k}" for k in after.links if f"link:{k}" not in expected and k not in before.links
-    }
-    if new_links:
-        assert any(p.get("adds_links") for p in [*report.done, in_flight]), (
-            f"links nobody made: {sorted(new_links)[:3]}"
-        )
-        for key in new_links - set(flight):
-            assert after.state(key)[0] == "suggested", f"{key} appeared as {after.state(key)}"
-
-    # An annotation created by the action in flight has an id nobody printed.
-    unknown = [
-        a
-        for a in after.annotations
-        if f"annotation:{a}" not in expected and a not in before.annotations
-    ]
-    created = None
-    if in_flight["op"] == "create":
-        assert len(unknown) <= 1, f"{len(unknown)} unreported annotations after one create"
-        if unknown:
-            created = unknown[0]
-            assert after.annotations[created] == tuple(in_flight["new"]), (
-                "the create in flight stored something else than asked"
-            )
-    elif in_flight.get("may_create"):
-        assert len(unknown) <= 1, f"{len(unknown)} unreported annotations after one action"
-        created = unknown[0] if unknown else None
-    else:
-        assert not unknown, f"annotations nobody created: {unknown[:3]}"
-
+    new_links = _new_links(before, report, after, expected, in_flight, flight)
+    created = _created_in_flight(before, after, expected, in_flight)
     keys = (set(expected) | before.keys() | after.keys()) - new_links
     for key in sorted(keys - set(flight) - {f"annotation:{created}"}):
         assert after.state(key) == wanted(key) or attached_in_flight(key), (

@@ -295,19 +295,26 @@ def test_hostile_values_in_any_field_are_stored_in_range_or_refused_in_one_line(
             except Exception as error:  # the failure this test looks for, reported below
                 problems.append(f"{record}: {type(error).__name__}: {error}")
                 continue
-            for score, created, updated in store.db.execute(
-                "SELECT l.score, a.created_at, a.updated_at FROM annotations a "
-                "LEFT JOIN links l ON l.a_annotation_id = a.id OR l.b_annotation_id = a.id"
-            ):
-                if score is not None and not 0 <= score <= 100:
-                    problems.append(f"{record}: stored score {score}")
-                for time_ in (created, updated):
-                    if not time_.endswith("Z") or not _real_time(time_):
-                        problems.append(f"{record}: stored time {time_}")
+            problems += [f"{record}: {problem}" for problem in _stored_out_of_range(store)]
             if store.db.execute("SELECT count(*) FROM events").fetchone()[0] != events:
                 undo(store)
                 events = store.db.execute("SELECT count(*) FROM events").fetchone()[0]
     assert not problems, "\n".join(problems[:10])
+
+
+def _stored_out_of_range(store) -> list[str]:
+    """Scores outside 0-100 and times that are not real UTC times, among what is stored."""
+    problems = []
+    for score, created, updated in store.db.execute(
+        "SELECT l.score, a.created_at, a.updated_at FROM annotations a "
+        "LEFT JOIN links l ON l.a_annotation_id = a.id OR l.b_annotation_id = a.id"
+    ):
+        if score is not None and not 0 <= score <= 100:
+            problems.append(f"stored score {score}")
+        for time_ in (created, updated):
+            if not time_.endswith("Z") or not _real_time(time_):
+                problems.append(f"stored time {time_}")
+    return problems
 
 
 def _real_time(value: str) -> bool:
