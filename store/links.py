@@ -30,8 +30,8 @@ cheap aggregate queries (documents, annotations); new or deleted documents rebui
 it, changed annotations only replace its small annotation segment. We chose a cache
 over a persisted n-gram table: the table would roughly triple the database size
 (about 25 postings per sentence) and has to be kept in step by every import path,
-while the cache costs one build per session (about 2 s per 100,000 sentences; the
-app can warm it in a worker with `warm`).
+while the cache costs one build per session, which the app does ahead in a worker
+(`warm`); docs/linking.md has its cost.
 """
 
 from __future__ import annotations

@@ -484,7 +484,7 @@ class Store:
         default the committing connection copies the log into the database file
         every 1,000 pages, in the middle of the import, on the importing thread.
         Here a `Checkpointer` thread with its own connection copies it meanwhile, on
-        the core the import leaves free: imports measured ~15-20% faster. The writer
+        the core the import leaves free, so the import does not stop to copy. The writer
         checkpoints itself only every `BULK_CHECKPOINT_PAGES`, when little is left
         to copy. Durability is unchanged: a commit is durable once in the log.
         """
@@ -526,9 +526,10 @@ class Store:
         """A document's text, kept for the last few documents asked for.
 
         A tag needs its article's text (for the excerpt and its context), and reading
-        a 1 MB article costs ~0.8 ms. The copy is used only while the stored row
-        has the same `sha256`: a document deleted and imported again with other
-        text under the same id (the id ignores some differences) is read afresh.
+        a long article again for every tag repeats work for nothing. The copy is used
+        only while the stored row has the same `sha256`: a document deleted and imported
+        again with other text under the same id (the id ignores some differences) is
+        read afresh.
         """
         row = self.db.execute("SELECT sha256 FROM documents WHERE id = ?", [doc_id]).fetchone()
         if row is None:

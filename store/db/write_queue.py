@@ -4,8 +4,8 @@ SQLite has one write lock and no queue. A connection that finds it taken retries
 on a back-off schedule (sleeping 1, 2, 5 ... up to 100 ms between tries); an import
 commits file after file with only microseconds between its transactions, so a
 writer that is sleeping when the lock comes free rarely catches it: a tag made in
-the app during a long import waited up to 0.74 s (measured), and could fail with
-"database is locked" after the busy timeout.
+the app during a long import could wait for most of the import, or fail with
+"database is locked" after the busy timeout (docs/decisions.md has the figures).
 
 So writers announce themselves: while one waits for the lock it holds a shared
 `flock` on an empty file beside the database (`<database>-writers`, made by the

@@ -473,7 +473,7 @@ def _prepared_by_worker(files: list[Path], encoding: str | None) -> Iterator[Pre
 
     A plain pipe rather than a process pool: a pool unpickles results in a thread of
     this process, which took the GIL from the thread writing to SQLite at every
-    switch (the writer ran ~20% slower). Here the writer receives each file itself.
+    switch, slowing the writer down. Here the writer receives each file itself.
     The worker runs ahead only as far as the pipe's buffer (`PIPE_BYTES`), so
     memory stays flat.
     """

@@ -1,10 +1,10 @@
 """Sentence boundaries, as code-point spans of the stored text.
 
-We use `sentencex` (Wikimedia's rule-based segmenter). Measured on the bundled pages
-(see docs/decisions.md): it keeps "U.S.", "D.C.", "Lt. Gen." and "Mr." inside
-sentences, keeps a closing quote mark with its sentence, and runs at ~65 MB/s;
-pysbd splits closing quotes into sentences of their own and runs at 0.13 MB/s;
-blingfire splits after "Mr." and needs numpy without declaring it.
+We use `sentencex` (Wikimedia's rule-based segmenter). Compared on the bundled pages
+in docs/decisions.md, with the figures: it keeps "U.S.", "D.C.", "Lt. Gen." and "Mr."
+inside sentences, keeps a closing quote mark with its sentence, and is fast enough for
+the import; pysbd splits closing quotes into sentences of their own and would use most
+of the import's time; blingfire splits after "Mr." and needs numpy without declaring it.
 """
 
 from __future__ import annotations

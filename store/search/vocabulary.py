@@ -164,7 +164,7 @@ def best_corrections(store: Store, vocabulary: Vocabulary, word: str) -> list[st
         return n
 
     nearest = min((distance for _, distance in close), default=0)
-    # Counting costs ~0.1 ms per 2,000 annotations: only for the words that tie.
+    # Counting is one index query per word: done only for the words that tie.
     frequency = {w: _frequency(store, w) for w, distance in close if distance == nearest}
     ranked = sorted(
         close,

@@ -157,8 +157,8 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
         rows = self._rows()
         size = Size(self.scrollable_content_region.width, rows)
         if size != self.virtual_size:
-            # Assigning `virtual_size` lays out the whole screen again (~15 ms: a tag
-            # would cost that). The panel's scrollbar is always shown (overflow-y:
+            # Assigning `virtual_size` lays out the whole screen again, which would be
+            # most of what a tag costs. The panel's scrollbar is always shown (overflow-y:
             # scroll), so its layout cannot change: set the size and tell the scrollbar.
             self.set_reactive(AnnotationList.virtual_size, size)
             self.vertical_scrollbar.window_virtual_size = rows

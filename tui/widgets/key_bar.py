@@ -1,9 +1,9 @@
 """Every shown key binding of the screen, wrapped onto as many lines as it needs.
 
 Textual's `Footer` is one line that scrolls sideways; the reader has more keys than
-fit in 120 columns, and the issue asks for all of them on screen. This bar is built
-from the screen's active bindings whenever they change, never from a list typed by
-hand, so a remapped key shows as remapped.
+fit in 120 columns, and a key scrolled out of sight is a key nobody finds. This bar
+is built from the screen's active bindings whenever they change, never from a list
+typed by hand, so a remapped key shows as remapped.
 """
 
 from __future__ import annotations
