@@ -51,7 +51,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from .normalise import STOCK_WORDS, shared_content_words, token_spans
+from .normalise import STOCK_WORDS, fold, token_spans
 from .units import Match, Side, Unit
 
 METHOD = "passage"
@@ -149,9 +149,13 @@ class PassageIndex:
         del ids
         self.doc_of = np.repeat(np.arange(len(self.names), dtype=np.int32), np.diff(self.first))
         self._tokens: dict[int, np.ndarray] = {}
+        self._capitals: dict[int, np.ndarray] = {}
         self._unit_starts: dict[int, list[int]] = {}
         self._of_doc: dict[str, list[Match]] = {}
         self.cap = seed_cap(len(self.names))
+        self._short_ids = frozenset(
+            i for w, i in vocab.items() if len(w) < 3 and not w.isdigit()
+        )
         self._dangling_ids = frozenset(vocab[w] for w in _DANGLING if w in vocab)
         keys, positions = self._seeds()
         self.keys, self.positions = keys, positions
@@ -371,12 +375,40 @@ class PassageIndex:
         """(start, end) document offsets of article `d`'s words, in flat order."""
         cached = self._tokens.get(d)
         if cached is None:
-            spans = []
+            spans, capitals = [], []
             for i in self.doc_units[d]:
                 unit = self.units[i]
-                spans.extend((unit.start + s, unit.start + e) for s, e in token_spans(unit.text))
+                folded = fold(unit.text)
+                for s, e in token_spans(unit.text):
+                    spans.append((unit.start + s, unit.start + e))
+                    capitals.append(folded[s : s + 1].isupper())
             cached = self._tokens[d] = np.array(spans, dtype=np.int64).reshape(-1, 2)
+            self._capitals[d] = np.array(capitals, dtype=bool)
         return cached
+
+    def _forms(self, d: int, lo: int, hi: int) -> dict[int, bool]:
+        """Each word of flat positions [lo, hi) -> whether it is capitalised everywhere
+        there (as `normalise.shared_content_words` reads a text, on word ids)."""
+        self.tokens(d)
+        base = int(self.first[d])
+        forms: dict[int, bool] = {}
+        ids = self.words[lo:hi].tolist()
+        capitals = self._capitals[d][lo - base : hi - base].tolist()
+        for word, capital in zip(ids, capitals, strict=True):
+            forms[word] = forms.get(word, True) and capital
+        return forms
+
+    def _shared_content(self, passage: Passage, a: tuple[int, int], b: tuple[int, int],
+                        stop_ids: frozenset[int]) -> set[int]:  # fmt: skip
+        """Words both sides carry that are not stop or stock-phrase words, not names
+        (capitalised everywhere in both) and not one or two letters (unless digits)."""
+        forms_a = self._forms(passage.a_doc, *a)
+        forms_b = self._forms(passage.b_doc, *b)
+        return {
+            w
+            for w in forms_a.keys() & forms_b.keys()
+            if w not in stop_ids and w not in self._short_ids and not (forms_a[w] and forms_b[w])
+        }
 
     def span(self, d: int, lo: int, hi: int) -> tuple[int, int]:
         """Document offsets of flat word positions [lo, hi) of article `d`."""
@@ -409,13 +441,11 @@ class PassageIndex:
             return None
         pairs = self._snapped(passage, stop_ids)
         (a_lo, b_lo), (a_hi, b_hi) = pairs[0], pairs[-1]
-        a = self.span(passage.a_doc, a_lo, a_hi + 1)
-        b = self.span(passage.b_doc, b_lo, b_hi + 1)
-        shared = shared_content_words(
-            self.text(passage.a_doc, *a), self.text(passage.b_doc, *b), STOCK_WORDS
-        )
+        shared = self._shared_content(passage, (a_lo, a_hi + 1), (b_lo, b_hi + 1), stop_ids)
         if len(shared) < MIN_CONTENT:
             return None
+        a = self.span(passage.a_doc, a_lo, a_hi + 1)
+        b = self.span(passage.b_doc, b_lo, b_hi + 1)
         sides = sorted(
             (Side(self.names[passage.a_doc], *a, None, *a),
              Side(self.names[passage.b_doc], *b, None, *b)),
