@@ -56,6 +56,15 @@ def test_attribution_shapes(text, expected):
     assert found(text) == expected
 
 
+def test_the_same_words_after_a_quote_name_whoever_the_pronoun_refers_to_there():
+    # Attributions are read once per article; a pronoun's speaker still depends on where it is.
+    text = (
+        "Keith Kellogg spoke on Monday. 'We have a plan,' he said.\n"
+        "Marco Rubio arrived later. 'We have a plan,' he said."
+    )
+    assert found(text) == [("We have a plan,", "Keith Kellogg"), ("We have a plan,", "Marco Rubio")]
+
+
 def test_surname_resolves_to_the_fullest_name_in_the_article():
     text = "Retired Lieutenant General Keith Kellogg arrived. 'We are ready,' Kellogg said."
     assert found(text) == [("We are ready,", "Keith Kellogg")]
