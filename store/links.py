@@ -203,7 +203,9 @@ def warm(store: Store, progress: Progress | None = None) -> None:
     """Build the echoes index now (the app calls this in a worker at start)."""
     cache = _echo_index(store)
     with cache.lock:
-        _current(store, cache, progress)
+        # The passage index is built on first need: build it here too, so that the
+        # reader's first echoes do not wait for it.
+        _current(store, cache, progress).passages()
 
 
 def threshold_for(store: Store) -> float:
