@@ -111,7 +111,7 @@ class Passage:
     b_hi: int
     matched: int
     score: float
-    rare: int  # equal words that are not stop words and lie outside common 4-grams
+    rare: int  # equal words that are not stop words and lie outside stock 4-grams
     pairs: tuple[tuple[int, int], ...]  # the equal words, flat positions in a and b
 
 
