@@ -27,9 +27,9 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import link_table
@@ -174,6 +174,24 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 def parse_record(line: str) -> dict:
     """One line as a checked record; raises RecordError saying what is wrong."""
+    record = _json_object(line)
+    unknown = sorted(set(record) - set(FIELDS))
+    if unknown:
+        raise RecordError(f"unknown field {unknown[0]!r}")
+    for name, (kind, required, limit) in FIELDS.items():
+        if name not in record:
+            if required:
+                raise RecordError(f"missing field {name!r}")
+            continue
+        _FIELD_CHECKS[kind](name, limit, record[name])
+        if kind == "time":
+            record[name] = _utc_time(name, record[name])
+    _check_span(record)
+    return record
+
+
+def _json_object(line: str) -> dict:
+    """The line as a JSON object holding only what text can hold."""
     try:
         record = json.loads(line, parse_constant=_reject_constant, parse_int=_bounded_int)
     except json.JSONDecodeError as error:
@@ -187,17 +205,11 @@ def parse_record(line: str) -> dict:
         raise RecordError(f"{surrogate} holds an unpaired UTF-16 surrogate (not a character)")
     if not isinstance(record, dict):
         raise RecordError(f"expected a JSON object, found {_json_type(record)}")
-    unknown = sorted(set(record) - set(FIELDS))
-    if unknown:
-        raise RecordError(f"unknown field {unknown[0]!r}")
-    for name, (kind, required, limit) in FIELDS.items():
-        if name not in record:
-            if required:
-                raise RecordError(f"missing field {name!r}")
-            continue
-        _check_field(name, kind, limit, record[name])
-        if kind == "time":
-            record[name] = _utc_time(name, record[name])
+    return record
+
+
+def _check_span(record: dict) -> None:
+    """The text is exactly the span it claims, in code points and, if given, in UTF-16."""
     start, end, text = record["start"], record["end"], record["text"]
     if end <= start:
         raise RecordError(f"span {start}:{end} is empty or reversed")
@@ -212,7 +224,6 @@ def parse_record(line: str) -> dict:
                 f"utf16_start:utf16_end ({record['utf16_start']}:{record['utf16_end']}) "
                 f"does not span the text's {units} UTF-16 code units"
             )
-    return record
 
 
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
@@ -257,33 +268,64 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_field(name: str, kind: str, limit: int, value: object) -> None:
-    if kind in ("str", "text", "id"):
-        if not isinstance(value, str):
-            raise RecordError(f"{name} must be a string, not {_json_type(value)}")
-        if len(value) > limit:
-            raise RecordError(f"{name} is longer than {limit:,} characters")
-        if kind in ("text", "id") and not value:
-            raise RecordError(f"{name} is empty")
-    elif kind == "label":
-        if not isinstance(value, str):
-            raise RecordError(f"label must be a string, not {_json_type(value)}")
-        if value not in Label.__members__:
-            raise RecordError(f"unknown label {value!r} (use claim, quote or proposal)")
-    elif kind in ("offset", "utf16"):
-        if not _is_int(value):
-            raise RecordError(f"{name} must be a whole number, not {_json_type(value)}")
-        top = MAX_OFFSET if kind == "offset" else 2 * MAX_OFFSET
-        if value < 0 or value > top:
-            raise RecordError(f"{name} {value} is out of range (0 to {top:,})")
-    elif kind == "time":
-        if not isinstance(value, str) or not _TIMESTAMP.match(value):
-            raise RecordError(f"{name} must be an ISO 8601 UTC time like 2025-05-13T09:30:00.000Z")
-    elif kind == "cluster":
-        if value is not None and (not isinstance(value, str) or len(value) > limit):
-            raise RecordError("cluster must be null or a short string")
-    elif kind == "links":
-        _check_links(value)
+def _check_string(name: str, limit: int, value: object) -> None:
+    if not isinstance(value, str):
+        raise RecordError(f"{name} must be a string, not {_json_type(value)}")
+    if len(value) > limit:
+        raise RecordError(f"{name} is longer than {limit:,} characters")
+
+
+def _check_nonempty_string(name: str, limit: int, value: object) -> None:
+    _check_string(name, limit, value)
+    if not value:
+        raise RecordError(f"{name} is empty")
+
+
+def _check_label(name: str, limit: int, value: object) -> None:
+    if not isinstance(value, str):
+        raise RecordError(f"label must be a string, not {_json_type(value)}")
+    if value not in Label.__members__:
+        raise RecordError(f"unknown label {value!r} (use claim, quote or proposal)")
+
+
+def _check_offset(name: str, limit: int, value: object, top: int = MAX_OFFSET) -> None:
+    if not _is_int(value):
+        raise RecordError(f"{name} must be a whole number, not {_json_type(value)}")
+    if value < 0 or value > top:
+        raise RecordError(f"{name} {value} is out of range (0 to {top:,})")
+
+
+def _check_utf16(name: str, limit: int, value: object) -> None:
+    # A code point takes at most two UTF-16 code units.
+    _check_offset(name, limit, value, top=2 * MAX_OFFSET)
+
+
+def _check_time(name: str, limit: int, value: object) -> None:
+    if not isinstance(value, str) or not _TIMESTAMP.match(value):
+        raise RecordError(f"{name} must be an ISO 8601 UTC time like 2025-05-13T09:30:00.000Z")
+
+
+def _check_cluster(name: str, limit: int, value: object) -> None:
+    if value is not None and (not isinstance(value, str) or len(value) > limit):
+        raise RecordError("cluster must be null or a short string")
+
+
+def _check_links_field(name: str, limit: int, value: object) -> None:
+    _check_links(value)
+
+
+# The check for each kind of field in FIELDS: (name, limit, value), raising RecordError.
+_FIELD_CHECKS: dict[str, Callable[[str, int, object], None]] = {
+    "str": _check_string,
+    "text": _check_nonempty_string,
+    "id": _check_nonempty_string,
+    "label": _check_label,
+    "offset": _check_offset,
+    "utf16": _check_utf16,
+    "time": _check_time,
+    "cluster": _check_cluster,
+    "links": _check_links_field,
+}
 
 
 def _utc_time(name: str, value: str) -> str:
@@ -295,10 +337,13 @@ def _utc_time(name: str, value: str) -> str:
     except ValueError:
         raise RecordError(f"{name} {value!r} is not a real date and time") from None
     try:
-        utc = instant.astimezone(timezone.utc)
+        utc = instant.astimezone(UTC)
     except OverflowError:
         raise RecordError(f"{name} {value!r} is outside the years 1 to 9999 in UTC") from None
     return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_LINK_FIELDS = {"link_id", "annotation_id", "doc_id", "start", "end", "score", "method", "status"}
 
 
 def _check_links(value: object) -> None:
@@ -307,53 +352,57 @@ def _check_links(value: object) -> None:
     if len(value) > MAX_LINKS:
         raise RecordError(f"more than {MAX_LINKS:,} links")
     for i, link in enumerate(value):
-        if not isinstance(link, dict):
-            raise RecordError(f"links[{i}] must be an object")
-        missing = {"annotation_id", "doc_id", "score", "status"} - set(link)
-        if missing:
-            raise RecordError(f"links[{i}] has no {sorted(missing)[0]!r}")
-        extra = set(link) - {
-            "link_id",
-            "annotation_id",
-            "doc_id",
-            "start",
-            "end",
-            "score",
-            "method",
-            "status",
-        }
-        if extra:
-            raise RecordError(f"links[{i}] has an unknown field {sorted(extra)[0]!r}")
-        for name in ("start", "end"):
-            if name in link and (not _is_int(link[name]) or not 0 <= link[name] <= MAX_OFFSET):
-                raise RecordError(
-                    f"links[{i}].{name} must be a whole number from 0 to {MAX_OFFSET:,}"
-                )
-        if "start" in link and "end" in link and link["end"] <= link["start"]:
-            raise RecordError(f"links[{i}] span {link['start']}:{link['end']} is empty or reversed")
-        if "method" in link and (
-            not isinstance(link["method"], str) or link["method"] not in LINK_METHODS
-        ):
-            raise RecordError(f"links[{i}].method must be one of {', '.join(LINK_METHODS)}")
-        if "link_id" in link and (
-            not isinstance(link["link_id"], str) or not 0 < len(link["link_id"]) <= MAX_ID_CHARS
-        ):
-            raise RecordError(f"links[{i}].link_id must be an id")
-        other = link["annotation_id"]
-        if other is not None and (not isinstance(other, str) or not 0 < len(other) <= MAX_ID_CHARS):
-            raise RecordError(f"links[{i}].annotation_id must be null or an id")
-        if not isinstance(link["doc_id"], str) or not 0 < len(link["doc_id"]) <= MAX_ID_CHARS:
-            raise RecordError(f"links[{i}].doc_id must be an id")
-        score = link["score"]
-        if (
-            not isinstance(score, (int, float))
-            or isinstance(score, bool)
-            or not math.isfinite(score)
-            or not 0 <= score <= MAX_SCORE
-        ):
-            raise RecordError(f"links[{i}].score must be a number from 0 to {MAX_SCORE}")
-        if not isinstance(link["status"], str) or link["status"] not in LINK_STATUSES:
-            raise RecordError(f"links[{i}].status must be suggested, confirmed or rejected")
+        _check_link_fields(i, link)
+        _check_link_span(i, link)
+        _check_link_values(i, link)
+
+
+def _check_link_fields(i: int, link: object) -> None:
+    """An object with the fields a link needs and no others."""
+    if not isinstance(link, dict):
+        raise RecordError(f"links[{i}] must be an object")
+    missing = {"annotation_id", "doc_id", "score", "status"} - set(link)
+    if missing:
+        raise RecordError(f"links[{i}] has no {sorted(missing)[0]!r}")
+    extra = set(link) - _LINK_FIELDS
+    if extra:
+        raise RecordError(f"links[{i}] has an unknown field {sorted(extra)[0]!r}")
+
+
+def _check_link_span(i: int, link: dict) -> None:
+    """The other side's span, when given: in range and not empty."""
+    for name in ("start", "end"):
+        if name in link and (not _is_int(link[name]) or not 0 <= link[name] <= MAX_OFFSET):
+            raise RecordError(f"links[{i}].{name} must be a whole number from 0 to {MAX_OFFSET:,}")
+    if "start" in link and "end" in link and link["end"] <= link["start"]:
+        raise RecordError(f"links[{i}] span {link['start']}:{link['end']} is empty or reversed")
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS
+
+
+def _check_link_values(i: int, link: dict) -> None:
+    if "method" in link and (
+        not isinstance(link["method"], str) or link["method"] not in LINK_METHODS
+    ):
+        raise RecordError(f"links[{i}].method must be one of {', '.join(LINK_METHODS)}")
+    if "link_id" in link and not _is_id(link["link_id"]):
+        raise RecordError(f"links[{i}].link_id must be an id")
+    if link["annotation_id"] is not None and not _is_id(link["annotation_id"]):
+        raise RecordError(f"links[{i}].annotation_id must be null or an id")
+    if not _is_id(link["doc_id"]):
+        raise RecordError(f"links[{i}].doc_id must be an id")
+    score = link["score"]
+    if (
+        not isinstance(score, (int, float))
+        or isinstance(score, bool)
+        or not math.isfinite(score)
+        or not 0 <= score <= MAX_SCORE
+    ):
+        raise RecordError(f"links[{i}].score must be a number from 0 to {MAX_SCORE}")
+    if not isinstance(link["status"], str) or link["status"] not in LINK_STATUSES:
+        raise RecordError(f"links[{i}].status must be suggested, confirmed or rejected")
 
 
 # -- finding the document -----------------------------------------------------
@@ -791,8 +840,14 @@ def _restore_links(
         row = {
             "id": _free_link_id(group.db, link_id),
             "pair_key": key,
-            **{f"a_{name}": value for name, value in zip(_SIDE_COLUMNS, (*a[0], a[1]))},
-            **{f"b_{name}": value for name, value in zip(_SIDE_COLUMNS, (*b[0], b[1]))},
+            **{
+                f"a_{name}": value
+                for name, value in zip(_SIDE_COLUMNS, (*a[0], a[1]), strict=True)
+            },
+            **{
+                f"b_{name}": value
+                for name, value in zip(_SIDE_COLUMNS, (*b[0], b[1]), strict=True)
+            },
             "a_match_start": None,
             "a_match_end": None,
             "b_match_start": None,
