@@ -135,7 +135,7 @@ def sentence_ends(masked: str) -> list[int]:
         start = after
         while start < size and masked[start] in " \t":
             start += 1
-        if start == after or start == size or not _opens_a_sentence(masked[start]):
+        if start in (after, size) or not _opens_a_sentence(masked[start]):
             continue
         if ch == "." and ABBREV_END_RE.search(masked, max(0, at - 6), at + 1):
             continue
