@@ -41,8 +41,14 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from echo_corpus import (  # noqa: E402
-    ARMS, NEGATIVE, EchoCorpus, Place, check, common_bigram_share, generate,
-)  # fmt: skip
+    ARMS,
+    NEGATIVE,
+    EchoCorpus,
+    Place,
+    check,
+    common_bigram_share,
+    generate,
+)
 
 Span = tuple[str, int, int]  # doc, start, end (code points, end exclusive)
 LinkSides = tuple[Span, Span]
@@ -211,7 +217,7 @@ def print_tables(results: dict[tuple[int, str], list[dict]]) -> None:
     print("| sentences | vocabulary | runs | links | make corpus s | units wall / CPU s "
           "| link wall / CPU s | corpus MB | peak MB | word types | common bigrams |")  # fmt: skip
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for (size, vocabulary), runs in sorted(results.items()):
+    for (_size, vocabulary), runs in sorted(results.items()):
 
         def median(stage: str, k: int, runs: list[dict] = runs) -> float:
             return statistics.median(r["stages"][stage][k] for r in runs)

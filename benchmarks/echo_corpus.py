@@ -312,10 +312,7 @@ class Writer:
     def np(self, topic: list[str] | None = None, pronoun: bool = True) -> list[str]:
         rng, lex = self.rng, self.lex
         roll = rng.random()
-        if topic and rng.random() < 0.6:
-            noun = rng.choice(topic)
-        else:
-            noun = lex.word("noun")
+        noun = rng.choice(topic) if topic and rng.random() < 0.6 else lex.word("noun")
         if roll < 0.55:
             words = [rng.choice(DETERMINERS)]
             if rng.random() < 0.35:
