@@ -158,8 +158,6 @@ class Index:
             doc = self.docs.setdefault(unit.doc, len(self.docs))
             ok = eligible(unit, words, len(norm))
             self.units.append(unit)
-            if unit.seq is None:
-                self._free.append(i)
             self.norms.append(norm)
             self._words.append(words)
             self._doc.append(doc)
@@ -190,12 +188,19 @@ class Index:
         self._short_grams.clear()
         self._views.clear()
         self._by_hash = None
-        if any(u.seq is not None for u in self.units[first:]):
-            self._passages = None
+        self._note_added(first)
         self._marks.append(len(self.units))
         if progress:
             progress(total, total)
         return range(first, len(self.units))
+
+    def _note_added(self, first: int) -> None:
+        """Record the annotations among the units from `first` on, and drop the passage
+        index when sentences came (it is built again on first need)."""
+        added = range(first, len(self.units))
+        self._free.extend(j for j in added if self.units[j].seq is None)
+        if any(self.units[j].seq is not None for j in added):
+            self._passages = None
 
     def truncate(self, count: int) -> None:
         """Forget the units added after the first `count` (which must be the size the
@@ -569,7 +574,8 @@ def _pairs_sharing_two(
         return empty, empty
     # Every posting of a kept key, and how many later postings of the same key follow it.
     group_of = np.repeat(np.arange(len(starts)), sizes)
-    positions = starts[group_of] + (np.arange(len(group_of)) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    offsets = np.arange(len(group_of)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    positions = starts[group_of] + offsets
     partners = (starts + sizes)[group_of] - positions - 1
     del group_of
     owner = units[positions]

@@ -75,9 +75,9 @@ JOIN_GAP = 3
 MIN_MATCHED = 8
 MIN_RARE = 3
 """Equal words a passage needs that are not stop words and lie outside every stock
-4-gram (STOCK_FRACTION): a stock phrase running into a name or the next sentence ("in remarks that drew
-criticism from the White House. The") has a rare seed or two at the join but few such
-words."""
+4-gram (STOCK_FRACTION): a stock phrase running into a name or the next sentence ("in
+remarks that drew criticism from the White House. The") has a rare seed or two at the
+join but few such words."""
 MIN_SCORE = 75.0
 MIN_CONTENT = 2
 PIECE_MIN_RARE = 2
@@ -87,7 +87,7 @@ a sentence end separates them from the rest."""
 PAIR_BATCH = 4_000_000
 """Seed pairs are produced in passes of about this many (bounds memory)."""
 
-Chain = tuple[int, int, int, int]  # a_lo, a_hi, b_lo, b_hi: flat word positions, end exclusive
+Chain = tuple[int, int, int, int]  # a_lo, a_hi, b_lo, b_hi: flat positions, end exclusive
 _DANGLING = frozenset(
     "the a an of to in on at for with from by and or but as into about than".split()
 )
@@ -153,9 +153,7 @@ class PassageIndex:
         self._unit_starts: dict[int, list[int]] = {}
         self._of_doc: dict[str, list[Match]] = {}
         self.cap = seed_cap(len(self.names))
-        self._short_ids = frozenset(
-            i for w, i in vocab.items() if len(w) < 3 and not w.isdigit()
-        )
+        self._short_ids = frozenset(i for w, i in vocab.items() if len(w) < 3 and not w.isdigit())
         self._dangling_ids = frozenset(vocab[w] for w in _DANGLING if w in vocab)
         keys, positions = self._seeds()
         self.keys, self.positions = keys, positions
@@ -291,8 +289,13 @@ class PassageIndex:
         b_hi = np.maximum.reduceat(b, starts) + SEED_WORDS
         good = seeds >= MIN_SEEDS
         chains = list(
-            zip(a_lo[good].tolist(), a_hi[good].tolist(), b_lo[good].tolist(),
-                b_hi[good].tolist(), strict=True)  # fmt: skip
+            zip(
+                a_lo[good].tolist(),
+                a_hi[good].tolist(),
+                b_lo[good].tolist(),
+                b_hi[good].tolist(),
+                strict=True,
+            )  # fmt: skip
         )
         return _merged(chains, (da[starts] * len(self.names) + db[starts])[good].tolist())
 
@@ -361,8 +364,10 @@ class PassageIndex:
             if not pieces or self.opens[x] or self.opens[y]:
                 pieces.append([])
             pieces[-1].append(pair)
+
         def weak(piece: list[tuple[int, int]]) -> bool:
             return sum(1 for x, _ in piece if self._rare(x, stop_ids)) < PIECE_MIN_RARE
+
         while len(pieces) > 1 and weak(pieces[0]):
             pieces.pop(0)
         while len(pieces) > 1 and weak(pieces[-1]):
@@ -458,43 +463,42 @@ class PassageIndex:
         mark or a sentence's end in either article: the "on" of `... the draft
         agreement" on Tuesday` matches the "on" of `the draft agreement on prisoners` by
         chance, and a quote's link ends where the quote does."""
-        pairs = list(passage.pairs)
         docs = (passage.a_doc, passage.b_doc)
-
-        def boundary(before: tuple[int, int], after: tuple[int, int]) -> bool:
-            # A mark between words, not inside "U.S." or "3.5" (no space there).
-            gaps = [self.between(d, before[k], after[k]) for k, d in enumerate(docs)]
-            return any(_BOUNDARY.search(g) and any(c.isspace() for c in g) for g in gaps)
-
-        def stop(pair: tuple[int, int]) -> bool:
-            return int(self.words[pair[0]]) in stop_ids
-
-        for _ in range(SNAP_WORDS):
-            cut = None
-            for k in range(len(pairs) - 1, max(0, len(pairs) - 1 - SNAP_WORDS), -1):
-                if not stop(pairs[k]):
-                    break
-                if boundary(pairs[k - 1], pairs[k]):
-                    cut = k
-            if cut is None:
-                break
-            pairs = pairs[:cut]
-        for _ in range(SNAP_WORDS):
-            cut = None
-            for k in range(0, min(len(pairs) - 1, SNAP_WORDS)):
-                if not stop(pairs[k]):
-                    break
-                if boundary(pairs[k], pairs[k + 1]):
-                    cut = k + 1
-            if cut is None:
-                break
-            pairs = pairs[cut:]
+        pairs = list(passage.pairs)
+        pairs = self._cut_end(pairs, docs, stop_ids)
+        pairs = self._cut_end(pairs[::-1], docs, stop_ids)[::-1]
         # Where the alignment stops, the next words differ: an article or preposition
         # left at the end belongs to a phrase the two articles do not share.
         dangling = self._dangling_ids
         while len(pairs) > 1 and int(self.words[pairs[-1][0]]) in dangling:
             pairs.pop()
         return pairs
+
+    def _cut_end(self, pairs: list[tuple[int, int]], docs: tuple[int, int],
+                 stop_ids: frozenset[int]) -> list[tuple[int, int]]:  # fmt: skip
+        """`pairs` without the stop words at its end (at most SNAP_WORDS) that a mark
+        separates from the word before them; `pairs` may be given reversed."""
+        for _ in range(SNAP_WORDS):
+            cut = None
+            for k in range(len(pairs) - 1, max(0, len(pairs) - 1 - SNAP_WORDS), -1):
+                if int(self.words[pairs[k][0]]) not in stop_ids:
+                    break
+                if self._marked(docs, pairs[k - 1], pairs[k]):
+                    cut = k
+            if cut is None:
+                break
+            pairs = pairs[:cut]
+        return pairs
+
+    def _marked(self, docs: tuple[int, int], one: tuple[int, int], other: tuple[int, int]) -> bool:
+        """Whether a quotation mark or a sentence's end lies between two aligned words in
+        either article; not inside "U.S." or "3.5", where no space is."""
+        for k, d in enumerate(docs):
+            x, y = sorted((one[k], other[k]))
+            gap = self.between(d, x, y)
+            if _BOUNDARY.search(gap) and any(c.isspace() for c in gap):
+                return True
+        return False
 
     def between(self, d: int, x: int, y: int) -> str:
         """The text between flat words x and y (x before y) of article `d`."""
@@ -585,8 +589,10 @@ def _merged(chains: list[Chain], pairs: list[int]) -> list[Chain]:
     for pair, chain in sorted(zip(pairs, chains, strict=True)):
         if out and pair == last_pair:
             a_lo, a_hi, b_lo, b_hi = out[-1]
-            near = chain[0] <= a_hi + CHAIN_GAP and chain[2] <= b_hi + CHAIN_GAP and (
-                b_lo <= chain[3] + CHAIN_GAP
+            near = (
+                chain[0] <= a_hi + CHAIN_GAP
+                and chain[2] <= b_hi + CHAIN_GAP
+                and (b_lo <= chain[3] + CHAIN_GAP)
             )
             drift = abs((chain[2] - chain[0]) - (b_lo - a_lo)) <= DIAGONAL_SLACK
             if near and drift:
@@ -656,12 +662,12 @@ def refined(matches: list[Match], passages: list[Match]) -> list[Match]:
         best = None
         if m.method != "exact":
             for p in by_docs.get((m.a.doc, m.b.doc), ()):
-                if _covers(m, p) and all(
+                inside = all(
                     s.start <= t.match_start and t.match_end <= s.end
                     for s, t in zip((m.a, m.b), (p.a, p.b), strict=True)
-                ):  # fmt: skip
-                    if best is None or p.score > best.score:
-                        best = p
+                )
+                if inside and _covers(m, p) and (best is None or p.score > best.score):
+                    best = p
         if best is None:
             out.append(m)
             continue

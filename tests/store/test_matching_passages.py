@@ -219,7 +219,10 @@ def test_one_sentence_gets_exactly_the_links_the_whole_corpus_run_makes_that_tou
             for m in everything
             for s in (m.a, m.b)
             if s.doc == unit.doc
-            and (s.start < unit.end and unit.start < s.end if m.method == "passage"
-                 else s.start <= unit.start and unit.end <= s.end)  # fmt: skip
+            and (
+                s.start < unit.end and unit.start < s.end
+                if m.method == "passage"
+                else s.start <= unit.start and unit.end <= s.end
+            )  # fmt: skip
         }
         assert {m.pair_key for m in index.matches_for(i)} == touching, unit.text
