@@ -10,15 +10,24 @@ is written whole or not at all, and nothing Sidenote did not write is destroyed.
 - Devices, named pipes, sockets and folders (for brat: files) are refused after a
   `stat`, which opens nothing: opening a pipe to write would wait for a reader.
 - An existing file is replaced only when the caller says so (`--force`, or a yes
-  in the app), and keeps its mode; a new file or folder gets the user's umask.
+  in the app), and keeps its mode less setuid, setgid and sticky (as `cp` does: a
+  new file must not carry someone's privileges) and, when the system lets us (root),
+  its owner and group; a new file or folder gets the user's umask.
 - A symlink is followed: the file (or empty folder) it points to is replaced and
-  the link stays.
+  the link stays. Sidenote resolves links itself, so the kernel's
+  `fs.protected_symlinks` never gets to refuse one: the same rule is applied here.
+  A link in a sticky, world-writable folder (/tmp) owned neither by us nor by the
+  folder's owner was planted by someone else, and is not followed.
 
 The data goes to a temporary `.NAME.sidenote-XXXXXXXX.part` beside the target, renamed into
 place once complete. While it is written the temporary file holds an `flock`; the
 operating system drops it when the writer dies, so the next write into that folder
 removes every such file nobody holds: a killed export leaves nothing behind for
-long, and one still running keeps its file.
+long, and one still running keeps its file. Only our own are removed: a regular
+file we own, or a folder we own holding only regular files we own with the names
+the brat writer gives (`annotation.conf`, `*.txt`, `*.ann`), removed one by one.
+Nothing is removed recursively: in a shared folder anyone can create a name that
+matches, and what they put there is not ours to delete.
 """
 
 from __future__ import annotations
@@ -46,6 +55,9 @@ except ImportError:  # Windows: no locks, so no telling a dead writer's file fro
 # backup (.backup-vN, .backup-vN.M) put beside a database file.
 _SIDE_FILE = re.compile(r"-wal|-shm|-journal|-writers|\.backup-v\d+(?:\.\d+)?")
 _PART = re.compile(r"\..+\.sidenote-[0-9a-z]{8}\.part")
+_BRAT_FILE = re.compile(r"annotation\.conf|.+\.(?:txt|ann)")
+_MAX_LINKS = 40  # as the kernel's ELOOP limit
+_PRIVILEGE_BITS = stat.S_ISUID | stat.S_ISGID | stat.S_ISVTX
 NEW_FILE_MODE = 0o666  # less the umask, as for any file a program creates
 NEW_FOLDER_MODE = 0o777
 
@@ -61,6 +73,7 @@ class OutputTarget:
     shown: str
     real: Path
     mode: int | None  # of the file or empty folder being replaced; None when new
+    owner: tuple[int, int] | None = None  # (uid, gid) of what is replaced; None when new
 
 
 def check_target(
@@ -78,6 +91,7 @@ def check_target(
     role = _database_role(real, database)
     if role is not None:
         raise InputError(shown, f"is {role}; export to another file")
+    _refuse_planted_links(shown, path)
     try:
         info = os.stat(real)
     except FileNotFoundError:
@@ -92,7 +106,63 @@ def check_target(
             _check_file_to_replace(shown, info.st_mode, force)
     if not real.parent.is_dir():
         raise InputError(shown, f"folder {Path(shown).parent} does not exist")
-    return OutputTarget(shown, real, None if info is None else stat.S_IMODE(info.st_mode))
+    if info is None:
+        return OutputTarget(shown, real, None)
+    return OutputTarget(shown, real, stat.S_IMODE(info.st_mode), (info.st_uid, info.st_gid))
+
+
+def _refuse_planted_links(shown: str, path: str | Path) -> None:
+    """Refuse a path that follows a symlink someone else planted in a shared folder.
+
+    Walks the path as the kernel does, link by link, and applies its
+    `fs.protected_symlinks` rule to each link: in a sticky, world-writable folder a
+    link is followed only if we or the folder's owner own it. Otherwise whoever can
+    write to /tmp could point our export at any file we may write.
+    """
+    pending = list(reversed(Path(os.path.abspath(path)).parts[1:]))
+    current = Path(os.path.abspath(path)).anchor or "/"
+    hops = 0
+    while pending:
+        name = pending.pop()
+        if name in ("", "."):
+            continue
+        if name == "..":
+            current = os.path.dirname(current)
+            continue
+        step = os.path.join(current, name)
+        try:
+            info = os.lstat(step)
+        except OSError:
+            return  # nothing (more) there: no link left to follow
+        if not stat.S_ISLNK(info.st_mode):
+            current = step
+            continue
+        hops += 1
+        if hops > _MAX_LINKS:
+            return  # a loop: realpath and the checks after it report the path
+        _check_link_owner(shown, current, info.st_uid)
+        try:
+            link = os.readlink(step)
+        except OSError:
+            return  # gone since the lstat: realpath and the checks after it report it
+        if os.path.isabs(link):
+            current = os.path.abspath(os.sep)
+        pending.extend(reversed(Path(link).parts[1:] if os.path.isabs(link) else Path(link).parts))
+
+
+def _check_link_owner(shown: str, folder: str, link_owner: int) -> None:
+    """The kernel's protected_symlinks rule for one link in `folder`."""
+    try:
+        info = os.stat(folder)
+    except OSError as error:
+        raise InputError(shown, f"cannot use this path ({error.strerror})") from error
+    shared = info.st_mode & stat.S_ISVTX and info.st_mode & stat.S_IWOTH
+    if shared and link_owner not in (os.geteuid(), info.st_uid):
+        raise InputError(
+            shown,
+            "is reached through a symlink someone else owns in a shared folder "
+            f"({folder}, sticky and world-writable); it is not followed",
+        )
 
 
 # Kinds of file that are never a target, told apart by `stat` alone (opening a pipe
@@ -205,8 +275,7 @@ def output_file(
             handle.flush()
             # The target is checked again: it may have changed while we wrote.
             target = check_target(path, database=database, force=force)
-            if target.mode is not None:
-                os.fchmod(handle.fileno(), target.mode)
+            _take_over_mode(handle.fileno(), target)
             os.fsync(handle.fileno())
         _place_file(temp, target)
     except BaseException:
@@ -270,6 +339,26 @@ def _new_part(target: OutputTarget, *, folder: bool) -> tuple[int, Path]:
         os.close(fd)
 
 
+def _take_over_mode(fd: int, target: OutputTarget) -> None:
+    """Give the new file the replaced one's mode and, where allowed, its owner.
+
+    As `cp` does, setuid, setgid and sticky are dropped: an export is data, and must
+    not run with its previous owner's privileges. Root keeps the owner and group, so
+    replacing a user's file does not make it root's; where the owner cannot be kept
+    (not root), the file is ours, as any file we create.
+    """
+    if target.mode is None or target.owner is None:
+        return
+    mode = target.mode & ~_PRIVILEGE_BITS
+    info = os.fstat(fd)
+    if (info.st_uid, info.st_gid) != target.owner:
+        try:
+            os.fchown(fd, *target.owner)
+        except PermissionError:
+            mode &= 0o777  # ours, not theirs: the plain permission bits only
+    os.fchmod(fd, mode)
+
+
 def _token() -> str:
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
     return "".join(secrets.choice(alphabet) for _ in range(8))
@@ -294,9 +383,11 @@ def _place_file(temp: Path, target: OutputTarget) -> None:
 
 
 def remove_stale_parts(folder: Path) -> int:
-    """Remove the `.part` files and folders of exports that died; returns how many.
+    """Remove our own `.part` files and folders of exports that died; returns how many.
 
-    One that is still being written is locked by its writer and stays.
+    One that is still being written is locked by its writer and stays; one that is
+    not ours (owner, type, or a folder holding anything our brat writer does not
+    write) stays too.
     """
     if fcntl is None:
         return 0
@@ -306,26 +397,49 @@ def remove_stale_parts(folder: Path) -> int:
     except OSError:
         return 0  # an unreadable folder: the export itself will say what is wrong
     for entry in entries:
-        if not _PART.fullmatch(entry.name) or entry.is_symlink():
-            continue
-        is_dir = entry.is_dir(follow_symlinks=False)
-        if not (is_dir or entry.is_file(follow_symlinks=False)):
+        if not _PART.fullmatch(entry.name):
             continue
         try:
             fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
-            continue  # gone, or not ours to read: leave it
+            continue  # gone, a symlink, or not ours to read: leave it
         try:
+            # fstat on what was opened: the name cannot be swapped between check and use.
+            info = os.fstat(fd)
+            if info.st_uid != os.geteuid() or not (
+                stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)
+            ):
+                continue
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 continue  # its writer is alive (or locks do not work here): leave it
-            if is_dir:
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
-            removed += 1
+            if _remove_part(folder, entry.name, fd, info):
+                removed += 1
         finally:
             os.close(fd)
     return removed
+
+
+def _remove_part(folder: Path, name: str, fd: int, info: os.stat_result) -> bool:
+    """Remove the `.part` named `name`, opened as `fd`, if it is still that file."""
+    try:
+        now = os.lstat(folder / name)
+    except FileNotFoundError:
+        return False
+    if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+        return False  # replaced since it was opened: not the file we checked
+    if stat.S_ISREG(info.st_mode):
+        os.unlink(folder / name)
+        return True
+    inside = list(os.scandir(fd))
+    for entry in inside:
+        if not _BRAT_FILE.fullmatch(entry.name):
+            return False
+        own = entry.stat(follow_symlinks=False)
+        if not stat.S_ISREG(own.st_mode) or own.st_uid != os.geteuid():
+            return False
+    for entry in inside:
+        os.unlink(entry.name, dir_fd=fd)
+    os.rmdir(folder / name)
+    return True

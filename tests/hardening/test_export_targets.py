@@ -340,3 +340,94 @@ def test_an_export_in_progress_keeps_its_part_file(db: Path, tmp_path: Path) -> 
     child.stdout.close()
     assert target.read_text("utf-8") == "half an export\n"
     assert no_part_files(tmp_path) == []
+
+
+# -- shared folders (sticky, world-writable: /tmp) -------------------------------
+
+NOBODY = 65534
+
+
+def shared_folder(tmp_path: Path) -> Path:
+    """A folder like /tmp: anyone may create names in it, only their owner removes them."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o1777)
+    return folder
+
+
+def test_the_clean_up_leaves_other_users_part_files_and_foreign_folders(
+    db: Path, tmp_path: Path
+) -> None:
+    """Choice: only our own regular `.part` files go, and a `.part` folder only when it
+    is ours and holds nothing but the files the brat writer makes (no recursion)."""
+    folder = shared_folder(tmp_path)
+    theirs = folder / ".x.sidenote-aaaaaaaa.part"
+    theirs.write_text("someone else's", "utf-8")
+    nested = folder / ".y.sidenote-bbbbbbbb.part"
+    (nested / "keep").mkdir(parents=True)
+    (nested / "keep" / "data.txt").write_text("mine", "utf-8")
+    ours = folder / ".z.sidenote-cccccccc.part"
+    ours.mkdir()
+    (ours / "annotation.conf").write_text("[entities]\n", "utf-8")
+    if os.geteuid() == 0:
+        theirs_folder = folder / ".w.sidenote-dddddddd.part"
+        theirs_folder.mkdir()
+        (theirs_folder / "a.txt").write_text("theirs", "utf-8")
+        for path in (theirs, theirs_folder, theirs_folder / "a.txt"):
+            os.chown(path, NOBODY, NOBODY)
+    result = export(db, "-o", str(folder / "out.jsonl"))
+    assert result.exit_code == 0, result.output
+    assert theirs.read_text("utf-8") == "someone else's"
+    assert (nested / "keep" / "data.txt").read_text("utf-8") == "mine"
+    assert not ours.exists()  # a dead brat export of ours is still cleaned up
+    if os.geteuid() == 0:
+        assert (theirs_folder / "a.txt").read_text("utf-8") == "theirs"
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+def test_a_symlink_planted_by_another_user_in_a_shared_folder_is_refused(
+    db: Path, tmp_path: Path, force: bool
+) -> None:
+    folder = shared_folder(tmp_path)
+    victim_folder = tmp_path / "home"
+    victim_folder.mkdir()
+    victim = victim_folder / "precious.txt"
+    victim.write_text("precious\n", "utf-8")
+    link = folder / "out.jsonl"
+    link.symlink_to(victim)
+    if os.geteuid() != 0:
+        # Without root the link cannot be given away: our own link is followed as before.
+        result = export(db, "-o", str(link), *(["--force"] if force else []))
+        assert result.exit_code == (0 if force else 1), result.output
+        return
+    os.lchown(link, NOBODY, NOBODY)
+    result = export(db, "-o", str(link), *(["--force"] if force else []))
+    refused(result, str(link), "someone else")
+    assert victim.read_text("utf-8") == "precious\n"
+    assert os.readlink(link) == str(victim)
+    dangling = folder / "new.jsonl"  # a link to a file that does not exist yet
+    dangling.symlink_to(victim_folder / "planted.jsonl")
+    os.lchown(dangling, NOBODY, NOBODY)
+    refused(export(db, "-o", str(dangling), *(["--force"] if force else [])), "someone else")
+    assert not (victim_folder / "planted.jsonl").exists()
+    brat = folder / "brat"
+    brat.symlink_to(victim_folder)
+    os.lchown(brat, NOBODY, NOBODY)
+    refused(export(db, "--format", "brat", "-o", str(brat)), str(brat), "someone else")
+    assert os.listdir(victim_folder) == ["precious.txt"]
+
+
+def test_force_drops_setuid_and_keeps_the_owner(db: Path, tmp_path: Path) -> None:
+    """As `cp` does: the mode is kept without setuid/setgid, and root keeps the owner."""
+    target = tmp_path / "tool.jsonl"
+    target.write_text("old\n", "utf-8")
+    if os.geteuid() == 0:
+        os.chown(target, NOBODY, NOBODY)
+    target.chmod(0o6755)  # after the chown, which clears these bits
+    result = export(db, "-o", str(target), "--force")
+    assert result.exit_code == 0, result.output
+    info = os.stat(target)
+    assert stat.S_IMODE(info.st_mode) == 0o755
+    assert target.read_text("utf-8").count("\n") == 3
+    if os.geteuid() == 0:
+        assert (info.st_uid, info.st_gid) == (NOBODY, NOBODY)
