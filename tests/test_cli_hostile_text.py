@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -354,3 +355,126 @@ def test_text_output_to_a_pipe_stays_exact(world, tmp_path):
     target = tmp_path / "exact.csv"
     CliRunner().invoke(cli, ["--db", str(db), "export", "--format", "csv", "-o", str(target)])
     assert target.read_text("utf-8") == exported.stdout  # a file is data: byte-faithful
+
+
+# -- file names that are not UTF-8 -------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _sidenote_bytes(*args: str | bytes, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """Run `sidenote ARGS` with arguments as raw bytes, as a shell passes $'caf\\xe9'."""
+    return subprocess.run(
+        [sys.executable, "-c", "from tui.cli.main import main; main()", *args],
+        cwd=cwd,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "SIDENOTE_DEBUG": "0", "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+
+
+def test_a_folder_with_a_file_name_that_is_not_utf8_imports_every_file(tmp_path):
+    folder = tmp_path / "lat"
+    folder.mkdir()
+    with open(os.fsencode(folder) + b"/caf\xe9.txt", "wb") as named:
+        named.write(b"A cafe headline\n\nThe cafe opened on Monday in the old town.\n")
+    (folder / "ok.txt").write_text("Other headline\n\nThe council met on Tuesday.\n", "utf-8")
+    result = _sidenote_bytes("--db", "lat.db", "import", "lat", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert b"Imported 2 new articles from 2 files" in result.stdout
+    assert b"internal error" not in result.stderr
+    with sqlite3.connect(tmp_path / "lat.db") as conn:
+        origins = conn.execute("SELECT origin FROM documents").fetchall()
+    files = sorted(json.loads(origin)["file"] for (origin,) in origins)
+    assert files == ["lat/caf\\xe9.txt", "lat/ok.txt"]  # the byte shown as an escape
+
+
+def test_a_database_at_a_path_that_is_not_utf8_works_for_every_command(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline\n\nThe envoy spoke on Monday.\n", "utf-8")
+    db = b"caf\xe9.db"
+    assert _sidenote_bytes("--db", db, "import", "a.txt", cwd=tmp_path).returncode == 0
+    for args in (["docs"], ["stats"], ["search", "envoy", "--articles"], ["history"]):
+        result = _sidenote_bytes("--db", db, *args, cwd=tmp_path)
+        assert result.returncode == 0, (args, result.stderr)
+        (result.stdout + result.stderr).decode("utf-8")  # the byte shown as \xe9, never raw
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [b"--db", b"c2.db", b"export", b"-o", b"o\x9b2J\xff\x1b.jsonl"],
+        [b"--db", b"db\x9b2J", b"stats"],
+    ],
+)
+def test_bytes_of_a_file_name_that_is_not_utf8_are_shown_escaped(tmp_path, args):
+    result = _sidenote_bytes(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = (result.stdout + result.stderr).decode("utf-8")  # no stray byte: valid UTF-8
+    assert raw_controls(out) == [], out
+    assert "\\x9b2J" in out
+
+
+def test_lone_surrogates_are_escaped_as_the_bytes_they_stand_for():
+    from tui.cli.output import echo, json_line, literal  # noqa: F401 - echo uses the same table
+
+    assert literal("o\udc9b2J\udcff") == "o\\x9b2J\\xff"
+    assert literal("half \ud800 pair") == "half \\ud800 pair"
+    assert json.loads(json_line({"file": "caf\udce9"})) == {"file": "caf\udce9"}
+
+
+# -- numeric options: ASCII digits, in range -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["history", "--limit", "9223372036854775808"],
+        ["history", "--limit", "\u0663"],
+        ["search", "envoy", "--limit", "0"],
+        ["search", "envoy", "--limit", "\u0663"],
+        ["search", "envoy", "--articles", "--limit", "-1"],
+        ["annotate", "DOC", "--quote", "envoy", "--occurrence", "\u0663"],
+        ["annotate", "DOC", "--quote", "envoy", "--occurrence", "9223372036854775808"],
+        ["link", "--threshold", "\u0663"],
+        ["link", "--threshold", "nan"],
+    ],
+)
+def test_a_numeric_option_out_of_range_or_not_ascii_is_a_usage_error(world, tmp_path, args):
+    db = tmp_path / "n.db"
+    shutil.copyfile(world["template"], db)
+    args = [world["doc"] if a == "DOC" else a for a in args]
+    result = CliRunner().invoke(cli, ["--db", str(db), *args])
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for" in result.stderr and "internal error" not in result.stderr
+    flag = args[-2]
+    assert flag in result.stderr
+
+
+def test_numeric_options_in_ascii_digits_still_work(world, tmp_path):
+    db = tmp_path / "ok.db"
+    shutil.copyfile(world["template"], db)
+    found = CliRunner().invoke(cli, ["--db", str(db), "search", "envoy", "--limit", "1"])
+    assert found.exit_code == 0 and found.stdout.count("\n  ") >= 1, found.output
+    logged = CliRunner().invoke(cli, ["--db", str(db), "history", "--limit", "1000000000"])
+    assert logged.exit_code == 0, logged.output
+
+
+# -- keymap.toml ------------------------------------------------------------------------
+
+
+def test_a_keymap_nested_too_deeply_is_one_line_naming_the_file(world, tmp_path, monkeypatch):
+    from tui.app import SidenoteApp
+
+    monkeypatch.setattr(SidenoteApp, "run", lambda self, *a, **k: None)
+    keymap = tmp_path / "sidenote" / "keymap.toml"
+    keymap.parent.mkdir()
+    keymap.write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n", "utf-8")
+    db = tmp_path / "k.db"
+    shutil.copyfile(world["template"], db)
+    result = CliRunner().invoke(
+        cli, ["--db", str(db), "read"], env={"XDG_CONFIG_HOME": str(tmp_path)}
+    )
+    assert result.exit_code == 1
+    problem = "not a keymap: arrays or tables nested too deeply"
+    assert result.stderr == f"sidenote: {keymap}: {problem}\n"

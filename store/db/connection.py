@@ -167,7 +167,9 @@ def _why_not_writable(file: Path) -> str | None:
 
 
 def _uri(file: Path, query: str) -> str:
-    return f"file:{quote(os.path.abspath(file))}?{query}"
+    # The path's bytes, percent-encoded: a file name that is not UTF-8 (surrogate
+    # escapes in Python) still names the same file, and SQLite decodes %XX to bytes.
+    return f"file:{quote(os.fsencode(os.path.abspath(file)))}?{query}"
 
 
 def _reader(file: Path) -> sqlite3.Connection:

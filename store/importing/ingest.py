@@ -225,6 +225,13 @@ def _looks_binary(data: bytes) -> bool:
 # -- parsing --------------------------------------------------------------------------
 
 
+def stored_name(path: Path) -> str:
+    """The file name kept in an article's origin: the path as text, with any byte
+    that is not UTF-8 written as a `\\xe9` escape. Python hands such bytes over as
+    lone surrogates, which SQLite cannot store; an escape keeps the rest readable."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def parse(decoded: DecodedFile) -> list[NewDocument]:
     """The articles in a decoded file. Raises InputError for malformed content."""
     suffix = decoded.path.suffix.lower()
@@ -242,7 +249,7 @@ def parse(decoded: DecodedFile) -> list[NewDocument]:
     text = decoded.text
     if suffix in {".md", ".markdown"}:
         text = _markdown_to_text(text)
-    documents = parse_page(text, str(decoded.path))
+    documents = parse_page(text, stored_name(decoded.path))
     if not documents:
         # Only blank lines, invisible characters or page furniture: say so, rather
         # than report a successful import of nothing.
@@ -306,10 +313,11 @@ def parse_html(decoded: DecodedFile) -> list[NewDocument]:
     lines = body.split("\n")
     if title and lines and lines[0].strip() == title:
         body = "\n".join(lines[1:])
-    documents = parse_page(body, str(decoded.path))
+    documents = parse_page(body, stored_name(decoded.path))
     if not documents:
         raise InputError(str(decoded.path), "no article text found in this HTML page")
-    whole = {"file": str(decoded.path), "start": 0, "end": len(decoded.text), "part": "html"}
+    file = stored_name(decoded.path)
+    whole = {"file": file, "start": 0, "end": len(decoded.text), "part": "html"}
     first = documents[0]
     documents[0] = NewDocument(
         text=first.text,
@@ -325,7 +333,7 @@ def parse_html(decoded: DecodedFile) -> list[NewDocument]:
 def parse_jsonl(decoded: DecodedFile) -> list[NewDocument]:
     """One article per line; any bad line rejects the whole file (with its number)."""
     documents = []
-    where = str(decoded.path)
+    where = stored_name(decoded.path)
     offset = 0
     for number, line in enumerate(decoded.text.splitlines(keepends=True), start=1):
         start = offset
@@ -562,7 +570,7 @@ def _store_file(store: Store, prepared: PreparedFile, report: ImportReport) -> N
             doc_id, created = add_document(db, document)
             new = document.new
             stored.append(
-                ImportedDocument(doc_id, new.title, new.source, str(prepared.path), created)
+                ImportedDocument(doc_id, new.title, new.source, stored_name(prepared.path), created)
             )
             if created:
                 replacement = replace_previous_version(store, doc_id, new)

@@ -43,14 +43,23 @@ _NAMED = [
 ]
 
 
+# Lone surrogates: a file name that is not UTF-8 reaches Python with each bad byte
+# as U+DC80-U+DCFF (surrogateescape), and printing one writes that raw byte (0x9b is
+# CSI) or fails. Shown by the byte they stand for; other lone surrogates by code point.
+_SURROGATES = range(0xD800, 0xE000)
+_ESCAPED_BYTES = range(0xDC80, 0xDD00)
+
+
 def _named(code: int) -> str:
+    if code in _ESCAPED_BYTES:
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _value_table() -> dict[int, str]:
     """The app's table with names instead of �, and ␤ so a value stays on one line."""
     table = {**escape_table(), 0x0A: "\u2424"}
-    table.update({code: _named(code) for code in _NAMED})
+    table.update({code: _named(code) for code in [*_NAMED, *_SURROGATES]})
     return table
 
 
@@ -60,7 +69,9 @@ _LINE = {code: shown for code, shown in _VALUE.items() if code not in (0x09, 0x0
 # In JSON the same code points (and the line separators, which split lines for
 # `str.splitlines` and JavaScript) become \uXXXX escapes: the text parses back
 # unchanged. json.dumps already escapes C0; it leaves these raw.
-_JSON = {code: f"\\u{code:04x}" for code in [0x7F, *_NAMED, 0x2028, 0x2029]}
+# A lone surrogate as \uXXXX is valid JSON (json.loads gives the same string back);
+# raw, it cannot be written as UTF-8 at all.
+_JSON = {code: f"\\u{code:04x}" for code in [0x7F, *_NAMED, 0x2028, 0x2029, *_SURROGATES]}
 
 
 def literal(text: str, width: int | None = None, mark: str = "…") -> str:

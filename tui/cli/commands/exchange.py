@@ -22,6 +22,7 @@ from store import (
 
 from ..context import CliContext
 from ..output import data_stdout, echo, json_line, literal, pipe_may_close
+from ..params import AsciiInt
 from .quotes import tag_found_quotes
 
 
@@ -244,7 +245,13 @@ def find_quote(text: str, quote: str, occurrence: int, doc_id: str) -> tuple[int
 )
 @click.option("--span", help="START:END in code points of the stored text (sidenote show).")
 @click.option("--quote", help="Exact text to annotate (instead of --span).")
-@click.option("--occurrence", default=1, show_default=True, help="Which occurrence of --quote.")
+@click.option(
+    "--occurrence",
+    default=1,
+    show_default=True,
+    type=AsciiInt(),
+    help="Which occurrence of --quote.",
+)
 @click.option("--note", default="", help="A note on the annotation.")
 @click.option("--speaker", default="", help="Who said it (for quotes).")
 @click.option("--json", "as_json", is_flag=True, help="Print the annotation as one JSON object.")

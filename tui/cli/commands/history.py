@@ -22,6 +22,7 @@ from store import (
 
 from ..context import CliContext
 from ..output import echo, json_line, literal, pipe_may_close
+from ..params import AsciiInt
 
 EXCERPT_CHARS = 48
 
@@ -60,7 +61,7 @@ def _event_record(event: dict) -> dict:
     "-n",
     default=20,
     show_default=True,
-    type=click.IntRange(min=1),
+    type=AsciiInt(),
     help="How many events to show.",
 )
 @click.option(

@@ -23,6 +23,7 @@ from store import (
 
 from ..context import CliContext
 from ..output import echo, json_line, literal, pipe_may_close, utf8_stdout
+from ..params import AsciiFloat
 
 METHODS = ("exact", "trimmed", "reworded", "passage")  # the string stages
 STATUSES = ("suggested", "confirmed", "rejected")
@@ -31,7 +32,8 @@ STATUSES = ("suggested", "confirmed", "rejected")
 @click.command()
 @click.option(
     "--threshold",
-    type=float,
+    # The range is checked by check_threshold, which says what a score is.
+    type=AsciiFloat(),
     default=DEFAULT_THRESHOLD,
     show_default=True,
     help="Lowest similarity (0-100) for a suggestion; a quote inside a longer sentence "

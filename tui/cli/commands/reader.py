@@ -63,6 +63,10 @@ def _read_toml(path: Path) -> dict | None:
         ) from error
     except tomllib.TOMLDecodeError as error:
         raise InputError(str(path), f"not valid TOML ({error})") from error
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively: a keymap-sized
+        # file can nest deeper than Python's stack allows.
+        raise InputError(str(path), "not a keymap: arrays or tables nested too deeply") from None
 
 
 def _keymap_entry_problem(binding_id: str, keys: object, known: set[str]) -> str | None:

@@ -13,6 +13,7 @@ from store.search import search as run_search
 
 from ..context import CliContext
 from ..output import echo, json_line, literal, pipe_may_close
+from ..params import AsciiInt
 
 STATUS_MARK = {"confirmed": "✓", "suggested": "?", "annotated": "·"}
 
@@ -78,7 +79,11 @@ def _search_articles(
     help="Search the text of the articles instead: title, outlet, the words around the match.",
 )
 @click.option(
-    "--limit", default=DEFAULT_LIMIT, show_default=True, help="At most this many statements."
+    "--limit",
+    default=DEFAULT_LIMIT,
+    show_default=True,
+    type=AsciiInt(),
+    help="At most this many statements.",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per statement, per line.")
 @click.pass_obj
