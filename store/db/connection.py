@@ -40,8 +40,10 @@ def open_store(path: str | Path = ":memory:", *, write: bool = True) -> Store:
 
     Nothing is written to a file before it is known to be ours: it is first opened
     without write access and looked at. Another program's database (tables, but no
-    Sidenote schema steps) and one from a newer Sidenote are refused untouched;
-    a missing file, an empty one and an SQLite file without tables are new.
+    Sidenote schema steps) and one from a newer Sidenote (by its header's version
+    or by a schema step this version does not know) are refused untouched; a
+    missing file, an empty one and an SQLite file without tables are new, unless
+    the header's version is newer.
 
     `write=False` is for callers that only read: where the file or its folder
     cannot be written, the database is then opened read-only instead of refused
@@ -124,30 +126,57 @@ def _inspect(file: Path, reader: sqlite3.Connection | None) -> str:
 
     Raises `StoreError` for another program's database and for a newer Sidenote's.
     "Ours" means Sidenote's schema steps are recorded in `_sqlite_migrations`; a
-    file with no tables at all holds nothing to lose and counts as new.
+    file with no tables at all holds nothing to lose and counts as new, unless its
+    header's version says a newer Sidenote made it. Both records of the version are
+    checked: the header's `user_version`, and the steps, one of which this version
+    does not know is enough to call the database newer.
     """
     if reader is None:
         return "new"
     names = {row[0] for row in reader.execute("SELECT name FROM sqlite_master")}
+    ((version,),) = reader.execute("PRAGMA user_version").fetchall()
     if not names:
+        _refuse_newer(version, str(file))
         return "new"
-    done: set[str] = set()
-    if migrations.migrations_table in names:
-        done = {
-            row[0]
-            for row in reader.execute(
-                f"SELECT name FROM {migrations.migrations_table} WHERE migration_set = ?",
-                [migrations.name],
-            )
-        }
+    done = _steps_done(reader) if migrations.migrations_table in names else set()
     if not done:
         raise StoreError(
             f"{file}: not a Sidenote database (it holds another program's tables); "
             "--db must name a Sidenote database or a new file"
         )
-    ((version,),) = reader.execute("PRAGMA user_version").fetchall()
     _refuse_newer(version, str(file))
+    _refuse_unknown_steps(done, str(file))
     return "current" if done >= set(STEP_NAMES) else "old"
+
+
+def _steps_done(conn: sqlite3.Connection) -> set[str]:
+    """The names of Sidenote's schema steps recorded in `_sqlite_migrations`.
+
+    Empty when the table lacks sqlite-utils' columns: a table that only shares the
+    name is another program's, and querying it would fail with SQL for a message.
+    """
+    table = migrations.migrations_table
+    columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    if not {"migration_set", "name"} <= columns:
+        return set()
+    return {
+        row[0]
+        for row in conn.execute(
+            f"SELECT name FROM {table} WHERE migration_set = ?", [migrations.name]
+        )
+    }
+
+
+def _refuse_unknown_steps(done: set[str], name: str) -> None:
+    """A step this version does not know was applied by a newer Sidenote, whose
+    schema this one would misread or damage, whatever `user_version` says."""
+    unknown = sorted(done - set(STEP_NAMES))
+    if unknown:
+        raise StoreError(
+            f"{name}: made by a newer Sidenote (it has the schema "
+            f"{'step' if len(unknown) == 1 else 'steps'} {', '.join(unknown)}, which "
+            "this version does not know); upgrade Sidenote to open it"
+        )
 
 
 def _why_not_writable(file: Path) -> str | None:
@@ -265,7 +294,11 @@ def _migrate(db: Database, name: str, memory: bool) -> None:
 
 
 def _needs_upgrade(db: Database, name: str) -> bool:
+    # Checked again here, under the write lock: a newer Sidenote may have upgraded
+    # the file since `_inspect` looked at it.
     _refuse_newer(db.execute("PRAGMA user_version").fetchone()[0], name)
+    if db[migrations.migrations_table].exists():
+        _refuse_unknown_steps(_steps_done(db.conn), name)
     return bool(migrations.pending(db))
 
 

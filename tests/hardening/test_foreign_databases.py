@@ -133,6 +133,63 @@ def test_a_newer_database_in_rollback_mode_is_refused_before_any_write(tmp_path)
     assert journal_mode(path) == "rollback"
 
 
+def test_a_database_without_tables_but_a_newer_version_is_refused_untouched(tmp_path):
+    """No tables, but the header's version says a newer Sidenote made it: it is not
+    a blank file to start afresh in, and it must not even be switched to WAL."""
+    path = tmp_path / "u2.db"
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 2}")
+    before = folder_state(tmp_path)
+    for command in (["docs"], ["import", str(ONE_SEED)]):
+        result = sidenote(path, *command)
+        assert result.exit_code == 1, command
+        assert result.stderr == (
+            f"sidenote: {path}: made by a newer Sidenote (schema {SCHEMA_VERSION + 2}, this "
+            f"version knows {SCHEMA_VERSION}); upgrade Sidenote to open it\n"
+        )
+        assert folder_state(tmp_path) == before, command
+    assert journal_mode(path) == "rollback"
+
+
+def test_a_schema_step_this_version_does_not_know_means_a_newer_sidenote(tmp_path):
+    """A newer Sidenote records its steps in `_sqlite_migrations`; one step we do not
+    know is enough to refuse, whatever the header's version says."""
+    path = tmp_path / "future.db"
+    with open_store(path) as store:
+        assert import_paths(store, [ONE_SEED]).ok
+    doc_id = seed_ids()[0]
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA journal_mode = DELETE").fetchone() == ("delete",)
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('sidenote', 'm099_future', '2030-01-01')"
+        )
+        conn.commit()
+    before = folder_state(tmp_path)
+    for command in (["docs"], ["annotate", doc_id, "--label", "claim", "--span", "0:5"]):
+        result = sidenote(path, *command)
+        assert result.exit_code == 1, command
+        assert result.stderr == (
+            f"sidenote: {path}: made by a newer Sidenote (it has the schema step "
+            "m099_future, which this version does not know); upgrade Sidenote to open it\n"
+        )
+        assert result.stdout == ""
+        assert folder_state(tmp_path) == before, command
+    assert journal_mode(path) == "rollback"
+
+
+def test_a_migrations_table_of_another_shape_is_another_programs(tmp_path):
+    """A table that merely shares sqlite-utils' name is no record of Sidenote's steps."""
+    path = tmp_path / "mig.db"
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.executescript("CREATE TABLE _sqlite_migrations (x); CREATE TABLE documents (id);")
+    before = folder_state(tmp_path)
+    result = sidenote(path, "docs")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"sidenote: {path}: {FOREIGN}\n"
+    assert folder_state(tmp_path) == before
+
+
 # -- a database in a folder the user cannot write to -----------------------------------
 
 READ_COMMANDS = [
