@@ -1,5 +1,8 @@
 """Links between documents: stored matches, echoes of one span, and the reader's verdicts.
 
+Its size is one job's: links as the reader uses them (echoes, relinking, verdicts), under
+the rules below; every SQL statement on the table is in `store/link_table.py`.
+
 `store.matching.linking` decides; this module reads units from the database, writes the
 `links` table and answers the app's questions. Three rules hold everywhere:
 

@@ -1,5 +1,8 @@
 """Opening the database: one `sqlite_utils.Database`, WAL, foreign keys, migrations.
 
+Its size is one job's: deciding before any write whether a file is ours, new, newer or
+read-only, then opening it and running its transactions.
+
 `open_store(":memory:")` gives a fresh in-memory store, which is what the tests use.
 """
 

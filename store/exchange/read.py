@@ -1,5 +1,8 @@
 """Annotations back into Sidenote: `sidenote import-annotations FILE.jsonl`.
 
+Its size is one job's: a file read back all or nothing needs a check per field and per
+link, the id rules and the placing of each record.
+
 The file is our own `jsonl` export (store/exchange/annotation_schema.json; records may omit
 the optional fields). The import is all or nothing: every line is checked, and the
 first problem stops it with `FILE:LINE: problem`, before anything is committed.

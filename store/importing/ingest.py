@@ -1,5 +1,7 @@
 """Importing files: .txt, .md, .html/.htm and .jsonl, folders walked recursively.
 
+Its size is one job's: files into articles, with the parsing worker that feeds the writer.
+
 Each file is read, decoded, cleaned and split into articles (`pages.py`, beside this module), then
 stored in its own transaction: a file lands whole or not at all. Problems are
 collected per file as one-line messages naming the file; good files still import.

@@ -1,5 +1,7 @@
 """Putting annotations back on a text that has changed, or refusing to.
 
+Its size is one job's: the four placements below and the scores that decide them.
+
 Web annotators have shipped two failures here: offsets trusted blindly (the span
 now covers other words) and fuzzy matches accepted at any score (Hypothesis puts
 an orphaned highlight on the "best" match, however bad). Sidenote places an

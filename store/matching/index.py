@@ -1,5 +1,7 @@
 """The n-gram index over units and candidate generation (blocking). Pure: no database.
 
+Its size is one job's: the index and the candidates it yields.
+
 Never compare all pairs: exact repeats meet in a hash of the normalised text; other
 candidates must share at least two word bigrams that are not common (a bigram in more
 than `df_cap` units is dropped: stock phrases live there); annotations too short for

@@ -1,5 +1,7 @@
 """Passage alignment over whole articles: a statement wherever it sits. Pure: no database.
 
+Its size is one job's: the five steps below, each a few small functions.
+
 Sentence units only meet when they line up sentence against sentence. A quote inside a
 reporter's sentence, a copy stripped of its punctuation that runs into the next
 sentence, a copy trimmed and reworded at once, a statement one outlet split in two: the

@@ -1,5 +1,7 @@
 """The article text, wrapped to the window and drawn one visible line at a time.
 
+Its size is one job's: drawing one article's text and moving in it.
+
 A Line-API `ScrollView` in the manner of Textual's `Log` and toolong's `LogLines`:
 the text is wrapped once per width into visual lines (a code-point range each), and
 `render_line` builds the `Strip` of one visible line from that range alone, cached by
