@@ -52,7 +52,7 @@ from .db.connection import Store, utc_now
 from .errors import InputError, NotFound
 from .history import change_group
 from .importing.furniture import line_rule
-from .matching.linking import (
+from .matching import (
     DEFAULT_THRESHOLD,
     Index,
     Match,

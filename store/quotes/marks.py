@@ -13,6 +13,8 @@ import bisect
 import unicodedata
 from dataclasses import dataclass
 
+from .scan import positions_of
+
 # Each mark belongs to a family; a quote closes only with a mark of its own family.
 FAMILIES: dict[str, str] = {
     '"': "double", "“": "double", "”": "double", "„": "double", "‟": "double",
@@ -109,16 +111,8 @@ def find_marked(text: str) -> list[Marked]:
 
 
 def _mark_positions(text: str) -> list[int]:
-    """Where every quote mark is, in order. str.find per glyph runs at memory speed; a
-    character-class scan looks at every character in Python's regex engines."""
-    positions: list[int] = []
-    for glyph in FAMILIES:
-        at = text.find(glyph)
-        while at >= 0:
-            positions.append(at)
-            at = text.find(glyph, at + 1)
-    positions.sort()
-    return positions
+    """Where every quote mark is, in order."""
+    return positions_of(text, FAMILIES)
 
 
 def _first_mark(text: str, start: int, end: int) -> int | None:

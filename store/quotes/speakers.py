@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import regex
 
 from .names import NAME_RUN_RE, NameIndex, name_from_run
+from .scan import positions_of
 
 
 def alternation(words: Iterable[str]) -> str:
@@ -113,13 +114,7 @@ UPPER_RE = regex.compile(r"\p{Lu}")
 def sentence_ends(masked: str) -> list[int]:
     """Where each sentence after the first starts: after a line break, or after . ! ? …
     and a space before a capital, unless the full stop ends an abbreviation ("Gen.")."""
-    candidates: list[int] = []
-    for ch in SENTENCE_END_CHARS:
-        at = masked.find(ch)
-        while at >= 0:
-            candidates.append(at)
-            at = masked.find(ch, at + 1)
-    candidates.sort()
+    candidates = positions_of(masked, SENTENCE_END_CHARS)
     ends: list[int] = []
     size = len(masked)
     for at in candidates:
