@@ -71,8 +71,23 @@ def surrogate_problem(text: str) -> str | None:
     return None
 
 
+# A line's leading white space goes, except tabs: a tab at the start of a line is
+# indentation the source meant (tables, verse, code), and the README promises tabs
+# are kept. Spaces before it go, as do trailing spaces and tabs. Identity is not
+# touched: a document's id collapses all white space (store/documents.py), so an
+# article imported before (without its tab) keeps its id and stored text.
+_LEADING_SPACE = re.compile(r"^[^\S\t]+")
+
+
+def trim_line(text: str) -> str:
+    """A line without trailing white space and without leading white space other than
+    tabs; a line of white space only is empty."""
+    text = text.rstrip()
+    return _LEADING_SPACE.sub("", text) if text[:1].isspace() else text
+
+
 def clean_line(text: str) -> str:
-    return _INVISIBLE.sub("", text).strip()
+    return trim_line(_INVISIBLE.sub("", text))
 
 
 def clean_text(raw: str) -> str:
@@ -97,7 +112,7 @@ def page_lines(raw: str) -> list[PageLine]:
     position = 0
     blank = False
     # Most pages have no invisible characters at all: then trimming is all it takes.
-    clean = clean_line if _INVISIBLE.search(raw) else str.strip
+    clean = clean_line if _INVISIBLE.search(raw) else trim_line
     for match in [*_LINE_BREAK.finditer(raw), None]:
         end = match.start() if match else len(raw)
         text = clean(raw[position:end])
@@ -167,7 +182,7 @@ def _related_block(lines: list[PageLine], i: int, outlet: str) -> PageArticle:
     title on the fourth."""
     block = PageArticle(source=outlet, kind="related", header_start=lines[i].start)
     if i + 3 < len(lines):
-        block.title = lines[i + 3].text
+        block.title = lines[i + 3].text.strip()
     return block
 
 
@@ -219,7 +234,7 @@ def _title_main(article: PageArticle) -> None:
     """The page title: its first line when that reads as a headline."""
     if len(article.lines) >= 2 and furniture.is_headline(article.lines[0].text):
         first = article.lines.pop(0)
-        article.title = first.text
+        article.title = first.text.strip()
         article.header_start = first.start
         rest = article.lines[0]
         article.lines[0] = PageLine(rest.text, rest.start, rest.end, False, rest.index)
@@ -232,7 +247,8 @@ def _strip_edges(article: PageArticle) -> None:
         line = article.lines[index]
         cleaned = furniture.strip_edge_furniture(
             line.text, first=index == 0, last=index == len(article.lines) - 1
-        ).strip()
+        )
+        cleaned = trim_line(cleaned)
         article.lines[index] = PageLine(
             cleaned, line.start, line.end, line.blank_before, line.index
         )
