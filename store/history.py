@@ -51,6 +51,7 @@ class Change:
     description: str
     doc_id: str | None
     start: int | None
+    title: str | None = None  # the changed article's title, to say where the change was
 
 
 class ChangeGroup:
@@ -238,6 +239,44 @@ def _group_events(db: Database, group_id: str) -> list[dict]:
     )
 
 
+# An undo or redo is logged as a replay group of its own, named after the action it
+# moves (`<group>:undo:<uuid>`, `<group>:redo:<uuid>`), so that the next move can find
+# the replay it has to take back.
+def _replay_id(group_id: str, origin: str) -> str:
+    return f"{group_id}:{origin}:{uuid.uuid4().hex}"
+
+
+def _latest_replay(db: Database, group_id: str, origin: str) -> str | None:
+    """The newest replay of `group_id` made by an `origin` move, if any."""
+    prefix = f"{group_id}:{origin}:"
+    row = db.execute(
+        "SELECT group_id FROM events WHERE group_id >= ? AND group_id < ? "
+        "ORDER BY seq DESC LIMIT 1",
+        [prefix, prefix[:-1] + ";"],  # ';' sorts just after ':': the prefix's range
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def _events_to_revert(db: Database, group_id: str, origin: str) -> list[tuple[dict, str]]:
+    """The events a move replays, newest first for a reversal, and which state of each
+    it restores.
+
+    A move takes back the last thing done to the group's entities: undo reverses the
+    newest redo (else the action itself), and redo reverses the newest undo. A replay
+    logs more than the action it replays (undoing a tag unhooks the links found since,
+    which the tag's own group never named), so replaying the action's own `after`
+    states would lose those. A database from before replays were named falls back to
+    the action's own events.
+    """
+    if origin == "undo":
+        source = _latest_replay(db, group_id, "redo") or group_id
+        return [(e, "before") for e in reversed(_group_events(db, source))]
+    source = _latest_replay(db, group_id, "undo")
+    if source is None:
+        return [(e, "after") for e in _group_events(db, group_id)]
+    return [(e, "before") for e in reversed(_group_events(db, source))]
+
+
 def _move(store: Store, from_state: str, to_state: str, origin: str) -> Change | None:
     with store.transaction() as db:
         row = db.execute(
@@ -248,11 +287,10 @@ def _move(store: Store, from_state: str, to_state: str, origin: str) -> Change |
         if row is None:
             return None
         group_id, description = row
-        events = _group_events(db, group_id)
-        replay = ChangeGroup(db, uuid.uuid4().hex, origin, default_annotator())
-        ordered = reversed(events) if origin == "undo" else events
-        for event in ordered:
-            state = event["before"] if origin == "undo" else event["after"]
+        replay = ChangeGroup(db, _replay_id(group_id, origin), origin, default_annotator())
+        steps = _events_to_revert(db, group_id, origin)
+        for event, side in steps:
+            state = event[side]
             replay.set_state(
                 event["entity"], event["entity_id"], None if state is None else json.loads(state)
             )
@@ -261,16 +299,37 @@ def _move(store: Store, from_state: str, to_state: str, origin: str) -> Change |
             "WHERE group_id = ?",
             [to_state, group_id],
         )
-    first = _focus_event(events)
-    snapshot = json.loads(first.get("after") or first.get("before") or "{}")
+        events = [event for event, _ in steps]
+        first = _focus_event(events)
+        snapshot = json.loads(first.get("after") or first.get("before") or "{}")
+        doc_id = (
+            snapshot.get("doc_id")
+            or snapshot.get("a_doc_id")
+            or (first["entity_id"] if first.get("entity") == "document" else None)
+        )
+        title = _document_title(db, doc_id, events)
     return Change(
         group_id=group_id,
         description=description,
-        doc_id=snapshot.get("doc_id")
-        or snapshot.get("a_doc_id")
-        or (first["entity_id"] if first.get("entity") == "document" else None),
+        doc_id=doc_id,
         start=snapshot.get("start", snapshot.get("a_start")),
+        title=title,
     )
+
+
+def _document_title(db: Database, doc_id: str | None, events: list[dict]) -> str | None:
+    """The title of the article a move changed: from the database, else (the move
+    deleted it) from the document's state in the log."""
+    if doc_id is None:
+        return None
+    row = db.execute("SELECT title FROM documents WHERE id = ?", [doc_id]).fetchone()
+    if row is not None:
+        return row[0]
+    for event in events:
+        if event["entity"] == "document" and event["entity_id"] == doc_id:
+            state = json.loads(event["before"] or event["after"] or "{}")
+            return state.get("title")
+    return None
 
 
 def _focus_event(events: list[dict]) -> dict:
