@@ -245,6 +245,8 @@ def _headline(ctx: Context, outer: list[Marked], found: dict[Marked, Found]) -> 
     if not is_headline(ctx.text):
         return
     cut = ctx.text.find("\n")
+    if not outer or outer[0].start > cut:
+        return  # no quote in the headline: the body's quotes need no key
     body = {_words_of(ctx.text, q): found[q][0] for q in outer if q.start > cut}
     line = ctx.masked[:cut]
     for m in outer:

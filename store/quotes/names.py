@@ -8,6 +8,7 @@ senior NATO official") are kept in the article's words: there is no name to shor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import regex
@@ -60,6 +61,16 @@ POSSESSIVE_RE = regex.compile(r"['’]s?$")
 POSSESSIVE_SPLIT_RE = regex.compile(r"['’]s\s+")
 
 
+def _without_possessive(word: str) -> str:
+    """POSSESSIVE_RE.sub("", word) for a word with no line break, without a pattern call:
+    most words end in neither ' nor ’ nor s."""
+    if word[-1:] in "'’":
+        return word[:-1]
+    if word[-2:] in ("'s", "’s"):
+        return word[:-2]
+    return word
+
+
 def _clean_token(token: str) -> str:
     return token.rstrip(",;:")
 
@@ -101,17 +112,42 @@ def name_from_run(run: str) -> str | None:
     return " ".join(tokens) or None
 
 
-# Runs are made of words (letters, marks, ' ’ . -) and the spaces or tabs between them. A
-# word with no capital that is not a particle ("said", "e.g.") is in no run, and neither is
-# any other character: the runs of a stretch between two of these are the runs a scan of
-# the whole text finds there.
-_WORD_CHARS = r"[\p{L}\p{M}'’.\-]"
-_WORD_AT_RE = regex.compile(rf"{_WORD_CHARS}*")
-_WORD_ENDING_AT_RE = regex.compile(rf"(?r){_WORD_CHARS}*")
-_NEXT_WORD_RE = regex.compile(rf"[ \t]+({_WORD_CHARS}+)")
-_PREVIOUS_WORD_RE = regex.compile(rf"(?r)({_WORD_CHARS}+)[ \t]+")
-_UPPER_RE = regex.compile(r"\p{Lu}")
-_ASCII_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'.-")
+# Where a run of several words may be, read with the standard library's `re`, which scans
+# a long text several times faster than `regex`: a capital, the rest of its word, spaces,
+# any particles and another capital, and so on. The classes are supersets of the run's:
+# any character outside ASCII counts as a capital and as a letter but for blocks with no
+# capital (Latin-1 signs, general punctuation such as “ ” – —, CJK punctuation) or no
+# letter or mark at all (general punctuation, but ’), and \w takes digits and _ too
+# (tests/store/test_quotes.py holds them to \p{Lu} and [\p{L}\p{M}]). So a match starts at
+# or before a run's first capital, and where a run goes on (spaces, particles, a capital)
+# a match goes on too: each run of several words lies in one match, no run crosses a
+# match's ends, and NAME_RUN_RE reads the matches alone.
+MAY_BE_UPPER = r"A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u1fff\u2070-\u2fff\u3040-\U0010ffff"
+MAY_BE_WORD = r"\w'’.\-\u0080-\u1fff\u2070-\U0010ffff"
+_PARTICLES = "|".join(sorted(NAME_PARTICLES))
+_SEVERAL_WORDS_HINT_RE = re.compile(
+    rf"[{MAY_BE_UPPER}][{MAY_BE_WORD}]*"
+    rf"(?:[ \t]+(?:(?:{_PARTICLES})[ \t]+)*[{MAY_BE_UPPER}][{MAY_BE_WORD}]*)+"
+)
+# Most matches are plain words (ASCII letters, ' ’ and -, each opening with a capital) one
+# space apart: NAME_RUN_RE reads such a match whole, as one run, so it need not be called.
+_PLAIN_RUN_RE = re.compile(rf"[A-Z][A-Za-z'’-]*(?: (?:(?:{_PARTICLES}) )*[A-Z][A-Za-z'’-]*)+")
+
+
+def runs_of_several_words(text: str) -> Iterator[str]:
+    """Every run of NAME_RUN_RE in `text` that has several words, in reading order, as a
+    scan of the whole text finds them, reading only the stretches that may hold one."""
+    finditer = NAME_RUN_RE.finditer
+    plain = _PLAIN_RUN_RE.fullmatch
+    for hint in _SEVERAL_WORDS_HINT_RE.finditer(text):
+        found = hint.group()
+        if plain(found):
+            yield found
+            continue
+        for run in finditer(text, hint.start(), hint.end()):
+            found = run.group()
+            if " " in found or "\t" in found:
+                yield found
 
 
 def indexed_name(run: str) -> str | None:
@@ -136,16 +172,17 @@ def indexed_name(run: str) -> str | None:
 class NameIndex:
     """Full names seen in an article, looked up by surname.
 
-    Only the surnames asked about are looked up, each once: an article names many more
-    people and places than speak, and scanning a long article for every capitalised run
-    costs more than the rest of the search. A surname's full name still counts every
-    place the article gives it, so the answer does not depend on where it is asked.
+    The runs of several capitalised words are found once per article and filed under
+    their last word (possessive dropped), the only word a full name can end on; what a run
+    names is worked out only for the surnames asked about. A surname's full name counts
+    every place the article gives it, so the answer does not depend on where it is asked.
     """
 
     def __init__(self, text: str) -> None:
         self._text = text
         self._full: dict[str, str | None] = {}
         self._names: dict[str, str | None] = {}  # run -> indexed_name(run)
+        self._runs_by_last_word: dict[str, list[str]] | None = None
 
     def is_person(self, name: str) -> bool:
         """Whether the article gives this name (or its surname) as a person's full name."""
@@ -172,7 +209,7 @@ class NameIndex:
     def _most_used(self, surname: str) -> str | None:
         counts: dict[str, int] = {}
         best: str | None = None
-        for run in self._runs_around(surname):
+        for run in self._runs_ending_on(surname):
             if run not in self._names:
                 self._names[run] = indexed_name(run)
             name = self._names[run]
@@ -183,68 +220,14 @@ class NameIndex:
                 best = name
         return best
 
-    def _runs_around(self, word: str) -> Iterator[str]:
-        """Every run of several capitalised words, in reading order, that may end on `word`."""
-        text = self._text
-        scanned_to = 0
-        find = text.find
-        at = find(word) if word else -1
-        while at >= 0:
-            # Most mentions follow no space or a word no run contains: tested inline,
-            # before any call, because a long article has thousands of mentions.
-            if (
-                at >= scanned_to
-                and at > 0
-                and text[at - 1] in " \t"
-                and not _cannot_close_a_run(text, at)
-            ):
-                start, end = _stretch(text, at, scanned_to)
-                if start < at:
-                    for run in NAME_RUN_RE.finditer(text, start, end):
-                        yield run.group()
-                    scanned_to = end
-            at = find(word, at + 1 if at + 1 > scanned_to else scanned_to)
-
-
-def _in_a_run(word: str) -> bool:
-    if word.isascii():  # no pattern call for the common case: a capital is A-Z
-        return word != word.lower() or word in NAME_PARTICLES
-    return word in NAME_PARTICLES or _UPPER_RE.search(word) is not None
-
-
-def _stretch(text: str, at: int, low: int) -> tuple[int, int]:
-    """The words around `at` that a run may span: from the last word before it (not before
-    `low`) that no run contains, to the next one. Starts at `at` when the word before it
-    is in no run, as after "said". The caller has ruled out, with _cannot_close_a_run,
-    the mentions that certainly end no run."""
-    first = _WORD_ENDING_AT_RE.match(text, low, at).start()
-    start = first
-    while (before := _PREVIOUS_WORD_RE.match(text, low, start)) and _in_a_run(before.group(1)):
-        start = before.start()
-    if start == first:
-        return at, at
-    end = _WORD_AT_RE.match(text, at).end()
-    while (after := _NEXT_WORD_RE.match(text, end)) and _in_a_run(after.group(1)):
-        end = after.end()
-    return start, end
-
-
-def _cannot_close_a_run(text: str, at: int) -> bool:
-    """Whether the word at `at` certainly ends no run of several words, read from plain ASCII
-    alone: nothing but a space may come before the last word of a run, and the word before
-    that must be in a run itself ("said Trump", "said. Trump", "Kellogg, Trump" are not).
-    A cheap test that spares most mentions the scan; False when it cannot tell."""
-    if at == 0 or text[at - 1] not in " \t":
-        return True
-    end = at - 1
-    while end > 0 and text[end - 1] in " \t":
-        end -= 1
-    start = end
-    while start > 0 and text[start - 1] in _ASCII_WORD_CHARS:
-        start -= 1
-        if end - start > 20:
-            return False
-    if start > 0 and not text[start - 1].isascii():
-        return False  # the word may go on in letters this test does not read
-    word = text[start:end]  # ASCII only: it has a capital exactly when lowering changes it
-    return word == word.lower() and word not in NAME_PARTICLES
+    def _runs_ending_on(self, surname: str) -> list[str]:
+        """The runs of several words whose last word is `surname` (possessive dropped), in
+        reading order: every run whose full name can end on it (indexed_name keeps a run's
+        last word as the name's)."""
+        if self._runs_by_last_word is None:
+            index: dict[str, list[str]] = {}
+            for run in runs_of_several_words(self._text):
+                last = _without_possessive(run.split()[-1])
+                index.setdefault(last, []).append(run)
+            self._runs_by_last_word = index
+        return self._runs_by_last_word.get(surname, [])

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
+import regex
 
 from store.corpus import bundled_seed_paths
 from store.importing.ingest import import_paths
 from store.quotes import find_quotes
 from store.quotes.evaluation import evaluate
+from store.quotes.names import MAY_BE_UPPER, MAY_BE_WORD, NAME_RUN_RE, runs_of_several_words
 from store.quotes.speakers import ABBREV_END_RE, SENTENCE_END_RE, sentence_ends
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "quotes"
@@ -245,3 +248,27 @@ def test_sentence_ends_follow_the_documented_pattern():
     for text in texts:
         assert sentence_ends(text) == by_pattern(text), text
 
+
+
+def test_names_are_found_where_a_scan_of_the_whole_text_finds_them():
+    """The full names a surname resolves to come from every run of several capitalised
+    words in the article, though the finder reads only the places that may hold one."""
+    alphabet = "ab AKZÉéŁßİ̇ .'’-\t\n\"“”–,1_" + "ǅ々"
+    texts = _random_texts(alphabet, 2000, 60)
+    texts += _random_texts("Ab K’s'.-\t U.S.Gen.von der Al Mc9", 2000, 60)
+    texts += ["U.S. Secretary of State Marco Rubio met Ursula von der Leyen and Gen. Ann’s Kim."]
+    for text in texts:
+        whole = [m.group() for m in NAME_RUN_RE.finditer(text)]
+        assert list(runs_of_several_words(text)) == [
+            r for r in whole if " " in r or "\t" in r
+        ], text
+
+
+def test_the_name_scan_classes_hold_every_capital_and_letter():
+    """The standard-library classes that choose where to look hold every character the
+    name pattern may read (in the Unicode version of the installed `regex`)."""
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    capitals = "".join(regex.findall(r"\p{Lu}", every))
+    letters = "".join(regex.findall(r"[\p{L}\p{M}'’.\-]", every))
+    assert re.sub(f"[{MAY_BE_UPPER}]", "", capitals) == ""
+    assert re.sub(f"[{MAY_BE_WORD}]", "", letters) == ""
