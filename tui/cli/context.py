@@ -5,16 +5,20 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import platformdirs
+from store import InputError
 
-from store import InputError, Store, open_store
+if TYPE_CHECKING:
+    from store import Store
 
 APP_NAME = "sidenote"
 
 
 def default_db_path() -> Path:
     """`sidenote.db` in the platform's user data folder."""
+    import platformdirs  # only when no --db is given: `--help` and `--version` skip it
+
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / "sidenote.db"
 
 
@@ -51,7 +55,8 @@ class CliContext:
         if self._store is not None and self._store.readonly and write:
             self.close()
         if self._store is None:
-            from store import seed_if_new
+            # The database layer loads with the first command that opens the store.
+            from store import open_store, seed_if_new
 
             path = self.choice.path
             if self.choice.is_default:

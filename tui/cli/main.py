@@ -10,26 +10,26 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from importlib.metadata import PackageNotFoundError, version
 
 import click
 
-from store import SidenoteError, describe_error
+from store import SidenoteError
 
+from .. import __version__
 from .commands import COMMANDS
 from .context import CliContext, DbChoice
 from .output import literal, stop_writing
 
 
-def _version() -> str:
-    try:
-        return version("sidenote")
-    except PackageNotFoundError:
-        return "unknown"
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"sidenote, version {__version__}")
+        ctx.exit()
 
 
 class SidenoteGroup(click.Group):
-    """A click group that reports errors as one line instead of a traceback."""
+    """A click group that reports errors as one line instead of a traceback, and
+    lists its commands without importing them (see `tui.cli.commands`)."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -42,6 +42,8 @@ class SidenoteGroup(click.Group):
             # Damage found while reading, after the file opened cleanly.
             obj = ctx.find_object(CliContext)
             where = obj.choice.path if obj is not None else "database"
+            from store import describe_error  # loads the database layer: only on error
+
             _fail(f"{where}: {describe_error(error)}", error)
         except KeyboardInterrupt:
             click.echo("sidenote: interrupted", err=True)
@@ -55,6 +57,20 @@ class SidenoteGroup(click.Group):
             if obj is not None:
                 obj.close()
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The `Commands` section of `--help`, as click writes it, from each command's
+        summary instead of the command itself, so that no command module is imported."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [
+            (name, click.Command(name, help=COMMANDS.summary(name)).get_short_help_str(limit))
+            for name in names
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
 
 def _fail(message: str, error: BaseException) -> None:
     if os.environ.get("SIDENOTE_DEBUG") == "1":
@@ -64,14 +80,21 @@ def _fail(message: str, error: BaseException) -> None:
     sys.exit(1)
 
 
-@click.group(cls=SidenoteGroup, invoke_without_command=True)
+@click.group(cls=SidenoteGroup, invoke_without_command=True, commands=COMMANDS)
 @click.option(
     "--db",
     "db_path",
     metavar="PATH",
     help="Database file. Default: $SIDENOTE_DB, else sidenote.db in your user data folder.",
 )
-@click.version_option(_version(), prog_name="sidenote")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 @click.pass_context
 def cli(ctx: click.Context, db_path: str | None) -> None:
     """Sidenote: tag claims, quotes and proposals in news articles, and find
@@ -82,10 +105,6 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
     ctx.obj = CliContext(DbChoice.resolve(db_path))
     if ctx.invoked_subcommand is None:
         ctx.invoke(COMMANDS["read"])
-
-
-for command in COMMANDS.values():
-    cli.add_command(command)
 
 
 def main() -> None:
