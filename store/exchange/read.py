@@ -44,6 +44,13 @@ from ..history import change_group
 from ..importing.reanchor import Anchor, find_other_version, place, review_record, review_row
 from ..models import Document, Label, LinkMethod
 from ..text import context, span_problem
+from .link_records import (
+    LinkRecordError,
+    check_link_record,
+    is_link_record,
+    restore_link_records,
+    side_problem,
+)
 
 MAX_LINE_CHARS = 500_000
 MAX_ID_CHARS = 200
@@ -92,6 +99,7 @@ class AnnotationImportReport:
 
     file: str
     records: int = 0
+    link_records: int = 0
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -107,6 +115,7 @@ class AnnotationImportReport:
         return {
             "file": self.file,
             "records": self.records,
+            "link_records": self.link_records,
             "added": len(self.added),
             "updated": len(self.updated),
             "unchanged": len(self.unchanged),
@@ -128,6 +137,8 @@ class AnnotationImportReport:
             parts.append(f"{d['reanchored']} re-anchored on changed text")
         if d["review"]:
             parts.append(f"{d['review']} to review (sidenote review)")
+        if self.link_records:
+            parts.append(f"{self.link_records} link records")
         if d["links_restored"] or d["links_skipped"]:
             parts.append(f"{d['links_restored']} links restored")
         if d["links_skipped"]:
@@ -177,7 +188,22 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 def parse_record(line: str) -> dict:
     """One line as a checked record; raises RecordError saying what is wrong."""
+    return check_record(_json_object(line))
+
+
+def parse_line(line: str) -> tuple[bool, dict]:
+    """One line as (is a link record, checked record); raises RecordError."""
     record = _json_object(line)
+    if is_link_record(record):
+        try:
+            return True, check_link_record(record, _utc_time)
+        except LinkRecordError as error:
+            raise RecordError(str(error)) from None
+    return False, check_record(record)
+
+
+def check_record(record: dict) -> dict:
+    """A parsed annotation record checked field by field, then its span."""
     unknown = sorted(set(record) - set(FIELDS))
     if unknown:
         raise RecordError(f"unknown field {unknown[0]!r}")
@@ -482,13 +508,17 @@ def import_annotations(
     finder = DocumentFinder(store)
     seen: set[str] = set()
     pending_links: list[tuple[str, dict, str]] = []
+    link_lines: list[tuple[str, dict]] = []
     with change_group(store, f"import annotations from {path.name}") as group:
         for number, line in read_lines(path):
             where = f"{path}:{number}"
             try:
-                record = parse_record(line)
+                is_link, record = parse_line(line)
             except RecordError as error:
                 raise InputError(where, str(error)) from None
+            if is_link:
+                link_lines.append((where, record))
+                continue
             if record["id"] in seen:
                 raise InputError(
                     where, f"duplicate id {record['id']!r} (already on an earlier line)"
@@ -498,10 +528,28 @@ def import_annotations(
             annotation_id = _import_one(group, finder, record, where, report, new_ids)
             for entry in record.get("links", ()):
                 pending_links.append((annotation_id, entry, record.get("cluster") or ""))
-        if report.records == 0:
+        if report.records == 0 and not link_lines:
             raise InputError(str(path), "no annotations in this file")
-        _restore_links(group, _follow_new_ids(pending_links, report.new_ids), report)
+        done = _restore_link_lines(group, link_lines, report)
+        _restore_links(group, _follow_new_ids(pending_links, report.new_ids), report, done)
     return report
+
+
+def _restore_link_lines(
+    group, link_lines: list[tuple[str, dict]], report: AnnotationImportReport
+) -> set[str]:
+    """The file's link records, once every annotation of the file is in: each side
+    must be on an article here and hold its text, or the file is refused."""
+    for where, record in link_lines:
+        for name in ("a", "b"):
+            problem = side_problem(group.db, name, record[name])
+            if problem:
+                raise InputError(where, problem)
+    outcome, done = restore_link_records(group, [r for _, r in link_lines], utc_now())
+    report.link_records = len(link_lines)
+    report.links_restored += outcome.restored
+    report.links_skipped += outcome.skipped
+    return done
 
 
 def _follow_new_ids(
@@ -791,7 +839,10 @@ def _free_link_id(db, link_id: str | None) -> str:
 
 
 def _restore_links(
-    group, pending: list[tuple[str, dict, str]], report: AnnotationImportReport
+    group,
+    pending: list[tuple[str, dict, str]],
+    report: AnnotationImportReport,
+    done: set[str] | None = None,
 ) -> None:
     """Links between annotations that are both here now (each is listed from both sides).
 
@@ -812,7 +863,7 @@ def _restore_links(
         given = _given_span(entry)
         if entry["annotation_id"] is not None and given is not None:
             sides[(entry.get("link_id"), owner, entry["annotation_id"])] = given
-    done: set[str] = set()
+    done = set(done or ())  # ids and pair keys a link record has restored already
     for annotation_id, entry, cluster in pending:
         annotation = _annotation_span(group.db, annotation_id)
         found = _other_side(group.db, entry)

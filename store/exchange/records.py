@@ -182,7 +182,7 @@ def articles(store: Store, flt: ExportFilter) -> Iterator[Article]:
 
     An article's annotation cursor is valid until the next article is asked for.
     """
-    with _snapshot(store):
+    with snapshot(store):
         # Document rows are few and small; reading them first frees the cursor for
         # the per-document queries that run while we walk them.
         for doc_id, title, source, url in list(_document_rows(store, flt)):
@@ -283,7 +283,7 @@ def _entry_order(entry: dict) -> tuple:
 
 
 @contextlib.contextmanager
-def _snapshot(store: Store) -> Iterator[None]:
+def snapshot(store: Store) -> Iterator[None]:
     """One read transaction, so the export is a consistent picture of the database.
 
     A deferred BEGIN takes no write lock: other programs keep writing (WAL) while

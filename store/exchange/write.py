@@ -17,6 +17,7 @@ from typing import IO
 from urllib.parse import quote
 
 from ..db.connection import Store
+from .link_records import link_records
 from .records import (
     ENCODE,
     RECORD_FIELDS,
@@ -25,6 +26,7 @@ from .records import (
     articles,
     document_records,
     jsonl_lines,
+    snapshot,
 )
 
 WRITE_BATCH = 512  # lines joined per write() call
@@ -54,8 +56,15 @@ def write_lines(records: Iterable[dict], stream: IO[str]) -> int:
 
 
 def write_jsonl(store: Store, stream: IO[str], flt: ExportFilter) -> int:
-    with contextlib.closing(jsonl_lines(store, label=flt.label, doc=flt.doc_id)) as lines:
-        return write_encoded(lines, stream)
+    """The annotation records, then a record per link (store/exchange/link_records.py),
+    read in one snapshot; returns how many annotations."""
+    with snapshot(store):
+        with contextlib.closing(jsonl_lines(store, label=flt.label, doc=flt.doc_id)) as lines:
+            count = write_encoded(lines, stream)
+        with contextlib.closing(link_records(store, flt)) as links:
+            for record in links:
+                stream.write(ENCODE(record) + "\n")
+    return count
 
 
 def write_documents(store: Store, stream: IO[str], flt: ExportFilter) -> int:

@@ -31,9 +31,14 @@ def fill(store) -> dict[str, str]:
 
 
 def export_jsonl(store) -> list[dict]:
+    """The annotation records of a `jsonl` export. The link records that end it are
+    left out: these tests restore links from the annotations' `links` lists (a file
+    written before link records existed); tests/exchange/test_jsonl_lossless.py
+    covers the link records."""
     out = io.StringIO()
     export_to_stream(store, "jsonl", out)
-    return [json.loads(line) for line in out.getvalue().splitlines()]
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    return [r for r in records if "label" in r]
 
 
 def write(path, records) -> None:
