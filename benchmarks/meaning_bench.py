@@ -7,9 +7,11 @@ Needs the `meaning` extra (`make test` installs it). Everything runs offline.
         [--mrpc /path/to/msr_paraphrase_test.txt] [--speed 300]
 
 Prints, on the bundled corpus: the default suggestions (count, hand pairs of
-benchmarks/meaning_proto/pairs.json among them, hard negatives among them), the
-"more" tier, and the hand pairs whose partner is in the top 3; writes every suggestion
-with its texts to --out for reading. `--mrpc` scores the MRPC test set (Microsoft
+benchmarks/meaning_proto/pairs.json among them, with and without the pairs marked
+doubtful, hard negatives among them, and how many a reader accepted according to
+benchmarks/meaning_proto/verdicts.json, with the number not yet read), the "more"
+tier, and the hand pairs whose partner is in the top 3; writes every suggestion with
+its texts and verdict to --out for reading. `--mrpc` scores the MRPC test set (Microsoft
 Research Paraphrase Corpus, tab-separated: Quality, #1 ID, #2 ID, #1 String, #2 String;
 its licence does not let it be committed here): the ROC AUC of the encoder's cosine and
 of rapidfuzz `fuzz.ratio`. `--speed N`: sentences per second embedding N seed
@@ -36,10 +38,12 @@ from store.links import sentence_units  # noqa: E402
 from store.matching import meaning  # noqa: E402
 
 PAIRS = Path(__file__).resolve().parent / "meaning_proto" / "pairs.json"
+VERDICTS = Path(__file__).resolve().parent / "meaning_proto" / "verdicts.json"
 
 
-def load_pairs(units) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Hand pairs and hard negatives as row pairs (smaller first) of `units`."""
+def load_pairs(units) -> tuple[list[tuple[int, int]], list[tuple[int, int]], set[tuple[int, int]]]:
+    """Hand pairs, hard negatives and the doubtful hand pairs, as row pairs (smaller
+    first) of `units`."""
     data = json.loads(PAIRS.read_text(encoding="utf-8"))
     row = {(u.doc, u.start): i for i, u in enumerate(units)}
 
@@ -53,7 +57,31 @@ def load_pairs(units) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         a, b = find(p["a"]), find(p["b"])
         return (min(a, b), max(a, b))
 
-    return [key(p) for p in data["pairs"]], [key(p) for p in data["hard_negatives"]]
+    doubtful = {key(p) for p in data["pairs"] if p.get("doubt")}
+    return [key(p) for p in data["pairs"]], [key(p) for p in data["hard_negatives"]], doubtful
+
+
+def load_verdicts(units) -> dict[tuple[int, int], str]:
+    """A reader's verdict ("accept" or "reject") on suggested row pairs of `units`."""
+    data = json.loads(VERDICTS.read_text(encoding="utf-8"))
+    row = {(u.doc, u.start): i for i, u in enumerate(units)}
+    found = {}
+    for v in data["verdicts"]:
+        a, b = (
+            row.get((v["a"]["doc_id"], v["a"]["start"])),
+            row.get((v["b"]["doc_id"], v["b"]["start"])),
+        )
+        if (
+            a is None
+            or b is None
+            or units[a].text != v["a"]["text"]
+            or units[b].text != v["b"]["text"]
+        ):
+            raise SystemExit(
+                f"{VERDICTS}: {v['a']['doc_id']}@{v['a']['start']}: not a seed sentence"
+            )
+        found[(min(a, b), max(a, b))] = v["verdict"]
+    return found
 
 
 def seeds(db: Path, encoder: meaning.Encoder, out: Path) -> None:
@@ -61,7 +89,8 @@ def seeds(db: Path, encoder: meaning.Encoder, out: Path) -> None:
     units = [u for u in sentence_units(store) if u.seq is not None]
     texts = [u.text for u in units]
     docs = np.array([u.doc for u in units])
-    pairs, negatives = load_pairs(units)
+    pairs, negatives, doubtful = load_pairs(units)
+    verdicts = load_verdicts(units)
     t0 = time.perf_counter()
     vectors = meaning.embed(texts, encoder)
     embed_s = time.perf_counter() - t0
@@ -70,20 +99,39 @@ def seeds(db: Path, encoder: meaning.Encoder, out: Path) -> None:
     ranked = meaning.suggest(vectors, docs, texts)
     default = {(s.a, s.b) for s in ranked if s.tier == "default"}
     anywhere = {(s.a, s.b) for s in ranked}
-    print(f"{len(texts)} sentences in {len(set(docs.tolist()))} articles, embedded in "
-          f"{embed_s:.1f} s; {len(pairs)} hand pairs, {len(negatives)} hard negatives")
-    print("| default suggestions | hand pairs in default | hard negatives in default "
-          "| more tier | hand pairs in either tier | hand pairs with partner in top 3 |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    print(f"| {len(default)} | {sum(p in default for p in pairs)}/{len(pairs)} "
-          f"| {sum(n in default for n in negatives)} | {len(anywhere) - len(default)} "
-          f"| {sum(p in anywhere for p in pairs)}/{len(pairs)} | {in_top3}/{len(pairs)} |")
+    sure = [p for p in pairs if p not in doubtful]
+    accepted = sum(verdicts.get(p) == "accept" for p in default)
+    unread = sum(p not in verdicts for p in default)
+    print(
+        f"{len(texts)} sentences in {len(set(docs.tolist()))} articles, embedded in "
+        f"{embed_s:.1f} s; {len(pairs)} hand pairs ({len(doubtful)} doubtful), "
+        f"{len(negatives)} hard negatives"
+    )
+    print(
+        "| default suggestions | hand pairs in default | without the doubtful "
+        "| hard negatives in default | accepted on reading | not read "
+        "| more tier | hand pairs in either tier | hand pairs with partner in top 3 |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        f"| {len(default)} | {sum(p in default for p in pairs)}/{len(pairs)} "
+        f"| {sum(p in default for p in sure)}/{len(sure)} "
+        f"| {sum(n in default for n in negatives)} | {accepted}/{len(default)} | {unread} "
+        f"| {len(anywhere) - len(default)} "
+        f"| {sum(p in anywhere for p in pairs)}/{len(pairs)} | {in_top3}/{len(pairs)} |"
+    )
     rows = [
-        {"tier": s.tier, "cos": round(s.cosine, 3), "lex": round(s.lexical, 2),
-         "score": round(s.score, 3), "hand_pair": (s.a, s.b) in pairs,
-         "hard_negative": (s.a, s.b) in negatives,
-         "a": f"{units[s.a].doc[:4]}#{units[s.a].seq} {texts[s.a]}",
-         "b": f"{units[s.b].doc[:4]}#{units[s.b].seq} {texts[s.b]}"}
+        {
+            "tier": s.tier,
+            "cos": round(s.cosine, 3),
+            "lex": round(s.lexical, 2),
+            "score": round(s.score, 3),
+            "hand_pair": (s.a, s.b) in pairs,
+            "hard_negative": (s.a, s.b) in negatives,
+            "verdict": verdicts.get((s.a, s.b)),
+            "a": f"{units[s.a].doc[:4]}#{units[s.a].seq} {texts[s.a]}",
+            "b": f"{units[s.b].doc[:4]}#{units[s.b].seq} {texts[s.b]}",
+        }
         for s in ranked
     ]
     out.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -101,8 +149,10 @@ def speed(db: Path, encoder: meaning.Encoder, n: int) -> None:
         t0 = time.perf_counter()
         encoder.encode(batch)
         rates.append(n / (time.perf_counter() - t0))
-    print(f"embedding: {statistics.median(rates):.1f} sentences/s (median of 3 runs of {n}; "
-          f"runs {', '.join(f'{r:.1f}' for r in rates)})")
+    print(
+        f"embedding: {statistics.median(rates):.1f} sentences/s (median of 3 runs of {n}; "
+        f"runs {', '.join(f'{r:.1f}' for r in rates)})"
+    )
 
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> float:
@@ -134,8 +184,10 @@ def mrpc(path: Path, encoder: meaning.Encoder) -> None:
     ratio = np.array(
         [fuzz.ratio(x, y, processor=default_process) for x, y in zip(a, b, strict=True)]
     )
-    print(f"MRPC test: {len(rows)} pairs ({labels.mean():.0%} paraphrases), "
-          f"{2 * len(rows)} sentences embedded in {took:.0f} s")
+    print(
+        f"MRPC test: {len(rows)} pairs ({labels.mean():.0%} paraphrases), "
+        f"{2 * len(rows)} sentences embedded in {took:.0f} s"
+    )
     print("| scorer | ROC AUC |")
     print("|---|---:|")
     print(f"| {encoder.name} cosine | {auc(cosine, labels):.3f} |")

@@ -134,7 +134,10 @@ def embed(texts: Sequence[str], encoder: Encoder | None = None) -> np.ndarray:
 
 
 def knn_other_docs(
-    vectors: np.ndarray, doc_ids: np.ndarray, k: int = 10, block: int = BLOCK
+    vectors: np.ndarray,
+    doc_ids: np.ndarray,
+    k: int = 10,
+    block: int = BLOCK,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Top-k neighbours of every row among rows of other documents, by dot product.
 
@@ -275,8 +278,13 @@ _NAME = r"[A-Z][\w'’.-]*(?:\s+(?:de|van|von|der|al|bin|[A-Z][\w'’.-]*))*"
 _AUX = r"(?:\s+(?:has|have|had|also|was|is|then|later|reportedly|previously|again|not))*"
 # "Rubio said", "Vladimir Zelensky has also said": a name right before the verb.
 _NAME_BEFORE = re.compile(rf"(?:^|(?<=[\s(]))({_NAME}){_AUX}\s+(?:{_SPEECH})\b")
-# "…, said Kremlin spokesman Dmitry Peskov": the verb first, a name right after it.
-_NAME_AFTER = re.compile(rf"\b(?:{_SPEECH})\s+({_NAME})")
+_PREPOSITION = r"(?:on|in|at|to|from|with|by|for|of|after|before|during|that)"
+# "…, said Kremlin spokesman Dmitry Peskov": the verb first, a name right after it
+# that ends the clause ("declared Kiev's membership…" names what was declared).
+_NAME_AFTER = re.compile(
+    rf"\b(?:{_SPEECH})\s+(?:(?!{_PREPOSITION}\b)[\w'’.-]+\s+){{0,3}}?({_NAME})"
+    r"(?=\s*(?:[.,;:!?)\"”]|['’](?!\w)|$))"
+)
 # "Putin has not ruled out a meeting…, but said": the verb's subject opens the sentence.
 _OPENING_SUBJECT = re.compile(rf"^({_NAME})\s[^.;:]*?\b(?:but|and)\s+(?:also\s+)?(?:{_SPEECH})\b")
 _NOT_NAMES = frozenset(
@@ -311,6 +319,145 @@ def different_speakers(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a) and bool(b) and not a & b
 
 
+# -- a second look at the sentence before ------------------------------------------------------
+
+# A sentence that opens by pointing back ("He has also resisted meeting Zelenskyy…",
+# "The two presidents met in Anchorage…", "Both described the talks as…") states its
+# fact together with the sentence before it: who "he" is lives there.
+_LEANS_BACK = re.compile(
+    r"^[\"'“‘(]?(?:he|she|they|it|his|her|their|its|both|the two|this|that|these|those|such)\b",
+    re.IGNORECASE,
+)
+_PERSON_PRONOUN = re.compile(r"^[\"'“‘(]?(?:he|she|they|his|her|their)\b", re.IGNORECASE)
+_OPENING_NAME = re.compile(rf"^({_NAME})\s+[a-z]")
+_CAPITALISED = re.compile(r"[A-Z][\w'’-]+")
+
+
+def leans_back(text: str) -> bool:
+    """Whether a sentence opens with a word that refers to the sentence before it."""
+    return bool(_LEANS_BACK.match(text.strip()))
+
+
+def names(text: str) -> set[str]:
+    """The stemmed capitalised words of a sentence: its people, places and bodies."""
+    found = set()
+    for word in _CAPITALISED.findall(text):
+        word = _fold(word).lower().strip("'’-")
+        if len(word) < 3 or word in STOPWORDS or word in _NOT_NAMES:
+            continue
+        found.add(_stem(word))
+    return found
+
+
+def _surname(name: str) -> str:
+    words = [_stem(_fold(w).lower().strip(".,")) for w in name.split()]
+    words = [w for w in words if w and w not in _NOT_NAMES and w not in STOPWORDS]
+    return words[-1] if words else ""
+
+
+def previous_rows(doc_ids: Sequence[object] | np.ndarray) -> list[int | None]:
+    """The row of the sentence before each row in its article (None for a first one).
+
+    Rows of one article are consecutive and in reading order (as `sentence_units`
+    gives them).
+    """
+    doc = list(doc_ids)
+    return [i - 1 if i and doc[i - 1] == doc[i] else None for i in range(len(doc))]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the ranking knows of each sentence beyond its own vector."""
+
+    terms: list[set[str]]  # content words, plus the names of the sentence before
+    own_terms: list[int]  # how many content words the sentence has by itself
+    speakers: list[frozenset[str]]
+    numbers: list[frozenset[str]]
+    quoted: list[set[str] | None]
+
+    @classmethod
+    def of(cls, doc_ids: Sequence[object] | np.ndarray, texts: Sequence[str]) -> Context:
+        before = previous_rows(doc_ids)
+        terms, own, said = [], [], []
+        for i, text in enumerate(texts):
+            mine = content_terms(text)
+            own.append(len(mine))
+            who = set(speakers(text))
+            j = before[i]
+            if j is not None and leans_back(text):
+                mine = mine | names(texts[j])
+                if _PERSON_PRONOUN.match(text.strip()) and not who:
+                    who |= speakers(texts[j])
+                    opening = _OPENING_NAME.match(texts[j])
+                    if opening and _surname(opening.group(1)):
+                        who.add(_surname(opening.group(1)))
+            terms.append(mine)
+            said.append(frozenset(who))
+        numbers = [numbers_in(t) for t in texts]
+        quoted = [quotation(t) for t in texts]
+        return cls(terms, own, said, numbers, quoted)
+
+
+# -- numbers ------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def numbers_in(text: str) -> frozenset[str]:
+    """The figures a sentence states, thousands separators dropped ("3,000" = "3000")."""
+    found = set()
+    for match in _NUMBER.finditer(text):
+        number = match.group()
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+", number):
+            number = number.replace(",", "")
+        found.add(number)
+    return frozenset(found)
+
+
+def numbers_disagree(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both sentences state figures and share none: "40 minutes" is not "a 30-day
+    ceasefire", however alike the rest reads."""
+    return bool(a) and bool(b) and not a & b
+
+
+# -- quotations -------------------------------------------------------------------------------
+
+_OPEN, _CLOSE = "\"“‘'", "\"”’'"
+_QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]|(?<!\w)['‘]([^'’]+?)['’](?!\w)")
+
+
+def quotation(text: str) -> set[str] | None:
+    """The content words a sentence quotes, when quoted words are most of it.
+
+    A sentence split from a longer quotation keeps one of its marks only: one that
+    opens it without closing is quoted to its end, and one that closes it without
+    opening is quoted from its start.
+    """
+    text = text.strip()
+    spans = [m.group(1) or m.group(2) for m in _QUOTED.finditer(text)]
+    if not spans:
+        if text[:1] in _OPEN:
+            spans = [text[1:]]
+        elif text.rstrip(".")[-1:] in _CLOSE:
+            spans = [text]
+    quoted = " ".join(spans)
+    if not quoted or len(_WORD.findall(quoted)) * 2 < len(_WORD.findall(text)):
+        return None
+    return content_terms(quoted)
+
+
+def different_quotations(a: set[str] | None, b: set[str] | None) -> bool:
+    """Both sentences are mostly quotation and the quoted words mostly differ.
+
+    A paraphrase rewords what a reporter says; a quotation is the speaker's own words,
+    and two reports of one remark quote the same ones. Two quotations in other words
+    are two remarks, even by one speaker on one subject.
+    """
+    if a is None or b is None or not a or not b:
+        return False
+    return len(a & b) * 2 < min(len(a), len(b))
+
+
 # -- the ranking ------------------------------------------------------------------------------
 
 
@@ -338,6 +485,8 @@ class Params:
     percentile: float = 99.5  # cosine at least this percentile of cross-article pairs
     strong_percentile: float = 99.95  # above this, no lexical evidence is needed
     min_lexical: float = 0.3  # shared rare-word mass needed below the strong cut
+    # ...and when both name the same speaker, evidence a topic neighbour lacks.
+    min_lexical_same_speaker: float = 0.2
     # Fewer content words is a fragment ("That's the security guarantee."): what it
     # states depends on the sentences around it, so its neighbour is a topic.
     min_terms: int = 4
@@ -380,34 +529,42 @@ def suggest(
 ) -> list[Suggestion]:
     """Ranked cross-article pairs: the default tier first (best first), then "more".
 
-    `vectors` are unit rows (one per text), `doc_ids` say which article each row is in.
+    `vectors` are unit rows (one per text), `doc_ids` say which article each row is
+    in; the rows of one article are consecutive and in reading order.
     """
     doc = np.asarray(doc_ids)
     if len(texts) < 2:
         return []
+    ctx = Context.of(doc, texts)
     top_i, top_s = knn_other_docs(vectors, doc, params.k)
-    cut, strong = cross_doc_percentiles(
-        vectors, doc, [params.percentile, params.strong_percentile]
-    )
+    cut, strong = cross_doc_percentiles(vectors, doc, [params.percentile, params.strong_percentile])
     cut = min(cut, _small_corpus_cut(top_i, top_s, len(texts) // params.per_pair))
-    terms = [content_terms(t) for t in texts]
-    idf = Idf.fit(terms)
+    idf = Idf.fit(ctx.terms)
     rank = _mutual_ranks(top_i, params.mutual)
     found: list[Suggestion] = []
     for (i, j), r_ij in rank.items():
         if i >= j or (j, i) not in rank:
             continue
-        if min(len(terms[i]), len(terms[j])) < params.min_terms:
+        if min(ctx.own_terms[i], ctx.own_terms[j]) < params.min_terms:
             continue
         cos = float(vectors[i] @ vectors[j])
         if cos < cut:
             continue
         r_ji = rank[(j, i)]
-        lex = lexical_overlap(terms[i], terms[j], idf)
+        lex = lexical_overlap(ctx.terms[i], ctx.terms[j], idf)
         strong_pair = cos >= strong and max(r_ij, r_ji) < params.mutual_strong
-        default = (strong_pair or lex >= params.min_lexical) and not different_speakers(
-            speakers(texts[i]), speakers(texts[j])
+        refused = (
+            different_speakers(ctx.speakers[i], ctx.speakers[j])
+            or numbers_disagree(ctx.numbers[i], ctx.numbers[j])
+            or different_quotations(ctx.quoted[i], ctx.quoted[j])
         )
+        same_speaker = bool(ctx.speakers[i] & ctx.speakers[j])
+        evidence = (
+            strong_pair
+            or lex >= params.min_lexical
+            or (same_speaker and lex >= params.min_lexical_same_speaker)
+        )
+        default = evidence and not refused
         # How far above the corpus's own cut, plus the lexical evidence.
         score = (cos - cut) / max(1.0 - cut, 1e-6) + lex
         tier = "default" if default else "more"
