@@ -169,15 +169,34 @@ def cluster_at(db: Database, span: Span) -> str | None:
     return row[0] if row else None
 
 
+_SIDES = (
+    "id, pair_key, status, method, score, cluster, created_at, a_doc_id, a_start, a_end, "
+    "a_annotation_id, a_match_start, a_match_end, b_doc_id, b_start, b_end, b_annotation_id, "
+    "b_match_start, b_match_end"
+)
+
+
 def rows_by_pair(db: Database) -> dict[str, dict]:
-    """Every stored link by `pair_key`: its id, status, method and both sides."""
-    return {
-        row["pair_key"]: row
-        for row in db.query(
-            "SELECT id, pair_key, status, method, a_doc_id, a_start, a_end, a_annotation_id, "
-            "b_doc_id, b_start, b_end, b_annotation_id FROM links"
+    """Every stored link by `pair_key`: its id, status, method, score, cluster and both
+    sides (with their aligned parts)."""
+    return {row["pair_key"]: row for row in db.query(f"SELECT {_SIDES} FROM links")}
+
+
+def rows_between(db: Database, doc_x: str, doc_y: str) -> list[dict]:
+    """Every stored link (any status) joining these two documents, either way round,
+    with the columns of `rows_by_pair`."""
+    return list(
+        db.query(
+            f"SELECT {_SIDES} FROM links WHERE (a_doc_id = :x AND b_doc_id = :y) "
+            "OR (a_doc_id = :y AND b_doc_id = :x)",
+            {"x": doc_x, "y": doc_y},
         )
-    }
+    )
+
+
+def cluster_size(db: Database, cluster: str) -> int:
+    """How many links (any status) carry this cluster id."""
+    return db.execute("SELECT count(*) FROM links WHERE cluster = ?", [cluster]).fetchone()[0]
 
 
 def confirmed_rows(db: Database) -> list[dict]:
@@ -213,6 +232,12 @@ def update_link(db: Database, link_id: str, values: dict[str, Any]) -> None:
 
 def delete_links(db: Database, link_ids: Iterable[str]) -> None:
     db.conn.executemany("DELETE FROM links WHERE id = ?", [(i,) for i in link_ids])
+
+
+def rename_cluster(db: Database, old: str, new: str) -> None:
+    """Every link of cluster `old` joins cluster `new` (rejected ones too: they stay
+    where the person judged them)."""
+    db.execute("UPDATE links SET cluster = ? WHERE cluster = ?", [new, old])
 
 
 def set_clusters(db: Database, clusters: dict[str, str]) -> None:
@@ -331,3 +356,35 @@ def counts_by_status(db: Database) -> dict[str, int]:
     """How many links have each status (statuses without any are absent), by name."""
     rows = db.execute("SELECT status, count(*) FROM links GROUP BY status ORDER BY status")
     return dict(rows.fetchall())
+
+
+# -- statements: the links of clusters, with both sides' texts -----------------------------------
+
+_STATEMENT_SQL = """
+    SELECT l.id, l.cluster, l.status, l.score, l.method,
+           l.a_doc_id, l.a_start, l.a_end, l.a_annotation_id, t.a_text,
+           l.b_doc_id, l.b_start, l.b_end, l.b_annotation_id, t.b_text
+    FROM links l JOIN link_texts t ON t.link_rowid = l.rowid
+"""
+
+
+def statement_rows(
+    db: Database, clusters: Sequence[str] = (), link_ids: Sequence[str] = ()
+) -> list[dict]:
+    """Every link (any status) of these clusters and these links, with both sides'
+    texts (`a_text`, `b_text`); all links when both are empty."""
+    if not clusters and not link_ids:
+        return list(db.query(_STATEMENT_SQL + " ORDER BY l.cluster, l.id"))
+    rows: list[dict] = []
+    for column, values in (("l.cluster", list(clusters)), ("l.id", list(link_ids))):
+        for lo in range(0, len(values), _CHUNK):
+            chunk = values[lo : lo + _CHUNK]
+            rows.extend(db.query(f"{_STATEMENT_SQL} WHERE {column} IN ({_marks(chunk)})", chunk))
+    return rows
+
+
+def cluster_exists(db: Database, cluster: str) -> bool:
+    return (
+        db.execute("SELECT 1 FROM links WHERE cluster = ? LIMIT 1", [cluster]).fetchone()
+        is not None
+    )

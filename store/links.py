@@ -10,6 +10,12 @@ the rules below; every SQL statement on the table is in `store/link_table.py`.
   same pair found from either side, by `relink` or by `echoes`, is one row;
 - two annotations are joined by one link: a match between two annotations that a
   stored link joins already is not stored again, even on other spans;
+- one link per pair of places: a match that joins the same two articles as a stored
+  link, at places overlapping that link's on both sides (a quote tagged inside a
+  linked sentence, the part a confirmed link tagged on the other side), is that
+  link: a suggestion moves to the better of the two, a verdict stays as it is;
+- the clusters are the connected places of the links not rejected: a new link
+  between two statements merges them;
 - a rejected pair is never suggested again, and confirmed or rejected rows are
   never changed by linking (only their `cluster`, which is derived, and a
   confirmed side's annotation id, when one is made there later);
@@ -104,6 +110,7 @@ class LinkReport:
     kept: int = 0  # found again, already stored (any status) or joining joined annotations
     dropped: int = 0  # suggestions removed by a rebuild
     rejected_skipped: int = 0  # found, but the reader had rejected the pair
+    merged: int = 0  # stored suggestions removed: another link carries their places
     threshold: float = DEFAULT_THRESHOLD
     seconds: float = 0.0
     meaning: MeaningReport | None = None  # the meaning stage, when it was asked for
@@ -289,20 +296,38 @@ def _attach(store: Store, annotation_id: str, link_ids: list[str]) -> None:
 
 
 def _save_new(store: Store, matches: list[Match]) -> None:
+    """Store the matches that no stored link carries yet, as suggestions.
+
+    A match is carried already when a stored link (any status) joins the same two
+    articles at overlapping places on both sides: the same statement found again
+    from a quote tagged inside a sentence, or from the part a confirmed link tagged
+    on the other side. A new link that joins two statements merges their clusters.
+    """
     if not matches:
         return
     with store.transaction() as db:
         existing = link_table.existing_pair_keys(db, [m.pair_key for m in matches])
-        fresh = [m for m in matches if m.pair_key not in existing]
+        new = _one_per_place_pair([m for m in matches if m.pair_key not in existing])
+        spans = {(s.doc, s.start, s.end) for m in new for s in (m.a, m.b)}
+        annotations = {span: found for span in spans if (found := _annotation_on(db, *span))}
+        fresh = []
+        for match in new:
+            home = _home(match, link_table.rows_between(db, match.a.doc, match.b.doc), {})
+            if home is None:
+                fresh.append(match)
+            elif home["status"] == LinkStatus.suggested.value and _rank(match) < _rank_of(home):
+                # As `relink` would keep: the better of two suggestions on these places.
+                updated = _row(match, home["cluster"], annotations, utc_now())
+                updated = {k: v for k, v in updated.items() if k not in ("id", "created_at")}
+                link_table.update_link(db, home["id"], {**updated, **_recorded(home, updated)})
         if not fresh:
             return
-        spans = {(s.doc, s.start, s.end) for m in fresh for s in (m.a, m.b)}
-        annotations = {span: found for span in spans if (found := _annotation_on(db, *span))}
         pairs = {pair for m in fresh if (pair := _annotation_pair(m, annotations))}
         joined = {pair for pair in pairs if link_table.joins_annotations(db, *sorted(pair))}
         fresh = [m for m in fresh if _annotation_pair(m, annotations) not in joined]
-        rows = [_row(m, _cluster_of(db, m), annotations, utc_now()) for m in fresh]
-        link_table.insert_links(db, rows)
+        now = utc_now()
+        for match in fresh:  # one by one: each may merge the clusters the next one joins
+            link_table.insert_links(db, [_row(match, _cluster_of(db, match), annotations, now)])
 
 
 def _annotation_pair(match: Match, annotations: dict) -> frozenset[str] | None:
@@ -318,12 +343,125 @@ def _annotation_pair(match: Match, annotations: dict) -> frozenset[str] | None:
 
 
 def _cluster_of(db, match: Match) -> str:
-    """Join the cluster a side already belongs to; else a new one named by the longer side."""
+    """The cluster the new link belongs to: the one a side belongs to already; when
+    its two sides belong to two clusters, those merge (the smaller one takes the
+    larger one's id); else a new one named by the longer side."""
+    found = []
     for side in (match.a, match.b):
-        if found := link_table.cluster_at(db, (side.doc, side.start, side.end)):
-            return found
+        cluster_id_here = link_table.cluster_at(db, (side.doc, side.start, side.end))
+        if cluster_id_here and cluster_id_here not in found:
+            found.append(cluster_id_here)
+    if len(found) == 2:
+        sizes = {name: link_table.cluster_size(db, name) for name in found}
+        larger, smaller = sorted(found, key=lambda name: (-sizes[name], name))
+        link_table.rename_cluster(db, smaller, larger)
+        return larger
+    if found:
+        return found[0]
     longer = max((match.a, match.b), key=lambda s: (s.end - s.start, s.key))
     return cluster_id(longer.doc, longer.start, longer.end)
+
+
+# -- one link per pair of places ----------------------------------------------------------
+
+Place = tuple[str, int, int]  # doc_id, start, end
+PlacePair = tuple[Place, Place]  # ordered by document id
+_VERDICT_FIRST = {"confirmed": 0, "rejected": 1, "suggested": 2}
+
+
+def _ordered(x: Place, y: Place) -> PlacePair:
+    return (x, y) if (x[0], x[1], x[2]) <= (y[0], y[1], y[2]) else (y, x)
+
+
+def _places_of(match: Match) -> PlacePair:
+    a, b = match.a, match.b
+    return _ordered((a.doc, a.start, a.end), (b.doc, b.start, b.end))
+
+
+def _places_of_row(row: dict) -> PlacePair:
+    return _ordered(
+        (row["a_doc_id"], row["a_start"], row["a_end"]),
+        (row["b_doc_id"], row["b_start"], row["b_end"]),
+    )
+
+
+def _same_places(p: PlacePair, q: PlacePair) -> bool:
+    """Two links carry one statement when they join the same two articles at places
+    that overlap on both sides (a quote inside a sentence, a trimmed part)."""
+    return all(
+        x[0] == y[0] and x[1] < y[2] and y[1] < x[2] for x, y in zip(p, q, strict=True)
+    )
+
+
+def _by_document_pair(places: list[PlacePair]) -> dict[tuple[str, str], list[int]]:
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, (x, y) in enumerate(places):
+        groups.setdefault((x[0], y[0]), []).append(i)
+    return groups
+
+
+def _one_per_place_pair(matches: list[Match], stored: frozenset[str] = frozenset()) -> list[Match]:
+    """Of matches that overlap on both sides, the one to keep: a pair already stored
+    (`stored` pair keys), then the best score, then the longer spans."""
+
+    ordered = sorted(matches, key=lambda m: (m.pair_key not in stored, *_rank(m)))
+    places = [_places_of(m) for m in ordered]
+    kept: list[int] = []
+    for group in _by_document_pair(places).values():
+        chosen: list[int] = []
+        for i in group:  # in rank order
+            if not any(_same_places(places[i], places[j]) for j in chosen):
+                chosen.append(i)
+        kept.extend(chosen)
+    return [ordered[i] for i in sorted(kept)]
+
+
+def _rank(match: Match) -> tuple:
+    """Of two matches on the same places, the smaller ranks first: the better score,
+    then the longer spans."""
+    length = (match.a.end - match.a.start) + (match.b.end - match.b.start)
+    return (-match.score, -length, match.pair_key)
+
+
+def _rank_of(row: dict) -> tuple:
+    """`_rank` of a stored link."""
+    length = (row["a_end"] - row["a_start"]) + (row["b_end"] - row["b_start"])
+    return (-row["score"], -length, row["pair_key"])
+
+
+def _row_rank(row: dict) -> tuple:
+    """Which of several stored links of one pair of places stands: a person's verdict,
+    then the best score, then the oldest."""
+    return (_VERDICT_FIRST[row["status"]], -row["score"], row["created_at"], row["id"])
+
+
+def _home(match: Match, rows: list[dict], stored: dict[str, dict]) -> dict | None:
+    """The stored link that carries this match: its own pair, else the best-ranked
+    link overlapping it on both sides."""
+    if match.pair_key in stored:
+        return stored[match.pair_key]
+    places = _places_of(match)
+    overlapping = [row for row in rows if _same_places(places, _places_of_row(row))]
+    return min(overlapping, key=_row_rank) if overlapping else None
+
+
+def _dominated(rows: list[dict]) -> list[str]:
+    """Suggestions that another stored link of the same places outranks (a verdict,
+    or a better suggestion): duplicates, to delete. A verdict is never deleted."""
+    ordered = sorted(rows, key=_row_rank)
+    places = [_places_of_row(row) for row in ordered]
+    doomed = []
+    for group in _by_document_pair(places).values():
+        group_standing: list[int] = []
+        for i in group:
+            row = ordered[i]
+            if row["status"] == LinkStatus.suggested.value and any(
+                _same_places(places[i], places[j]) for j in group_standing
+            ):
+                doomed.append(row["id"])
+            else:
+                group_standing.append(i)
+    return doomed
 
 
 def _row(match: Match, cluster: str, annotations: dict, now: str) -> dict:
@@ -415,18 +553,51 @@ def accept(store: Store, link_id: str) -> Annotation | None:
     Returns the annotation made or found on the other side, or None.
     """
     with change_group(store, "accept link") as group:
-        row = _link_row(group.db, link_id)
-        after = dict(row)
-        made: Annotation | None = None
-        sides = [s for s in ("a", "b") if row[f"{s}_annotation_id"]]
-        if len(sides) == 1:
-            source, target = sides[0], "b" if sides[0] == "a" else "a"
-            made = _annotate_other_side(store, group, row, source, target)
-            after[f"{target}_annotation_id"] = made.id
-        after["status"] = LinkStatus.confirmed.value
-        after["updated_at"] = utc_now()
-        group.set_state("link", link_id, after)
+        return _accept_in(store, group, link_id)
+
+
+def _accept_in(store: Store, group, link_id: str) -> Annotation | None:
+    row = _link_row(group.db, link_id)
+    after = dict(row)
+    made: Annotation | None = None
+    sides = [s for s in ("a", "b") if row[f"{s}_annotation_id"]]
+    if len(sides) == 1:
+        source, target = sides[0], "b" if sides[0] == "a" else "a"
+        made = _annotate_other_side(store, group, row, source, target)
+        after[f"{target}_annotation_id"] = made.id
+    after["status"] = LinkStatus.confirmed.value
+    after["updated_at"] = utc_now()
+    group.set_state("link", link_id, after)
     return made
+
+
+def _reject_in(group, link_id: str) -> None:
+    row = _link_row(group.db, link_id)
+    after = {**row, "status": LinkStatus.rejected.value, "updated_at": utc_now()}
+    group.set_state("link", link_id, after)
+
+
+def judge_links(store: Store, link_ids: list[str], verdict: str) -> int:
+    """Accept (`verdict` "confirmed") or reject ("rejected") several links as one
+    undoable step; returns how many changed status. An unknown id changes nothing:
+    every id is checked before the first is judged."""
+    if verdict not in (LinkStatus.confirmed.value, LinkStatus.rejected.value):
+        raise InputError("verdict", f"{verdict!r} is not confirmed or rejected")
+    wanted = list(dict.fromkeys(link_ids))
+    noun = "accept" if verdict == LinkStatus.confirmed.value else "reject"
+    description = f"{noun} {len(wanted)} link{'s' if len(wanted) != 1 else ''}"
+    with change_group(store, description) as group:
+        rows = [_link_row(group.db, link_id) for link_id in wanted]
+        changed = 0
+        for row in rows:
+            if row["status"] == verdict:
+                continue
+            changed += 1
+            if verdict == LinkStatus.confirmed.value:
+                _accept_in(store, group, row["id"])
+            else:
+                _reject_in(group, row["id"])
+    return changed
 
 
 def _annotate_other_side(store: Store, group, row: dict, source: str, target: str) -> Annotation:
@@ -453,9 +624,7 @@ def _annotate_other_side(store: Store, group, row: dict, source: str, target: st
 def reject(store: Store, link_id: str) -> None:
     """Mark a link rejected (undoable); the pair is never suggested again."""
     with change_group(store, "reject link") as group:
-        row = _link_row(group.db, link_id)
-        after = {**row, "status": LinkStatus.rejected.value, "updated_at": utc_now()}
-        group.set_state("link", link_id, after)
+        _reject_in(group, link_id)
 
 
 # -- the whole corpus -----------------------------------------------------------------------
@@ -472,12 +641,16 @@ def relink(
 ) -> LinkReport:
     """Link every sentence and annotation of the corpus.
 
-    New matches become suggestions; `rebuild` also removes stored suggestions that
-    are no longer found (and refreshes the scores of those that are). A link found
-    again records an annotation made since exactly on a side that names none.
-    Confirmed and rejected links are otherwise never touched except for their
-    cluster; a rejected pair is never suggested again. Everything is written in one
-    transaction.
+    New matches become suggestions, one per pair of places: a match overlapping a
+    stored link on both sides (same two articles) is that link, and a suggestion
+    there moves to the match when its own places were not found again. Stored
+    suggestions that another link carries already are deleted (`merged`).
+    `rebuild` also removes stored suggestions that are no longer found (and
+    refreshes the scores of those that are). A link found again records an
+    annotation made since exactly on a side that names none. Confirmed and rejected
+    links are otherwise never touched except for their cluster; a rejected pair is
+    never suggested again. Clusters are recomputed over every link not rejected.
+    Everything is written in one transaction.
 
     `meaning` then runs the meaning stage (`store.meaning_links`) over the sentences,
     in transactions of its own: it embeds what has no stored vector yet (a first run
@@ -490,46 +663,16 @@ def relink(
     matches = link_units(units, threshold=threshold, progress=progress)
     report = LinkReport(units=len(units), found=len(matches), threshold=threshold)
     report.by_method = dict(Counter(m.method for m in matches))
-    found = {m.pair_key: m for m in matches}
     with store.transaction() as db:
         stored = link_table.rows_by_pair(db)
-        if rebuild:
-            stale = [
-                row["id"]
-                for key, row in stored.items()
-                if row["status"] == LinkStatus.suggested.value and key not in found
-                and row["method"] != MEANING_METHOD  # the meaning stage keeps its own
-            ]
-            link_table.delete_links(db, stale)
-            report.dropped = len(stale)
-        annotations = _annotation_at(store)
-        joined = link_table.annotation_pairs(db)
-        clusters = _clusters(db, matches)
-        now = utc_now()
-        fresh = []
-        for key, match in found.items():
-            row = stored.get(key)
-            if row is None and _annotation_pair(match, annotations) in joined:
-                report.kept += 1
-                continue
-            if row is None:
-                fresh.append(_row(match, clusters[key], annotations, now))
-                continue
-            if row["status"] == LinkStatus.rejected.value:
-                report.rejected_skipped += 1
-                continue
-            report.kept += 1
-            if rebuild and row["status"] == LinkStatus.suggested.value:
-                updated = _row(match, clusters[key], annotations, now)
-                updated = {k: v for k, v in updated.items() if k not in ("id", "created_at")}
-                link_table.update_link(db, row["id"], {**updated, **_recorded(row, updated)})
-            elif attached := _attachable(row, annotations):
-                link_table.update_link(db, row["id"], {**attached, "updated_at": now})
-        link_table.insert_links(db, fresh)
-        report.new = len(fresh)
-        # Every clustered pair, confirmed links included: an accepted meaning link
-        # joins its statements here, the first relink after the person accepted it.
-        link_table.set_clusters(db, clusters)
+        kept = _one_per_place_pair(matches, frozenset(stored))
+        report.kept += len(matches) - len(kept)  # the same places as a match kept
+        _write_found(store, db, kept, _Stored(stored), report, rebuild)
+        stored = link_table.rows_by_pair(db)
+        merged = _dominated(list(stored.values()))
+        link_table.delete_links(db, merged)
+        report.merged = len(merged)
+        link_table.set_clusters(db, _clusters(stored, set(merged)))
         store.set_setting(THRESHOLD_SETTING, threshold)  # in this transaction
     report.seconds = perf_counter() - began
     if meaning:
@@ -538,6 +681,98 @@ def relink(
             store, units, more=more, rebuild=rebuild, progress=progress
         )
     return report
+
+
+@dataclass
+class _Stored:
+    """The stored links while `relink` writes: by pair key and by pair of documents."""
+
+    by_pair: dict[str, dict]
+    by_documents: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for row in self.by_pair.values():
+            x, y = _places_of_row(row)
+            self.by_documents.setdefault((x[0], y[0]), []).append(row)
+
+    def home(self, match: Match) -> dict | None:
+        x, y = _places_of(match)
+        return _home(match, self.by_documents.get((x[0], y[0]), []), self.by_pair)
+
+    def without(self, ids: set[str]) -> _Stored:
+        return _Stored({k: r for k, r in self.by_pair.items() if r["id"] not in ids})
+
+
+def _write_found(
+    store: Store, db, found: list[Match], stored: _Stored, report: LinkReport, rebuild: bool
+) -> None:
+    """Each match (one per pair of places) into the table: a new suggestion, or an
+    update of the stored link that carries it (see `relink`)."""
+    found_keys = {m.pair_key for m in found}
+    if rebuild:
+        stored = _drop_stale(db, found, stored, report)
+    annotations = _annotation_at(store)
+    joined = link_table.annotation_pairs(db)
+    now = utc_now()
+    fresh = []
+    moved: set[str] = set()  # suggestions moved onto a match's places in this run
+    for match in found:
+        home = stored.home(match)
+        if home is not None and home["id"] in moved:
+            home = None  # it carries another match of this run now
+        if home is None:
+            if _annotation_pair(match, annotations) in joined:
+                report.kept += 1
+            else:
+                fresh.append(_row(match, "", annotations, now))
+        elif home["status"] == LinkStatus.rejected.value:
+            report.rejected_skipped += 1
+        else:
+            report.kept += 1
+            if _update_home(db, home, match, found_keys, annotations, rebuild, now):
+                moved.add(home["id"])
+    link_table.insert_links(db, fresh)
+    report.new = len(fresh)
+
+
+def _drop_stale(db, found: list[Match], stored: _Stored, report: LinkReport) -> _Stored:
+    """`--rebuild`: delete the string suggestions that no match of this run found."""
+    found_keys = {m.pair_key for m in found}
+    homes = {home["id"] for match in found if (home := stored.home(match)) is not None}
+    stale = {
+        row["id"]
+        for key, row in stored.by_pair.items()
+        if row["status"] == LinkStatus.suggested.value and key not in found_keys
+        and row["id"] not in homes
+        and row["method"] != MEANING_METHOD  # the meaning stage keeps its own
+    }
+    link_table.delete_links(db, sorted(stale))
+    report.dropped = len(stale)
+    return stored.without(stale)
+
+
+def _update_home(
+    db, home: dict, match: Match, found_keys: set[str], annotations: dict, rebuild: bool,
+    now: str,
+) -> bool:
+    """Bring the stored link that carries `match` up to date; True when it moved.
+
+    A suggestion on other places than this run found (a sentence, where a quote
+    inside it matches better) moves to the match's places, unless its own pair was
+    found too; `rebuild` refreshes a suggestion's score. A verdict keeps its places;
+    it only records an annotation made since on a side that names none.
+    """
+    suggested = home["status"] == LinkStatus.suggested.value
+    same_pair = home["pair_key"] == match.pair_key
+    moves = suggested and not same_pair and home["pair_key"] not in found_keys
+    if (suggested and same_pair and rebuild) or moves:
+        updated = _row(match, home["cluster"], annotations, now)
+        updated = {k: v for k, v in updated.items() if k not in ("id", "created_at")}
+        link_table.update_link(db, home["id"], {**updated, **_recorded(home, updated)})
+        return moves
+    if same_pair and (attached := _attachable(home, annotations)):
+        link_table.update_link(db, home["id"], {**attached, "updated_at": now})
+    return False
 
 
 def _attachable(row: dict, annotations: dict[tuple[str, int, int], str]) -> dict[str, str]:
@@ -565,15 +800,21 @@ def _recorded(row: dict, updated: dict) -> dict[str, str]:
     return kept
 
 
-def _clusters(db, matches: list[Match]) -> dict[str, str]:
-    """Cluster ids for the matches, with confirmed links joining their statements too."""
-    confirmed = [
-        Match(
-            a=_side(row, "a"), b=_side(row, "b"), score=row["score"], method=row["method"]
-        )
-        for row in link_table.confirmed_rows(db)
+def _clusters(stored: dict[str, dict], deleted: set[str]) -> dict[str, str]:
+    """Cluster ids for every stored link that joins statements: its connected places.
+
+    Confirmed and suggested links join (an accepted meaning link joins its
+    statements here, the first relink after the person accepted it); rejected
+    links do not, and meaning suggestions stay apart until accepted.
+    """
+    joining = [
+        Match(a=_side(row, "a"), b=_side(row, "b"), score=row["score"], method=row["method"])
+        for row in stored.values()
+        if row["id"] not in deleted
+        and row["status"] != LinkStatus.rejected.value
+        and not (row["status"] == LinkStatus.suggested.value and row["method"] == MEANING_METHOD)
     ]
-    return {m.pair_key: m.cluster for m in cluster([*matches, *confirmed])}
+    return {m.pair_key: m.cluster for m in cluster(joining)}
 
 
 def _side(row: dict, name: str) -> Side:
@@ -639,6 +880,7 @@ __all__ = [
     "accept",
     "echo_spans",
     "echoes",
+    "judge_links",
     "link_counts",
     "list_links",
     "pair_key",

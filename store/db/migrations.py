@@ -302,4 +302,42 @@ def m005_converge_edited_core(db: Database) -> None:
     db.execute("INSERT INTO documents_fts(documents_fts, rank) VALUES ('automerge', 8)")
 
 
+@step
+def m006_one_link_per_place_pair(db: Database) -> None:
+    """Delete the duplicate suggestions that earlier releases stored.
+
+    Two links between the same two articles whose places overlap on both sides carry
+    one statement (a quote tagged inside a sentence linked again, the part a
+    confirmed link tagged on the other side linked again). Linking now keeps one link
+    per such pair of places; here the duplicates already stored go. A person's
+    verdict is never deleted: of overlapping links a confirmed or rejected one
+    stands, then the best-scored suggestion, then the oldest. Data only: the schema
+    does not change. Self-contained, like every step, so later code cannot change it.
+    """
+    verdict_first = {"confirmed": 0, "rejected": 1, "suggested": 2}
+    groups: dict[tuple[str, str], list[tuple]] = {}
+    for row in db.execute(
+        "SELECT id, status, score, created_at, a_doc_id, a_start, a_end, "
+        "b_doc_id, b_start, b_end FROM links"
+    ):
+        link_id, status, score, created, *sides = row
+        x, y = (sides[0], sides[1], sides[2]), (sides[3], sides[4], sides[5])
+        x, y = (x, y) if x <= y else (y, x)
+        rank = (verdict_first.get(status, 0), -score, created, link_id)
+        groups.setdefault((x[0], y[0]), []).append((rank, status, x, y))
+    doomed = []
+    for rows in groups.values():
+        standing: list[tuple] = []
+        for rank, status, x, y in sorted(rows):
+            overlaps = any(
+                x[1] < sx[2] and sx[1] < x[2] and y[1] < sy[2] and sy[1] < y[2]
+                for sx, sy in standing
+            )
+            if status == "suggested" and overlaps:
+                doomed.append(rank[-1])
+            else:
+                standing.append((x, y))
+    db.conn.executemany("DELETE FROM links WHERE id = ?", [(link_id,) for link_id in doomed])
+
+
 SCHEMA_VERSION = len(STEP_NAMES)

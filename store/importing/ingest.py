@@ -21,6 +21,7 @@ from ..db.connection import Store
 from ..documents import NewDocument, PreparedDocument, add_document, prepare_document
 from ..errors import InputError, SidenoteError
 from ..files.reading import NotRegularFile, read_bounded, special_kind
+from .dates import resolve
 from .furniture import outlet_from_text
 from .pages import (
     clean_text,
@@ -259,8 +260,12 @@ def parse(decoded: DecodedFile) -> list[NewDocument]:
     return documents
 
 
-def parse_page(raw: str, file: str) -> list[NewDocument]:
-    """A plain-text page: furniture removed, split into its articles."""
+def parse_page(raw: str, file: str, page_date: str = "") -> list[NewDocument]:
+    """A plain-text page: furniture removed, split into its articles.
+
+    An aggregator block's relative time ("2 hours ago") is resolved against
+    `page_date` (the page's own date, when it has one) or else kept as written.
+    """
     articles = split_page(page_lines(raw))
     documents = []
     main_source = ""
@@ -279,6 +284,7 @@ def parse_page(raw: str, file: str) -> list[NewDocument]:
                 text=text,
                 title=article.title or derived_title(text),
                 source=source,
+                published=resolve(article.published, page_date) if article.published else "",
                 origin={"file": file, "start": start, "end": end, "part": article.kind},
             )
         )
@@ -315,7 +321,8 @@ def parse_html(decoded: DecodedFile) -> list[NewDocument]:
     lines = body.split("\n")
     if title and lines and lines[0].strip() == title:
         body = "\n".join(lines[1:])
-    documents = parse_page(body, stored_name(decoded.path))
+    published = (meta.get("date") or "").strip()
+    documents = parse_page(body, stored_name(decoded.path), published)
     if not documents:
         raise InputError(str(decoded.path), "no article text found in this HTML page")
     file = stored_name(decoded.path)
@@ -326,7 +333,7 @@ def parse_html(decoded: DecodedFile) -> list[NewDocument]:
         title=title or first.title,
         source=(meta.get("sitename") or "").strip() or first.source,
         url=(meta.get("url") or "").strip(),
-        published=(meta.get("date") or "").strip(),
+        published=published,
         origin=whole,
     )
     return documents

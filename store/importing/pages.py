@@ -39,6 +39,7 @@ class PageArticle:
     title: str = ""
     source: str = ""
     kind: str = "main"  # main | related | teaser
+    published: str = ""  # as the page gives it ("2 hours ago" on an aggregator block)
     lines: list[PageLine] = field(default_factory=list)
     header_start: int | None = None
 
@@ -180,7 +181,10 @@ def split_page(lines: list[PageLine]) -> list[PageArticle]:
 def _related_block(lines: list[PageLine], i: int, outlet: str) -> PageArticle:
     """An aggregator's block for another outlet's story: three header lines, then its
     title on the fourth."""
-    block = PageArticle(source=outlet, kind="related", header_start=lines[i].start)
+    block = PageArticle(
+        source=outlet, kind="related", header_start=lines[i].start,
+        published=lines[i + 1].text.strip(),
+    )
     if i + 3 < len(lines):
         block.title = lines[i + 3].text.strip()
     return block

@@ -91,9 +91,13 @@ def test_confirmed_link_survives_a_rebuild_at_a_threshold_that_no_longer_finds_i
     whole_short = next(r for r in rows if {r.a.doc_id, r.b.doc_id} == {a, b})
     accept(store, whole_reworded.id)
     report = relink(store, threshold=99, rebuild=True)
-    # At 99 neither the reworded quote nor the trimmed one is similar enough...
-    assert report.dropped == 1
-    assert whole_short.id not in keys(store)
+    # At 99 neither the reworded quote nor the trimmed one is similar enough as whole
+    # sentences; the trimmed one's aligned passage is, and the suggestion moves there
+    # (one link per pair of places) instead of being dropped and added again...
+    assert report.dropped == 0
+    moved = next(r for r in list_links(store) if r.id == whole_short.id)
+    assert moved.method == "passage" and moved.score == 100
+    assert whole_short.a.start <= moved.a.start < moved.a.end <= whole_short.a.end
     # ...but what the reader confirmed stays.
     assert keys(store, "confirmed") == {whole_reworded.id}
 

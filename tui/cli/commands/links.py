@@ -17,6 +17,7 @@ from store import (
     LinkSide,
     MeaningReport,
     check_threshold,
+    judge_links,
     list_links,
     relink,
 )
@@ -100,6 +101,11 @@ def _print_report(report: LinkReport, rebuild: bool) -> None:
         parts.append(f"{report.rejected_skipped} rejected earlier (not suggested again)")
     if rebuild:
         parts.append(f"{report.dropped} old suggestion{'s' if report.dropped != 1 else ''} removed")
+    if report.merged:
+        parts.append(
+            f"{report.merged} duplicate suggestion{'s' if report.merged != 1 else ''} merged "
+            "into the link of the same places"
+        )
     echo(", ".join(parts) + ".")
     if report.meaning is not None:
         _print_meaning(report.meaning, rebuild)
@@ -128,7 +134,7 @@ def _print_meaning(report: MeaningReport, rebuild: bool) -> None:
     echo("  " + ", ".join(parts) + ".")
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option("--status", type=click.Choice(STATUSES), help="Only links with this status.")
 @click.option(
     "--format",
@@ -138,14 +144,18 @@ def _print_meaning(report: MeaningReport, rebuild: bool) -> None:
     show_default=True,
     help="A readable table, or one JSON object per link per line.",
 )
-@click.pass_obj
-def links(obj: CliContext, status: str | None, fmt: str) -> None:
+@click.pass_context
+def links(ctx: click.Context, status: str | None, fmt: str) -> None:
     """List links between articles, grouped by statement (cluster).
 
     JSONL lines are {"id", "score", "method", "status", "cluster", "a": {"doc_id",
     "start", "end", "text", "annotation_id"}, "b": {...}}; offsets are code points
-    into the article text, end exclusive.
+    into the article text, end exclusive. `sidenote links accept ID…` and `sidenote
+    links reject ID…` judge links by id.
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    obj: CliContext = ctx.obj
     store = obj.store(write=False)
     rows = list_links(store, status)
     if fmt == "jsonl":
@@ -193,6 +203,36 @@ def _side(side: LinkSide, titles: dict[str, tuple[str, str]]) -> Text:
     text.append(f"{literal(side.doc_id)} {side.start}:{side.end}\n", style="dim")
     text.append(literal(side.text, 400))
     return text
+
+
+@links.command("accept")
+@click.argument("link_ids", nargs=-1, required=True, metavar="ID...")
+@click.pass_obj
+def accept_command(obj: CliContext, link_ids: tuple[str, ...]) -> None:
+    """Confirm links (ids from `sidenote links --format jsonl`), as one undoable step.
+
+    As in the reader: when one side is tagged, the other side's matching part gets the
+    same label. An unknown id changes nothing.
+    """
+    _judge(obj, link_ids, "confirmed", "Accepted")
+
+
+@links.command("reject")
+@click.argument("link_ids", nargs=-1, required=True, metavar="ID...")
+@click.pass_obj
+def reject_command(obj: CliContext, link_ids: tuple[str, ...]) -> None:
+    """Reject links, as one undoable step: a rejected pair is never suggested again.
+    An unknown id changes nothing."""
+    _judge(obj, link_ids, "rejected", "Rejected")
+
+
+def _judge(obj: CliContext, link_ids: tuple[str, ...], verdict: str, done: str) -> None:
+    changed = judge_links(obj.store(), list(link_ids), verdict)
+    unchanged = len(set(link_ids)) - changed
+    line = f"{done} {changed} link{'s' if changed != 1 else ''}"
+    if unchanged:
+        line += f" ({unchanged} {'was' if unchanged == 1 else 'were'} {verdict} already)"
+    echo(line + ("; `sidenote undo` takes it back." if changed else "."))
 
 
 commands: list[click.Command] = [link, links]

@@ -1,0 +1,369 @@
+"""Statements: where one statement was carried, by which outlets, and when.
+
+A statement is a cluster of links (`store.links` gives each link its cluster: the
+places joined by confirmed and suggested links); a link with no cluster (a meaning
+suggestion not yet accepted) is a statement of its own, named by the link's id.
+Rejected links keep the cluster they were judged in, so a statement lists them too,
+but a place reached only by rejected links does not count as carrying it.
+
+`Statement` is one record: its places (`StatementMember`: outlet, title, url, published,
+span, wording, annotation), its links and their statuses, the first appearance and
+the outlets. Members are in time order (`store.importing.dates.order_key` over what
+the pages gave as `published`; import time, marked as such, where they gave none).
+
+The app and the command line use:
+
+    list_statements(store, min_outlets=1, status=None) -> list[Statement]
+    statement_of(store, id) -> Statement   # id: a statement, a link or an annotation
+
+`store.search` groups its hits by the same clusters (for a query); this module
+answers for a statement as a whole, rejected links included.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from . import link_table
+from .db.connection import Store
+from .errors import InputError, NotFound
+from .importing.dates import order_key
+from .models import LinkStatus
+
+STATUS_ORDER = {"confirmed": 0, "suggested": 1, "rejected": 2}
+
+Place = tuple[str, int, int]  # doc_id, start, end
+
+
+@dataclass(frozen=True)
+class StatementMember:
+    """One place that carries the statement: a span of one article."""
+
+    doc_id: str
+    outlet: str  # the article's source; '' when the page did not name one
+    title: str
+    url: str
+    published: str  # as the page gave it ('22 minutes ago', '2025-08-17'); '' when it did not
+    imported_at: str
+    start: int
+    end: int
+    text: str  # document.text[start:end], exactly as stored
+    status: str  # the best status of its links: confirmed, suggested or rejected
+    link_ids: tuple[str, ...]
+    annotation_id: str | None = None
+    label: str | None = None
+    speaker: str = ""
+    note: str = ""
+
+    @property
+    def place(self) -> Place:
+        return (self.doc_id, self.start, self.end)
+
+    @property
+    def dated_by_import(self) -> bool:
+        """True when the page gave no date: `when` is the import time."""
+        return not self.published
+
+    @property
+    def when(self) -> str:
+        """The published time as the page gave it, else the import time."""
+        return self.published or self.imported_at
+
+    @property
+    def carries(self) -> bool:
+        """Whether a link a person has not rejected reaches this place."""
+        return self.status != LinkStatus.rejected.value
+
+    def order(self) -> tuple:
+        """Time order: published values (see `order_key`), then import times."""
+        return (*order_key(self.published), self.imported_at, self.outlet.casefold(),
+                self.doc_id, self.start)  # fmt: skip
+
+    def as_dict(self) -> dict:
+        return {
+            "doc_id": self.doc_id,
+            "outlet": self.outlet,
+            "title": self.title,
+            "url": self.url,
+            "published": self.published,
+            "imported_at": self.imported_at,
+            "when": self.when,
+            "dated_by_import": self.dated_by_import,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "status": self.status,
+            "link_ids": list(self.link_ids),
+            "annotation_id": self.annotation_id,
+            "label": self.label,
+            "speaker": self.speaker,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class StatementLink:
+    """One link of the statement, between two of its members' places."""
+
+    id: str
+    status: str
+    score: float
+    method: str
+    a: Place
+    b: Place
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A statement and every place that carries it, in time order."""
+
+    id: str  # the cluster id, else the id of its one link
+    members: tuple[StatementMember, ...]
+    links: tuple[StatementLink, ...]
+    status_counts: dict[str, int] = field(default_factory=dict)  # links by status
+
+    @property
+    def carriers(self) -> tuple[StatementMember, ...]:
+        """The members a link not rejected reaches, in time order."""
+        return tuple(m for m in self.members if m.carries)
+
+    @property
+    def first(self) -> StatementMember | None:
+        """The earliest carrier (by what the pages say; see `StatementMember.order`)."""
+        carriers = self.carriers
+        return carriers[0] if carriers else None
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """The outlets that carry it, in the order they first did ('' for none named)."""
+        seen: dict[str, str] = {}
+        for member in self.carriers:
+            seen.setdefault(_outlet_key(member), member.outlet)
+        return tuple(seen.values())
+
+    @property
+    def outlet_count(self) -> int:
+        return len(self.outlets)
+
+    @property
+    def text(self) -> str:
+        """The wording of its first appearance."""
+        first = self.first or (self.members[0] if self.members else None)
+        return first.text if first else ""
+
+    def as_dict(self) -> dict:
+        first = self.first
+        return {
+            "id": self.id,
+            "text": self.text,
+            "outlets": list(self.outlets),
+            "outlet_count": self.outlet_count,
+            "first": None if first is None else first.as_dict(),
+            "status_counts": dict(self.status_counts),
+            "members": [m.as_dict() for m in self.members],
+            "links": [
+                {"id": link.id, "status": link.status, "score": link.score,
+                 "method": link.method, "a": list(link.a), "b": list(link.b)}
+                for link in self.links
+            ],  # fmt: skip
+        }
+
+
+def _outlet_key(member: StatementMember) -> str:
+    """Outlets by name; an article without one is an outlet of its own."""
+    return member.outlet.casefold() if member.outlet else f"\0{member.doc_id}"
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def list_statements(
+    store: Store, *, min_outlets: int = 1, status: str | None = None
+) -> list[Statement]:
+    """Every statement carried by at least `min_outlets` outlets, those with the most
+    outlets first, then by first appearance.
+
+    `status` keeps statements with at least one link of that status; without it, a
+    statement whose links were all rejected is left out.
+    """
+    wanted = _status(status)
+    if min_outlets < 1:
+        raise InputError("--min-outlets", f"{min_outlets} is not a number of outlets (1 or more)")
+    found = _build(store, link_table.statement_rows(store.db))
+    kept = []
+    for item in found:
+        if wanted is not None and not item.status_counts.get(wanted):
+            continue
+        if wanted is None and not item.carriers:
+            continue
+        if item.outlet_count >= min_outlets:
+            kept.append(item)
+    kept.sort(key=lambda s: (-s.outlet_count, s.first.order() if s.first else (9,), s.id))
+    return kept
+
+
+def statement_of(store: Store, statement_id: str) -> Statement:
+    """The statement with this id, or the one a link or an annotation belongs to."""
+    db = store.db
+    if statement_id and link_table.cluster_exists(db, statement_id):
+        rows = link_table.statement_rows(db, clusters=[statement_id])
+    else:
+        rows = _rows_of_link(store, statement_id) or _rows_of_annotation(store, statement_id)
+    built = _build(store, rows)
+    if not built:
+        raise NotFound(f"no statement, link or annotation with id {statement_id!r}")
+    return built[0]
+
+
+def _rows_of_link(store: Store, link_id: str) -> list[dict]:
+    row = link_table.link_row(store.db, link_id)
+    if row is None:
+        return []
+    if row["cluster"]:
+        return link_table.statement_rows(store.db, clusters=[row["cluster"]])
+    return link_table.statement_rows(store.db, link_ids=[link_id])
+
+
+def _rows_of_annotation(store: Store, annotation_id: str) -> list[dict]:
+    """The statement of the best link that names the annotation, else of the best
+    link touching its span."""
+    found = store.db.execute(
+        'SELECT doc_id, start, "end" FROM annotations WHERE id = ?', [annotation_id]
+    ).fetchone()
+    if found is None:
+        return []
+    rows = link_table.link_rows_naming(store.db, annotation_id)
+    rows += [row for _, _, row in link_table.rows_overlapping(store.db, tuple(found))]
+    if not rows:
+        raise NotFound(f"annotation {annotation_id!r} is in no statement: nothing links to it")
+    best = min(rows, key=lambda r: (STATUS_ORDER[r["status"]], not r["cluster"], -r["score"]))
+    return _rows_of_link(store, best["id"])
+
+
+def _status(status: str | None) -> str | None:
+    if status is None:
+        return None
+    if status not in STATUS_ORDER:
+        raise InputError(
+            "--status", f"unknown status {status!r} (use suggested, confirmed or rejected)"
+        )
+    return status
+
+
+# -- building records ------------------------------------------------------------------------
+
+
+@dataclass
+class _Place:
+    status: str
+    annotation_id: str | None
+    text: str
+    link_ids: list[str]
+
+
+def _build(store: Store, rows: Iterable[dict]) -> list[Statement]:
+    """Statements from link rows (with texts), in the order of their first row."""
+    grouped: dict[str, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["cluster"] or row["id"], []).append(row)
+    places = {key: _places(rows) for key, rows in grouped.items()}
+    docs = _documents(store, {p[0] for found in places.values() for p in found})
+    notes = _annotations(store, {
+        place.annotation_id for found in places.values() for place in found.values()
+        if place.annotation_id
+    })  # fmt: skip
+    result = []
+    for key, rows in grouped.items():
+        members = [
+            _member(place, found, docs.get(place[0]), notes)
+            for place, found in places[key].items()
+        ]
+        members.sort(key=StatementMember.order)
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row["status"]] = counts.get(row["status"], 0) + 1
+        links = tuple(
+            StatementLink(
+                row["id"], row["status"], row["score"], row["method"],
+                (row["a_doc_id"], row["a_start"], row["a_end"]),
+                (row["b_doc_id"], row["b_start"], row["b_end"]),
+            )
+            for row in sorted(rows, key=lambda r: (STATUS_ORDER[r["status"]], -r["score"], r["id"]))
+        )  # fmt: skip
+        result.append(Statement(key, tuple(members), links, counts))
+    return result
+
+
+def _places(rows: Sequence[dict]) -> dict[Place, _Place]:
+    """Each side of each link once per place, with the best status of the links
+    meeting there and the annotation any of them names."""
+    found: dict[Place, _Place] = {}
+    for row in rows:
+        for side in ("a", "b"):
+            place = (row[f"{side}_doc_id"], row[f"{side}_start"], row[f"{side}_end"])
+            here = found.get(place)
+            if here is None:
+                found[place] = here = _Place(row["status"], None, row[f"{side}_text"], [])
+            here.link_ids.append(row["id"])
+            here.annotation_id = here.annotation_id or row[f"{side}_annotation_id"]
+            if STATUS_ORDER[row["status"]] < STATUS_ORDER[here.status]:
+                here.status = row["status"]
+    return found
+
+
+def _member(place: Place, found: _Place, doc: sqlite3.Row | None, notes: dict) -> StatementMember:
+    annotation = notes.get(found.annotation_id) if found.annotation_id else None
+    return StatementMember(
+        doc_id=place[0],
+        outlet=doc["source"] if doc else "",
+        title=doc["title"] if doc else "",
+        url=doc["url"] if doc else "",
+        published=doc["published"] if doc else "",
+        imported_at=doc["imported_at"] if doc else "",
+        start=place[1],
+        end=place[2],
+        text=found.text,
+        status=found.status,
+        link_ids=tuple(sorted(set(found.link_ids))),
+        annotation_id=found.annotation_id if annotation else None,
+        label=annotation["label"] if annotation else None,
+        speaker=annotation["speaker"] if annotation else "",
+        note=annotation["note"] if annotation else "",
+    )
+
+
+def _named(store: Store, sql: str, params: Sequence[object]) -> list[sqlite3.Row]:
+    cursor = store.db.conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    return cursor.execute(sql, params).fetchall()
+
+
+_CHUNK = 500  # ids per `IN (...)` list, under SQLite's variable limit
+
+
+def _by_id(store: Store, sql: str, ids: set[str]) -> dict[str, sqlite3.Row]:
+    values = sorted(ids)
+    found: dict[str, sqlite3.Row] = {}
+    for lo in range(0, len(values), _CHUNK):
+        chunk = values[lo : lo + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for row in _named(store, sql.format(marks=marks), chunk):
+            found[row["id"]] = row
+    return found
+
+
+def _documents(store: Store, ids: set[str]) -> dict[str, sqlite3.Row]:
+    return _by_id(
+        store,
+        "SELECT id, title, source, url, published, imported_at FROM documents "
+        "WHERE id IN ({marks})",
+        ids,
+    )
+
+
+def _annotations(store: Store, ids: set[str]) -> dict[str, sqlite3.Row]:
+    return _by_id(
+        store, "SELECT id, label, speaker, note FROM annotations WHERE id IN ({marks})", ids
+    )
