@@ -14,10 +14,15 @@ A pair is offered by default only when
   similarities (the scale of cosines differs between encoders and corpora),
 * they share rare content words or names, unless the cosine alone is in the very top
   of the corpus and each is the other's first neighbour (a reworded statement keeps
-  its actors and nouns; a topic neighbour shares only the topic's common words),
-* the two sentences do not name two different speakers ("Putin said …" beside
-  "Zelensky said …" are two statements, however alike), and
+  its actors and nouns; a topic neighbour shares only the topic's common words); a
+  speaker both name counts as such evidence, so fewer shared words are then needed,
+* nothing they state disagrees: not two different speakers ("Putin said …" beside
+  "Zelensky said …"), not two quotations in other words (two remarks, even by one
+  speaker), not figures with none in common ("40 minutes" is not "30 days"),
 * neither is a fragment of a few words, whose statement lives in its neighbours.
+
+A sentence that opens by pointing back ("He has also resisted…", "The two
+presidents…") is read with the names of the sentence before it, which say who "he" is.
 
 Pairs that pass the first two tests but not the others form the "more" tier.
 
