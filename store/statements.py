@@ -198,7 +198,10 @@ def list_statements(
             continue
         if wanted is None and not item.carriers:
             continue
-        if item.outlet_count >= min_outlets:
+        # A statement all of whose links were rejected counts the outlets it was
+        # judged in (it is listed only for --status rejected).
+        reach = item.outlet_count or len({_outlet_key(m) for m in item.members})
+        if reach >= min_outlets:
             kept.append(item)
     kept.sort(key=lambda s: (-s.outlet_count, s.first.order() if s.first else (9,), s.id))
     return kept
