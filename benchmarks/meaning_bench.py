@@ -155,6 +155,60 @@ def speed(db: Path, encoder: meaning.Encoder, n: int) -> None:
     )
 
 
+def knn_speed(db: Path, sizes: list[int], sample_blocks: int) -> None:
+    """Exact kNN and ranking cost at `sizes` sentences, on synthetic vectors.
+
+    Random unit vectors of e5's width (384) in articles of 30 sentences. The all-rows
+    kNN is quadratic, so at large sizes only `sample_blocks` query blocks are timed
+    against the whole matrix and the rest is projected linearly (every block costs
+    the same). One new sentence against everything is the incremental case. The
+    per-sentence reading of the words (speakers, quotations, figures, terms) is timed
+    on the seed sentences repeated to the size.
+    """
+    store = open_store(db, write=False)
+    seed_texts = [u.text for u in sentence_units(store) if u.seq is not None]
+    rng = np.random.default_rng(0)
+    print(
+        "| sentences | vectors (float32 / float16) | kNN block | all-rows top-10 kNN "
+        "| one new sentence against all | reading the words |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        vectors = meaning.unit_rows(rng.standard_normal((n, 384), dtype=np.float32))
+        docs = np.arange(n) // 30
+        block = max(16, min(meaning.BLOCK, 2**26 // n))  # block x n floats <= 256 MB
+        blocks = -(-n // block)
+        timed = min(blocks, sample_blocks)
+        # The loop of knn_other_docs, for the sampled query blocks against all rows.
+        t0 = time.perf_counter()
+        for b in range(timed):
+            lo = b * block
+            sims = vectors[lo : lo + block] @ vectors.T
+            sims[docs[lo : lo + block, None] == docs[None, :]] = -np.inf
+            part = np.argpartition(-sims, 9, axis=1)[:, :10]
+            np.take_along_axis(sims, part, axis=1)
+        per_block = (time.perf_counter() - t0) / timed
+        total = per_block * blocks
+        kind = "measured" if timed == blocks else f"projected from {timed} of {blocks} blocks"
+        one = []
+        for _ in range(5):
+            t1 = time.perf_counter()
+            sims = vectors @ vectors[n // 2]
+            np.argpartition(-sims, 10)[:10]
+            one.append(time.perf_counter() - t1)
+        texts = (seed_texts * (n // len(seed_texts) + 1))[: min(n, 100_000)]
+        t2 = time.perf_counter()
+        meaning.Context(docs[: len(texts)], texts)
+        reading = (time.perf_counter() - t2) * n / len(texts)
+        reading_kind = "measured" if len(texts) == n else f"projected from {len(texts):,}"
+        print(
+            f"| {n:,} | {n * 384 * 4 / 2**20:,.0f} MB / {n * 384 * 2 / 2**20:,.0f} MB "
+            f"| {block} | {total:,.0f} s ({kind}) "
+            f"| {statistics.median(one) * 1000:.1f} ms | {reading:,.0f} s ({reading_kind}) |"
+        )
+        del vectors, sims
+
+
 def auc(scores: np.ndarray, labels: np.ndarray) -> float:
     """ROC AUC as the Mann-Whitney statistic, ties counted half."""
     order = np.argsort(scores, kind="stable")
@@ -200,9 +254,19 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("/tmp/meaning_suggestions.json"))
     ap.add_argument("--mrpc", type=Path, help="MRPC's msr_paraphrase_test.txt")
     ap.add_argument("--speed", type=int, default=0, help="sentences per timed run (0: skip)")
+    ap.add_argument(
+        "--knn", default="", help="comma-separated corpus sizes for the kNN timing (synthetic)"
+    )
+    ap.add_argument("--knn-blocks", type=int, default=8, help="query blocks timed per size")
+    ap.add_argument("--no-seeds", action="store_true", help="skip the seed-corpus table")
     args = ap.parse_args()
+    if args.knn:
+        knn_speed(args.db, [int(x) for x in args.knn.split(",")], args.knn_blocks)
+    if args.no_seeds and not (args.speed or args.mrpc):
+        return
     encoder = meaning.load_encoder()
-    seeds(args.db, encoder, args.out)
+    if not args.no_seeds:
+        seeds(args.db, encoder, args.out)
     if args.speed:
         speed(args.db, encoder, args.speed)
     if args.mrpc:

@@ -235,7 +235,9 @@ def _stem(word: str) -> str:
 def content_terms(text: str) -> set[str]:
     """The content words of a sentence, stemmed: what a rewording keeps."""
     terms = set()
-    for word in _WORD.findall(_fold(text).lower()):
+    for word in _WORD.findall(text.lower()):
+        if not word.isascii():
+            word = _fold(word)
         word = word.strip("'’-")
         if len(word) < 3 or word in STOPWORDS or word.isdigit():
             continue
@@ -370,37 +372,54 @@ def previous_rows(doc_ids: Sequence[object] | np.ndarray) -> list[int | None]:
     return [i - 1 if i and doc[i - 1] == doc[i] else None for i in range(len(doc))]
 
 
-@dataclass(frozen=True)
 class Context:
-    """What the ranking knows of each sentence beyond its own vector."""
+    """What the ranking knows of each sentence beyond its own vector.
 
-    terms: list[set[str]]  # content words, plus the names of the sentence before
-    own_terms: list[int]  # how many content words the sentence has by itself
-    speakers: list[frozenset[str]]
-    numbers: list[frozenset[str]]
-    quoted: list[set[str] | None]
+    The content words of every sentence are read up front (the IDF needs them all);
+    speakers, figures and quotations only for the sentences that reach the tests
+    that use them, which in a large corpus are few.
+    """
 
-    @classmethod
-    def of(cls, doc_ids: Sequence[object] | np.ndarray, texts: Sequence[str]) -> Context:
-        before = previous_rows(doc_ids)
-        terms, own, said = [], [], []
+    def __init__(self, doc_ids: Sequence[object] | np.ndarray, texts: Sequence[str]) -> None:
+        self._texts = texts
+        self._before = previous_rows(doc_ids)
+        self.terms: list[set[str]] = []  # content words, plus the names of the one before
+        self.own_terms: list[int] = []  # how many content words the sentence has itself
         for i, text in enumerate(texts):
             mine = content_terms(text)
-            own.append(len(mine))
-            who = set(speakers(text))
-            j = before[i]
+            self.own_terms.append(len(mine))
+            j = self._before[i]
             if j is not None and leans_back(text):
                 mine = mine | names(texts[j])
-                if _PERSON_PRONOUN.match(text.strip()) and not who:
-                    who |= speakers(texts[j])
-                    opening = _OPENING_NAME.match(texts[j])
-                    if opening and _surname(opening.group(1)):
-                        who.add(_surname(opening.group(1)))
-            terms.append(mine)
-            said.append(frozenset(who))
-        numbers = [numbers_in(t) for t in texts]
-        quoted = [quotation(t) for t in texts]
-        return cls(terms, own, said, numbers, quoted)
+            self.terms.append(mine)
+        self._speakers: dict[int, frozenset[str]] = {}
+        self._numbers: dict[int, frozenset[str]] = {}
+        self._quoted: dict[int, set[str] | None] = {}
+
+    def speakers(self, i: int) -> frozenset[str]:
+        """Who the sentence reports as speaking; for one opening with "he", "she" or
+        "they" and naming nobody, who spoke or opened the sentence before."""
+        if i not in self._speakers:
+            text = self._texts[i]
+            who = set(speakers(text))
+            j = self._before[i]
+            if not who and j is not None and _PERSON_PRONOUN.match(text.strip()):
+                who |= speakers(self._texts[j])
+                opening = _OPENING_NAME.match(self._texts[j])
+                if opening and _surname(opening.group(1)):
+                    who.add(_surname(opening.group(1)))
+            self._speakers[i] = frozenset(who)
+        return self._speakers[i]
+
+    def numbers(self, i: int) -> frozenset[str]:
+        if i not in self._numbers:
+            self._numbers[i] = numbers_in(self._texts[i])
+        return self._numbers[i]
+
+    def quoted(self, i: int) -> set[str] | None:
+        if i not in self._quoted:
+            self._quoted[i] = quotation(self._texts[i])
+        return self._quoted[i]
 
 
 # -- numbers ------------------------------------------------------------------------------------
@@ -540,7 +559,7 @@ def suggest(
     doc = np.asarray(doc_ids)
     if len(texts) < 2:
         return []
-    ctx = Context.of(doc, texts)
+    ctx = Context(doc, texts)
     top_i, top_s = knn_other_docs(vectors, doc, params.k)
     cut, strong = cross_doc_percentiles(vectors, doc, [params.percentile, params.strong_percentile])
     cut = min(cut, _small_corpus_cut(top_i, top_s, len(texts) // params.per_pair))
@@ -559,11 +578,11 @@ def suggest(
         lex = lexical_overlap(ctx.terms[i], ctx.terms[j], idf)
         strong_pair = cos >= strong and max(r_ij, r_ji) < params.mutual_strong
         refused = (
-            different_speakers(ctx.speakers[i], ctx.speakers[j])
-            or numbers_disagree(ctx.numbers[i], ctx.numbers[j])
-            or different_quotations(ctx.quoted[i], ctx.quoted[j])
+            different_speakers(ctx.speakers(i), ctx.speakers(j))
+            or numbers_disagree(ctx.numbers(i), ctx.numbers(j))
+            or different_quotations(ctx.quoted(i), ctx.quoted(j))
         )
-        same_speaker = bool(ctx.speakers[i] & ctx.speakers[j])
+        same_speaker = bool(ctx.speakers(i) & ctx.speakers(j))
         evidence = (
             strong_pair
             or lex >= params.min_lexical
