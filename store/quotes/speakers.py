@@ -80,9 +80,13 @@ ABBREVIATIONS = """
     Gen Dr Mr Mrs Ms Lt Col Sen Rep St Jr Sr Gov Prof Sgt Adm Maj Capt U.S U.K U.N E.U
     """.split()
 ABBREV = rf"{alternation(ABBREVIATIONS)}\."
+# Possessive (++, *+, {}+) where giving back characters can never help: a word is
+# followed by a space or a comma, which it never holds, and the clause between commas by
+# a comma, which it never holds either. The failing search, the common one, no longer
+# retries every shorter word and clause.
 AFTER_DIRECT_RE = regex.compile(
-    rf"^[\s,]*(?P<np>(?:[\p{{L}}\p{{M}}.’'-]+\s+){{0,7}}?[\p{{L}}\p{{M}}.’'-]+)"
-    rf"(?:\s*,[^,]{{1,160}},)?\s+(?:(?:{alternation(AUX)})\s+)*(?P<verb>{VERBS})\b"
+    rf"^[\s,]*(?P<np>(?:[\p{{L}}\p{{M}}.’'-]++\s++){{0,7}}?[\p{{L}}\p{{M}}.’'-]++)"
+    rf"(?:\s*+,[^,]{{1,160}}+,)?\s++(?:(?:{alternation(AUX)})\s+)*(?P<verb>{VERBS})\b"
 )
 AFTER_INVERTED_RE = regex.compile(
     rf"^[\s,]*(?:{VERBS})\s+(?P<np>(?:{ABBREV}|[^,.;:!?\n—–])+)"
@@ -109,6 +113,10 @@ ABBREV_END_RE = regex.compile(rf"(?:\b{ABBREV}|\b\p{{Lu}}\.)$")
 SENTENCE_END_CHARS = ".!?…\n"
 CLOSING_AFTER_END = frozenset("'\"”’»」")
 UPPER_RE = regex.compile(r"\p{Lu}")
+# The ASCII characters that may stand before the full stop of an ABBREV_END_RE match: a
+# capital (\p{Lu}.) or the last letter of an abbreviation. After any other ASCII
+# character (most full stops end a sentence on a small letter) the pattern is not run.
+MAY_END_ABBREV = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ") | {a[-1] for a in ABBREVIATIONS}
 
 
 def sentence_ends(masked: str) -> list[int]:
@@ -132,7 +140,11 @@ def sentence_ends(masked: str) -> list[int]:
             start += 1
         if start in (after, size) or not _opens_a_sentence(masked[start]):
             continue
-        if ch == "." and ABBREV_END_RE.search(masked, max(0, at - 6), at + 1):
+        if (
+            ch == "."
+            and (at == 0 or masked[at - 1] in MAY_END_ABBREV or not masked[at - 1].isascii())
+            and ABBREV_END_RE.search(masked, max(0, at - 6), at + 1)
+        ):
             continue
         ends.append(start)
     return ends
@@ -193,6 +205,7 @@ class Context:
         self._chunks: dict[str, tuple[str, int]] = {}
         # The rest of a sentence after a quote -> what attribute._read_after reads there.
         self.after_reads: dict[str, tuple[str | None, str, str | None]] = {}
+        self._run_names: dict[str, str | None] = {}
 
     def sentence_of(self, pos: int) -> int:
         return bisect.bisect_right(self.starts, pos) - 1
@@ -269,6 +282,13 @@ class Context:
         self._chunks[before] = read
         return read
 
+    def _name_of_run(self, run: str) -> str | None:
+        """name_from_run, read once per article for each run: the places a pronoun looks
+        back to name the same people and places again and again."""
+        if run not in self._run_names:
+            self._run_names[run] = name_from_run(run)
+        return self._run_names[run]
+
     def anonymous_before(self, pos: int, noun: str) -> str | None:
         """'the person said' refers back to 'one source familiar with ...'."""
         window = self.masked[max(0, pos - 2000) : pos]
@@ -296,7 +316,7 @@ class Context:
                 continue
             # No speech verb: the person the sentence is about, if it names one.
             for run in NAME_RUN_RE.finditer(self.masked, start, end):
-                name = name_from_run(run.group())
+                name = self._name_of_run(run.group())
                 if name and self.names.is_person(name):
                     return self.names.fullest(name)
         return None

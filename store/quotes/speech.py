@@ -34,16 +34,22 @@ NAME_WORDS = 6
 SCARE_LAST_LETTERS = frozenset("dDmMsSſ")
 
 
-def _title_case(words: list[str]) -> bool:
-    return bool(words) and words[0][:1].isupper() and all(
-        w[:1].isupper() or w.lower() in SMALL_WORDS for w in words
-    )
+def _short_title_case(inner: str) -> bool:
+    """Whether the quote has at most NAME_WORDS words, all in Title Case (small words
+    aside, but not the first). Reads words only until one settles it: most quotes are
+    sentences, settled by their second word."""
+    for count, match in enumerate(WORD_RE.finditer(inner)):
+        word = match.group()
+        if count == NAME_WORDS or not word[:1].isupper() and (
+            count == 0 or word.lower() not in SMALL_WORDS
+        ):
+            return False
+    return True
 
 
-def _first_words(inner: str, count: int) -> list[str]:
-    """The first `count` words of a quote: enough to tell a name from speech, and cheap on a
-    long quote."""
-    return [w.group() for w in islice(WORD_RE.finditer(inner), count)]
+def _word_count_above(inner: str, count: int) -> bool:
+    """Whether the quote has more than `count` words; reads no further than that."""
+    return sum(1 for _ in islice(WORD_RE.finditer(inner), count + 1)) > count
 
 
 def _scare_quoted(before: str) -> bool:
@@ -57,15 +63,14 @@ def _scare_quoted(before: str) -> bool:
 def is_speech(text: str, m: Marked) -> bool:
     """False for scare quotes, titles of shows and nicknames, and short names in speech."""
     inner = text[m.start : m.end]
-    words = _first_words(inner, NAME_WORDS + 1)
-    if not words:
+    if WORD_RE.search(inner) is None:
         return False
     before = text[max(0, m.start - 41) : max(0, m.start - 1)]
     if _scare_quoted(before):
         return False
-    if m.depth > 0 and len(words) <= 4:
+    if m.depth > 0 and not _word_count_above(inner, 4):
         return False
-    if _reads_as_a_name(text, m, inner, words, before):
+    if _reads_as_a_name(text, m, inner, before):
         return False
     if text.rfind("\n", 0, m.start) < 0 and is_headline(text):
         line = text[: text.find("\n")]
@@ -73,12 +78,12 @@ def is_speech(text: str, m: Marked) -> bool:
     return True
 
 
-def _reads_as_a_name(text: str, m: Marked, inner: str, words: list[str], before: str) -> bool:
+def _reads_as_a_name(text: str, m: Marked, inner: str, before: str) -> bool:
     """A few words in Title Case after a possessive or a preposition, or with no speech
     verb after them, name a show, a book or a nickname."""
-    if len(words) > NAME_WORDS or inner.isupper() or "!" in inner or "?" in inner:
+    if inner.isupper() or "!" in inner or "?" in inner:
         return False
-    if not _title_case(words):
+    if not _short_title_case(inner):
         return False
     after = text[m.end + 1 : m.end + 60]
     return bool(NAME_BEFORE_RE.search(before)) or not SPEECH_AFTER_RE.search(after)
