@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,9 +117,10 @@ class Index:
         self.short: list[int] = []  # eligible units blocked by character grams
         self.segments: list[_Postings] = []
         self.long_units = 0  # units in the bigram index: what df_cap is relative to
-        self._views: dict[str, np.ndarray] = {}
+        self._views: dict[str, np.ndarray] = {}  # per-unit columns as numpy, grown in place
+        self._valid: dict[str, int] = {}  # rows of each view that are current
         self._by_span: dict[tuple[str, int, int], int] | None = None
-        self._by_hash: tuple[np.ndarray, np.ndarray] | None = None
+        self._by_hash: tuple[np.ndarray, np.ndarray, int] | None = None
         self._bigrams: dict[int, np.ndarray] = {}
         self._segment_units: list[int] = []  # units each segment indexes
         self._marks: list[int] = [0]  # unit counts after each `extend`: where truncate may cut
@@ -188,8 +189,6 @@ class Index:
             self._segment_units.append(len(owners))
             self.long_units += len(owners)
         self._short_grams.clear()
-        self._views.clear()
-        self._by_hash = None
         self._note_added(first)
         self._marks.append(len(self.units))
         if progress:
@@ -229,8 +228,12 @@ class Index:
         self._marks = [m for m in self._marks if m <= count]
         self._bigrams = {k: v for k, v in self._bigrams.items() if k < count}
         self._short_grams.clear()
-        self._views.clear()
-        self._by_hash = None
+        # The views keep their first `count` rows: the app adds and drops a unit on
+        # every echoes call, and rebuilding per-unit columns of the whole corpus each
+        # time cost more than the matching itself.
+        self._valid = {name: min(rows, count) for name, rows in self._valid.items()}
+        if self._by_hash is not None and count < self._by_hash[2]:
+            self._by_hash = None
 
     def _span_map(self) -> dict[tuple[str, int, int], int]:
         if self._by_span is None:
@@ -241,17 +244,40 @@ class Index:
         """The id of the unit with exactly this span, if indexed."""
         return self._span_map().get((doc, start, end))
 
+    def prepare(self) -> None:
+        """Build now what the first `matches_for` would build on first need (the passage
+        index, the columns verification reads, the order of exact repeats), so that a
+        worker can do it ahead of the reader's first call."""
+        self.passages().prepare()
+        self.norm_array()
+        self.length_array()
+        self.next_array()
+        self._hash_order()
+
     def passages(self) -> PassageIndex:
         """The whole-article passage index over the sentences, built on first need."""
         if self._passages is None:
             self._passages = PassageIndex(self.units, self.norms, self.vocab)
         return self._passages
 
-    def _view(self, name: str, source: array, dtype: type) -> np.ndarray:
+    def _column(self, name: str, dtype: type, rows: Callable[[int, int], np.ndarray]) -> np.ndarray:
+        """A per-unit column as a numpy array, brought up to date by computing only the
+        rows added since (`rows(lo, hi)`); its storage grows with room to spare."""
+        n = len(self.units)
         view = self._views.get(name)
-        if view is None:
-            view = self._views[name] = np.array(source, dtype=dtype)
-        return view
+        valid = self._valid.get(name, 0)
+        if view is None or valid < n:
+            if view is None or len(view) < n:
+                grown = np.empty(n + n // 8 + 16, dtype=dtype)
+                if view is not None:
+                    grown[:valid] = view[:valid]
+                view = self._views[name] = grown
+            view[valid:n] = rows(valid, n)
+            self._valid[name] = n
+        return view[:n]
+
+    def _view(self, name: str, source: array, dtype: type) -> np.ndarray:
+        return self._column(name, dtype, lambda lo, hi: np.array(source[lo:hi], dtype=dtype))
 
     def doc_array(self) -> np.ndarray:
         return self._view("doc", self._doc, np.int64)
@@ -269,18 +295,22 @@ class Index:
 
     def norm_array(self) -> np.ndarray:
         """Normalised texts as a numpy object array, for gathering many at once."""
-        view = self._views.get("norms")
-        if view is None:
-            view = self._views["norms"] = np.array(self.norms, dtype=object)
-        return view
+
+        def rows(lo: int, hi: int) -> np.ndarray:
+            out = np.empty(hi - lo, dtype=object)
+            out[:] = self.norms[lo:hi]
+            return out
+
+        return self._column("norms", object, rows)
 
     def length_array(self) -> np.ndarray:
-        view = self._views.get("lengths")
-        if view is None:
-            view = self._views["lengths"] = np.fromiter(
-                (len(t) for t in self.norms), dtype=np.float64, count=len(self.norms)
-            )
-        return view
+        return self._column(
+            "lengths",
+            np.float64,
+            lambda lo, hi: np.fromiter(
+                (len(t) for t in self.norms[lo:hi]), dtype=np.float64, count=hi - lo
+            ),
+        )
 
     # -- blocking ------------------------------------------------------------------
 
@@ -301,17 +331,24 @@ class Index:
 
     def same_text(self, i: int) -> list[int]:
         """Eligible units whose normalised text equals unit `i`'s."""
-        if self._by_hash is None:
-            hashes = self._view("hash", self._hash, np.int64)
-            order = np.argsort(hashes, kind="stable")
-            self._by_hash = (hashes[order], order)
-        sorted_hashes, order = self._by_hash
+        hashes, sorted_hashes, order, sorted_upto = self._hash_order()
         h = self._hash[i]
         lo = np.searchsorted(sorted_hashes, h, "left")
         hi = np.searchsorted(sorted_hashes, h, "right")
-        return [
-            j for j in order[lo:hi].tolist() if self._active[j] and self.norms[j] == self.norms[i]
-        ]
+        found = order[lo:hi].tolist()
+        found += (np.flatnonzero(hashes[sorted_upto:] == h) + sorted_upto).tolist()
+        return [j for j in found if self._active[j] and self.norms[j] == self.norms[i]]
+
+    def _hash_order(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        hashes = self._view("hash", self._hash, np.int64)
+        if self._by_hash is None:
+            # Sorted over the first extend's units (the corpus); the few added after it
+            # (annotations, the app's temporary span) are scanned, so adding or dropping
+            # one does not sort the corpus again.
+            sorted_upto = self._marks[1] if len(self._marks) > 1 else len(self.units)
+            order = np.argsort(hashes[:sorted_upto], kind="stable")
+            self._by_hash = (hashes[:sorted_upto][order], order, sorted_upto)
+        return (hashes, *self._by_hash)
 
     def candidates_of(self, i: int, cap: int) -> dict[int, int]:
         """Units in other documents that `i` must be compared with, and how many
@@ -463,7 +500,12 @@ class Index:
         the unit matches that hold it, and the passage matches that overlap it."""
         unit = self.units[i]
         found = self._unit_matches_for(i, threshold)
-        everywhere = self.passages().matches_of(unit.doc, self.vocab)
+        # The passages that matter: those overlapping the unit, and those that may
+        # refine a unit match, which lie inside its side here (maybe two sentences).
+        near = [(s.start, s.end) for m in found for s in (m.a, m.b) if s.doc == unit.doc]
+        near.append((unit.start, unit.end))
+        reach = (min(lo for lo, _ in near), max(hi for _, hi in near))
+        everywhere = self.passages().matches_of(unit.doc, self.vocab, reach)
         passages = [
             p
             for p in everywhere

@@ -53,7 +53,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from .normalise import STOCK_WORDS, fold, token_spans
+from .normalise import STOCK_WORDS, fold, processed
 from .units import Match, Side, Unit
 
 METHOD = "passage"
@@ -153,7 +153,8 @@ class PassageIndex:
         self._tokens: dict[int, np.ndarray] = {}
         self._capitals: dict[int, np.ndarray] = {}
         self._unit_starts: dict[int, list[int]] = {}
-        self._of_doc: dict[str, list[Match]] = {}
+        self._chains_of: dict[int, tuple[list[Chain], list[int]]] = {}
+        self._of_pair: dict[int, dict[int, list[Match]]] = {}  # article -> pair -> matches
         self.cap = seed_cap(len(self.names))
         self._short_ids = frozenset(i for w, i in vocab.items() if len(w) < 3 and not w.isdigit())
         self._dangling_ids = frozenset(vocab[w] for w in _DANGLING if w in vocab)
@@ -271,8 +272,12 @@ class PassageIndex:
 
     def _chains(self, a: np.ndarray, b: np.ndarray) -> list[Chain]:
         """Regions (a_lo, a_hi, b_lo, b_hi) of chained seeds, flat positions, end exclusive."""
+        return self._paired_chains(a, b)[0]
+
+    def _paired_chains(self, a: np.ndarray, b: np.ndarray) -> tuple[list[Chain], list[int]]:
+        """The chains, and the pair of articles each joins (a code), sorted by pair."""
         if not len(a):
-            return []
+            return [], []
         da, db = self.doc_of[a], self.doc_of[b]
         diagonal = (b - self.first[db]) - (a - self.first[da])
         order = np.lexsort((b, a, db, da))
@@ -382,16 +387,31 @@ class PassageIndex:
         """(start, end) document offsets of article `d`'s words, in flat order."""
         cached = self._tokens.get(d)
         if cached is None:
-            spans, capitals = [], []
-            for i in self.doc_units[d]:
-                unit = self.units[i]
-                folded = fold(unit.text)
-                for s, e in token_spans(unit.text):
-                    spans.append((unit.start + s, unit.start + e))
-                    capitals.append(folded[s : s + 1].isupper())
-            cached = self._tokens[d] = np.array(spans, dtype=np.int64).reshape(-1, 2)
-            self._capitals[d] = np.array(capitals, dtype=bool)
+            cached = self._tokens[d] = self._article_tokens(d)
         return cached
+
+    def _article_tokens(self, d: int) -> np.ndarray:
+        """The words of the article's sentences read as one text, as `token_spans` finds
+        them in each sentence: `processed` maps each code point to one and the joining
+        line break to a space, so a word never runs across two sentences. One pass over
+        the article, not one per sentence: the reader's echoes of a sentence align the
+        passages of every article that shares its seeds."""
+        units = [self.units[i] for i in self.doc_units[d]]
+        joined = fold("\n".join(unit.text for unit in units))  # `processed` folds too: once
+        plain = np.frombuffer(processed(joined).encode("utf-32-le"), dtype=np.uint32)
+        word = np.r_[False, plain != ord(" "), False].view(np.int8)
+        edges = np.diff(word)
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        lengths = np.fromiter((len(unit.text) + 1 for unit in units), np.int64, len(units))
+        offsets = np.cumsum(lengths) - lengths  # where each sentence starts in `joined`
+        owner = np.searchsorted(offsets, starts, "right") - 1
+        shift = np.array([unit.start for unit in units], dtype=np.int64)[owner] - offsets[owner]
+        folded = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)[starts]
+        capitals = (folded >= ord("A")) & (folded <= ord("Z"))
+        for k in np.flatnonzero(folded >= 128).tolist():
+            capitals[k] = chr(int(folded[k])).isupper()
+        self._capitals[d] = capitals
+        return np.stack([starts + shift, ends + shift], axis=1).astype(np.int64)
 
     def _forms(self, d: int, lo: int, hi: int) -> dict[int, bool]:
         """Each word of flat positions [lo, hi) -> whether it is capitalised everywhere
@@ -509,6 +529,13 @@ class PassageIndex:
         return self.text(d, int(tokens[x - base, 1]), int(tokens[y - base, 0]))
 
     def _passages(self, chains: list[Chain], vocab: dict[str, int]) -> list[Match]:
+        return [m for found in self._passages_by_pair(chains, vocab).values() for m in found]
+
+    def _passages_by_pair(
+        self, chains: list[Chain], vocab: dict[str, int]
+    ) -> dict[int, list[Match]]:
+        """The passage matches of the chains, by pair of articles (the code `_paired_chains`
+        gives), in the order the chains' pairs come."""
         stop_ids = frozenset(vocab[w] for w in STOCK_WORDS if w in vocab)
         found: dict[tuple[int, int], list[Passage]] = defaultdict(list)
         for chain in chains:
@@ -516,8 +543,9 @@ class PassageIndex:
             if passage is None or passage.matched < MIN_MATCHED:
                 continue
             found[(passage.a_doc, passage.b_doc)].append(passage)
-        matches = []
-        for group in found.values():
+        by_pair: dict[int, list[Match]] = {}
+        for (a_doc, b_doc), group in found.items():
+            matches = by_pair[a_doc * len(self.names) + b_doc] = []
             # Chains of one statement (a rewording breaks its seeds in two) align to
             # overlapping passages: the one with the most equal words stands for them.
             group.sort(key=lambda p: (-p.matched, -p.score, p.a_lo))
@@ -530,31 +558,65 @@ class PassageIndex:
                 match = self._decide(p, stop_ids)
                 if match is not None:
                     matches.append(match)
-        return matches
+        return by_pair
 
     def all_matches(self, vocab: dict[str, int]) -> list[Match]:
         """Every passage match of the corpus."""
         a, b = self._all_seed_pairs()
         return self._passages(self._chains(a, b), vocab)
 
-    def matches_of(self, doc: str, vocab: dict[str, int]) -> list[Match]:
+    def matches_of(
+        self, doc: str, vocab: dict[str, int], near: tuple[int, int] | None = None
+    ) -> list[Match]:
         """Every passage match with one side in `doc`: the same as `all_matches` gives.
-        Kept per article: the reader asks for the echoes of one sentence after another."""
-        cached = self._of_doc.get(doc)
-        if cached is None:
-            cached = self._of_doc[doc] = self._matches_of(doc, vocab)
-        return cached
 
-    def _matches_of(self, doc: str, vocab: dict[str, int]) -> list[Match]:
+        With `near` (document offsets [start, end) in `doc`), at least every match whose
+        side in `doc` overlaps that range, in the same order: only the pairs of
+        articles with a chain whose aligned window reaches the range are aligned, each
+        pair whole (overlapping passages of one pair decide which of them stands). The
+        reader asks for one sentence at a time; the article's chains and each pair's
+        passages are kept for its next sentences.
+        """
         d = self.code.get(doc)
         if d is None:
             return []
+        chains, pairs = self._doc_chains(d, vocab)
+        done = self._of_pair.setdefault(d, {})
+        wanted = set(pairs)
+        if near is not None:
+            wanted = {pair for chain, pair in zip(chains, pairs, strict=True)
+                      if pair not in done and self._reaches(d, chain, near)}  # fmt: skip
+        todo = [(chain, pair) for chain, pair in zip(chains, pairs, strict=True)
+                if pair in wanted and pair not in done]  # fmt: skip
+        found = self._passages_by_pair([chain for chain, _ in todo], vocab)
+        for _, pair in todo:
+            done[pair] = found.get(pair, [])
+        return [m for pair in dict.fromkeys(pairs) if pair in done for m in done[pair]]
+
+    def _reaches(self, d: int, chain: Chain, near: tuple[int, int]) -> bool:
+        """Whether the window `_align` reads around the chain, on article `d`'s side,
+        overlaps the document offsets `near`: a passage lies inside its window."""
+        lo, hi = (chain[0], chain[1]) if int(self.doc_of[chain[0]]) == d else (chain[2], chain[3])
+        base = int(self.first[d])
+        w_lo = max(base, lo - MARGIN)
+        w_hi = min(int(self.first[d + 1]), hi + MARGIN)
+        tokens = self.tokens(d)
+        return int(tokens[w_lo - base, 0]) < near[1] and near[0] < int(tokens[w_hi - 1 - base, 1])
+
+    def _doc_chains(self, d: int, vocab: dict[str, int]) -> tuple[list[Chain], list[int]]:
+        """The chains of every pair of articles with one side in article `d` (kept)."""
+        cached = self._chains_of.get(d)
+        if cached is None:
+            cached = self._chains_of[d] = self._find_doc_chains(d)
+        return cached
+
+    def _find_doc_chains(self, d: int) -> tuple[list[Chain], list[int]]:
         lo, hi = int(self.first[d]), int(self.first[d + 1])
         by_position, sorted_positions = self._by_position()
         inside = np.searchsorted(sorted_positions, [lo, hi])
         where = by_position[inside[0] : inside[1]]
         if not len(where):
-            return []
+            return [], []
         # Every posting of each of this article's seeds, against the seed's own place.
         keys = self.keys[where]
         first = np.searchsorted(self.keys, keys, "left")
@@ -569,10 +631,14 @@ class PassageIndex:
         keep = (other < lo) | (other >= hi)
         own, other = own[keep], other[keep]
         if not len(own):
-            return []
+            return [], []
         swap = self.doc_of[other] < d
         a, b = np.where(swap, other, own), np.where(swap, own, other)
-        return self._passages(self._chains(a, b), vocab)
+        return self._paired_chains(a, b)
+
+    def prepare(self) -> None:
+        """Build now what answering for one article would build on first need."""
+        self._by_position()
 
     def _by_position(self) -> tuple[np.ndarray, np.ndarray]:
         """Posting indices in position order, and the positions so ordered (built once)."""
@@ -582,11 +648,13 @@ class PassageIndex:
         return self._position_order
 
 
-def _merged(chains: list[Chain], pairs: list[int]) -> list[Chain]:
+def _merged(chains: list[Chain], pairs: list[int]) -> tuple[list[Chain], list[int]]:
     """Chains of one pair of articles whose regions overlap or nearly touch on both sides,
     merged: a phrase an article repeats interleaves seeds of other diagonals and breaks
-    one statement's chain in two, and two windows would each see half of it."""
+    one statement's chain in two, and two windows would each see half of it. Returns
+    the chains sorted by pair, and each one's pair."""
     out: list[Chain] = []
+    out_pairs: list[int] = []
     last_pair = -1
     for pair, chain in sorted(zip(pairs, chains, strict=True)):
         if out and pair == last_pair:
@@ -601,8 +669,9 @@ def _merged(chains: list[Chain], pairs: list[int]) -> list[Chain]:
                 out[-1] = (a_lo, max(a_hi, chain[1]), min(b_lo, chain[2]), max(b_hi, chain[3]))
                 continue
         out.append(chain)
+        out_pairs.append(pair)
         last_pair = pair
-    return out
+    return out, out_pairs
 
 
 def _trim(segment: list[tuple[int, int, int]], xs: list[int],
