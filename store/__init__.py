@@ -12,6 +12,10 @@ app's first frame do not wait for sqlite-utils, numpy or the matcher they do not
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+from types import ModuleType
 from typing import Any
 
 # Module (relative to `store`) -> the public names it defines.
@@ -25,6 +29,7 @@ _SURFACE: dict[str, tuple[str, ...]] = {
     "exchange.formats": ("FORMATS", "export_format", "export_to_path", "export_to_stream"),
     "exchange.read": ("import_annotations",),
     "exchange.records": ("annotation_record",),
+    "exchange.tools_read": ("TOOLS", "import_from_tool", "parse_map"),
     "files.reading": ("read_bounded",),
     "files.writing": ("TargetExists", "check_target"),
     "history": ("Change", "change_group", "redo", "undo"),
@@ -76,3 +81,49 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
+
+
+# sqlite-utils imports numpy and pandas when they are installed, only to map their
+# scalar types to column types. The store never hands it such values (its tables are
+# made by migrations, its rows are Python values), and the two cost more to import
+# than the rest of the app's start. They are hidden from sqlite-utils while it loads,
+# and import as usual for the code that uses them.
+_HIDDEN_FROM_SQLITE_UTILS = ("numpy", "pandas")
+
+
+class _SqliteUtilsFinder(importlib.abc.MetaPathFinder):
+    """Finds `sqlite_utils.db` as Python would, and loads it with numpy and pandas hidden."""
+
+    def find_spec(self, name: str, path: Any, target: ModuleType | None = None) -> Any:
+        if name != "sqlite_utils.db":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _HidingLoader(spec.loader)
+        return spec
+
+
+class _HidingLoader(importlib.abc.Loader):
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+
+    def __getattr__(self, name: str) -> Any:  # get_source, get_filename, ... for tracebacks
+        return getattr(self._loader, name)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        hidden = [name for name in _HIDDEN_FROM_SQLITE_UTILS if name not in sys.modules]
+        for name in hidden:
+            sys.modules[name] = None  # type: ignore[assignment]  # import raises ImportError
+        try:
+            self._loader.exec_module(module)
+        finally:
+            for name in hidden:
+                if sys.modules.get(name, ...) is None:
+                    del sys.modules[name]
+
+
+if "sqlite_utils.db" not in sys.modules:
+    sys.meta_path.insert(0, _SqliteUtilsFinder())

@@ -73,7 +73,10 @@ def test_help_lists_every_command_with_its_own_summary():
     for name, (_, command) in defined.items():
         stand_in = click.Command(name, help=COMMANDS.summary(name))
         for limit in (20, 45, 74, 200):
-            assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit), name
+            assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit), (
+                f"{name}: its docstring changed; copy its first paragraph to SUMMARIES in "
+                "tui/cli/commands/__init__.py"
+            )
         assert COMMANDS[name] is command
 
 
