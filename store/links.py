@@ -213,9 +213,9 @@ def warm(store: Store, progress: Progress | None = None) -> None:
     """Build the echoes index now (the app calls this in a worker at start)."""
     cache = _echo_index(store)
     with cache.lock:
-        # The passage index is built on first need: build it here too, so that the
-        # reader's first echoes do not wait for it.
-        _current(store, cache, progress).passages()
+        # The passage index and the index's other parts are built on first need:
+        # build them here too, so that the reader's first echoes do not wait for them.
+        _current(store, cache, progress).prepare()
 
 
 def threshold_for(store: Store) -> float:
@@ -567,8 +567,21 @@ def _accept_in(store: Store, group, link_id: str) -> Annotation | None:
         after[f"{target}_annotation_id"] = made.id
     after["status"] = LinkStatus.confirmed.value
     after["updated_at"] = utc_now()
+    if not row["cluster"]:
+        # A meaning suggestion has no cluster until accepted: it joins the statement
+        # of one of its sides now (`link` then merges the two, if both have one).
+        after["cluster"] = _cluster_of_sides(group.db, row)
     group.set_state("link", link_id, after)
     return made
+
+
+def _cluster_of_sides(db, row: dict) -> str:
+    for side in ("a", "b"):
+        span = (row[f"{side}_doc_id"], row[f"{side}_start"], row[f"{side}_end"])
+        if found := link_table.cluster_at(db, span):
+            return found
+    longer = max(("a", "b"), key=lambda s: (row[f"{s}_end"] - row[f"{s}_start"], s))
+    return cluster_id(row[f"{longer}_doc_id"], row[f"{longer}_start"], row[f"{longer}_end"])
 
 
 def _reject_in(group, link_id: str) -> None:

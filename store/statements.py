@@ -2,7 +2,9 @@
 
 A statement is a cluster of links (`store.links` gives each link its cluster: the
 places joined by confirmed and suggested links); a link with no cluster (a meaning
-suggestion not yet accepted) is a statement of its own, named by the link's id.
+suggestion not yet accepted) is a statement of its own, named by the link's id, which
+`statement_of` shows but `list_statements` leaves out (a candidate pair, not yet a
+statement).
 Rejected links keep the cluster they were judged in, so a statement lists them too,
 but a place reached only by rejected links does not count as carrying it.
 
@@ -186,12 +188,16 @@ def list_statements(
     outlets first, then by first appearance.
 
     `status` keeps statements with at least one link of that status; without it, a
-    statement whose links were all rejected is left out.
+    statement whose links were all rejected is left out. Meaning suggestions not yet
+    accepted have no cluster and are left out too: they are candidate pairs, one
+    sentence often in several, and become part of a statement once accepted
+    (`statement_of` still shows one by its link's id).
     """
     wanted = _status(status)
     if min_outlets < 1:
         raise InputError("--min-outlets", f"{min_outlets} is not a number of outlets (1 or more)")
-    found = _build(store, link_table.statement_rows(store.db))
+    rows = [row for row in link_table.statement_rows(store.db) if row["cluster"]]
+    found = _build(store, rows)
     kept = []
     for item in found:
         if wanted is not None and not item.status_counts.get(wanted):
