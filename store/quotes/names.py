@@ -117,17 +117,18 @@ def name_from_run(run: str) -> str | None:
 # any particles and another capital, and so on. The classes are supersets of the run's:
 # any character outside ASCII counts as a capital and as a letter but for blocks with no
 # capital (Latin-1 signs, general punctuation such as “ ” – —, CJK punctuation) or no
-# letter or mark at all (general punctuation, but ’), and \w takes digits and _ too
-# (tests/store/test_quotes.py holds them to \p{Lu} and [\p{L}\p{M}]). So a match starts at
-# or before a run's first capital, and where a run goes on (spaces, particles, a capital)
-# a match goes on too: each run of several words lies in one match, no run crosses a
-# match's ends, and NAME_RUN_RE reads the matches alone.
+# letter or mark at all (general punctuation, but ’); tests/store/test_quotes.py holds
+# them to \p{Lu} and [\p{L}\p{M}]. So a match starts at or before a run's first capital,
+# and where a run goes on (spaces, particles, a capital) a match goes on too: each run of
+# several words lies in one match, no run crosses a match's ends, and NAME_RUN_RE reads the
+# matches alone. Explicit ranges, not \w, and possessive repeats (a word never holds a
+# space, so nothing given back could help) keep the scan cheap.
 MAY_BE_UPPER = r"A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u1fff\u2070-\u2fff\u3040-\U0010ffff"
-MAY_BE_WORD = r"\w'’.\-\u0080-\u1fff\u2070-\U0010ffff"
+MAY_BE_WORD = r"0-9A-Za-z_'’.\-\u0080-\u1fff\u2070-\U0010ffff"
 _PARTICLES = "|".join(sorted(NAME_PARTICLES))
 _SEVERAL_WORDS_HINT_RE = re.compile(
-    rf"[{MAY_BE_UPPER}][{MAY_BE_WORD}]*"
-    rf"(?:[ \t]+(?:(?:{_PARTICLES})[ \t]+)*[{MAY_BE_UPPER}][{MAY_BE_WORD}]*)+"
+    rf"[{MAY_BE_UPPER}][{MAY_BE_WORD}]*+"
+    rf"(?:[ \t]++(?:(?:{_PARTICLES})[ \t]+)*[{MAY_BE_UPPER}][{MAY_BE_WORD}]*+)+"
 )
 # Most matches are plain words (ASCII letters, ' ’ and -, each opening with a capital) one
 # space apart: NAME_RUN_RE reads such a match whole, as one run, so it need not be called.
