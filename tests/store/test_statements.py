@@ -254,3 +254,24 @@ def test_judging_several_links_is_one_undoable_step_and_an_unknown_id_changes_no
     assert {r.status.value for r in list_links(store)} == {"rejected"}
     undo(store)
     assert {r.status.value for r in list_links(store)} == {"suggested"}
+
+
+def test_accepting_a_meaning_suggestion_puts_it_in_a_statement_and_undo_takes_it_out(store):
+    a = add(store, "Story A", "Outlet A", f"Intro A of the day here. {SAID}")
+    b = add(store, "Story B", "Outlet B", "Officials said troops would go in only after a truce.")
+    start = store.document(a).text.index(SAID)
+    end_b = len(store.document(b).text)
+    with store.transaction() as db:
+        db.execute(
+            "INSERT INTO links (id, pair_key, a_doc_id, a_start, a_end, b_doc_id, b_start, "
+            "b_end, score, method, status, cluster, created_at, updated_at) VALUES "
+            "('m1', 'm1-key', ?, ?, ?, ?, 0, ?, 40, 'reworded-meaning', 'suggested', '', "
+            "'now', 'now')",
+            [a, start, start + len(SAID), b, end_b],
+        )
+    assert list_statements(store) == []  # a candidate pair, not yet a statement
+    judge_links(store, ["m1"], "confirmed")
+    (found,) = list_statements(store)
+    assert found.outlets == ("Outlet A", "Outlet B") and found.status_counts == {"confirmed": 1}
+    undo(store)
+    assert list_statements(store) == []
