@@ -228,7 +228,8 @@ class NameIndex:
         if self._runs_by_last_word is None:
             index: dict[str, list[str]] = {}
             for run in runs_of_several_words(self._text):
-                last = _without_possessive(run.split()[-1])
-                index.setdefault(last, []).append(run)
+                # run.split()[-1]: a run's words are parted by spaces and tabs only.
+                last = run[max(run.rfind(" "), run.rfind("\t")) + 1 :]
+                index.setdefault(_without_possessive(last), []).append(run)
             self._runs_by_last_word = index
         return self._runs_by_last_word.get(surname, [])

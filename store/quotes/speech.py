@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from itertools import islice
 
 import regex
@@ -26,6 +27,7 @@ HEADLINE_VERB_RE = regex.compile(
 )
 
 
+NOT_SPACE_RE = re.compile(r"\S")
 WORD_RE = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.-]*")
 SENTENCE_CLOSE_RE = regex.compile(r"[.!?]['\"”’]?$")
 # A quote of more words than this is read as speech whatever its case.
@@ -92,7 +94,9 @@ def _reads_as_a_name(text: str, m: Marked, inner: str, before: str) -> bool:
 def is_headline(text: str) -> bool:
     """A first line that is short, unpunctuated and followed by more text."""
     cut = text.find("\n")
-    if cut < 0 or not text[cut:].strip():
+    # Whether anything but white space follows, without copying a long article: `re`'s \s
+    # is str.isspace, what str.strip removes.
+    if cut < 0 or NOT_SPACE_RE.search(text, cut) is None:
         return False
     line = text[:cut].rstrip()
     return len(line.split()) <= 25 and not SENTENCE_CLOSE_RE.search(line)
