@@ -121,7 +121,9 @@ def test_export_to_stdout_file_and_folder(run, tmp_path):
     records = [json.loads(line) for line in out.stdout.splitlines()]
     assert {r["text"] for r in records} == {"北京欢迎你", "Russia has repeatedly warned"}
     assert "Exported 2 annotations." in out.stderr
-    assert run("export", "--label", "quote", "--format", "w3c").stdout.count("\n") == 1
+    assert run("export", "--label", "quote", "--format", "w3c", "--lines").stdout.count("\n") == 1
+    collection = json.loads(run("export", "--format", "w3c").stdout)
+    assert collection["type"] == "AnnotationCollection" and collection["total"] == 2
     target = tmp_path / "a.csv"
     assert run("export", "--format", "csv", "-o", str(target)).exit_code == 0
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")

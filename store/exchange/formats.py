@@ -22,7 +22,9 @@ from typing import IO, Any
 from ..db.connection import Store
 from ..errors import InputError
 from ..files.writing import output_file, output_folder
+from .offsets import check_unit
 from .records import ExportFilter
+from .tools_write import write_doccano, write_label_studio, write_prodigy, write_spacy
 from .write import write_brat, write_csv, write_documents, write_jsonl, write_w3c
 
 # (store, target, filter) -> how many written. The target is an open text stream,
@@ -39,6 +41,8 @@ class ExportFormat:
     counts: str = "annotation"  # what the writer's count counts
     folder: bool = False  # fills a folder (-o FOLDER) instead of writing one stream
     json: bool = True  # JSON text: shown on a terminal with JSON escapes
+    offsets: bool = True  # carries offsets, so --offsets applies
+    binary: bool = False  # bytes, not text: a file only (-o FILE)
 
 
 EXPORT_FORMATS: dict[str, ExportFormat] = {
@@ -57,7 +61,42 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             "one article per line with its annotations",
             counts="article",
         ),
-        ExportFormat("w3c", write_w3c, ".jsonld", "W3C Web Annotation JSON-LD"),
+        ExportFormat(
+            "w3c",
+            write_w3c,
+            ".jsonld",
+            "W3C Web Annotation: one AnnotationCollection (--lines: one annotation per line)",
+        ),
+        ExportFormat(
+            "doccano",
+            write_doccano,
+            ".jsonl",
+            "doccano sequence labelling JSONL, one article per line",
+            counts="article",
+        ),
+        ExportFormat(
+            "label-studio",
+            write_label_studio,
+            ".json",
+            "Label Studio tasks (JSON array) with labels, speaker and note regions",
+            counts="article",
+        ),
+        ExportFormat(
+            "prodigy",
+            write_prodigy,
+            ".jsonl",
+            "Prodigy tasks: text, spans, meta, one article per line",
+            counts="article",
+        ),
+        ExportFormat(
+            "spacy",
+            write_spacy,
+            ".spacy",
+            "a spaCy DocBin, spans in doc.spans['sidenote'] (needs sidenote[spacy])",
+            counts="article",
+            json=False,
+            binary=True,
+        ),
         ExportFormat(
             "brat",
             write_brat,
@@ -67,7 +106,12 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             json=False,
         ),
         ExportFormat(
-            "csv", write_csv, ".csv", "a spreadsheet, one annotation per row", json=False
+            "csv",
+            write_csv,
+            ".csv",
+            "a spreadsheet, one annotation per row",
+            json=False,
+            offsets=False,
         ),
     )
 }
@@ -84,20 +128,42 @@ def export_format(name: str) -> ExportFormat:
         ) from None
 
 
-def _filter(store: Store, label: str | None, doc: str | None) -> ExportFilter:
+def _filter(
+    store: Store,
+    form: ExportFormat,
+    label: str | None,
+    doc: str | None,
+    offsets: str | None = None,
+    lines: bool = False,
+) -> ExportFilter:
     """The filter, its document found by id or unique prefix (after the label is checked)."""
-    flt = ExportFilter(label, doc)
+    if offsets is not None:
+        check_unit(offsets)
+        if not form.offsets or form.name == "jsonl":
+            raise InputError("--offsets", f"--format {form.name} has code point offsets only")
+    if lines and form.name != "w3c":
+        raise InputError("--lines", "applies to --format w3c only")
+    flt = ExportFilter(label, doc, offsets, lines)
     return flt if doc is None else replace(flt, doc_id=store.find_document(doc).id)
 
 
 def export_to_stream(
-    store: Store, fmt: str, stream: IO[str], *, label: str | None = None, doc: str | None = None
+    store: Store,
+    fmt: str,
+    stream: IO[str],
+    *,
+    label: str | None = None,
+    doc: str | None = None,
+    offsets: str | None = None,
+    lines: bool = False,
 ) -> int:
     """Write a line format to an open text stream; returns how many records."""
     form = export_format(fmt)
     if form.folder:
         raise InputError(f"--format {fmt}", "writes a folder: give one with -o FOLDER")
-    return form.write(store, stream, _filter(store, label, doc))
+    if form.binary:
+        raise InputError(f"--format {fmt}", "writes a binary file: give one with -o FILE")
+    return form.write(store, stream, _filter(store, form, label, doc, offsets, lines))
 
 
 def export_to_path(
@@ -108,6 +174,8 @@ def export_to_path(
     label: str | None = None,
     doc: str | None = None,
     force: bool = False,
+    offsets: str | None = None,
+    lines: bool = False,
 ) -> int:
     """Export to a file (or, for a folder format, a folder) that appears whole or not
     at all.
@@ -117,7 +185,7 @@ def export_to_path(
     Returns the number of annotations (for `documents`: of articles) written.
     """
     form = export_format(fmt)
-    flt = _filter(store, label, doc)
+    flt = _filter(store, form, label, doc, offsets, lines)
     if form.folder:
         with output_folder(path, database=store.path) as folder:
             return form.write(store, folder, flt)

@@ -115,6 +115,17 @@ def check_link_record(record: dict, utc_time) -> dict:
     for name in ("id", "score", "status"):
         if name not in record:
             raise LinkRecordError(f"link record has no {name!r}")
+    _check_link_values(record)
+    checked = dict(record)
+    for name in ("created", "updated"):
+        if name in record:
+            checked[name] = utc_time(name, record[name])
+    for name in ("a", "b"):
+        checked[name] = _check_side(name, record[name])
+    return checked
+
+
+def _check_link_values(record: dict) -> None:
     if not _is_id(record["id"]):
         raise LinkRecordError("id must be a non-empty string of at most 200 characters")
     score = record["score"]
@@ -129,13 +140,6 @@ def check_link_record(record: dict, utc_time) -> dict:
     cluster = record.get("cluster")
     if cluster is not None and not (isinstance(cluster, str) and len(cluster) <= MAX_ID_CHARS):
         raise LinkRecordError("cluster must be null or a short string")
-    checked = dict(record)
-    for name in ("created", "updated"):
-        if name in record:
-            checked[name] = utc_time(name, record[name])
-    for name in ("a", "b"):
-        checked[name] = _check_side(name, record[name])
-    return checked
 
 
 def _check_side(name: str, side: object) -> dict:
@@ -149,6 +153,17 @@ def _check_side(name: str, side: object) -> dict:
             raise LinkRecordError(f"{name} has no {field!r}")
     if not _is_id(side["doc_id"]):
         raise LinkRecordError(f"{name}.doc_id must be an id")
+    _check_side_offsets(name, side)
+    annotation = side.get("annotation_id")
+    if annotation is not None and not _is_id(annotation):
+        raise LinkRecordError(f"{name}.annotation_id must be null or an id")
+    text = side.get("text")
+    if text is not None and (not isinstance(text, str) or len(text) > MAX_SIDE_TEXT):
+        raise LinkRecordError(f"{name}.text must be a string")
+    return side
+
+
+def _check_side_offsets(name: str, side: dict) -> None:
     for field in ("start", "end", "match_start", "match_end"):
         value = side.get(field)
         if value is None and field.startswith("match_"):
@@ -159,13 +174,6 @@ def _check_side(name: str, side: object) -> dict:
         raise LinkRecordError(f"{name} span {side['start']}:{side['end']} is empty or reversed")
     if (side.get("match_start") is None) != (side.get("match_end") is None):
         raise LinkRecordError(f"{name}.match_start and match_end come together")
-    annotation = side.get("annotation_id")
-    if annotation is not None and not _is_id(annotation):
-        raise LinkRecordError(f"{name}.annotation_id must be null or an id")
-    text = side.get("text")
-    if text is not None and (not isinstance(text, str) or len(text) > MAX_SIDE_TEXT):
-        raise LinkRecordError(f"{name}.text must be a string")
-    return side
 
 
 # -- in -----------------------------------------------------------------------
@@ -201,7 +209,9 @@ def side_problem(db, name: str, side: dict) -> str | None:
             f"{side['doc_id']} ({length} characters)"
         )
     if side.get("text") is not None and side["text"] != held:
-        return f"{name}: the text at {side['start']}:{side['end']} is {held!r}, not {side['text']!r}"
+        return (
+            f"{name}: the text at {side['start']}:{side['end']} is {held!r}, not {side['text']!r}"
+        )
     return None
 
 

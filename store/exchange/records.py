@@ -89,6 +89,8 @@ class ExportFilter:
 
     label: str | None = None
     doc_id: str | None = None
+    offsets: str | None = None  # the unit of offsets (store/exchange/offsets.py); None: the tool's
+    lines: bool = False  # w3c: one annotation per line instead of one collection
 
     def __post_init__(self) -> None:
         if self.label is not None and self.label not in Label.__members__:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from ..db.connection import Store
 from .link_records import link_records
+from .offsets import Offsets
 from .records import (
     ENCODE,
     RECORD_FIELDS,
@@ -75,6 +76,7 @@ def write_documents(store: Store, stream: IO[str], flt: ExportFilter) -> int:
 # -- W3C Web Annotation -------------------------------------------------------
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
 DOC_IRI_PREFIX = "urn:sidenote:doc:"
 ANNOTATION_IRI_PREFIX = "urn:sidenote:annotation:"
 
@@ -94,12 +96,11 @@ def _other_iri(annotation_id: str) -> str:
 
 
 def document_iri(doc_id: str) -> str:
-    """The target's source. Not the web address: positions count in Sidenote's cleaned
-    text, which is not the text of the web page, so the page goes in `scope`."""
+    """The target's source when the article's address is not known."""
     return DOC_IRI_PREFIX + quote(doc_id, safe="")
 
 
-def w3c_annotation(record: dict) -> dict:
+def w3c_annotation(record: dict, unit: str = "codepoints", offsets: Offsets | None = None) -> dict:
     """A `jsonl` record as a W3C Web Annotation (https://www.w3.org/TR/annotation-model/)."""
     body = [{"type": "TextualBody", "value": record["label"], "purpose": "tagging"}]
     if record["note"]:
@@ -111,7 +112,17 @@ def w3c_annotation(record: dict) -> dict:
                 "format": "text/plain",
             }
         )
-    source: dict = {"id": document_iri(record["doc_id"]), "type": "Text", "format": "text/plain"}
+    # The page's address when known, so a client on the page can anchor the
+    # annotation (by its quote: the positions count Sidenote's cleaned text).
+    url = record["url"]
+    source: dict = {
+        "id": url if url and _is_absolute_iri(url) else document_iri(record["doc_id"]),
+        "type": "Text",
+        "format": "text/plain",
+    }
+    start, end = record["start"], record["end"]
+    if offsets is not None:
+        start, end = offsets.to_unit(start), offsets.to_unit(end)
     target: dict = {
         "type": "SpecificResource",
         "source": source,
@@ -122,11 +133,12 @@ def w3c_annotation(record: dict) -> dict:
                 "prefix": record["prefix"],
                 "suffix": record["suffix"],
             },
-            {"type": "TextPositionSelector", "start": record["start"], "end": record["end"]},
+            {"type": "TextPositionSelector", "start": start, "end": end},
         ],
     }
-    if record["url"] and _is_absolute_iri(record["url"]):
-        target["scope"] = record["url"]
+    if source["id"] != DOC_IRI_PREFIX + quote(record["doc_id"], safe=""):
+        # Sidenote's own name of the article, so an import finds it by id too.
+        target["scope"] = document_iri(record["doc_id"])
     annotation: dict = {
         "@context": W3C_CONTEXT,
         "id": annotation_iri(record["id"]),
@@ -149,9 +161,33 @@ def _is_absolute_iri(value: str) -> bool:
     return bool(_IRI.match(value))
 
 
+def _w3c_annotations(store: Store, flt: ExportFilter) -> Iterator[dict]:
+    unit = flt.offsets or "codepoints"
+    for article in articles(store, flt):
+        offsets = None if unit == "codepoints" else Offsets(article.text, unit)
+        for row in article.annotations:
+            yield w3c_annotation(article.record(row), unit, offsets)
+
+
 def write_w3c(store: Store, stream: IO[str], flt: ExportFilter) -> int:
-    with contextlib.closing(annotation_records(store, label=flt.label, doc=flt.doc_id)) as records:
-        return write_lines(map(w3c_annotation, records), stream)
+    """One AnnotationCollection whose first (only) page holds every annotation; with
+    `lines`, one annotation per line. The collection is streamed: `total` comes last
+    (JSON objects have no order)."""
+    with contextlib.closing(_w3c_annotations(store, flt)) as annotations:
+        if flt.lines:
+            return write_lines(annotations, stream)
+        stream.write(
+            f'{{"@context": {ENCODE([W3C_CONTEXT, LDP_CONTEXT])}, "type": "AnnotationCollection", '
+            f'"label": "Sidenote annotations", "first": {{"type": "AnnotationPage", '
+            f'"startIndex": 0, "items": ['
+        )
+        count = 0
+        for annotation in annotations:
+            del annotation["@context"]  # the collection's context covers its items
+            stream.write(("\n" if count == 0 else ",\n") + ENCODE(annotation))
+            count += 1
+        stream.write(f'\n]}}, "total": {count}}}\n')
+        return count
 
 
 # -- CSV ----------------------------------------------------------------------
@@ -191,6 +227,18 @@ def write_csv(store: Store, stream: IO[str], flt: ExportFilter) -> int:
 
 # -- brat ---------------------------------------------------------------------
 
+BRAT_VISUAL_CONF = """# Written by `sidenote export --format brat`.
+[labels]
+claim | Claim
+quote | Quote
+proposal | Proposal
+
+[drawing]
+claim\tbgColor:#ffe08a
+quote\tbgColor:#9fd3ff
+proposal\tbgColor:#b8f0b0
+"""
+
 BRAT_CONF = """# Written by `sidenote export --format brat`.
 [entities]
 claim
@@ -217,17 +265,20 @@ def _one_line(value: str) -> str:
     return " ".join(value.splitlines())
 
 
-def brat_ann(document_text: str, annotations: Iterable[tuple]) -> Iterator[str]:
+def brat_ann(
+    document_text: str, annotations: Iterable[tuple], offsets: Offsets | None = None
+) -> Iterator[str]:
     """The lines of a `.ann` file for (id, start, end, label, note, speaker) tuples."""
+    unit = offsets.to_unit if offsets is not None else int
     t = 0
     for _ann_id, start, end, label, note, speaker in annotations:
         fragments = brat_fragments(document_text, start, end)
         if not fragments:
             continue  # a span of line breaks only has nothing brat can show
         t += 1
-        offsets = ";".join(f"{a} {b}" for a, b in fragments)
+        offsets_text = ";".join(f"{unit(a)} {unit(b)}" for a, b in fragments)
         shown = " ".join(document_text[a:b] for a, b in fragments)
-        yield f"T{t}\t{label} {offsets}\t{shown}\n"
+        yield f"T{t}\t{label} {offsets_text}\t{shown}\n"
         comment = _one_line(note)
         if speaker:
             comment = f"{comment} (speaker: {_one_line(speaker)})".strip()
@@ -239,6 +290,7 @@ def write_brat(store: Store, folder: Path, flt: ExportFilter) -> int:
     """Fill an empty folder with DOC.txt / DOC.ann per article and annotation.conf."""
     count = 0
     (folder / "annotation.conf").write_text(BRAT_CONF, encoding="utf-8")
+    (folder / "visual.conf").write_text(BRAT_VISUAL_CONF, encoding="utf-8")
     with contextlib.closing(articles(store, flt)) as walk:
         for article in walk:
             name = _safe_file_name(article.id)
@@ -248,7 +300,9 @@ def write_brat(store: Store, folder: Path, flt: ExportFilter) -> int:
                 handle.write(article.text)
             rows = ((r[0], r[1], r[2], r[3], r[7], r[8]) for r in article.annotations)
             with open(folder / f"{name}.ann", "w", encoding="utf-8", newline="") as handle:
-                for line in brat_ann(article.text, rows):
+                unit = flt.offsets or "codepoints"
+                offsets = None if unit == "codepoints" else Offsets(article.text, unit)
+                for line in brat_ann(article.text, rows, offsets):
                     if line.startswith("T"):
                         count += 1
                     handle.write(line)

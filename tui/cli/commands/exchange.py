@@ -8,6 +8,7 @@ import click
 
 from store import (
     FORMATS,
+    TOOLS,
     InputError,
     ReviewItem,
     annotation_record,
@@ -16,6 +17,8 @@ from store import (
     export_to_path,
     export_to_stream,
     import_annotations,
+    import_from_tool,
+    parse_map,
     resolve_review,
     review_items,
 )
@@ -57,25 +60,43 @@ def _plural(n: int, word: str) -> str:
 @click.option(
     "--doc", "doc", metavar="DOC_ID", help="Only this article (an id or a unique prefix)."
 )
+@click.option(
+    "--offsets",
+    metavar="UNIT",
+    help="codepoints, utf16 or bytes; default: the unit the format's tool counts in "
+    "(doccano: utf16; the others: codepoints). See docs/formats.md.",
+)
+@click.option("--lines", is_flag=True, help="w3c: one annotation per line, not one collection.")
 @click.pass_obj
 def export(
-    obj: CliContext, fmt: str, output: str, force: bool, label: str | None, doc: str | None
+    obj: CliContext,
+    fmt: str,
+    output: str,
+    force: bool,
+    label: str | None,
+    doc: str | None,
+    offsets: str | None,
+    lines: bool,
 ) -> None:
-    """Export annotations: jsonl (default, lossless), documents, w3c, brat or csv.
+    """Export annotations: jsonl (default, lossless), documents, w3c, doccano,
+    label-studio, prodigy, spacy, brat or csv.
 
-    Offsets are code points of the stored text (`sidenote show DOC_ID`); jsonl adds
-    UTF-16 offsets for JavaScript tools. A file is written whole or not at all; an
-    existing file is replaced only with --force, and never the database, its files,
-    a device or a pipe.
+    Offsets are code points of the stored text (`sidenote show DOC_ID`) unless the
+    format's tool counts otherwise (--offsets); jsonl adds UTF-16 offsets for
+    JavaScript tools. A file is written whole or not at all; an existing file is
+    replaced only with --force, and never the database, its files, a device or a pipe.
     """
     store = obj.store(write=False)
     form = export_format(fmt)
+    options = {"label": label, "doc": doc, "offsets": offsets, "lines": lines}
     if output == "-":
+        if form.binary:
+            raise InputError(f"--format {fmt}", "writes a binary file: give one with -o FILE")
         with data_stdout("export", json_format=form.json) as stream:
-            count = export_to_stream(store, fmt, stream, label=label, doc=doc)
+            count = export_to_stream(store, fmt, stream, **options)
         echo(f"Exported {_plural(count, form.counts)}.", err=True)
         return
-    count = export_to_path(store, fmt, output, label=label, doc=doc, force=force)
+    count = export_to_path(store, fmt, output, force=force, **options)
     echo(f"Exported {_plural(count, form.counts)} to {literal(output)}.")
 
 
@@ -91,16 +112,55 @@ def export(
     help="Import records whose id is another annotation's under fresh ids (printed "
     "old → new) instead of refusing the file.",
 )
+@click.option(
+    "--from",
+    "tool",
+    default="sidenote",
+    show_default=True,
+    metavar="TOOL",
+    help=f"The file's tool: {', '.join(TOOLS)} (sidenote: our jsonl export).",
+)
+@click.option(
+    "--offsets",
+    metavar="UNIT",
+    help="codepoints, utf16 or bytes; default: the unit the tool counts in.",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="OTHER=LABEL",
+    help="Import the tool's label OTHER as claim, quote or proposal (repeatable).",
+)
 @click.pass_obj
-def import_annotations_command(obj: CliContext, file: str, as_json: bool, new_ids: bool) -> None:
-    """Import a jsonl export: lossless, idempotent by id, all or nothing.
+def import_annotations_command(
+    obj: CliContext,
+    file: str,
+    as_json: bool,
+    new_ids: bool,
+    tool: str,
+    offsets: str | None,
+    maps: tuple[str, ...],
+) -> None:
+    """Import annotations: our jsonl export, or a doccano, Label Studio, Prodigy,
+    brat (folder), W3C or documents file. All or nothing, idempotent.
 
-    Annotations whose article text has changed are re-anchored; those that cannot
-    be placed safely are listed by `sidenote review`. A record whose id is already
-    another annotation's (on another article or other words) refuses the file,
-    unless --new-ids. The whole import is one `undo` step in the app.
+    Articles are matched by their text and imported when new. Annotations whose
+    article text has changed are re-anchored; those that cannot be placed safely
+    are listed by `sidenote review`. A record whose id is already another
+    annotation's refuses the file, unless --new-ids. The whole import is one
+    `undo` step in the app.
     """
-    report = import_annotations(obj.store(), file, new_ids=new_ids)
+    if tool == "sidenote":
+        if offsets or maps:
+            raise InputError("--from sidenote", "takes no --offsets or --map (it is ours)")
+        report = import_annotations(obj.store(), file, new_ids=new_ids)
+    else:
+        if new_ids:
+            raise InputError("--new-ids", "applies to --from sidenote only")
+        report = import_from_tool(
+            obj.store(), tool, file, offsets=offsets, mapping=parse_map(maps)
+        )
     if as_json:
         click.echo(json_line(report.as_dict()))
         return

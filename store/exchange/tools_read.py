@@ -1,0 +1,589 @@
+"""Annotations back from other tools: `sidenote import-annotations --from TOOL FILE`.
+
+Each reader turns a tool's file (or brat folder) into articles and spans; one import
+then stores them like our own `jsonl` (store/exchange/read.py), in one change group:
+
+- Articles are matched by their text (the id is the hash of the normalised text);
+  one not in the database is imported, with the title the file gives, its text kept
+  exactly as the tool had it, so the tool's offsets stay valid.
+- Offsets are converted from the tool's unit (`--offsets`, else the tool's default,
+  store/exchange/tools_write.py DEFAULT_UNITS); every span must fall on character
+  boundaries and hold the text the file states, or the whole file is refused with
+  `FILE:LINE` (or `FILE:ANN_ID` where the tool names its annotations).
+- Labels other than claim, quote and proposal are mapped (`--map ORG=claim`) or
+  refused by name.
+- A span keeps the id the tool carried (Label Studio, Prodigy, W3C, documents);
+  else it is the annotation already on the same words, or gets an id derived from
+  its article and span, so importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from ..db.connection import Store
+from ..documents import NewDocument, add_document, document_id
+from ..errors import InputError
+from ..files.reading import open_regular
+from ..history import change_group
+from ..importing.pages import derived_title, surrogate_problem
+from ..models import Label
+from ..text import context
+from .offsets import Offsets, check_unit
+from .read import (
+    AnnotationImportReport,
+    DocumentFinder,
+    RecordError,
+    _import_one,
+    check_record,
+    read_lines,
+)
+from .tools_write import DEFAULT_UNITS
+from .write import ANNOTATION_IRI_PREFIX, DOC_IRI_PREFIX
+
+TOOLS = ("doccano", "label-studio", "prodigy", "brat", "w3c", "documents", "sidenote")
+_SPAN_IDS = uuid.UUID("5b1d7c1e-9a57-4c39-9a43-5c0a1f2e7d11")  # namespace of derived ids
+
+
+@dataclass
+class ToolArticle:
+    where: str
+    text: str | None  # None: the tool does not carry it (W3C): the article must be here
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    doc_id: str = ""  # Sidenote's id when the file names it
+
+
+@dataclass
+class ToolSpan:
+    where: str
+    article: ToolArticle
+    start: int  # in the tool's unit
+    end: int
+    label: str
+    text: str | None = None
+    id: str | None = None
+    extra: dict = field(default_factory=dict)  # note, speaker, annotator, created, updated
+
+
+# -- readers ------------------------------------------------------------------
+
+
+def _json_lines(path: Path) -> Iterator[tuple[str, dict]]:
+    for number, line in read_lines(path):
+        where = f"{path}:{number}"
+        try:
+            value = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            raise InputError(where, "not valid JSON") from None
+        if not isinstance(value, dict):
+            raise InputError(where, "expected a JSON object")
+        yield where, value
+
+
+def _string(where: str, value: object, name: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputError(where, f"{name} must be a string")
+    return value
+
+
+def _int(where: str, value: object, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InputError(where, f"{name} must be a whole number, not {value!r}")
+    return value
+
+
+def _article(where: str, record: dict, meta: dict | None = None) -> ToolArticle:
+    meta = meta if isinstance(meta, dict) else {}
+    text = record.get("text")
+    if not isinstance(text, str) or not text:
+        raise InputError(where, "no 'text' (the article)")
+
+    def pick(name: str) -> str:
+        return _string(where, record.get(name, meta.get(name)), name)
+
+    return ToolArticle(where, text, pick("title"), pick("source"), pick("url"), pick("doc_id"))
+
+
+def read_doccano(path: Path) -> Iterator[ToolSpan]:
+    """doccano JSONL: `label` (or `labels`) as [start, end, label] triples, or
+    `entities` as objects with start_offset / end_offset / label."""
+    for where, record in _json_lines(path):
+        article = _article(where, record, record.get("meta"))
+        triples = record.get("label", record.get("labels", []))
+        if not isinstance(triples, list):
+            raise InputError(where, "'label' must be a list of [start, end, label]")
+        for triple in triples:
+            if not (isinstance(triple, list) and len(triple) == 3):
+                raise InputError(where, f"label {triple!r} is not [start, end, label]")
+            start, end, label = triple
+            yield ToolSpan(where, article, _int(where, start, "start"), _int(where, end, "end"),
+                           _string(where, label, "label"))  # fmt: skip
+        for entity in record.get("entities", []):
+            yield ToolSpan(
+                where,
+                article,
+                _int(where, entity.get("start_offset"), "start_offset"),
+                _int(where, entity.get("end_offset"), "end_offset"),
+                _string(where, entity.get("label"), "label"),
+            )
+
+
+def read_prodigy(path: Path) -> Iterator[ToolSpan]:
+    for where, record in _json_lines(path):
+        article = _article(where, record, record.get("meta"))
+        for span in record.get("spans") or []:
+            if not isinstance(span, dict):
+                raise InputError(where, "each span must be an object")
+            extra = {k: _string(where, span[k], k) for k in ("note", "speaker") if k in span}
+            yield ToolSpan(
+                where,
+                article,
+                _int(where, span.get("start"), "start"),
+                _int(where, span.get("end"), "end"),
+                _string(where, span.get("label"), "label"),
+                span.get("text") if isinstance(span.get("text"), str) else None,
+                str(span["id"]) if span.get("id") is not None else None,
+                extra,
+            )
+
+
+def read_documents(path: Path) -> Iterator[ToolSpan]:
+    for where, record in _json_lines(path):
+        article = _article(where, record)
+        article.doc_id = _string(where, record.get("id"), "id")
+        for span in record.get("spans") or []:
+            if not isinstance(span, dict):
+                raise InputError(where, "each span must be an object")
+            yield ToolSpan(
+                where,
+                article,
+                _int(where, span.get("start"), "start"),
+                _int(where, span.get("end"), "end"),
+                _string(where, span.get("label"), "label"),
+                id=str(span["id"]) if span.get("id") is not None else None,
+            )
+
+
+MAX_JSON_BYTES = 1 << 30
+
+
+def _load_json(path: Path) -> object:
+    """A whole JSON file (Label Studio writes one array, often on one line)."""
+    try:
+        with open_regular(path) as handle:
+            data = handle.read(MAX_JSON_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except PermissionError:
+        raise InputError(str(path), "cannot read (permission denied)") from None
+    if len(data) > MAX_JSON_BYTES:
+        raise InputError(str(path), "larger than 1 GB")
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(str(path), "not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}:{error.lineno}", f"not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise InputError(str(path), "JSON nested too deeply") from None
+
+
+def _task_regions(task: dict) -> tuple[dict[str, dict], dict[str, dict]]:
+    """A task's `labels` results by region id, and its regions' speaker and note."""
+    regions: dict[str, dict] = {}
+    extras: dict[str, dict] = {}
+    for annotation in task.get("annotations") or task.get("completions") or []:
+        for result in annotation.get("result") or []:
+            rid = str(result.get("id", ""))
+            value = result.get("value") or {}
+            if result.get("type") == "labels":
+                regions[rid] = result
+            elif result.get("type") == "textarea" and result.get("from_name") in _TEXTAREAS:
+                texts = value.get("text") or [""]
+                extras.setdefault(rid, {})[result["from_name"]] = "\n".join(map(str, texts))
+    return regions, extras
+
+
+_TEXTAREAS = ("speaker", "note")
+
+
+def read_label_studio(path: Path) -> Iterator[ToolSpan]:
+    """A Label Studio JSON export: a list of tasks with `data.text` and `annotations`
+    (or `completions`, older versions) whose results are `labels` regions, with
+    per-region `textarea` results named `speaker` and `note`."""
+    tasks = _load_json(path)
+    if isinstance(tasks, dict):
+        tasks = [tasks]
+    if not isinstance(tasks, list):
+        raise InputError(str(path), "expected a JSON list of Label Studio tasks")
+    for index, task in enumerate(tasks):
+        where = f"{path}:task {index + 1}"
+        if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+            raise InputError(where, "a task needs a 'data' object")
+        article = _article(where, task["data"])
+        regions, extras = _task_regions(task)
+        for rid, result in regions.items():
+            value = result.get("value") or {}
+            rwhere = f"{path}:{rid}"
+            labels = value.get("labels") or []
+            if len(labels) != 1:
+                raise InputError(rwhere, "a region needs exactly one label")
+            meta = result.get("meta") if isinstance(result.get("meta"), dict) else {}
+            extra = dict(extras.get(rid, {}))
+            if meta.get("annotator"):
+                extra["annotator"] = str(meta["annotator"])
+            yield ToolSpan(
+                rwhere,
+                article,
+                _int(rwhere, value.get("start"), "value.start"),
+                _int(rwhere, value.get("end"), "value.end"),
+                _string(rwhere, labels[0], "label"),
+                value.get("text") if isinstance(value.get("text"), str) else None,
+                rid or None,
+                extra,
+            )
+
+
+_BRAT_T = re.compile(r"^(T[0-9]+)\t(\S+) ([0-9 ;]+)\t(.*)$")
+_BRAT_NOTE = re.compile(r"^#[0-9]+\tAnnotatorNotes (T[0-9]+)\t(.*)$")
+_SPEAKER = re.compile(r"^(.*?) ?\(speaker: (.*)\)$")
+
+
+def _brat_note(span: ToolSpan, comment: str) -> None:
+    """An AnnotatorNotes comment as we write it: the note, then `(speaker: NAME)`."""
+    speaker = _SPEAKER.match(comment)
+    if speaker:
+        span.extra["note"], span.extra["speaker"] = speaker.group(1), speaker.group(2)
+    else:
+        span.extra["note"] = comment
+
+
+def _brat_spans(ann: Path, article: ToolArticle) -> dict[str, ToolSpan]:
+    """The text-bound annotations of one .ann file, with their AnnotatorNotes."""
+    spans: dict[str, ToolSpan] = {}
+    for number, line in read_lines(ann):
+        line = line.rstrip("\r\n")
+        found = _BRAT_T.match(line)
+        if found:
+            tid, label, offsets, shown = found.groups()
+            where = f"{ann}:{tid}"
+            pieces = [p.split() for p in offsets.split(";")]
+            if any(len(p) != 2 for p in pieces):
+                raise InputError(where, f"offsets {offsets!r} are not 'start end[;start end]'")
+            bounds = [(int(a), int(b)) for a, b in pieces]
+            spans[tid] = ToolSpan(
+                where, article, bounds[0][0], bounds[-1][1], label, None, None,
+                {"fragments": bounds, "shown": shown},
+            )  # fmt: skip
+            continue
+        note = _BRAT_NOTE.match(line)
+        if note and note.group(1) in spans:
+            _brat_note(spans[note.group(1)], note.group(2))
+        elif line.startswith("T"):
+            raise InputError(f"{ann}:{number}", "not a brat text-bound annotation line")
+    return spans
+
+
+def read_brat(path: Path) -> Iterator[ToolSpan]:
+    """A brat folder (every DOC.ann with its DOC.txt), or one .ann file."""
+    if path.is_dir():
+        anns = sorted(path.glob("*.ann"))
+        if not anns:
+            raise InputError(str(path), "no .ann files in this folder")
+    else:
+        anns = [path]
+    for ann in anns:
+        txt = ann.with_suffix(".txt")
+        try:
+            text = txt.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            raise InputError(str(ann), f"no {txt.name} beside it") from None
+        except UnicodeDecodeError:
+            raise InputError(str(txt), "not UTF-8 text") from None
+        article = ToolArticle(str(txt), text, derived_title(text))
+        spans = _brat_spans(ann, article)
+        yield from spans.values()
+
+
+def read_w3c(path: Path) -> Iterator[ToolSpan]:
+    """W3C Web Annotations: one AnnotationCollection (or Page), or one per line."""
+    try:
+        whole = _load_json(path)
+    except InputError:
+        whole = None  # JSON Lines: one annotation per line
+    if isinstance(whole, dict) and whole.get("type") in ("AnnotationCollection", "AnnotationPage"):
+        page = whole.get("first", whole)
+        items = page.get("items") if isinstance(page, dict) else None
+        if not isinstance(items, list):
+            raise InputError(str(path), "an AnnotationCollection needs first.items")
+        annotations: Iterator[tuple[str, object]] = ((f"{path}:{_w3c_id(a)}", a) for a in items)
+    elif isinstance(whole, dict):
+        annotations = iter([(f"{path}:{_w3c_id(whole)}", whole)])
+    else:
+        annotations = ((w, a) for w, a in _json_lines(path))
+    for where, annotation in annotations:
+        yield _w3c_span(where, annotation)
+
+
+def _w3c_id(annotation: object) -> str:
+    raw = annotation.get("id", "") if isinstance(annotation, dict) else ""
+    return str(raw)
+
+
+def _w3c_article(target: dict) -> tuple[str, str]:
+    """(Sidenote's article id, the page's address) a target names, either may be empty."""
+    source = target.get("source")
+    source_id = source.get("id", "") if isinstance(source, dict) else str(source or "")
+    scope = str(target.get("scope") or "")
+    doc_id = ""
+    for iri in (source_id, scope):
+        if iri.startswith(DOC_IRI_PREFIX):
+            doc_id = unquote(iri[len(DOC_IRI_PREFIX) :])
+    url = scope if source_id.startswith(DOC_IRI_PREFIX) else source_id
+    return doc_id, "" if url.startswith(DOC_IRI_PREFIX) else url
+
+
+def _w3c_extra(annotation: dict, bodies: list) -> dict:
+    note = next((b.get("value") for b in bodies if b.get("purpose") == "commenting"), "")
+    extra: dict = {"note": note} if note else {}
+    creator = annotation.get("creator")
+    if isinstance(creator, dict) and creator.get("nickname"):
+        extra["annotator"] = str(creator["nickname"])
+    for ours, theirs in (("created", "created"), ("updated", "modified")):
+        if annotation.get(theirs):
+            extra[ours] = str(annotation[theirs])
+    return extra
+
+
+def _w3c_span(where: str, annotation: object) -> ToolSpan:
+    if not isinstance(annotation, dict) or not isinstance(annotation.get("target"), dict):
+        raise InputError(where, "an Annotation needs a target")
+    target = annotation["target"]
+    doc_id, url = _w3c_article(target)
+    selectors = target.get("selector") or []
+    selectors = selectors if isinstance(selectors, list) else [selectors]
+    quote = next((s for s in selectors if s.get("type") == "TextQuoteSelector"), None)
+    position = next((s for s in selectors if s.get("type") == "TextPositionSelector"), None)
+    if position is None:
+        raise InputError(where, "no TextPositionSelector")
+    bodies = annotation.get("body") or []
+    bodies = bodies if isinstance(bodies, list) else [bodies]
+    label = next((b.get("value") for b in bodies if b.get("purpose") == "tagging"), None)
+    extra = _w3c_extra(annotation, bodies)
+    raw_id = _w3c_id(annotation)
+    if raw_id.startswith("urn:uuid:"):
+        raw_id = raw_id[len("urn:uuid:") :]
+    elif raw_id.startswith(ANNOTATION_IRI_PREFIX):
+        raw_id = unquote(raw_id[len(ANNOTATION_IRI_PREFIX) :])
+    return ToolSpan(
+        where,
+        ToolArticle(
+            where, None, url=url if not url.startswith(DOC_IRI_PREFIX) else "", doc_id=doc_id
+        ),
+        _int(where, position.get("start"), "start"),
+        _int(where, position.get("end"), "end"),
+        _string(where, label, "label"),
+        quote.get("exact") if isinstance(quote, dict) else None,
+        raw_id or None,
+        extra,
+    )
+
+
+READERS = {
+    "doccano": read_doccano,
+    "label-studio": read_label_studio,
+    "prodigy": read_prodigy,
+    "brat": read_brat,
+    "w3c": read_w3c,
+    "documents": read_documents,
+}
+
+
+# -- importing ----------------------------------------------------------------
+
+
+def parse_map(values: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """`--map OTHER=claim` options as {OTHER: claim}."""
+    mapping: dict[str, str] = {}
+    for value in values:
+        other, sep, ours = value.partition("=")
+        if not sep or not other or ours not in Label.__members__:
+            raise InputError("--map", f"expected OTHER=claim|quote|proposal, got {value!r}")
+        mapping[other] = ours
+    return mapping
+
+
+def _stored_article(group, article: ToolArticle, path: Path) -> tuple[str, str]:
+    """(id, stored text) of the article, imported when it is new."""
+    if article.text is None:
+        row = None
+        if article.doc_id:
+            row = group.db.execute(
+                "SELECT id, text FROM documents WHERE id = ?", [article.doc_id]
+            ).fetchone()
+        if row is None and article.url:
+            row = group.db.execute(
+                "SELECT id, text FROM documents WHERE url = ? ORDER BY imported_at DESC LIMIT 1",
+                [article.url],
+            ).fetchone()
+        if row is None:
+            raise InputError(article.where, "the article is not in the database (import it first)")
+        return row[0], row[1]
+    problem = surrogate_problem(article.text)
+    if problem:
+        raise InputError(article.where, problem)
+    doc_id = document_id(article.text)
+    row = group.db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
+    if row is not None:
+        return doc_id, row[0]
+    new = NewDocument(
+        text=article.text,
+        title=article.title or derived_title(article.text),
+        source=article.source,
+        url=article.url,
+        origin={"file": str(path)},
+    )
+    add_document(group.db, new)
+    return doc_id, article.text
+
+
+def _check_fragments(span: ToolSpan, source: str, offsets: Offsets) -> None:
+    """A discontinuous brat span: its pieces, joined by a space, are its stated text."""
+    pieces = []
+    for a, b in span.extra["fragments"]:
+        fa, fb = offsets.to_codepoint(a), offsets.to_codepoint(b)
+        if fa is None or fb is None:
+            raise InputError(span.where, f"fragment {a} {b} falls inside a character")
+        pieces.append(source[fa:fb])
+    if " ".join(pieces) != span.extra["shown"]:
+        raise InputError(
+            span.where, f"the text is {' '.join(pieces)!r}, not {span.extra['shown']!r}"
+        )
+
+
+def _span_record(group, span: ToolSpan, doc_id: str, text: str, unit: str, mapping) -> dict:
+    """The span as a `jsonl` record on the file's text, checked."""
+    source = span.article.text if span.article.text is not None else text
+    offsets = Offsets(source, unit)
+    start, end = offsets.to_codepoint(span.start), offsets.to_codepoint(span.end)
+    if start is None or end is None or end <= start:
+        raise InputError(
+            span.where,
+            f"span {span.start}:{span.end} ({unit}) is not a span of the article's "
+            f"{offsets.to_unit(len(source))} {unit}"
+            + ("" if unit == "codepoints" else " (or falls inside a character)"),
+        )
+    held = source[start:end]
+    fragments = span.extra.get("fragments")
+    if fragments is not None:
+        pieces = []
+        for a, b in fragments:
+            fa, fb = offsets.to_codepoint(a), offsets.to_codepoint(b)
+            if fa is None or fb is None:
+                raise InputError(span.where, f"fragment {a} {b} falls inside a character")
+            pieces.append(source[fa:fb])
+        if " ".join(pieces) != span.extra["shown"]:
+            raise InputError(
+                span.where, f"the text is {' '.join(pieces)!r}, not {span.extra['shown']!r}"
+            )
+    if span.text is not None and span.text != held:
+        raise InputError(
+            span.where,
+            f"span {span.start}:{span.end} holds {held!r}, not {span.text!r} "
+            f"(offsets counted in {unit}; see --offsets)",
+        )
+    label = _our_label(span, mapping)
+    ann_id = span.id or _existing_id(group, doc_id, start, end, held, source == text)
+    prefix, suffix = context(source, start, end)
+    record = {
+        "id": ann_id or str(uuid.uuid5(_SPAN_IDS, f"{doc_id}:{start}:{end}:{label}")),
+        "doc_id": doc_id,
+        "doc_title": span.article.title,
+        "source": span.article.source,
+        "url": span.article.url,
+        "label": label,
+        "start": start,
+        "end": end,
+        "text": held,
+        "prefix": prefix,
+        "suffix": suffix,
+    }
+    for name in ("note", "speaker", "annotator", "created", "updated"):
+        if span.extra.get(name):
+            record[name] = span.extra[name]
+    try:
+        return check_record(record)
+    except RecordError as error:
+        raise InputError(span.where, str(error)) from None
+
+
+def _our_label(span: ToolSpan, mapping: dict[str, str]) -> str:
+    label = span.label if span.label in Label.__members__ else mapping.get(span.label)
+    if label is None:
+        raise InputError(
+            span.where, f"unknown label {span.label!r} (map it: --map {span.label}=claim)"
+        )
+    return label
+
+
+def _existing_id(group, doc_id: str, start: int, end: int, held: str, same: bool) -> str | None:
+    """The annotation already on these words (its id), so a file without ids
+    imports idempotently and a round trip keeps the annotation."""
+    if not same:
+        return None
+    row = group.db.execute(
+        'SELECT id FROM annotations WHERE doc_id = ? AND start = ? AND "end" = ? AND text = ? '
+        "ORDER BY created_at, id LIMIT 1",
+        [doc_id, start, end, held],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def import_from_tool(
+    store: Store,
+    tool: str,
+    path: str | Path,
+    *,
+    offsets: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> AnnotationImportReport:
+    """Import another tool's file, all or nothing, as one undoable change."""
+    if tool not in READERS:
+        raise InputError("--from", f"unknown tool {tool!r} (use {', '.join(TOOLS)})")
+    unit = check_unit(offsets) if offsets else DEFAULT_UNITS.get(tool, "codepoints")
+    path = Path(path)
+    if not path.exists():
+        raise InputError(str(path), "no such file or folder")
+    if path.is_dir() and tool != "brat":
+        raise InputError(str(path), "is a folder; give a file (a folder is for --from brat)")
+    report = AnnotationImportReport(str(path))
+    mapping = mapping or {}
+    finder = DocumentFinder(store)
+    seen: set[str] = set()
+    with change_group(store, f"import {tool} annotations from {path.name}") as group:
+        # By identity; each article kept alive with its result, so ids are never reused.
+        stored: dict[int, tuple[ToolArticle, str, str]] = {}
+        for span in READERS[tool](path):
+            key = id(span.article)
+            if key not in stored:
+                stored[key] = (span.article, *_stored_article(group, span.article, path))
+            _, doc_id, text = stored[key]
+            record = _span_record(group, span, doc_id, text, unit, mapping)
+            if record["id"] in seen:
+                continue  # the same span listed twice (Label Studio: one per annotator)
+            seen.add(record["id"])
+            report.records += 1
+            _import_one(group, finder, record, span.where, report, False)
+        if report.records == 0:
+            raise InputError(str(path), "no annotations in this file")
+    return report
