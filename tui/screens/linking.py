@@ -17,7 +17,17 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
-from store import LinkReport, SidenoteError, Store, open_store, relink, threshold_for
+from store import (
+    MEANING_METHOD,
+    LinkReport,
+    MeaningReport,
+    SidenoteError,
+    Store,
+    corpus_stats,
+    open_store,
+    relink,
+    threshold_for,
+)
 
 
 @dataclass(eq=False)
@@ -27,11 +37,38 @@ class LinkProgress(Message):
 
 
 def report_line(report: LinkReport) -> str:
-    """`12 links (exact 8, trimmed 3, reworded 1), 4 new, in 2.1 s`."""
+    """`12 links (exact 8, trimmed 3, reworded 1), 4 new, in 2.1 s; meaning: 5
+    suggestions (reworded-meaning), 5 new, in 3.0 s`."""
     methods = ", ".join(f"{method} {count}" for method, count in sorted(report.by_method.items()))
     methods = f" ({methods})" if methods else ""
-    return (f"linked: {report.found} link{'' if report.found == 1 else 's'}{methods}, "
+    line = (f"linked: {report.found} link{'' if report.found == 1 else 's'}{methods}, "
             f"{report.new} new, in {report.seconds:.1f} s")
+    return line + meaning_part(report.meaning)
+
+
+def meaning_part(report: MeaningReport | None) -> str:
+    """What the meaning stage did, or that it is off (the extra is not installed)."""
+    if report is None:
+        return ""
+    if report.unavailable is not None:
+        return "; meaning stage off (the `meaning` extra is not installed)"
+    return (f"; meaning: {report.found} suggestion{'' if report.found == 1 else 's'} "
+            f"({MEANING_METHOD}), {report.new} new, {report.embedded} sentences embedded, "
+            f"in {report.seconds:.1f} s")
+
+
+def links_in_all(store: Store) -> str:
+    """`27 links in all (25 suggested, 2 confirmed)`: the stored totals, as `sidenote
+    stats` counts them. A run's own figures are what it found, which leaves out links
+    stored before (by `sidenote link --meaning`, or by echoes)."""
+    try:
+        stats = corpus_stats(store)
+    except SidenoteError as error:
+        return f"totals unavailable: {error}"
+    statuses = ", ".join(f"{count} {status}" for status, count in stats.by_status.items())
+    return f"{stats.links} link{'' if stats.links == 1 else 's'} in all" + (
+        f" ({statuses})" if statuses else ""
+    )
 
 
 class LinkCorpusScreen(ModalScreen[LinkReport | None]):
@@ -43,7 +80,10 @@ class LinkCorpusScreen(ModalScreen[LinkReport | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="link-dialog"):
-            yield Static(Content("Linking every sentence and annotation of the corpus\u2026"),
+            yield Static(Content("Linking every sentence and annotation of the corpus, "
+                                 "then looking for the same statements in other words "
+                                 "(the meaning stage, when its extra is installed; each "
+                                 "sentence is embedded once, so a first run is slow)\u2026"),
                          id="link-title")
             yield ProgressBar(id="link-progress", show_eta=True)
 
@@ -56,7 +96,9 @@ class LinkCorpusScreen(ModalScreen[LinkReport | None]):
         own = path != ":memory:"
         store = open_store(path) if own else self.store
         try:
-            report = relink(store, threshold=threshold_for(store),
+            # The meaning stage too, as `sidenote link` runs it by default: without
+            # its extra it reports itself off and nothing else changes.
+            report = relink(store, threshold=threshold_for(store), meaning=True,
                             progress=lambda done, total: self.post_message(
                                 LinkProgress(done, total)))
         except SidenoteError as error:
