@@ -60,6 +60,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             ".jsonl",
             "one article per line with its annotations",
             counts="article",
+            offsets=False,
         ),
         ExportFormat(
             "w3c",

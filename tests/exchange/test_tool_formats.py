@@ -115,6 +115,19 @@ def test_doccano_with_code_point_offsets_needs_the_same_unit_back(db, tmp_path):
     round_trip(db, tmp_path, "doccano", out, "--offsets", "codepoints", carries_notes=False)
 
 
+def test_byte_offsets_slice_the_utf8_text_and_come_back(db, tmp_path):
+    out = tmp_path / "prodigy-bytes.jsonl"
+    sidenote(db, "export", "--format", "prodigy", "--offsets", "bytes", "-o", str(out))
+    found = set()
+    for line in out.read_text("utf-8").splitlines():
+        task = json.loads(line)
+        raw = task["text"].encode("utf-8")
+        for span in task["spans"]:
+            found.add((raw[span["start"] : span["end"]].decode("utf-8"), span["label"]))
+    assert found == EXPECTED
+    round_trip(db, tmp_path, "prodigy", out, "--offsets", "bytes")
+
+
 def test_an_offset_inside_a_character_is_refused_with_file_and_line(tmp_path):
     out = tmp_path / "split.jsonl"
     # UTF-16 offset 1 is between the two halves of the emoji.
