@@ -17,6 +17,7 @@ from textual.screen import Screen
 from store import Change, LinkReport, SidenoteError, Store, redo, undo, warm
 from store.search import warm_up
 
+from . import input_driver
 from .messages import OpenDocument
 from .screens.base import StoreScreen
 from .screens.dialogs import DeleteDialog, NoteDialog, ReplaceDialog
@@ -58,7 +59,7 @@ class SidenoteApp(App[None]):
     def __init__(
         self, store: Store, doc_id: str | None = None, keymap: Mapping[str, str] | None = None
     ) -> None:
-        super().__init__()
+        super().__init__(driver_class=input_driver.driver_class())
         self.store = store
         self.doc_id = doc_id
         self.user_keymap = dict(keymap or {})
