@@ -156,7 +156,8 @@ def _pair_marks(
             continue
         family = FAMILIES[text[i]]
         can_open, can_close = _direction(text, i)
-        if can_close and any(f == family for _, f in stack):
+        # The open quote on top is nearly always the one closed: tested before the scan.
+        if can_close and stack and (stack[-1][1] == family or any(f == family for _, f in stack)):
             while stack[-1][1] != family:
                 stack.pop()
             opened, _ = stack.pop()

@@ -230,6 +230,12 @@ class NameIndex:
             for run in runs_of_several_words(self._text):
                 # run.split()[-1]: a run's words are parted by spaces and tabs only.
                 last = run[max(run.rfind(" "), run.rfind("\t")) + 1 :]
-                index.setdefault(_without_possessive(last), []).append(run)
+                if last[-1] in "'’s":  # the only endings a possessive may have
+                    last = _without_possessive(last)
+                bucket = index.get(last)
+                if bucket is None:
+                    index[last] = [run]
+                else:
+                    bucket.append(run)
             self._runs_by_last_word = index
         return self._runs_by_last_word.get(surname, [])
