@@ -32,7 +32,7 @@ def test_delete_asks_with_the_counts_then_deletes_and_undo_restores(library: Sto
         await pilot.pause()
         seen["after_delete"] = library.document_ids()
         seen["rows"] = [row.id for row in app.screen.query_one("#library-table").rows]
-        await pilot.press("u")
+        await pilot.press("ctrl+z")  # the library undoes with ctrl+z
         await pilot.pause()
         seen["after_undo"] = len(library.annotations(doc_id))
         seen["cursor"] = app.screen.query_one("#library-table").current.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
@@ -9,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Label, Static
 
 from store import Annotation, DeletionSummary
@@ -23,7 +25,7 @@ EXCERPT_CHARS = 60
 @dataclass(frozen=True)
 class NoteEdit:
     note: str
-    speaker: str | None  # None: the annotation has no speaker field (not a quote)
+    speaker: str | None  # None: leave the speaker as it is
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -33,16 +35,19 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 
 
 class NoteDialog(ModalScreen[NoteEdit | None]):
-    """Edit an annotation's note, and its speaker when it is a quote."""
+    """Edit an annotation's note and speaker (any label: a claim or a proposal has
+    someone behind it too). The speaker completes from `speakers` as it is typed
+    (`→` takes the completion); `tab` goes between the two fields."""
 
     BINDINGS = [
         Binding("escape", "cancel", "cancel", id="dialog.cancel"),
         Binding("ctrl+s", "save", "save", id="dialog.save"),
     ]
 
-    def __init__(self, annotation: Annotation) -> None:
+    def __init__(self, annotation: Annotation, speakers: Sequence[str] = ()) -> None:
         super().__init__()
         self.annotation = annotation
+        self.speakers = list(speakers)
 
     def compose(self) -> ComposeResult:
         annotation = self.annotation
@@ -54,14 +59,17 @@ class NoteDialog(ModalScreen[NoteEdit | None]):
             yield Label("Note")
             yield Input(annotation.note, placeholder="Why this matters, a source, a check…",
                         id="note-input", max_length=limit_for(annotation.note, NOTE_CHARS))
-            if annotation.label is Tag.quote:
-                yield Label("Speaker")
-                yield Input(annotation.speaker, placeholder="Who said it", id="speaker-input",
-                            max_length=limit_for(annotation.speaker, SPEAKER_CHARS))
+            yield Label("Speaker (\u2192 takes the completion)")
+            yield Input(annotation.speaker, placeholder="Who said it", id="speaker-input",
+                        max_length=limit_for(annotation.speaker, SPEAKER_CHARS),
+                        suggester=SuggestFromList(self.speakers, case_sensitive=False))
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#note-input", Input).focus()
+        # A quote still without its speaker most needs one: start there.
+        first = "#speaker-input" if self.annotation.label is Tag.quote and not \
+            self.annotation.speaker else "#note-input"
+        self.query_one(first, Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -69,8 +77,7 @@ class NoteDialog(ModalScreen[NoteEdit | None]):
 
     def action_save(self) -> None:
         note = self.query_one("#note-input", Input).value
-        speakers = self.query("#speaker-input")
-        speaker = speakers.first(Input).value if speakers else None
+        speaker = self.query_one("#speaker-input", Input).value
         self.dismiss(NoteEdit(note, speaker))
 
     def action_cancel(self) -> None:
@@ -102,8 +109,35 @@ class DeleteDialog(ModalScreen[bool]):
                 f"This removes the article, its {plural(summary.sentences, 'sentence')}, "
                 f"{plural(summary.annotations, 'annotation')} and "
                 f"{plural(summary.links, 'link')} to other articles.\n"
-                "u (undo) brings them all back."
+                "ctrl+z (undo) brings them all back."
             ), id="delete-summary")
+        yield Footer()
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Ask yes or no before undoing a decision the user made earlier (a confirmed link):
+    one stray key must not overturn it."""
+
+    BINDINGS = [
+        Binding("y", "confirm", "yes", id="confirm.yes", tooltip="yes, go ahead"),
+        Binding("escape,n", "cancel", "no", id="confirm.no", tooltip="no, keep it as it is"),
+    ]
+
+    def __init__(self, question: str, detail: str) -> None:
+        super().__init__()
+        self.question = question
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog"):
+            yield Static(Content(self.question), id="confirm-title")
+            yield Static(Content(self.detail), id="confirm-detail")
         yield Footer()
 
     def action_confirm(self) -> None:

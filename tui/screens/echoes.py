@@ -24,7 +24,7 @@ from store import Echo, SidenoteError, Store, accept, echoes, reject
 from ..widgets.key_bar import KeyBar
 from ..widgets.text_layout import display_text
 from .base import StoreScreen
-from .dialogs import excerpt
+from .dialogs import ConfirmDialog, excerpt
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,11 @@ class EchoesScreen(StoreScreen, ModalScreen[OpenTarget | None]):
         Binding("a", "accept", "accept", id="echoes.accept",
                 tooltip="accept the echo: the other article gets an annotation with this label"),
         Binding("r", "reject", "reject", id="echoes.reject",
-                tooltip="reject the echo: it is never suggested again"),
+                tooltip="reject the echo: it is never suggested again (asks first if confirmed)"),
         Binding("enter", "open", "open", id="echoes.open", priority=True,
                 tooltip="open the other article at the match"),
+        Binding("v", "spread", "spread", id="echoes.spread",
+                tooltip="the spread of the echo's statement: outlets, times, wordings"),
         Binding("u", "app.undo", "undo", id="echoes.undo",
                 tooltip="undo the last change (a modal screen hides the app's keys)"),
         Binding("escape", "close", "close", id="echoes.close", tooltip="close the echoes"),
@@ -92,6 +94,7 @@ class EchoesScreen(StoreScreen, ModalScreen[OpenTarget | None]):
         super().__init__(store)
         self.echo_query = query
         self.echoes: list[Echo] = []
+        self.rejected_here = 0  # echoes this screen rejected: why the list may be empty
 
     def compose(self) -> ComposeResult:
         with Vertical(id="echoes-dialog"):
@@ -124,9 +127,21 @@ class EchoesScreen(StoreScreen, ModalScreen[OpenTarget | None]):
         option_list.set_options(Option(echo_prompt(e), id=e.link_id) for e in found)
         if found:
             option_list.highlighted = min(highlighted, len(found) - 1)
+        option_list.display = bool(found)
         empty = self.query_one("#echoes-empty", Static)
         empty.display = not found
-        empty.update(Content("No echoes: this statement is not repeated in other articles."))
+        if not found:
+            empty.update(Content(self._empty_text()))
+
+    def _empty_text(self) -> str:
+        """Why the list is empty and what the user can do about it."""
+        if self.rejected_here:
+            return ("No echoes left: you rejected the rest, and a rejected echo is never "
+                    "suggested again.\nu brings back the last one rejected \u00b7 "
+                    "esc closes.")
+        return ("No echoes: no other article has this statement, as far as the links "
+                "found so far go.\nesc closes \u00b7 L in the library links the whole "
+                "corpus, to find any.")
 
     @property
     def current(self) -> Echo | None:
@@ -153,15 +168,49 @@ class EchoesScreen(StoreScreen, ModalScreen[OpenTarget | None]):
             self.notify(f"accepted the echo in {where}", markup=False)
         self.reload()
 
-    def action_reject(self) -> None:
+    def action_spread(self) -> None:
+        from .spread import SpreadScreen
+
         echo = self.current
         if echo is None:
             return
+
+        def opened(target: OpenTarget | None) -> None:
+            if target is not None:
+                self.dismiss(target)
+            else:
+                self.reload()
+
+        self.app.push_screen(SpreadScreen(self.store, echo.link_id), opened)
+
+    def action_reject(self) -> None:
+        """Reject the echo; a confirmed one (the user's own earlier decision) only after
+        a yes, since one stray key would otherwise overturn it."""
+        echo = self.current
+        if echo is None:
+            return
+        if echo.status != "confirmed":
+            self._reject(echo)
+            return
+        where = display_text(echo.source or echo.title or "the other article")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._reject(echo)
+
+        self.app.push_screen(ConfirmDialog(
+            "Overturn a confirmed link?",
+            f"You confirmed that {where} says this too. Rejecting it undoes that decision: "
+            "the echo is never suggested again.\ny rejects it (u undoes) \u00b7 n keeps it.",
+        ), answered)
+
+    def _reject(self, echo: Echo) -> None:
         try:
             reject(self.store, echo.link_id)
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             return
+        self.rejected_here += 1
         self.notify("rejected: not suggested again (u undoes)", markup=False)
         self.reload()
 

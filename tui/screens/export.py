@@ -42,6 +42,23 @@ def default_path(fmt: str) -> str:
     return f"~/{name}{export_format(fmt).suffix}"
 
 
+class FormatButton(RadioButton):
+    """A radio button that draws its dot only when chosen. Textual draws the dot on
+    every button and tells them apart by colour alone, so without colour (NO_COLOR)
+    the chosen format would not show."""
+
+    def on_mount(self) -> None:
+        self._mark()
+
+    def watch_value(self) -> None:
+        super().watch_value()
+        self._mark()
+
+    def _mark(self) -> None:
+        self.BUTTON_INNER = RadioButton.BUTTON_INNER if self.value else " "
+        self.refresh()
+
+
 @dataclass(frozen=True)
 class ExportChoice:
     fmt: str
@@ -67,7 +84,7 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
             yield Static(Content("Export annotations"), id="export-title")
             with RadioSet(id="export-format"):
                 for index, fmt in enumerate(FORMATS):
-                    yield RadioButton(
+                    yield FormatButton(
                         Content(f"{fmt} \u2014 {export_format(fmt).description}"),
                         value=index == 0,
                         name=fmt,

@@ -126,7 +126,10 @@ def keys_markdown(sections: Sequence[tuple[str, Sequence[type[DOMNode]]]]) -> st
         for cls in classes:
             for number, binding in enumerate(Binding.make_bindings(cls.BINDINGS)):
                 bindings[f"{cls.__name__}.{number}"] = ActiveBinding(cls, binding, True)
-        lines += ["", f"## {title}", "", "| Keys | What it does | Keymap id |", "|---|---|---|"]
+        lines += ["", f"## {title}", ""]
+        # A screen whose keys need a rule said once (not per key) gives it as KEYS_NOTE.
+        lines += [f"{note}\n" for cls in classes if (note := getattr(cls, "KEYS_NOTE", ""))]
+        lines += ["| Keys | What it does | Keymap id |", "|---|---|---|"]
         for row in help_rows(bindings, doc_key_display):
             keys = " / ".join(f"`{key}`" for key in row.keys.split(" / "))
             lines.append(f"| {keys} | {row.description} | `{row.binding_id}` |")

@@ -51,10 +51,35 @@ def filter_documents(
     return [documents[index] for index in ranked]
 
 
+def starts_filter(event: events.Key, library_keys: set[str]) -> bool:
+    """Whether a key typed on the table begins a filter instead of running a command.
+
+    A letter or digit is a command only when the library binds it itself (j k g G d L);
+    every other letter starts the filter, so typing a title never runs the app's
+    one-letter keys (`u` would undo a change in another article). Other printable
+    keys (`/`, `?`) keep their meaning, and a space starts nothing.
+    """
+    character = event.character
+    if not event.is_printable or character is None or character.isspace():
+        return False
+    return not (event.key in library_keys or not character.isalnum())
+
+
 class LibraryScreen(StoreScreen):
     """Lists the articles; the app opens the reader when this screen asks for it."""
 
     SUB_TITLE = "library"
+    # The table, not the filter box above it, takes the keys from the first moment:
+    # keys typed while the screen mounts would otherwise land in the filter.
+    AUTO_FOCUS = "#library-table"
+    KEYS_NOTE = (
+        "Typing a title filters: on the list, a letter or digit that is not one of the "
+        "library's own keys below (`j` `k` `g` `G` `d` `L`) opens the filter with that "
+        "letter, as in lazygit and k9s. So the app's one-letter keys do not work here: "
+        "undo is `ctrl+z` in the library (`u` elsewhere). An undo or redo names the article "
+        "it changed and puts the cursor on it (`⏎` opens it); in the reader, the article "
+        "opens at the change."
+    )
     BINDINGS = [
         Binding("slash", "filter", "filter", id="library.filter",
                 tooltip="type to filter by title and outlet (fuzzy)"),
@@ -62,8 +87,11 @@ class LibraryScreen(StoreScreen):
                 tooltip="clear the filter"),
         Binding("L", "app.link_corpus", "link all", id="library.link_corpus",
                 tooltip="link the whole corpus: find every repeated statement (in the background)"),
+        Binding("ctrl+z", "undo", "undo", id="library.undo",
+                tooltip="undo the last change, in any article (u is a filter letter here)"),
         Binding("d", "delete", "delete", id="library.delete",
-                tooltip="delete the article with its annotations and links (asks first; u undoes)"),
+                tooltip="delete the article with its annotations and links "
+                        "(asks first; ctrl+z undoes)"),
     ]
 
     def __init__(self, store: Store) -> None:
@@ -75,7 +103,8 @@ class LibraryScreen(StoreScreen):
         self.table = DocumentTable(id="library-table")
         self.progress = Static(id="library-progress")
         self.filter = Input(placeholder="Filter by title or outlet (press / to type)",
-                            id="library-filter", max_length=QUERY_CHARS)
+                            id="library-filter", max_length=QUERY_CHARS,
+                            select_on_focus=False)  # the letter that opened it stays
         self.empty_message = Static(id="library-empty")
 
     def compose(self) -> ComposeResult:
@@ -113,7 +142,18 @@ class LibraryScreen(StoreScreen):
         self._show_empty(not documents)
         self._update_progress()
         if doc_id is not None:
-            self.table.move_to(doc_id)
+            self.show_article(doc_id)
+
+    def show_article(self, doc_id: str) -> bool:
+        """Put the cursor on `doc_id` (clearing a filter that hides it), so that enter
+        opens it; False if it is not in the library (deleted)."""
+        if not any(d.id == doc_id for d in self.documents):
+            return False
+        if not any(d.id == doc_id for d in self.table.rows):
+            self.filter.value = ""
+            self._filter_now()
+        self.table.move_to(doc_id)
+        return True
 
     def _show_empty(self, empty: bool) -> None:
         self.table.display = not empty
@@ -137,8 +177,8 @@ class LibraryScreen(StoreScreen):
         shown = len(self.table.rows)
         showing = "" if shown == total else f" \u00b7 showing {shown}"
         self.progress.update(
-            Content(f"annotated {annotated} / total {total} articles \u00b7 {notes} annotations"
-                    f"{showing}"),
+            Content(f"annotated {annotated} / total {total} articles \u00b7 {notes} annotation"
+                    f"{'' if notes == 1 else 's'}{showing}"),
             layout=False,
         )
 
@@ -174,6 +214,19 @@ class LibraryScreen(StoreScreen):
         if event.key == "down" and self.focused is self.filter:
             self.table.focus()
             event.stop()
+        elif self.focused is self.table and starts_filter(event, self._library_keys()):
+            event.stop()
+            event.prevent_default()
+            self.filter.value = event.character or ""
+            self.filter.cursor_position = len(self.filter.value)
+            self.filter.focus()
+
+    def _library_keys(self) -> set[str]:
+        """The keys the library itself binds (the table's and this screen's), after
+        the user's keymap."""
+        return {
+            key for key, active in self.active_bindings.items() if active.node is not self.app
+        }
 
     def action_filter(self) -> None:
         self.filter.focus()
@@ -183,6 +236,10 @@ class LibraryScreen(StoreScreen):
             self.filter.value = ""
             self._filter_now()
         self.table.focus()
+
+    def action_undo(self) -> None:
+        # The app's undo, under a key that is not a letter: its `u` is hidden here.
+        self.app.action_undo()  # type: ignore[attr-defined]
 
     # -- deleting ---------------------------------------------------------------------------
 
@@ -205,7 +262,7 @@ class LibraryScreen(StoreScreen):
             except SidenoteError as error:
                 self.notify(str(error), severity="error", markup=False)
                 return
-            self.notify(f"deleted {done.description.removeprefix('delete ')} · u undoes",
+            self.notify(f"deleted {done.description.removeprefix('delete ')} · ctrl+z undoes",
                         markup=False)
             self.store_changed()
 

@@ -46,6 +46,16 @@ def best_matches(query: str, choices: Sequence[str]) -> list[tuple[int, float]]:
     return [(key, score) for _, score, key in found]
 
 
+def annotation_line(annotation: Annotation) -> str:
+    """`quote: “text…” — speaker · note`: what the palette matches an annotation by."""
+    line = f"{annotation.label.value}: {excerpt(annotation.text, 80)}"
+    if annotation.speaker:
+        line += f" \u2014 {excerpt(annotation.speaker, 40)}"
+    if annotation.note:
+        line += f" \u00b7 {excerpt(annotation.note, 60)}"
+    return line
+
+
 @runtime_checkable
 class StoreHost(Protocol):
     """An app that holds an open store, as `SidenoteApp` does.
@@ -59,7 +69,7 @@ class StoreHost(Protocol):
 
 
 class JumpProvider(Provider):
-    """Articles by outlet and title; annotations by label and text."""
+    """Articles by outlet and title; annotations by label, text, speaker and note."""
 
     @property
     def store(self) -> Store:
@@ -79,9 +89,7 @@ class JumpProvider(Provider):
         self.document_lines = [
             display_text(f"{d.title or '(untitled)'} \u2014 {d.source}") for d in self.documents
         ]
-        self.annotation_lines = [
-            f"{a.label.value}: {excerpt(a.text, 80)}" for a in self.annotations
-        ]
+        self.annotation_lines = [annotation_line(a) for a in self.annotations]
         titles = {d.id: d.title for d in self.documents}
         self.annotation_help = [
             escape(display_text(f"annotation in {titles.get(a.doc_id, a.doc_id)}"))
@@ -98,14 +106,23 @@ class JumpProvider(Provider):
                                help="open article")
 
     async def search(self, query: str) -> Hits:
+        found = False
         for index, score in best_matches(query, self.document_lines):
+            found = True
             line = self.document_lines[index]
             yield Hit(score / 100, _highlight(line, query),
                       partial(self._open, self.documents[index].id), text=line,
                       help="open article")
         for index, score in best_matches(query, self.annotation_lines):
+            found = True
             annotation = self.annotations[index]
             line = self.annotation_lines[index]
             yield Hit(score / 100 * 0.99, _highlight(line, query),
                       partial(self._open, annotation.doc_id, annotation.start), text=line,
                       help=self.annotation_help[index])
+        if not found and query.strip():
+            # Said here rather than Textual's bare "No matches found": why, and what next.
+            line = (f"no article title or annotation matches \u201c{excerpt(query, 40)}\u201d"
+                    " \u2014 ctrl+f searches the articles' text")
+            yield Hit(0.01, Content(line), partial(self.app.run_action, "app.search"),
+                      text=line, help="open the search box")

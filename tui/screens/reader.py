@@ -8,7 +8,9 @@ user makes is written at once, in one transaction, through `store.annotations`.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -23,13 +25,16 @@ from store import (
     Store,
     create_annotation,
     delete_annotation,
-    echo_spans,
+    known_speakers,
+    previous_grapheme,
+    set_annotation_span,
     snap_to_graphemes,
     update_annotation,
 )
 
 from ..limits import QUERY_CHARS
 from ..messages import AnnotationChosen, CursorMoved
+from ..widgets import motions
 from ..widgets.annotation_list import AnnotationList
 from ..widgets.article_view import ArticleView
 from ..widgets.key_bar import KeyBar
@@ -38,7 +43,13 @@ from ..widgets.status_line import StatusLine
 from ..widgets.text_layout import display_text, find_all
 from .base import StoreScreen
 from .dialogs import NoteDialog, NoteEdit, excerpt
-from .echoes import EchoesScreen, EchoQuery, OpenTarget
+
+# The echoes (store.links: the matcher and numpy) are imported where they are first
+# used, so the library's first frame does not wait for them.
+if TYPE_CHECKING:
+    from store import Quote
+
+    from .echoes import OpenTarget
 
 REOPEN_SETTING = "tui.reader_open"  # True while the reader is open: restart returns to it
 SAVE_POSITION_SECONDS = 0.5
@@ -46,6 +57,8 @@ SAVE_POSITION_SECONDS = 0.5
 TAG = Binding.Group("tag", compact=True)
 FIND = Binding.Group("match", compact=True)
 ARTICLE = Binding.Group("article", compact=True)
+ANNOTATION = Binding.Group("annotation", compact=True)
+QUOTES_IN_THREAD = 100_000  # characters: a longer article's quotes are found off the UI thread
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -55,6 +68,43 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+# Moving and editing by annotation, quote suggestions: the keys of a day's annotating.
+EDIT_BINDINGS = [
+    Binding("right_curly_bracket", "step_annotation(1)", "next", id="reader.next_annotation",
+            group=ANNOTATION, tooltip="next annotation (and quote suggestion, while shown)"),
+    Binding("left_curly_bracket", "step_annotation(-1)", "previous",
+            id="reader.previous_annotation", group=ANNOTATION,
+            tooltip="previous annotation (and quote suggestion, while shown)"),
+    Binding("C", "step_label('claim')", "next claim", id="reader.next_claim", show=False,
+            tooltip="next claim (then n / N: next / previous claim)"),
+    Binding("Q", "step_label('quote')", "next quote", id="reader.next_quote", show=False,
+            tooltip="next quote (then n / N: next / previous quote)"),
+    Binding("P", "step_label('proposal')", "next proposal", id="reader.next_proposal",
+            show=False, tooltip="next proposal (then n / N: next / previous proposal)"),
+    Binding("greater_than_sign", "move_edge(1)", "edge right", id="reader.edge_right",
+            show=False, tooltip="annotation under the cursor: its end takes the next word "
+                                "(after o: its start drops its first word)"),
+    Binding("less_than_sign", "move_edge(-1)", "edge left", id="reader.edge_left",
+            show=False, tooltip="annotation under the cursor: its end drops its last word "
+                                "(after o: its start takes the word before)"),
+    Binding("o", "other_edge", "other edge", id="reader.other_edge", show=False,
+            tooltip="switch the edge that > and < move (start / end); in a selection, "
+                    "go to its other end"),
+    Binding("quotation_mark", "select_quotation", "quotation", id="reader.select_quotation",
+            show=False, tooltip="select the quotation around the cursor, inside its marks "
+                                "(again: with the marks)"),
+    Binding("full_stop", "repeat_tag", "repeat tag", id="reader.repeat_tag", show=False,
+            tooltip="repeat the last tag (c, q or p) here"),
+    Binding("S", "toggle_suggestions", "quotes?", id="reader.suggestions",
+            tooltip="show or hide the quotations the quote finder sees, as suggestions"),
+    Binding("enter", "accept_suggestion", "accept", id="reader.accept_suggestion", show=False,
+            tooltip="tag the quote suggestion under the cursor as a quote, with its speaker "
+                    "(q does the same)"),
+    Binding("tab", "switch_focus", "panel", id="reader.panel", show=False,
+            tooltip="move between the text and the side panel (there j / k move the caret)"),
+]
 
 
 class ReaderScreen(StoreScreen, inherit_bindings=False):
@@ -79,11 +129,14 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         Binding("l", "echoes", "echoes", id="reader.echoes",
                 tooltip="echoes: where the annotation (else the sentence) under the cursor "
                         "is repeated in other articles"),
+        Binding("s", "spread", "spread", id="reader.spread",
+                tooltip="spread: which outlets carried the statement under the cursor, and when"),
         Binding("slash", "find", "find", id="reader.find", tooltip="find in this article"),
         Binding("n", "find_next", "next match", id="reader.find_next", group=FIND,
-                tooltip="next match"),
+                tooltip="next match (or next of the label C Q P went to, or quote suggestion)"),
         Binding("N", "find_previous", "previous match", id="reader.find_previous", group=FIND,
-                tooltip="previous match"),
+                tooltip="previous match (or of the label, or quote suggestion)"),
+        *EDIT_BINDINGS,
         Binding("right_square_bracket", "next_article", "next article",
                 id="reader.next_article", group=ARTICLE, tooltip="next article"),
         Binding("left_square_bracket", "previous_article", "previous article",
@@ -104,6 +157,11 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._saved_sentence: int | None = None
         self._find_origin = 0  # incremental search looks from where it started
         self._last_action = ""
+        self._last_tag: Label | None = None  # what `.` repeats
+        self._jump = "find"  # what n / N repeat: find, a label's value, or "suggestions"
+        self._edge = "end"  # the edge of an annotation that > and < move
+        self._quotes: tuple[str, list[Quote]] | None = None  # (doc_id, the finder's quotes)
+        self._suggesting = False
         # The caret and selection the panel and status line last showed: the view's
         # `CursorMoved` for a change the screen already showed is then skipped.
         self._shown_cursor: tuple[int, tuple[int, int] | None] | None = None
@@ -151,6 +209,8 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
 
     def show_document(self, doc_id: str, offset: int | None = None) -> None:
         """Open `doc_id` at `offset`, or where the reader last left it."""
+        from store import echo_spans
+
         if self.text:
             self.save_position()
         try:
@@ -165,6 +225,9 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self.doc_id = doc_id
         self.text = document.text
         self._pinned = None
+        self._quotes = None
+        self._suggesting = False
+        self.view.set_suggestions([])
         self._set_matches([])
         self._close_find()
         if offset is None and sentences:
@@ -181,6 +244,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._saved_sentence = None
         self.save_position()
         self._write_setting(REOPEN_SETTING, True)
+        self._show_state()
 
     def store_changed(self, doc_id: str | None = None, offset: int | None = None) -> None:
         """Re-read the annotations (or open another document to show a change there)."""
@@ -195,6 +259,8 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             return
+        from store import echo_spans
+
         try:
             annotations = self.store.annotations(self.doc_id)
             echoed = echo_spans(self.store, self.doc_id)
@@ -204,10 +270,17 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self.view.set_annotations(annotations)
         self.view.set_echo_spans(echoed)
         self.panel.set_annotations(annotations)
+        self._refresh_suggestions()
         if offset is not None:
             self.view.move_caret(offset)
-        else:
-            self._cursor_moved(self.view.caret, self.view.selection)
+        self._show_state()
+
+    def _show_state(self) -> None:
+        """Redraw the panel's focus and the status line from the state now, after a
+        change or a switch of article that the caret's position does not reveal (an
+        undo, another article with the caret at the same offset)."""
+        self._shown_cursor = None
+        self._cursor_moved(self.view.caret, self.view.selection)
 
     def _article_gone(self) -> None:
         """The article was deleted (by another Sidenote, or an undo): never show stale text."""
@@ -284,7 +357,9 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         if annotation is not None:
             self._pinned = annotation.id
             self.view.move_caret(annotation.start)
-            self.view.focus()
+            if message.take_focus:
+                self.view.focus()
+            self._show_state()
 
     def _update_status(self, focused: Annotation | None = None) -> None:
         view = self.view
@@ -320,10 +395,13 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
 
     def action_tag(self, label: str) -> None:
         label = Label(label)
+        self._last_tag = label
         view = self.view
         selection = view.selection
-        existing = self._focus() if selection is None else None
-        span = self._target_span()
+        suggestion = (view.suggestion_at(view.caret)
+                      if self._suggesting and selection is None else None)
+        existing = self._focus() if selection is None and suggestion is None else None
+        span = suggestion or self._target_span()
         if existing is None and span is not None:
             existing = next(
                 (a for a in view.annotations_at(span[0]) if (a.start, a.end) == span), None
@@ -334,26 +412,34 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
                     self._say(f"already a {label.value}")
                     view.clear_selection()
                     return
-                annotation = update_annotation(self.store, existing.id, label=label)
+                speaker = (self._found_speaker(existing.start, existing.end)
+                           if label is Label.quote and not existing.speaker else None)
+                annotation = update_annotation(self.store, existing.id, label=label,
+                                               speaker=speaker or None)
                 self._last_action = f"{existing.label.value} \u2192 {label.value}"
             elif span is None:
                 self._say("nothing to tag here")
                 return
             else:
-                annotation = create_annotation(self.store, self.doc_id, *span, label)
+                speaker = self._found_speaker(*span) if label is Label.quote else ""
+                annotation = create_annotation(self.store, self.doc_id, *span, label,
+                                               speaker=speaker)
                 self._last_action = f"tagged {label.value}"
+            if annotation.speaker and label is Label.quote:
+                self._last_action += f" \u00b7 {excerpt(annotation.speaker, 40)}"
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             return
         self._pinned = annotation.id
         view.put_annotation(annotation)
         self.panel.put(annotation)
+        self._refresh_suggestions()
         view.move_caret(annotation.start)
         self._cursor_moved(view.caret, view.selection)
 
     def _say(self, text: str) -> None:
         self._last_action = text
-        self._update_status(self._focus())
+        self._show_state()  # and so skip the view's message for a caret move just made
 
     def action_delete(self) -> None:
         annotation = self._focus()
@@ -367,6 +453,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             return
         self.view.remove_annotation(annotation.id)
         self.panel.remove(annotation.id)
+        self._refresh_suggestions()
         self._last_action = f"deleted {annotation.label.value} (undo brings it back)"
         self._cursor_moved(self.view.caret, self.view.selection)
 
@@ -392,12 +479,14 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             self._last_action = "note saved"
             self._cursor_moved(self.view.caret, self.view.selection)
 
-        self.app.push_screen(NoteDialog(annotation), save)
+        self.app.push_screen(NoteDialog(annotation, self._speaker_choices()), save)
 
     # -- echoes ---------------------------------------------------------------------------------
 
     def action_echoes(self) -> None:
         """Open the echoes of the annotation under the cursor, else of the sentence."""
+        from .echoes import EchoesScreen, EchoQuery
+
         annotation = self._focus()
         if annotation is not None:
             query = EchoQuery(self.doc_id, annotation.start, annotation.end, annotation.text,
@@ -417,9 +506,40 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
 
         self.app.push_screen(EchoesScreen(self.store, query), opened)
 
+    def action_spread(self) -> None:
+        """Open the spread of the annotation under the cursor, else of the sentence's
+        best echo: the statement it belongs to, across outlets and time."""
+        from store import echoes
+
+        from .spread import SpreadScreen
+
+        annotation = self._focus()
+        span = (annotation.start, annotation.end) if annotation else self._target_span()
+        if span is None:
+            self._say("no sentence here")
+            return
+        try:
+            found = echoes(self.store, self.doc_id, *span,
+                           annotation.id if annotation else None)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if not found:
+            self._say("not carried elsewhere: no link reaches this statement")
+            return
+
+        def opened(target: OpenTarget | None) -> None:
+            if target is not None:
+                self.show_document(target.doc_id, target.offset)
+            else:
+                self.store_changed()
+
+        self.app.push_screen(SpreadScreen(self.store, found[0].link_id), opened)
+
     # -- find -----------------------------------------------------------------------------------
 
     def action_find(self) -> None:
+        self._jump = "find"
         self._find_origin = self.view.selection_start()
         find = self.query_one("#find", Input)
         find.display = True
@@ -441,7 +561,12 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             return
         event.stop()
         self._set_matches(find_all(self.text, event.value))
-        self._go_to_match(bisect_left(self._match_starts, self._find_origin))
+        if self._matches or not event.value:
+            self._go_to_match(bisect_left(self._match_starts, self._find_origin))
+        else:
+            # Nothing hidden stays selected for the next tag key to act on.
+            self.view.move_caret(self._find_origin)
+            self._say(f"not found: {excerpt(event.value, 40)}")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "find":
@@ -449,7 +574,8 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         event.stop()
         self._close_find()
         if not self._matches and event.value:
-            self._say(f"not found: {event.value}")
+            self.view.move_caret(self._find_origin)
+            self._say(f"not found: {excerpt(event.value, 40)}")
 
     def _go_to_match(self, index: int) -> None:
         if not self._matches:
@@ -460,12 +586,18 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._last_action = f"match {index + 1}/{len(self._matches)}"
 
     def action_find_next(self) -> None:
+        if self._jump != "find":
+            self._jump_again(self.view.count)
+            return
         if not self._matches:
             self._say("no matches: press / to find")
             return
         self._go_to_match(bisect_right(self._match_starts, self.view.selection_start()))
 
     def action_find_previous(self) -> None:
+        if self._jump != "find":
+            self._jump_again(-self.view.count)
+            return
         if not self._matches:
             self._say("no matches: press / to find")
             return
@@ -492,7 +624,9 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
 
     def action_escape(self) -> None:
         """Close the find bar, else drop the selection, else go back to the library."""
-        if self.query_one("#find", Input).display:
+        if self.panel.has_focus:
+            self.view.focus()
+        elif self.query_one("#find", Input).display:
             self._set_matches([])
             self._close_find()
         elif self.view.selection is not None:
@@ -501,3 +635,244 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             self.save_position()
             self._write_setting(REOPEN_SETTING, False)
             self.dismiss()
+
+    # -- moving and editing by annotation ---------------------------------------------------
+
+    def action_step_annotation(self, step: int) -> None:
+        """`}` / `{`: the next or previous annotation (and quote suggestion, while shown)."""
+        self._step(step * self.view.count, None, self._suggesting)
+
+    def action_step_label(self, label: str) -> None:
+        """`C` / `Q` / `P`: the next annotation of that label; n / N then repeat it."""
+        self._jump = label
+        self._step(self.view.count, Label(label), False)
+
+    def _jump_again(self, steps: int) -> None:
+        if self._jump == "suggestions":
+            self._step(steps, None, True, annotations=False)
+        else:
+            self._step(steps, Label(self._jump), False)
+
+    def _step(self, steps: int, label: Label | None, suggestions: bool, *,
+              annotations: bool = True) -> None:
+        """Move the caret `steps` annotations (or suggestions) on, or back when negative."""
+        direction = 1 if steps > 0 else -1
+        offset = self.view.caret
+        landed: Annotation | tuple[int, int] | None = None
+        for _ in range(abs(steps)):
+            found = self._neighbour(offset, direction, label, annotations, suggestions)
+            if found is None:
+                break
+            landed = found
+            offset = found.start if isinstance(found, Annotation) else found[0]
+        what = label.value if label else "annotation" if annotations else "quote suggestion"
+        if landed is None:
+            self._say(f"no {'next' if direction > 0 else 'previous'} {what}")
+            return
+        self._pinned = landed.id if isinstance(landed, Annotation) else None
+        self.view.move_caret(offset)
+        if not isinstance(landed, Annotation):
+            self._last_action = f"quote suggestion{self._suggested_speaker(landed)}"
+        self._show_state()
+
+    def _neighbour(
+        self, offset: int, direction: int, label: Label | None, annotations: bool,
+        suggestions: bool,
+    ) -> Annotation | tuple[int, int] | None:
+        """The nearest annotation or suggestion starting after (before) `offset`."""
+        found: list[tuple[int, Annotation | tuple[int, int]]] = []
+        if annotations:
+            annotation = self.panel.following(offset, direction, label)
+            if annotation is not None:
+                found.append((annotation.start, annotation))
+        if suggestions:
+            spans = self.view.suggestions
+            index = bisect_right([start for start, _ in spans], offset) if direction > 0 else \
+                bisect_left([start for start, _ in spans], offset) - 1
+            if 0 <= index < len(spans):
+                found.append((spans[index][0], spans[index]))
+        if not found:
+            return None
+        pick = min if direction > 0 else max
+        return pick(found, key=lambda item: item[0])[1]
+
+    def action_move_edge(self, direction: int) -> None:
+        """`>` / `<`: move the chosen edge of the annotation under the caret a word."""
+        annotation = self._focus()
+        if annotation is None:
+            self._say("no annotation under the cursor: > and < move its edges")
+            return
+        text, start, end = self.text, annotation.start, annotation.end
+        for _ in range(self.view.count):
+            if self._edge == "end":
+                end = (motions.grow_end if direction > 0 else motions.shrink_end)(text, start, end)
+            else:
+                start = (motions.shrink_start if direction > 0 else motions.grow_start)(
+                    text, start, end)
+        if (start, end) == (annotation.start, annotation.end):
+            self._say(f"the {self._edge} of this {annotation.label.value} cannot move that way")
+            return
+        try:
+            updated = set_annotation_span(self.store, annotation.id, start, end)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.view.put_annotation(updated)
+        self.panel.put(updated)
+        self._refresh_suggestions()
+        self._pinned = updated.id
+        edge = updated.start if self._edge == "start" else previous_grapheme(text, updated.end)
+        self.view.move_caret(edge)
+        self._last_action = f"{updated.label.value} now \u201c{excerpt(updated.text, 40)}\u201d"
+        self._show_state()
+
+    def action_other_edge(self) -> None:
+        """`o`: the other end of the selection, else the other edge of the annotation."""
+        view = self.view
+        if view.selection is not None and view.anchor is not None:
+            view.select(view.caret, view.anchor)
+            return
+        self._edge = "start" if self._edge == "end" else "end"
+        annotation = self._focus()
+        if annotation is not None:
+            self._pinned = annotation.id
+            view.move_caret(annotation.start if self._edge == "start"
+                            else previous_grapheme(self.text, annotation.end))
+        self._say(f"> and < now move the {self._edge} of an annotation")
+
+    def action_select_quotation(self) -> None:
+        """`"`: select the quotation around the caret; again, with its marks."""
+        view = self.view
+        selection = view.selection
+        found = motions.quotation_around(self.text, selection[0] if selection else view.caret)
+        if found is None:
+            self._say("no quotation around the cursor")
+            return
+        inner, outer = found[:2], found[2:]
+        view.select(*(outer if selection == inner or inner[0] == inner[1] else inner))
+
+    def action_repeat_tag(self) -> None:
+        if self._last_tag is None:
+            self._say("no tag to repeat yet: tag with c, q or p first")
+            return
+        self.action_tag(self._last_tag.value)
+
+    def action_switch_focus(self) -> None:
+        """`tab`: between the text and the side panel, where moving moves the caret."""
+        if self.panel.has_focus:
+            self.view.focus()
+            self._say("back in the text")
+            return
+        self.panel.focus()
+        if self._focus() is None:
+            nearest = (self.panel.following(self.view.caret - 1, 1)
+                       or self.panel.following(self.view.caret, -1))
+            if nearest is not None:
+                self._pinned = nearest.id
+                self.view.move_caret(nearest.start)
+        self._say("side panel: j / k move the caret, \u23ce or tab back to the text")
+
+    # -- speakers and quote suggestions -------------------------------------------------------
+
+    def _found_quotes(self) -> list[Quote] | None:
+        """The quote finder's quotations in this article; None while a long article's
+        are still being found (off the UI thread)."""
+        if self._quotes is not None and self._quotes[0] == self.doc_id:
+            return self._quotes[1]
+        if len(self.text) > QUOTES_IN_THREAD:
+            self._find_quotes_in_thread(self.doc_id, self.text)
+            return None
+        from store import find_quotes
+
+        self._quotes = (self.doc_id, find_quotes(self.text))
+        return self._quotes[1]
+
+    @work(thread=True, exclusive=True, group="quote-finder")
+    def _find_quotes_in_thread(self, doc_id: str, text: str) -> None:
+        from store import find_quotes
+
+        quotes = find_quotes(text)
+        self.app.call_from_thread(self._quotes_found, doc_id, quotes)
+
+    def _quotes_found(self, doc_id: str, quotes: list[Quote]) -> None:
+        if doc_id != self.doc_id:
+            return
+        self._quotes = (doc_id, quotes)
+        if self._suggesting:
+            self._refresh_suggestions()
+            self._say(self._suggestions_summary())
+
+    def _found_speaker(self, start: int, end: int) -> str:
+        """The speaker of the found quotation that overlaps `start:end` the most."""
+        best, overlap = "", 0
+        for quote in self._found_quotes() or ():
+            shared = min(end, quote.end) - max(start, quote.start)
+            if quote.speaker and shared > overlap:
+                best, overlap = quote.speaker, shared
+        return best
+
+    def _suggested_speaker(self, span: tuple[int, int]) -> str:
+        speaker = self._found_speaker(*span)
+        return f" \u00b7 {excerpt(speaker, 40)} \u00b7 q or \u23ce accepts" if speaker else \
+            " \u00b7 q or \u23ce accepts"
+
+    def _speaker_choices(self) -> list[str]:
+        """What the speaker field completes from: this article's speakers, then all."""
+        here = [q.speaker for q in (self._found_quotes() or ()) if q.speaker]
+        try:
+            known = known_speakers(self.store)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            known = []
+        return list(dict.fromkeys([*here, *known]))
+
+    def action_toggle_suggestions(self) -> None:
+        """`S`: show the quotations the finder sees (not yet quotes) in their own style."""
+        self._suggesting = not self._suggesting
+        if not self._suggesting:
+            self.view.set_suggestions([])
+            if self._jump == "suggestions":
+                self._jump = "find"
+            self._say("quote suggestions hidden")
+            return
+        self._jump = "suggestions"
+        if self._found_quotes() is None:
+            self._say("finding quotations\u2026")
+            return
+        self._refresh_suggestions()
+        self._say(self._suggestions_summary())
+
+    def _suggestions_summary(self) -> str:
+        count = len(self.view.suggestions)
+        if not count:
+            return "no quotations to suggest: each one found is tagged already"
+        return (f"{count} quote suggestion{'' if count == 1 else 's'}: "
+                "n / N step, q or \u23ce accepts, S hides")
+
+    def _refresh_suggestions(self) -> None:
+        """Suggest the found quotations that no quote annotation overlaps yet."""
+        if not self._suggesting or self._quotes is None or self._quotes[0] != self.doc_id:
+            return
+        tagged = sorted((a.start, a.end) for a in self.panel.items if a.label is Label.quote)
+        starts = [start for start, _ in tagged]
+        reach: list[int] = []  # the furthest end among the quotes tagged up to each one
+        for _, end in tagged:
+            reach.append(max(end, reach[-1]) if reach else end)
+        spans: list[tuple[int, int]] = []
+        for quote in self._quotes[1]:
+            if quote.nested or quote.end <= quote.start:
+                continue
+            before = bisect_left(starts, quote.end)
+            if before and reach[before - 1] > quote.start:
+                continue
+            if spans and quote.start < spans[-1][1]:
+                continue
+            spans.append((quote.start, quote.end))
+        self.view.set_suggestions(spans)
+
+    def action_accept_suggestion(self) -> None:
+        """`enter`: tag the suggestion under the caret as a quote, with its speaker."""
+        if not self._suggesting or self.view.suggestion_at(self.view.caret) is None:
+            self._say("no quote suggestion under the cursor (S shows them)")
+            return
+        self.action_tag(Label.quote.value)

@@ -108,11 +108,13 @@ class SearchScreen(StoreScreen):
             yield Input(placeholder="Search annotations, linked statements and articles",
                         id="search-input", max_length=QUERY_CHARS)
             yield Static(Content(MARK_HELP), id="search-help")
+            yield Static(id="search-empty")
             yield OptionList(id="search-results")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).can_focus = False
+        self.query_one("#search-empty", Static).display = False
         self.query_one(Input).focus()
 
     # -- typing ------------------------------------------------------------------------
@@ -162,10 +164,27 @@ class SearchScreen(StoreScreen):
         for match in articles:
             options.append(Option(article_prompt(match)))
             self.results.append(match)
+        self._show_empty(query, bool(groups), bool(articles))
         results = self.query_one(OptionList)
         results.set_options(options)
         first = next((i for i, a in enumerate(self.results) if a is not None), None)
         results.highlighted = first
+
+    def _show_empty(self, query: str, statements: bool, articles: bool) -> None:
+        """Say which part found nothing, and what to try: an empty box is not an answer."""
+        empty = self.query_one("#search-empty", Static)
+        asked = excerpt(query, 60)
+        if not query.strip() or statements:
+            empty.display = False
+            return
+        if articles:
+            line = (f"No annotation or linked statement says \u201c{asked}\u201d: "
+                    "the articles whose text has it are below.")
+        else:
+            line = (f"Nothing found for \u201c{asked}\u201d in annotations, linked statements "
+                    "or article text. Check the spelling, or try fewer words.")
+        empty.update(Content(line))
+        empty.display = True
 
     @property
     def current(self) -> Appearance | ArticleMatch | None:
