@@ -6,6 +6,7 @@ import asyncio
 import io
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from textual import work
@@ -14,24 +15,26 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from store import Change, LinkReport, SidenoteError, Store, redo, undo, warm
-from store.search import warm_up
+from store import Change, SidenoteError, Store, redo, undo
 
 from . import input_driver
 from .messages import OpenDocument
 from .screens.base import StoreScreen
 from .screens.dialogs import DeleteDialog, NoteDialog, ReplaceDialog
-from .screens.echoes import EchoesScreen, OpenTarget
-from .screens.export import ExportChoice, ExportDialog, run_export
 from .screens.help import HelpScreen, help_rows, keys_markdown
 from .screens.library import LibraryScreen
-from .screens.linking import LinkCorpusScreen, report_line
 from .screens.palette import JumpProvider
 from .screens.reader import ReaderScreen
-from .screens.review import ReviewScreen
-from .screens.search import SearchScreen
 from .widgets.article_view import ArticleView
 from .widgets.document_table import DocumentTable
+
+# The screens an action opens are imported by that action: they bring the matcher
+# (numpy), search and export, which the first frame does not need.
+if TYPE_CHECKING:
+    from store import LinkReport
+
+    from .screens.echoes import OpenTarget
+    from .screens.export import ExportChoice
 
 POLL_SECONDS = 1.0
 
@@ -99,6 +102,9 @@ class SidenoteApp(App[None]):
         with self._warming:
             if self._closing:
                 return
+            from store import warm
+            from store.search import warm_up
+
             try:
                 warm(self.store)
                 warm_up(self.store)
@@ -127,10 +133,14 @@ class SidenoteApp(App[None]):
                             self.action_review)
 
     def action_review(self) -> None:
+        from .screens.review import ReviewScreen
+
         if not isinstance(self.screen, ReviewScreen):
             self.push_screen(ReviewScreen(self.store))
 
     def action_export(self) -> None:
+        from .screens.export import ExportDialog
+
         def chosen(choice: ExportChoice | None) -> None:
             if choice is not None:
                 self.notify(f"exporting to {choice.path}\u2026", markup=False)
@@ -140,6 +150,8 @@ class SidenoteApp(App[None]):
 
     @work(thread=True, group="export", exit_on_error=False)
     def export_in_background(self, choice: ExportChoice) -> None:
+        from .screens.export import run_export
+
         try:
             done = run_export(self.store, choice)
         except SidenoteError as error:
@@ -148,6 +160,8 @@ class SidenoteApp(App[None]):
         self.call_from_thread(self.notify, done.line, markup=False)
 
     def action_link_corpus(self) -> None:
+        from .screens.linking import LinkCorpusScreen, report_line
+
         def done(report: LinkReport | None) -> None:
             if report is not None:
                 self.notify(report_line(report), markup=False)
@@ -199,6 +213,8 @@ class SidenoteApp(App[None]):
             self.push_screen(ReaderScreen(self.store, doc_id, offset))
 
     def action_search(self) -> None:
+        from .screens.search import SearchScreen
+
         if isinstance(self.screen, SearchScreen):
             return
 
@@ -245,6 +261,11 @@ class SidenoteApp(App[None]):
 def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
     """Where each key works, in the order a new user meets them: for docs/keys.md and
     for checking a keymap's ids. Here because the app is what knows every screen."""
+    from .screens.echoes import EchoesScreen
+    from .screens.export import ExportDialog
+    from .screens.review import ReviewScreen
+    from .screens.search import SearchScreen
+
     return [
         ("Everywhere", [SidenoteApp]),
         ("Library", [DocumentTable, LibraryScreen]),
