@@ -177,6 +177,20 @@ def test_library_keys_still_move_and_a_letter_replaces_nothing_else(library: Sto
     assert seen == {"row": 1, "filter": ("m", True)}
 
 
+def test_a_library_filter_that_matches_nothing_says_so(library: Store) -> None:
+    seen = {}
+
+    async def scenario(pilot, app):
+        await pilot.press(*"zqxw")
+        await pilot.pause()
+        message = app.screen.query_one("#library-empty", Static)
+        seen["shown"] = message.display
+        seen["text"] = str(message.render())
+
+    drive(SidenoteApp(library), scenario)
+    assert seen["shown"] and "zqxw" in seen["text"] and "esc clears" in seen["text"]
+
+
 def test_undo_in_the_library_names_the_article_and_goes_to_it(library: Store) -> None:
     other = library.document_ids()[1]
     create_annotation(library, other, 0, 9, "claim")

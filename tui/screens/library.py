@@ -17,7 +17,7 @@ from ..messages import OpenDocument
 from ..widgets.document_table import DocumentTable
 from ..widgets.key_bar import KeyBar
 from .base import StoreScreen
-from .dialogs import DeleteDialog
+from .dialogs import DeleteDialog, excerpt
 
 FILTER_CUTOFF = 70  # rapidfuzz partial_ratio every query word must reach
 DEBOUNCE_ROWS = 2000  # above this many articles, filter after a pause in typing
@@ -159,7 +159,7 @@ class LibraryScreen(StoreScreen):
         self.table.display = not empty
         self.filter.display = not empty
         message = self.empty_message
-        message.display = empty
+        message.display = empty or not self.table.rows  # else a filter matched nothing
         if empty:
             message.update(
                 Content(
@@ -198,7 +198,16 @@ class LibraryScreen(StoreScreen):
 
     def _apply_filter(self) -> None:
         query = self.filter.value
-        self.table.set_rows(filter_documents(self.documents, query))
+        rows = filter_documents(self.documents, query)
+        self.table.set_rows(rows)
+        if self.documents:  # an empty library says how to import instead
+            message = self.empty_message
+            message.display = not rows
+            if not rows:
+                message.update(Content(
+                    f"No article's title or outlet matches \u201c{excerpt(query, 60)}\u201d.\n\n"
+                    "esc clears the filter \u00b7 ctrl+f searches the articles' text."
+                ))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
