@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from textual.app import App
 
 KEYS_IN_FLIGHT = 64
-"""Keys posted to the app and not yet finished with. Enough that typing never waits on
-it (a handler holds a key only while it runs); small enough to cost about 200 KB."""
+"""Keys posted to the app and not yet finished with. Far more than typing by hand ever
+has in flight (a key is finished with once handled); small enough to cost about 200 KB."""
 
 STOP_POLL_SECONDS = 0.1
 """How often a waiting input thread looks whether it is asked to stop: the same
@@ -107,8 +107,8 @@ if sys.platform != "win32":
 
         def process_message(self, message: Message) -> None:
             # Runs in the input thread: waiting here leaves the rest of a burst unread.
-            # A key read while the thread is being stopped is posted without a slot, as
-            # Textual would; it is one of the few still in the last read.
+            # Keys read before the thread was asked to stop (at most one 4 KB read) are
+            # posted without a slot, as Textual would post them.
             if isinstance(message, events.Key) and self.key_slots.take(self.exit_event):
                 self.key_slots.hold_until_gone(message)
             super().process_message(message)
