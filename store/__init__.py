@@ -20,7 +20,13 @@ from typing import Any
 
 # Module (relative to `store`) -> the public names it defines.
 _SURFACE: dict[str, tuple[str, ...]] = {
-    "annotations": ("create_annotation", "delete_annotation", "update_annotation"),
+    "annotations": (
+        "create_annotation", "delete_annotation", "known_speakers", "set_annotation_span",
+        "update_annotation",
+    ),
+    "annotation_browser": (
+        "AnnotationFilter", "BrowsedAnnotation", "SORT_COLUMNS", "all_annotations", "browse",
+    ),
     "corpus": ("seed_if_new",),
     "db.connection": ("Store", "describe_error", "open_store"),
     "deletion": ("DeletionSummary", "delete_document", "deletion_summary"),
@@ -36,7 +42,8 @@ _SURFACE: dict[str, tuple[str, ...]] = {
     "importing.ingest": ("ImportReport", "import_paths"),
     "links": (
         "Echo", "LinkReport", "accept", "check_threshold", "echo_spans", "echoes",
-        "judge_links", "list_links", "reject", "relink", "threshold_for", "warm",
+        "judge_links", "list_links", "meaning_echoes", "reject", "relink", "threshold_for",
+        "warm",
     ),
     "matching.linking": ("DEFAULT_THRESHOLD",),
     "meaning_links": ("MeaningReport",),
@@ -47,6 +54,11 @@ _SURFACE: dict[str, tuple[str, ...]] = {
     "quote_tags": ("tag_quotes",),
     "quotes": ("Quote", "find_quotes"),
     "review": ("ReviewItem", "resolve_review", "review_items"),
+    "review_queue": (
+        "QUEUE_SORTS", "QueueItem", "QueueProgress", "QueueSide", "ReviewQueue", "WordDiff",
+        "judge_in_queue", "queue_items", "queue_order", "queue_progress", "skip_in_queue",
+        "suggestions_at_least", "word_diff",
+    ),
     "statements": (
         "Statement", "StatementLink", "StatementMember", "list_statements", "statement_of",
     ),

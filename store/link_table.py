@@ -388,3 +388,119 @@ def cluster_exists(db: Database, cluster: str) -> bool:
         db.execute("SELECT 1 FROM links WHERE cluster = ? LIMIT 1", [cluster]).fetchone()
         is not None
     )
+
+
+# -- the review queue: suggestions a page at a time ------------------------------------------------
+
+
+def queue_entries(db: Database) -> list[tuple]:
+    """(id, score, method, a_doc_id, b_doc_id) of every suggestion, best first."""
+    return db.execute(
+        "SELECT id, score, method, a_doc_id, b_doc_id FROM links INDEXED BY links_queue "
+        "WHERE status = 'suggested' ORDER BY score DESC, id"
+    ).fetchall()
+
+
+# Suggestions in queue order, read from an index (no sort, no table row per skipped one).
+_QUEUE_ORDERS = {
+    "best": ("links_queue", "score DESC, id"),
+    "method": ("links_queue_method", "method, score DESC, id"),
+}
+
+
+def queue_count(db: Database) -> int:
+    return db.execute(
+        "SELECT count(*) FROM links INDEXED BY links_queue WHERE status = 'suggested'"
+    ).fetchone()[0]
+
+
+def queue_page(db: Database, order: str, offset: int, limit: int) -> list[str]:
+    """Ids of the suggestions `offset` to `offset + limit` in this order ('best', 'method')."""
+    index, order_by = _QUEUE_ORDERS[order]
+    rows = db.execute(
+        f"SELECT id FROM links INDEXED BY {index} WHERE status = 'suggested' "
+        f"ORDER BY {order_by} LIMIT ? OFFSET ?",
+        [limit, offset],
+    )
+    return [link_id for (link_id,) in rows]
+
+
+def queue_first_unreviewed(db: Database, order: str) -> int:
+    """Where the first suggestion not skipped stands in this order (0 when none is)."""
+    index, order_by = _QUEUE_ORDERS[order]
+    row = db.execute(
+        f"SELECT id, method, score FROM links l INDEXED BY {index} "
+        "WHERE status = 'suggested' AND NOT EXISTS (SELECT 1 FROM review_marks m "
+        f"WHERE m.link_id = l.id AND m.mark = 'skipped') ORDER BY {order_by} LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return 0
+    link_id, method, score = row
+    before = "(score > :score OR (score = :score AND id < :id))"
+    if order == "method":
+        before = f"(method < :method OR (method = :method AND {before}))"
+    return db.execute(
+        f"SELECT count(*) FROM links INDEXED BY {index} WHERE status = 'suggested' AND {before}",
+        {"id": link_id, "method": method, "score": score},
+    ).fetchone()[0]
+
+
+_QUEUE_ROW_SQL = """
+    SELECT l.id, l.status, l.score, l.method, l.cluster,
+           l.a_doc_id, l.a_start, l.a_end, l.a_annotation_id, t.a_text,
+           l.b_doc_id, l.b_start, l.b_end, l.b_annotation_id, t.b_text,
+           m.mark
+    FROM links l JOIN link_texts t ON t.link_rowid = l.rowid
+    LEFT JOIN review_marks m ON m.link_id = l.id
+"""
+
+
+def queue_rows(db: Database, link_ids: Sequence[str]) -> list[dict]:
+    """These links (any status) with both sides' texts and their review mark."""
+    rows: list[dict] = []
+    for lo in range(0, len(link_ids), _CHUNK):
+        chunk = list(link_ids[lo : lo + _CHUNK])
+        rows.extend(db.query(f"{_QUEUE_ROW_SQL} WHERE l.id IN ({_marks(chunk)})", chunk))
+    return rows
+
+
+def suggestions_at_least(db: Database, method: str, score: float) -> list[str]:
+    """Ids of the suggestions found by `method` scoring `score` or more, best first."""
+    rows = db.execute(
+        "SELECT id FROM links WHERE status = 'suggested' AND method = ? AND score >= ? "
+        "ORDER BY score DESC, id",
+        [method, score],
+    )
+    return [link_id for (link_id,) in rows]
+
+
+def queue_progress(db: Database) -> tuple[int, int]:
+    """(reviewed, total): suggestions skipped in the queue, and links judged there that
+    are still judged; the total adds the suggestions not yet reviewed."""
+    suggested = db.execute("SELECT count(*) FROM links WHERE status = 'suggested'").fetchone()[0]
+    skipped, judged = db.execute(
+        "SELECT coalesce(sum(m.mark = 'skipped' AND l.status = 'suggested'), 0), "
+        "coalesce(sum(m.mark = 'judged' AND l.status != 'suggested'), 0) "
+        "FROM review_marks m JOIN links l ON l.id = m.link_id"
+    ).fetchone()
+    return skipped + judged, suggested + judged
+
+
+def linked_annotation_ids(db: Database) -> set[str]:
+    """Annotations that a link not rejected names, on either side."""
+    rows = db.execute(
+        "SELECT a_annotation_id FROM links WHERE status != 'rejected' "
+        "AND a_annotation_id IS NOT NULL UNION "
+        "SELECT b_annotation_id FROM links WHERE status != 'rejected' "
+        "AND b_annotation_id IS NOT NULL"
+    )
+    return {annotation_id for (annotation_id,) in rows}
+
+
+def skipped_ids(db: Database) -> set[str]:
+    """Suggestions the reader skipped in the review queue."""
+    rows = db.execute(
+        "SELECT m.link_id FROM review_marks m JOIN links l ON l.id = m.link_id "
+        "WHERE m.mark = 'skipped' AND l.status = 'suggested'"
+    )
+    return {link_id for (link_id,) in rows}

@@ -20,11 +20,12 @@ from store import Change, SidenoteError, Store, redo, undo
 from . import input_driver
 from .messages import OpenDocument
 from .screens.base import StoreScreen
-from .screens.dialogs import DeleteDialog, NoteDialog, ReplaceDialog
+from .screens.dialogs import ConfirmDialog, DeleteDialog, NoteDialog, ReplaceDialog, excerpt
 from .screens.help import HelpScreen, help_rows, keys_markdown
 from .screens.library import LibraryScreen
 from .screens.palette import JumpProvider
 from .screens.reader import ReaderScreen
+from .widgets.annotation_list import AnnotationList
 from .widgets.article_view import ArticleView
 from .widgets.document_table import DocumentTable
 
@@ -52,11 +53,15 @@ class SidenoteApp(App[None]):
                 tooltip="this help: every key where you are"),
         Binding("ctrl+p", "command_palette", "jump", id="app.command_palette", show=False,
                 tooltip="jump to an article or an annotation (command palette)"),
-        Binding("u", "undo", "undo", id="app.undo",
+        Binding("u,ctrl+z", "undo", "undo", id="app.undo",
                 tooltip="undo the last change, in any article, even after a restart"),
         Binding("ctrl+r", "redo", "redo", id="app.redo", tooltip="redo what was undone"),
         Binding("ctrl+f", "search", "search", id="app.search",
                 tooltip="search annotations and linked statements in every article"),
+        Binding("ctrl+k", "review_queue", "review queue", id="app.review_queue",
+                tooltip="every suggested link in the corpus, best first, to accept or reject"),
+        Binding("ctrl+b", "annotations", "annotations", id="app.annotations",
+                tooltip="every annotation in the corpus: filter, sort, open"),
     ]
 
     def __init__(
@@ -160,11 +165,12 @@ class SidenoteApp(App[None]):
         self.call_from_thread(self.notify, done.line, markup=False)
 
     def action_link_corpus(self) -> None:
-        from .screens.linking import LinkCorpusScreen, report_line
+        from .screens.linking import LinkCorpusScreen, links_in_all, report_line
 
         def done(report: LinkReport | None) -> None:
             if report is not None:
-                self.notify(report_line(report), markup=False)
+                self.notify(f"{report_line(report)} \u00b7 {links_in_all(self.store)}",
+                            markup=False)
                 self.refresh_store_screens()
 
         self.push_screen(LinkCorpusScreen(self.store), done)
@@ -224,7 +230,23 @@ class SidenoteApp(App[None]):
 
         self.push_screen(SearchScreen(self.store), chosen)
 
+    def action_review_queue(self) -> None:
+        from .screens.queue import QueueScreen
+
+        if not isinstance(self.screen, QueueScreen):
+            self.push_screen(QueueScreen(self.store))
+
+    def action_annotations(self) -> None:
+        from .screens.annotations import AnnotationsScreen
+
+        if not isinstance(self.screen, AnnotationsScreen):
+            self.push_screen(AnnotationsScreen(self.store))
+
     # -- undo and redo: global, persistent, shown where they happened ------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In the library letters filter: undo is its own ctrl+z, and `u` is not shown.
+        return not (action == "undo" and isinstance(self.screen, LibraryScreen))
 
     def action_undo(self) -> None:
         self._move_history(undo, "undid", "nothing to undo")
@@ -243,12 +265,29 @@ class SidenoteApp(App[None]):
         if change is None:
             self.notify(nothing, markup=False)
             return
-        self.notify(f"{verb} {change.description}", markup=False)
         screens = self._store_screens()
         for screen in screens[1:]:
             screen.store_changed()
         if screens:
             screens[0].store_changed(change.doc_id, change.start)
+        self.notify(self._change_line(verb, change, screens[0] if screens else None),
+                    markup=False)
+
+    @staticmethod
+    def _change_line(verb: str, change: Change, top: StoreScreen | None) -> str:
+        """`undid tag claim in “Title”`, and how to open it where it is not shown:
+        the reader opens the article itself; the library puts its cursor on it."""
+        line = f"{verb} {change.description}"
+        if change.title is not None:
+            line += f" in \u201c{excerpt(change.title or '(untitled)', 60)}\u201d"
+        if (
+            isinstance(top, LibraryScreen)
+            and change.doc_id is not None
+            and top.table.current is not None
+            and top.table.current.id == change.doc_id
+        ):
+            line += " \u00b7 \u23ce opens it"
+        return line
 
     # -- help --------------------------------------------------------------------------------
 
@@ -261,22 +300,33 @@ class SidenoteApp(App[None]):
 def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
     """Where each key works, in the order a new user meets them: for docs/keys.md and
     for checking a keymap's ids. Here because the app is what knows every screen."""
+    from .screens.annotations import AnnotationsScreen
     from .screens.echoes import EchoesScreen
     from .screens.export import ExportDialog
+    from .screens.queue import BulkDialog, QueueScreen
     from .screens.review import ReviewScreen
     from .screens.search import SearchScreen
+    from .screens.spread import ReportDialog, SpreadScreen
+    from .widgets.row_table import RowTable
 
     return [
         ("Everywhere", [SidenoteApp]),
         ("Library", [DocumentTable, LibraryScreen]),
         ("Reader", [ArticleView, ReaderScreen]),
+        ("Side panel (tab from the reader)", [AnnotationList]),
         ("Echoes", [EchoesScreen]),
         ("Search", [SearchScreen]),
+        ("Review queue", [RowTable, QueueScreen]),
+        ("Spread", [SpreadScreen]),
+        ("Annotations", [RowTable, AnnotationsScreen]),
         ("Review", [ReviewScreen]),
         ("Note dialog", [NoteDialog]),
         ("Delete dialog", [DeleteDialog]),
+        ("Confirm dialog", [ConfirmDialog]),
         ("Export dialog", [ExportDialog]),
         ("Replace dialog", [ReplaceDialog]),
+        ("Bulk verdict dialog", [BulkDialog]),
+        ("Report dialog", [ReportDialog]),
         ("Help", [HelpScreen]),
     ]
 

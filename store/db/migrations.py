@@ -340,4 +340,28 @@ def m006_one_link_per_place_pair(db: Database) -> None:
     db.conn.executemany("DELETE FROM links WHERE id = ?", [(link_id,) for link_id in doomed])
 
 
+@step
+def m007_review_queue(db: Database) -> None:
+    """The corpus-wide review queue (`store.review_queue`).
+
+    - `review_marks`: what the reader did with a suggestion from the queue, kept across
+      restarts: `skipped` (seen, left for later) or `judged` (accepted or rejected there).
+      A mark goes with its link; a judged mark on a link that is a suggestion again (the
+      verdict was undone) counts as not reviewed, so undo needs no bookkeeping here.
+    - `links_queue`, `links_queue_method`: suggestions best first (or by method, then
+      best first), read a page at a time without a sort.
+    """
+    db.executescript(
+        """
+        CREATE TABLE review_marks (
+            link_id TEXT PRIMARY KEY REFERENCES links(id) ON DELETE CASCADE,
+            mark TEXT NOT NULL CHECK (mark IN ('skipped', 'judged')),
+            marked_at TEXT NOT NULL
+        );
+        CREATE INDEX links_queue ON links(status, score DESC, id);
+        CREATE INDEX links_queue_method ON links(status, method, score DESC, id);
+        """
+    )
+
+
 SCHEMA_VERSION = len(STEP_NAMES)

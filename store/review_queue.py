@@ -1,0 +1,240 @@
+"""The review queue: every suggested link in the corpus, one row per pair, to judge.
+
+The app lists the queue's link ids once (`queue_order`: a few columns per link, read
+in index order) and reads the rows it draws a page at a time (`queue_items`), so a
+queue of 100,000 suggestions opens and scrolls without holding their texts. What the
+reader did there is kept in `review_marks` (skipped, or judged there), so progress
+("34 of 120 reviewed") and the skipped pairs survive a restart; a verdict is one
+undoable change (`store.links.judge_links`), and its mark needs no undo: a judged
+link that is a suggestion again counts as not reviewed.
+
+`word_diff` says which words of two wordings differ, for showing them side by side.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from . import link_table
+from .db.connection import Store, utc_now
+from .errors import InputError
+from .links import judge_links
+from .models import LinkStatus
+
+QUEUE_SORTS = ("best", "outlet", "article", "method")
+"""The orders of the queue: best score first, or grouped by outlet, article or method."""
+
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class QueueSide:
+    """One side of a suggested pair: a span of one article."""
+
+    doc_id: str
+    outlet: str
+    title: str
+    start: int
+    end: int
+    text: str  # document.text[start:end], exactly as stored
+    annotation_id: str | None
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One pair in the queue, with its current status (a verdict may have changed it)."""
+
+    id: str
+    status: str
+    score: float
+    method: str
+    cluster: str
+    a: QueueSide
+    b: QueueSide
+    mark: str | None  # 'skipped', 'judged' or None
+
+    @property
+    def reviewed(self) -> bool:
+        if self.status != LinkStatus.suggested.value:
+            return True
+        return self.mark == "skipped"
+
+
+@dataclass(frozen=True)
+class QueueProgress:
+    reviewed: int
+    total: int
+
+    def line(self) -> str:
+        return f"{self.reviewed} of {self.total} reviewed"
+
+
+def _outlets(store: Store) -> dict[str, tuple[str, str]]:
+    rows = store.db.execute("SELECT id, source, title FROM documents")
+    return {doc_id: (source or "", title or "") for doc_id, source, title in rows}
+
+
+def queue_order(store: Store, sort: str = "best") -> list[str]:
+    """The ids of every suggestion in the order `sort` names (see `QUEUE_SORTS`); ties
+    go best score first. Reads every suggestion: `ReviewQueue` pages instead."""
+    if sort not in QUEUE_SORTS:
+        raise InputError("sort", f"unknown order {sort!r} (use {', '.join(QUEUE_SORTS)})")
+    entries = link_table.queue_entries(store.db)  # best first already
+    if sort in ("outlet", "article"):
+        docs = _outlets(store)
+        column = 0 if sort == "outlet" else 1
+
+        def pair(entry: tuple) -> tuple[str, ...]:
+            names = (docs.get(entry[3], ("", ""))[column], docs.get(entry[4], ("", ""))[column])
+            return tuple(sorted(name.casefold() for name in names))
+
+        entries = sorted(entries, key=pair)  # stable: best first within each pair
+    elif sort == "method":
+        entries = sorted(entries, key=lambda entry: entry[2])
+    return [entry[0] for entry in entries]
+
+
+class ReviewQueue:
+    """The suggestions in one order, a page at a time.
+
+    Best first and by method are read from an index at an offset, so a page of a
+    100,000-link queue costs a few milliseconds and a verdict simply takes the pair
+    out of the next page read. By outlet or article needs every suggestion's articles:
+    that order is read once, when asked for, and judged pairs stay in it (with their
+    new status) until the queue is read again.
+    """
+
+    def __init__(self, store: Store, sort: str = "best") -> None:
+        if sort not in QUEUE_SORTS:
+            raise InputError("sort", f"unknown order {sort!r} (use {', '.join(QUEUE_SORTS)})")
+        self.store = store
+        self.sort = sort
+        self._ids = None if sort in ("best", "method") else queue_order(store, sort)
+
+    def count(self) -> int:
+        if self._ids is not None:
+            return len(self._ids)
+        return link_table.queue_count(self.store.db)
+
+    def ids(self, offset: int, limit: int) -> list[str]:
+        if self._ids is not None:
+            return self._ids[offset : offset + limit]
+        return link_table.queue_page(self.store.db, self.sort, offset, limit)
+
+    def page(self, offset: int, limit: int) -> list[QueueItem]:
+        """The pairs at `offset` onwards, in order (a pair deleted since is left out)."""
+        ids = self.ids(offset, limit)
+        found = queue_items(self.store, ids)
+        return [found[link_id] for link_id in ids if link_id in found]
+
+    def first_unreviewed(self) -> int:
+        """Where to start: the first pair not skipped (the top when all are)."""
+        if self._ids is None:
+            return link_table.queue_first_unreviewed(self.store.db, self.sort)
+        skipped = link_table.skipped_ids(self.store.db)
+        return next((i for i, link_id in enumerate(self._ids) if link_id not in skipped), 0)
+
+
+def queue_items(store: Store, link_ids: list[str]) -> dict[str, QueueItem]:
+    """The rows to draw for these links; a link deleted since (relinked away) is absent."""
+    rows = link_table.queue_rows(store.db, link_ids)
+    docs = _outlets(store) if len(rows) > 50 else _outlets_of(store, rows)
+    found: dict[str, QueueItem] = {}
+    for row in rows:
+        sides = []
+        for side in ("a", "b"):
+            outlet, title = docs.get(row[f"{side}_doc_id"], ("", ""))
+            sides.append(QueueSide(
+                row[f"{side}_doc_id"], outlet, title, row[f"{side}_start"],
+                row[f"{side}_end"], row[f"{side}_text"], row[f"{side}_annotation_id"],
+            ))  # fmt: skip
+        found[row["id"]] = QueueItem(
+            row["id"], row["status"], row["score"], row["method"], row["cluster"],
+            sides[0], sides[1], row["mark"],
+        )  # fmt: skip
+    return found
+
+
+def _outlets_of(store: Store, rows: list[dict]) -> dict[str, tuple[str, str]]:
+    ids = sorted({row[f"{side}_doc_id"] for row in rows for side in ("a", "b")})
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    found = store.db.execute(
+        f"SELECT id, source, title FROM documents WHERE id IN ({marks})", ids
+    )
+    return {doc_id: (source or "", title or "") for doc_id, source, title in found}
+
+
+def _mark(store: Store, link_ids: list[str], mark: str) -> None:
+    now = utc_now()
+    store.db.conn.executemany(
+        "INSERT INTO review_marks (link_id, mark, marked_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(link_id) DO UPDATE SET mark = excluded.mark, marked_at = excluded.marked_at",
+        [(link_id, mark, now) for link_id in link_ids],
+    )
+
+
+def skip_in_queue(store: Store, link_ids: list[str]) -> None:
+    """Leave these suggestions for later: reviewed for now, at the end of the queue."""
+    with store.transaction():
+        _mark(store, list(dict.fromkeys(link_ids)), "skipped")
+
+
+def judge_in_queue(store: Store, link_ids: list[str], verdict: str) -> int:
+    """Accept ("confirmed") or reject ("rejected") these links as one undoable step,
+    and mark them reviewed in the queue, in one transaction; returns how many changed."""
+    wanted = list(dict.fromkeys(link_ids))
+    with store.transaction():
+        changed = judge_links(store, wanted, verdict)
+        _mark(store, wanted, "judged")
+    return changed
+
+
+def suggestions_at_least(store: Store, method: str, score: float) -> list[str]:
+    """Ids of the suggestions `method` found with `score` or more (for a bulk verdict)."""
+    return link_table.suggestions_at_least(store.db, method, score)
+
+
+def queue_progress(store: Store) -> QueueProgress:
+    """How many suggestions were reviewed in the queue (judged or skipped), of all."""
+    reviewed, total = link_table.queue_progress(store.db)
+    return QueueProgress(reviewed, total)
+
+
+# -- what differs between two wordings --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordDiff:
+    """Spans (code points, end exclusive) of the words that differ, in each text: in
+    `a`, words the other lacks or words it has in other words; in `b`, the same for b."""
+
+    a: tuple[tuple[int, int], ...]
+    b: tuple[tuple[int, int], ...]
+
+
+def _words(text: str) -> tuple[list[tuple[int, int]], list[str]]:
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    return spans, [text[s:e].casefold().strip(".,;:!?\"'()[]\u201c\u201d\u2018\u2019")
+                   for s, e in spans]
+
+
+def word_diff(a: str, b: str) -> WordDiff:
+    """Word-by-word differences (case and surrounding punctuation aside): a changed
+    wording is marked in both texts, a trimmed part in the text that has it."""
+    a_spans, a_words = _words(a)
+    b_spans, b_words = _words(b)
+    marked_a: list[tuple[int, int]] = []
+    marked_b: list[tuple[int, int]] = []
+    for tag, a0, a1, b0, b1 in Levenshtein.opcodes(a_words, b_words):
+        if tag == "equal":
+            continue
+        if a1 > a0:
+            marked_a.append((a_spans[a0][0], a_spans[a1 - 1][1]))
+        if b1 > b0:
+            marked_b.append((b_spans[b0][0], b_spans[b1 - 1][1]))
+    return WordDiff(tuple(marked_a), tuple(marked_b))

@@ -1,0 +1,315 @@
+"""The review queue: every suggested link in the corpus, one row per pair, to judge.
+
+The list is a `RowTable` over `store.ReviewQueue`: the screen reads the page of pairs
+the table is drawing and keeps a few pages, so a queue of 100,000 suggestions moves
+as fast as one of ten. Under the list, the pair under the cursor side by side, the
+words that differ highlighted (`store.word_diff`). `a`/`r`/`s` judge or skip the pair
+(or the pairs marked with `space`); `A`/`R` judge every suggestion of the cursor's
+method scoring at least its score, after a yes. Each verdict is one undoable change.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from store import (
+    QUEUE_SORTS,
+    QueueItem,
+    ReviewQueue,
+    SidenoteError,
+    Store,
+    judge_in_queue,
+    queue_progress,
+    skip_in_queue,
+    suggestions_at_least,
+    word_diff,
+)
+
+from ..messages import OpenDocument
+from ..widgets.key_bar import KeyBar
+from ..widgets.row_table import RowTable
+from ..widgets.text_layout import display_text
+from .base import StoreScreen
+from .dialogs import excerpt
+from .echoes import OpenTarget
+
+PAGE = 64  # pairs read at once
+SIDE_CHARS = 600  # of each wording, in the pane under the list
+STATUS_MARK = {"suggested": " ", "confirmed": "\u2713", "rejected": "\u2717"}
+
+
+def diff_text(text: str, spans: tuple[tuple[int, int], ...], style: str) -> Text:
+    """The wording (data: never markup) with the words that differ in `style`."""
+    shown = Text(display_text(text[:SIDE_CHARS]), end="")
+    for start, end in spans:
+        if start < SIDE_CHARS:
+            shown.stylize(style, start, min(end, SIDE_CHARS))
+    if len(text) > SIDE_CHARS:
+        shown.append("\u2026")
+    return shown
+
+
+def pair_view(item: QueueItem) -> Table:
+    """The two wordings side by side: a changed or trimmed part is highlighted."""
+    diff = word_diff(item.a.text, item.b.text)
+    table = Table.grid(expand=True, padding=(0, 2))
+    table.add_column(ratio=1)
+    table.add_column(ratio=1)
+    heads = []
+    for side in (item.a, item.b):
+        head = Text(display_text(side.outlet or "(no outlet)"), style="bold", end="")
+        head.append(" \u2014 " + display_text(excerpt(side.title or "(untitled)", 50)))
+        heads.append(head)
+    table.add_row(*heads)
+    table.add_row(diff_text(item.a.text, diff.a, "bold red underline"),
+                  diff_text(item.b.text, diff.b, "bold green underline"))
+    return table
+
+
+class BulkDialog(ModalScreen[bool]):
+    """Asks before a verdict on many pairs at once: `y` goes ahead, anything else not."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "yes", id="queue_bulk.yes", tooltip="judge them all"),
+        Binding("n,escape", "answer(False)", "no", id="queue_bulk.no", tooltip="leave them"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="queue-bulk"):
+            yield Static(Content(self.question))
+            yield Static(Content("y: yes \u00b7 n: no"))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class QueueScreen(StoreScreen):
+    """Every suggestion in the corpus, best first; judge, skip, or open its spread."""
+
+    SUB_TITLE = "review queue"
+    BINDINGS = [
+        Binding("a", "judge('confirmed')", "accept", id="queue.accept",
+                tooltip="accept the pair (or the marked pairs)"),
+        Binding("r", "judge('rejected')", "reject", id="queue.reject",
+                tooltip="reject the pair (or the marked pairs): never suggested again"),
+        Binding("s", "skip", "skip", id="queue.skip",
+                tooltip="skip the pair (or the marked pairs): reviewed for now, judged later"),
+        Binding("space", "mark", "mark", id="queue.mark",
+                tooltip="mark the pair for a verdict on all marked pairs at once"),
+        Binding("A", "bulk('confirmed')", "accept \u2265 score", id="queue.accept_above",
+                tooltip="accept every suggestion of this pair's method scoring at least its "
+                        "score (asks first)"),
+        Binding("R", "bulk('rejected')", "reject \u2265 score", id="queue.reject_above",
+                tooltip="reject every suggestion of this pair's method scoring at least its "
+                        "score (asks first)"),
+        Binding("o", "order", "order", id="queue.order",
+                tooltip="order by score, outlet, article or method"),
+        Binding("v", "spread", "spread", id="queue.spread",
+                tooltip="the spread of the pair's statement: outlets, times, wordings"),
+        Binding("escape", "close", "back", id="queue.close", tooltip="close the queue"),
+    ]
+
+    def __init__(self, store: Store, sort: str = "best") -> None:
+        super().__init__(store)
+        self.sort = sort
+        self.queue = ReviewQueue(store, sort)
+        self._pages: LRUCache[int, list[QueueItem]] = LRUCache(32)
+        self._marked: set[str] = set()
+        self.progress_line = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="queue-box"):
+            yield Static(id="queue-title")
+            yield RowTable(id="queue-rows")
+            yield Static(id="queue-pair")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.reload(cursor=self.queue.first_unreviewed())
+        self.table.focus()
+
+    @property
+    def table(self) -> RowTable:
+        return self.query_one(RowTable)
+
+    # -- data ------------------------------------------------------------------------------
+
+    def item(self, row: int) -> QueueItem | None:
+        page, at = divmod(row, PAGE)
+        items = self._pages.get(page)
+        if items is None:
+            items = self._pages[page] = self.queue.page(page * PAGE, PAGE)
+        return items[at] if at < len(items) else None
+
+    @property
+    def current(self) -> QueueItem | None:
+        return self.item(self.table.cursor_row) if self.table.count else None
+
+    def reload(self, cursor: int | None = None) -> None:
+        """Read the queue again (after a verdict, an undo, a relink): keep the row."""
+        self._pages.clear()
+        row = self.table.cursor_row if cursor is None else cursor
+        count = self.queue.count()
+        header = Text(f"  score  {'method':<17}{'outlets':<36}wording", end="")
+        self._marked.clear()  # rows move when the queue changes: marks would point elsewhere
+        self.table.show(count, self._line, header, cursor=min(row, max(0, count - 1)))
+        self._show_title()
+        self._show_pair()
+
+    def _line(self, row: int, width: int) -> Text:
+        found = self.item(row)
+        if found is None:
+            return Text("")
+        text = Text(end="", no_wrap=True)
+        mark = "\u2192" if found.mark == "skipped" and found.status == "suggested" else " "
+        text.append(STATUS_MARK.get(found.status, "?") + mark)
+        text.append(f"{found.score:5.1f}  {found.method:<16} ", style="dim")
+        a, b = excerpt(found.a.outlet or "?", 16), excerpt(found.b.outlet or "?", 16)
+        outlets = f"{a} \u2194 {b}"
+        text.append(display_text(outlets).ljust(36)[:36])
+        text.append(display_text(" ".join(found.a.text.split())[:width]))
+        return text
+
+    def _show_title(self) -> None:
+        try:
+            self.progress_line = queue_progress(self.store).line()
+        except SidenoteError as error:
+            self.progress_line = str(error)
+        count = self.table.count
+        line = (f"Review queue \u00b7 {self.progress_line} \u00b7 {count:,} suggested "
+                f"\u00b7 order: {self.sort}")
+        if self._marked:
+            line += f" \u00b7 {len(self._marked)} marked"
+        if not count:
+            line += "\nNo suggestions to review: L in the library links the whole corpus."
+        self.query_one("#queue-title", Static).update(Content(line))
+
+    def _show_pair(self) -> None:
+        found = self.current
+        pane = self.query_one("#queue-pair", Static)
+        if found is None:
+            pane.update("")
+            return
+        pane.update(pair_view(found))
+
+    def on_row_table_moved(self, message: RowTable.Moved) -> None:
+        self._show_pair()
+
+    def on_row_table_chosen(self, message: RowTable.Chosen) -> None:
+        self.action_spread()
+
+    # -- verdicts ------------------------------------------------------------------------------
+
+    def _targets(self) -> list[str]:
+        if self._marked:
+            return sorted(self._marked)
+        found = self.current
+        return [found.id] if found is not None and found.status == "suggested" else []
+
+    def action_judge(self, verdict: str) -> None:
+        self._judge(self._targets(), verdict)
+
+    def _judge(self, ids: list[str], verdict: str) -> None:
+        if not ids:
+            return
+        try:
+            changed = judge_in_queue(self.store, ids, verdict)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        noun = "accepted" if verdict == "confirmed" else "rejected"
+        self.notify(f"{noun} {changed} link{'s' if changed != 1 else ''} \u00b7 u undoes",
+                    markup=False)
+        self._marked.clear()
+        self.reload()
+
+    def action_skip(self) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+        try:
+            skip_in_queue(self.store, ids)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self._marked.clear()
+        row = self.table.cursor_row
+        self.reload(cursor=row + 1 if len(ids) == 1 else row)
+
+    def action_mark(self) -> None:
+        found = self.current
+        if found is None:
+            return
+        row = self.table.cursor_row
+        if found.id in self._marked:
+            self._marked.discard(found.id)
+            self.table.marked.discard(row)
+        else:
+            self._marked.add(found.id)
+            self.table.marked.add(row)
+        self.table.redraw()
+        self.table.move_to(row + 1)
+        self._show_title()
+
+    def action_bulk(self, verdict: str) -> None:
+        found = self.current
+        if found is None:
+            return
+        try:
+            ids = suggestions_at_least(self.store, found.method, found.score)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        noun = "accept" if verdict == "confirmed" else "reject"
+        question = (f"{noun.capitalize()} all {len(ids):,} {found.method} suggestions scoring "
+                    f"{found.score:.1f} or more? (one step: u undoes it)")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._judge(ids, verdict)
+
+        self.app.push_screen(BulkDialog(question), answered)
+
+    def action_order(self) -> None:
+        self.sort = QUEUE_SORTS[(QUEUE_SORTS.index(self.sort) + 1) % len(QUEUE_SORTS)]
+        try:
+            self.queue = ReviewQueue(self.store, self.sort)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self._marked.clear()
+        self.reload(cursor=0)
+
+    def action_spread(self) -> None:
+        from .spread import SpreadScreen
+
+        found = self.current
+        if found is None:
+            return
+
+        def opened(target: OpenTarget | None) -> None:
+            if target is not None:
+                self.app.pop_screen()
+                self.app.post_message(OpenDocument(target.doc_id, target.offset))
+            else:
+                self.reload()
+
+        self.app.push_screen(SpreadScreen(self.store, found.id), opened)
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+    def store_changed(self, doc_id: str | None = None, offset: int | None = None) -> None:
+        self.reload()

@@ -1,0 +1,164 @@
+"""A list of one-line rows drawn one visible row at a time, for lists of any length.
+
+The review queue may hold 100,000 suggestions and the annotation browser every
+annotation of the corpus: building a widget (or an option) per row would cost seconds
+before the first frame. This table knows only how many rows there are and asks the
+screen for the text of each row it draws (`line_at`), the way Textual's `Log` draws
+lines; rows the screen marks (a selection) are drawn reversed-out. Moves post
+`RowTable.Moved`; `enter` posts `RowTable.Chosen`. The screen reads the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from .lines import text_strip
+
+LineSource = Callable[[int, int], Text]
+"""(row, width) -> the row's text; called only for the rows on screen."""
+
+
+class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
+    """A header, then `count` rows from `line_at`; a row cursor that scrolls into view."""
+
+    COMPONENT_CLASSES = {"row-table--header", "row-table--cursor", "row-table--marked"}
+
+    BINDINGS = [
+        Binding("j,down", "move(1)", "next row", show=False, id="rows.down"),
+        Binding("k,up", "move(-1)", "previous row", show=False, id="rows.up"),
+        Binding("pagedown", "page(1)", "page down", show=False, id="rows.page_down"),
+        Binding("pageup", "page(-1)", "page up", show=False, id="rows.page_up"),
+        Binding("g,home", "first", "first row", show=False, id="rows.first"),
+        Binding("G,end", "last", "last row", show=False, id="rows.last"),
+        Binding("enter", "choose", "open", id="rows.choose", tooltip="open the row"),
+    ]
+
+    @dataclass
+    class Moved(Message):
+        table: RowTable
+        row: int
+
+    @dataclass
+    class Chosen(Message):
+        table: RowTable
+        row: int
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.count = 0
+        self.cursor_row = 0
+        self.header = Text("")
+        self.line_at: LineSource = lambda row, width: Text("")
+        self.marked: set[int] = set()
+        self._cache: LRUCache[tuple, Strip] = LRUCache(256)
+
+    # -- attributes down ---------------------------------------------------------------
+
+    def show(self, count: int, line_at: LineSource, header: Text, cursor: int = 0) -> None:
+        """New rows (or the same rows redrawn): the cursor goes to `cursor`."""
+        self.count = count
+        self.line_at = line_at
+        self.header = header
+        self.marked = set()
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, count + 1)
+        self.cursor_row = -1
+        self.move_to(cursor, announce=True)
+        self.refresh()
+
+    def redraw(self) -> None:
+        """The rows' texts changed (a verdict, a mark): draw them again."""
+        self._cache.clear()
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self.count + 1)
+        self._cache.clear()
+
+    # -- cursor --------------------------------------------------------------------------
+
+    def move_to(self, row: int, *, announce: bool = True) -> None:
+        if self.count == 0:
+            self.cursor_row = 0
+            if announce:
+                self.post_message(self.Moved(self, 0))
+            return
+        row = max(0, min(row, self.count - 1))
+        if row == self.cursor_row:
+            return
+        self.cursor_row = row
+        visible = max(1, self.scrollable_content_region.height - 1)
+        top = int(self.scroll_y)
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + visible:
+            self.scroll_to(y=row - visible + 1, animate=False, immediate=True)
+        self.refresh()
+        if announce:
+            self.post_message(self.Moved(self, row))
+
+    def action_move(self, step: int) -> None:
+        self.move_to(self.cursor_row + step)
+
+    def action_page(self, step: int) -> None:
+        self.move_to(self.cursor_row + step * max(1, self.scrollable_content_region.height - 2))
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.count - 1)
+
+    def action_choose(self) -> None:
+        if self.count:
+            self.post_message(self.Chosen(self, self.cursor_row))
+
+    def on_click(self, event: events.Click) -> None:
+        position = event.get_content_offset(self)
+        if position is None or position.y == 0:
+            return
+        row = int(self.scroll_y) + position.y - 1
+        if row == self.cursor_row:
+            self.action_choose()
+        elif 0 <= row < self.count:
+            self.move_to(row)
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            style = base + self.get_component_rich_style("row-table--header")
+            return text_strip(self.header.copy(), style, width, self.app.console)
+        row = int(self.scroll_y) + y - 1
+        if row >= self.count:
+            return Strip.blank(width, base)
+        cursor, marked = row == self.cursor_row, row in self.marked
+        key = (row, cursor, marked, width)
+        strip = self._cache.get(key)
+        if strip is None:
+            style: Style = base
+            if marked:
+                style += self.get_component_rich_style("row-table--marked")
+            if cursor:
+                style += self.get_component_rich_style("row-table--cursor")
+            strip = self._cache[key] = text_strip(
+                self.line_at(row, width), style, width, self.app.console
+            )
+        return strip
