@@ -160,7 +160,11 @@ def invocations(w: dict, out: Path) -> dict[str, list[tuple[list[str], bool]]]:
         "docs": [(["docs"], False), (["docs", "--json"], True)],
         "export": [
             (["export", "--format", fmt, "-o", str(out / f"x{HOSTILE}.{fmt}")], False)
-            for fmt in ("jsonl", "documents", "w3c", "csv")
+            for fmt in ("jsonl", "documents", "w3c", "csv", "doccano", "label-studio", "prodigy")
+        ]
+        + [
+            (["export", "--format", "w3c", "--lines", "-o", str(out / f"l{HOSTILE}.jsonl")], False),
+            (["export", "--format", "spacy", "-o", str(out / f"s{HOSTILE}.spacy")], False),
         ]
         + [
             (["export", "--format", "brat", "-o", str(out / f"brat{HOSTILE}")], False),
@@ -180,7 +184,23 @@ def invocations(w: dict, out: Path) -> dict[str, list[tuple[list[str], bool]]]:
             (["import-annotations", w["empty"]], False),
         ],
         "link": [(["link"], False), (["link", "--rebuild"], False)],
-        "links": [(["links"], False), (["links", "--format", "jsonl"], True)],
+        "links": [
+            (["links"], False),
+            (["links", "--format", "jsonl"], True),
+            (["links", "accept", bad("nope")], False),
+            (["links", "reject", bad("nope")], False),
+        ],
+        "statements": [(["statements"], False), (["statements", "--json"], True)],
+        "spread": [
+            (["spread", w["ann"]], False),
+            (["spread", w["ann"], "--json"], False),
+            (["spread", bad("nope")], False),
+        ],
+        "report": [
+            (["report", w["ann"]], False),
+            (["report", w["ann"], "-o", str(out / f"r{HOSTILE}.md")], False),
+            (["report", bad("nope")], False),
+        ],
         "quotes": [
             (["quotes", w["other"]], False),
             (["quotes", w["other"], "--json"], True),
@@ -317,7 +337,15 @@ def _through_a_terminal(args: list[str]) -> tuple[str, str, int]:
     return received.decode("utf-8").replace("\r\n", "\n"), stderr, code
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "documents", "w3c"])
+def _json_values(text: str) -> list:
+    """The JSON values of an export: one document (w3c, label-studio) or one per line."""
+    try:
+        return [json.loads(text)]
+    except json.JSONDecodeError:
+        return [json.loads(line) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "documents", "w3c", "doccano", "label-studio", "prodigy"])
 def test_json_export_to_a_terminal_is_escaped_and_still_the_same_data(world, tmp_path, fmt):
     db = tmp_path / "t.db"
     shutil.copyfile(world["template"], db)
@@ -328,9 +356,9 @@ def test_json_export_to_a_terminal_is_escaped_and_still_the_same_data(world, tmp
     assert CliRunner().invoke(
         cli, ["--db", str(db), "export", "--format", fmt, "-o", str(exact)]
     ).exit_code == 0
-    from_file = [json.loads(line) for line in exact.read_text("utf-8").splitlines()]
+    from_file = _json_values(exact.read_text("utf-8"))
     assert any(HOSTILE in s for s in strings(from_file))
-    assert [json.loads(line) for line in shown.splitlines()] == from_file
+    assert _json_values(shown) == from_file
 
 
 @pytest.mark.parametrize("args", [["export", "--format", "csv"], ["show", "DOC"]])
