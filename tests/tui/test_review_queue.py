@@ -192,3 +192,21 @@ def test_parse_filter_reads_keys_quotes_and_words():
     found = parse_filter('label:quote outlet:"Japan Today" linked has:note tariff deal')
     assert (found.label, found.outlet, found.linked_only, found.has_note, found.text) == (
         "quote", "Japan Today", True, True, "tariff deal")
+
+
+def test_search_takes_the_cli_filters_in_the_query_box(linked: Store):
+    ids = linked.document_ids()
+    for doc_id, label in ((ids[0], "quote"), (ids[1], "claim")):
+        text = linked.document(doc_id).text
+        start = text.index("Opposition")
+        create_annotation(linked, doc_id, start, text.index(".", start) + 1, label)
+
+    async def scenario(pilot, app):
+        await pilot.press("ctrl+f", *"Opposition leaders label:claim")
+        app.screen.run_search(app.screen.query_one("#search-input").value)  # not the timer
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        labels = {r.label for r in app.screen.results if getattr(r, "label", None)}
+        assert labels == {"claim"}
+
+    drive(SidenoteApp(linked), scenario)

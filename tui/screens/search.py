@@ -44,6 +44,26 @@ _SPACES = re.compile(r"\s+")
 MARK_HELP = "\u2713 confirmed link \u00b7 ? suggested link \u00b7 \u00b7 annotated, no link"
 
 
+_FILTER = re.compile(r'(?i)(?:^|\s)(?:(label|outlet|source):("[^"]*"|\S+)|(linked))(?=\s|$)')
+
+
+def search_filters(query: str) -> tuple[str, str | None, str | None, bool]:
+    """The query's words and its filters: `label:quote`, `outlet:"Japan Today"` (or
+    `source:`), `linked` (statements with a link not rejected), as the CLI's flags."""
+    label = source = None
+    linked = False
+    for match in _FILTER.finditer(query):
+        key, value, flag = match.groups()
+        if flag:
+            linked = True
+        elif key.casefold() == "label":
+            label = value.strip('"').casefold() or None
+        else:
+            source = value.strip('"') or None
+    words = _FILTER.sub(" ", query)
+    return (words if words.strip() else "", label, source, linked)
+
+
 def statement_prompt(group: StatementGroup) -> Text:
     text = Text(excerpt(group.statement, STATEMENT_CHARS), style="bold", end="")
     if group.fuzzy:
@@ -105,7 +125,8 @@ class SearchScreen(StoreScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
-            yield Input(placeholder="Search annotations, linked statements and articles",
+            yield Input(placeholder="Search annotations, linked statements and articles "
+                        "(filters: label:quote outlet:name linked)",
                         id="search-input", max_length=QUERY_CHARS)
             yield Static(Content(MARK_HELP), id="search-help")
             yield Static(id="search-empty")
@@ -134,8 +155,10 @@ class SearchScreen(StoreScreen):
             if self._closing:
                 return
             try:
-                groups = search(self.store, query, as_you_type=True)
-                articles = search_articles(self.store, query, as_you_type=True,
+                words, label, source, linked = search_filters(query)
+                groups = search(self.store, words, label=label, source=source, linked=linked,
+                                as_you_type=True)
+                articles = search_articles(self.store, words, as_you_type=True,
                                            limit=ARTICLES_SHOWN)
             except SidenoteError as error:
                 self.app.call_from_thread(self.notify, str(error), severity="error",
