@@ -65,6 +65,7 @@ _SURFACE: dict[str, tuple[str, ...]] = {
     "exchange.brief": ("brief_markdown", "write_brief"),
     "stats": ("CorpusStats", "corpus_stats"),
     "text": ("is_grapheme_boundary", "next_grapheme", "previous_grapheme", "snap_to_graphemes"),
+    "worklist": ("WORKLIST_SORTS", "WorkItem", "set_done", "sort_worklist", "work_items"),
 }
 # Public name -> (module, name there), where the surface renames it.
 _RENAMED: dict[str, tuple[str, str]] = {

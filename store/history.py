@@ -164,6 +164,8 @@ def document_state(db: Database, doc_id: str) -> dict | None:
         "SELECT sentence, updated_at FROM positions WHERE doc_id = ?", [doc_id]
     ).fetchone()
     state["position"] = None if position is None else list(position)
+    done = db.execute("SELECT done_at FROM done_marks WHERE doc_id = ?", [doc_id]).fetchone()
+    state["done_at"] = None if done is None else done[0]
     return state
 
 
@@ -178,7 +180,7 @@ def _write_document(db: Database, doc_id: str, before: dict | None, state: dict 
             raise StoreError(f"document {doc_id} still has annotations or links; delete them first")
         db.execute("DELETE FROM documents WHERE id = ?", [doc_id])  # sentences, position cascade
         return
-    row = {k: v for k, v in state.items() if k not in ("sentences", "position")}
+    row = {k: v for k, v in state.items() if k not in ("sentences", "position", "done_at")}
     if before is None:
         # Back in its place in the library, unless another document took the slot.
         taken = db.execute("SELECT 1 FROM documents WHERE rowid = ?", [row.get("rowid")])
@@ -200,6 +202,10 @@ def _write_document(db: Database, doc_id: str, before: dict | None, state: dict 
             "INSERT INTO positions (doc_id, sentence, updated_at) VALUES (?, ?, ?)",
             [doc_id, sentence, updated_at],
         )
+    db.execute("DELETE FROM done_marks WHERE doc_id = ?", [doc_id])
+    if state.get("done_at") is not None:  # states logged before done marks have none
+        db.execute("INSERT INTO done_marks (doc_id, done_at) VALUES (?, ?)",
+                   [doc_id, state["done_at"]])
 
 
 def _insert_row(db: Database, table: str, row: dict) -> None:

@@ -352,6 +352,19 @@ def counts_by_document(db: Database) -> dict[str, int]:
     return dict(counts)
 
 
+def status_counts_by_document(db: Database) -> dict[str, dict[str, int]]:
+    """Per document, how many links touching it have each status (absent when none)."""
+    counts: dict[str, Counter[str]] = {}
+    for doc, status, count in db.execute(
+        "SELECT a_doc_id, status, count(*) FROM links GROUP BY a_doc_id, status "
+        "UNION ALL "
+        "SELECT b_doc_id, status, count(*) FROM links WHERE b_doc_id != a_doc_id "
+        "GROUP BY b_doc_id, status"
+    ):
+        counts.setdefault(doc, Counter())[status] += count
+    return {doc: dict(by_status) for doc, by_status in counts.items()}
+
+
 def counts_by_status(db: Database) -> dict[str, int]:
     """How many links have each status (statuses without any are absent), by name."""
     rows = db.execute("SELECT status, count(*) FROM links GROUP BY status ORDER BY status")

@@ -364,4 +364,21 @@ def m007_review_queue(db: Database) -> None:
     )
 
 
+@step
+def m008_done_marks(db: Database) -> None:
+    """Articles the reader marked done in the library's worklist (`store.worklist`).
+
+    A table of its own, not a column of `documents`: updating a document row fires
+    its full-text triggers, which would index the whole article again on each mark.
+    """
+    db.executescript(
+        """
+        CREATE TABLE done_marks (
+            doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            done_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 SCHEMA_VERSION = len(STEP_NAMES)
