@@ -23,9 +23,10 @@ class CursorMoved(Message):
 
 @dataclass(eq=False)
 class AnnotationChosen(Message):
-    """The user clicked an annotation in the side panel."""
+    """The user clicked an annotation in the side panel, or moved to it there."""
 
     annotation_id: str
+    take_focus: bool = True  # False: moving in the panel, which keeps the focus
 
 
 @dataclass(eq=False)

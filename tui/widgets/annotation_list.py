@@ -2,11 +2,14 @@
 
 A Line-API view with a fixed height per item, so thousands of annotations cost no
 more than ten: an item is drawn only when it is on screen, and finding an item's
-row is arithmetic. Clicking an item posts `AnnotationChosen`; the screen decides.
+row is arithmetic. Clicking an item, or moving to it with the keys once `tab` has
+brought the focus here, posts `AnnotationChosen`; the screen decides (it puts the
+article's caret on the annotation, so the text follows the list).
 """
 
 from __future__ import annotations
 
+import textwrap
 from bisect import bisect_left
 from collections.abc import Iterable
 
@@ -14,37 +17,54 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store import Annotation
+from store import Annotation, Label
 
 from ..messages import AnnotationChosen
-from .lines import text_strip
+from .lines import cut_at_word, text_strip
 from .text_layout import display_text
 
 ITEM_HEIGHT = 4
-EMPTY_HINT = [
+EMPTY_HINT = [  # paragraphs, wrapped to the panel's width (it follows the terminal's)
     "No annotations yet.",
     "",
-    "Move with j/k, select with v",
-    "then w, b, ), ( or drag;",
-    "tag with c (claim), q (quote)",
-    "or p (proposal). With no",
-    "selection c/q/p tag the",
-    "current sentence.",
+    "Move with j/k, select with v then w, b, ), ( or drag; tag with c (claim), q (quote) "
+    "or p (proposal). With no selection c/q/p tag the current sentence.",
 ]
+
+
+def hint_lines(width: int) -> list[str]:
+    """The empty panel's hint at `width` cells, broken between words."""
+    lines: list[str] = []
+    for paragraph in EMPTY_HINT:
+        lines += textwrap.wrap(paragraph, max(8, width), break_on_hyphens=False) or [""]
+    return lines
 
 
 def _order(annotation: Annotation) -> tuple[int, int, str]:
     return annotation.start, annotation.end, annotation.id
 
 
-class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
+class AnnotationList(ScrollView, can_focus=True, inherit_bindings=False):
     """Label, excerpt, speaker and note of each annotation; the focused one marked."""
 
+    BINDINGS = [
+        Binding("j,down", "step(1)", "next", id="panel.down",
+                tooltip="side panel: next annotation (the caret follows)"),
+        Binding("k,up", "step(-1)", "previous", id="panel.up",
+                tooltip="side panel: previous annotation (the caret follows)"),
+        Binding("g,home", "step_to(0)", "first", id="panel.first",
+                tooltip="side panel: first annotation"),
+        Binding("G,end", "step_to(-1)", "last", id="panel.last",
+                tooltip="side panel: last annotation"),
+        Binding("enter", "open", "to text", id="panel.open",
+                tooltip="side panel: back to the text at this annotation"),
+    ]
 
     COMPONENT_CLASSES = {
         "label--claim",
@@ -143,7 +163,7 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
         length (and with it the scrollbar, which redraws in full) changes only every
         few items."""
         if not self._items:
-            return len(EMPTY_HINT)
+            return len(hint_lines(self.scrollable_content_region.width))
         height = max(1, self.scrollable_content_region.height)
         needed = len(self._items) * ITEM_HEIGHT
         if needed <= height:
@@ -175,6 +195,49 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
     @property
     def count(self) -> int:
         return len(self._items)
+
+    @property
+    def items(self) -> list[Annotation]:
+        """The annotations in text order (start, end, id): not to be changed."""
+        return self._items
+
+    def following(
+        self, offset: int, step: int, label: Label | None = None
+    ) -> Annotation | None:
+        """The first annotation (of `label`, if given) starting after `offset` (step 1),
+        or the last starting before it (step -1)."""
+        if step > 0:
+            index = bisect_left(self._keys, (offset + 1,))
+            candidates = range(index, len(self._items))
+        else:
+            index = bisect_left(self._keys, (offset,))
+            candidates = range(index - 1, -1, -1)
+        for i in candidates:
+            if label is None or self._items[i].label == label:
+                return self._items[i]
+        return None
+
+    # -- keys, once the panel has the focus --------------------------------------------
+
+    def action_step(self, step: int) -> None:
+        if not self._items:
+            return
+        index = self._index_of(self.focused) if self.focused else None
+        if index is None:
+            index = 0 if step > 0 else len(self._items) - 1
+        else:
+            index = max(0, min(index + step, len(self._items) - 1))
+        self.post_message(AnnotationChosen(self._items[index].id, take_focus=False))
+
+    def action_step_to(self, index: int) -> None:
+        if self._items:
+            self.post_message(AnnotationChosen(self._items[index].id, take_focus=False))
+
+    def action_open(self) -> None:
+        if self.focused is not None:
+            self.post_message(AnnotationChosen(self.focused))
+        elif self._items:
+            self.post_message(AnnotationChosen(self._items[0].id))
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, self._rows())
@@ -216,13 +279,15 @@ class AnnotationList(ScrollView, can_focus=False, inherit_bindings=False):
 
     def _hint_line(self, row: int, width: int) -> Strip:
         base = self._base_style()
-        line = EMPTY_HINT[row] if row < len(EMPTY_HINT) else ""
+        hint = hint_lines(width)
+        line = hint[row] if row < len(hint) else ""
         return Strip([Segment(line, base)]).crop_extend(0, width, base)
 
     def _build(self, item: Annotation, part: int, focused: bool, width: int) -> Strip:
         base = self._base_style()
         style = base + self._style("annotation-list--focus", partial=False) if focused else base
-        return text_strip(self._item_line(item, part, focused), style, width, self.app.console)
+        line = cut_at_word(self._item_line(item, part, focused), width)
+        return text_strip(line, style, width, self.app.console)
 
     def _item_line(self, item: Annotation, part: int, focused: bool) -> Text:
         marker = "\u25b6 " if focused else "  "

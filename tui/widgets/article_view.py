@@ -17,7 +17,7 @@ annotations and find matches, and hears about the caret through `CursorMoved`.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -41,6 +41,7 @@ ECHO_MARK = "\u2248"  # beside the first line of a passage repeated in other art
 GUTTER_WIDTH = 2
 SCROLL_MARGIN = 2
 MIN_WRAP_WIDTH = 10
+MAX_COUNT = 9999  # a count typed by mistake (a held digit) stays a count, not a hang
 
 MOVE = Binding.Group("sentence", compact=True)
 PAGE = Binding.Group("page", compact=True)
@@ -65,6 +66,15 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     ALLOW_SELECT = False  # dragging selects a span to tag, not text to copy
 
+    KEYS_NOTE = (
+        "Counts as in vim: digits before a move repeat it (`3j` three sentences down, `5w` "
+        "five words, `2}` two annotations on, `3>` three words). `n` / `N` repeat the "
+        "last jump of its kind: the find (`/`), the label (`C` `Q` `P`), or the quote "
+        "suggestions while `s` shows them. An annotation's edges move in place with `>` "
+        "/ `<` (the end; `o` switches to the start and back): its label, note, speaker "
+        "and links stay."
+    )
+
     COMPONENT_CLASSES = {
         "label--claim",
         "label--quote",
@@ -73,6 +83,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         "article-view--caret",
         "article-view--selection",
         "article-view--match",
+        "article-view--suggestion",
         "article-view--focus",
         "article-view--gutter",
     }
@@ -130,6 +141,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._line_versions: dict[int, int] = {}
         self._matches: list[tuple[int, int]] = []
         self._match_ends: list[int] = []
+        self._suggestions: list[tuple[int, int]] = []
+        self._suggestion_ends: list[int] = []
+        self._pending_count = 0
+        self.count = 1  # the count typed before the key being handled (`5w`), else 1
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
         self._layered: dict[tuple[str, ...], Style] = {}
@@ -154,6 +169,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._sentence_ends = [end for _, end in sentences]
         self._annotations = {a.id: a for a in annotations}
         self._matches, self._match_ends = [], []
+        self._suggestions, self._suggestion_ends = [], []
         self.anchor = None
         self.focused_annotation = None
         self.caret = motions.snap_back(text, caret)
@@ -211,6 +227,26 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._matches = matches
         self._match_ends = [end for _, end in matches]
         self.refresh()
+
+    def set_suggestions(self, spans: list[tuple[int, int]]) -> None:
+        """Show quotations the finder saw (sorted, non-overlapping), in their own style:
+        offered, not yet annotations."""
+        if spans == self._suggestions:
+            return
+        self._suggestions = spans
+        self._suggestion_ends = [end for _, end in spans]
+        self.refresh()
+
+    @property
+    def suggestions(self) -> list[tuple[int, int]]:
+        return self._suggestions
+
+    def suggestion_at(self, offset: int) -> tuple[int, int] | None:
+        """The suggestion holding `offset`, if any."""
+        index = bisect_right(self._suggestion_ends, offset)
+        if index < len(self._suggestions) and self._suggestions[index][0] <= offset:
+            return self._suggestions[index]
+        return None
 
     # -- what the screen reads --------------------------------------------------
 
@@ -350,19 +386,48 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- actions --------------------------------------------------------------
 
+    # -- counts ---------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """Digits typed before a key are its count (`5w`, `3j`), as in vim.
+
+        A digit is kept and goes no further; any other key takes the count typed so
+        far as `count` for its own action and starts the next count afresh. A leading
+        0 is not a count.
+        """
+        digit = event.character
+        if digit is not None and digit.isdecimal() and event.key == digit and (
+            self._pending_count or digit != "0"
+        ):
+            self._pending_count = min(self._pending_count * 10 + int(digit), MAX_COUNT)
+            event.stop()
+            event.prevent_default()
+            return
+        self.count = max(1, self._pending_count)
+        self._pending_count = 0
+
+    @property
+    def pending_count(self) -> int:
+        """Digits typed so far for the next key (0: none)."""
+        return self._pending_count
+
+    def _repeat(self, step: Callable[[], None]) -> None:
+        for _ in range(self.count):
+            step()
+
     def _sentence_start(self, index: int) -> int:
         return self._sentence_starts[index] if self._sentence_starts else 0
 
     def action_next_sentence(self) -> None:
         if self._sentence_starts:
-            index = min(self.sentence + 1, self.sentence_count - 1)
+            index = min(self.sentence + self.count, self.sentence_count - 1)
             if self.caret < self._sentence_starts[0]:
-                index = 0
-            self.move_caret(self._sentence_start(index))
+                index = self.count - 1
+            self.move_caret(self._sentence_start(min(index, self.sentence_count - 1)))
 
     def action_previous_sentence(self) -> None:
         if self._sentence_starts:
-            self.move_caret(self._sentence_start(max(0, self.sentence - 1)))
+            self.move_caret(self._sentence_start(max(0, self.sentence - self.count)))
 
     def _move_by_lines(self, lines: int) -> None:
         """Scroll by `lines` and put the cursor on the sentence at the same place."""
@@ -402,6 +467,26 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return self.anchor is None or self.caret >= self.anchor
 
     def action_word_forward(self) -> None:
+        self._repeat(self._word_forward)
+
+    def action_word_backward(self) -> None:
+        self._repeat(self._word_backward)
+
+    def action_sentence_forward(self) -> None:
+        self._repeat(self._sentence_forward)
+
+    def action_sentence_backward(self) -> None:
+        self._repeat(self._sentence_backward)
+
+    def action_char_forward(self) -> None:
+        self._repeat(lambda: self.move_caret(next_grapheme(self.text, self.caret), extend=True))
+
+    def action_char_backward(self) -> None:
+        self._repeat(
+            lambda: self.move_caret(previous_grapheme(self.text, self.caret), extend=True)
+        )
+
+    def _word_forward(self) -> None:
         text = self.text
         if self.anchor is None:
             self.move_caret(motions.next_word_start(text, self.caret))
@@ -411,7 +496,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self.move_caret(min(motions.next_word_start(text, self.caret), self.anchor),
                             extend=True)
 
-    def action_word_backward(self) -> None:
+    def _word_backward(self) -> None:
         text = self.text
         if self.anchor is None:
             self.move_caret(motions.previous_word_start(text, self.caret))
@@ -421,7 +506,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             self.move_caret(motions.previous_word_start(text, self.caret), extend=True)
 
-    def action_sentence_forward(self) -> None:
+    def _sentence_forward(self) -> None:
         starts, ends, end_of_text = self._sentence_starts, self._sentence_ends, len(self.text)
         if self.anchor is None:
             self.move_caret(motions.next_boundary(starts, self.caret, self.caret))
@@ -431,7 +516,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             target = motions.next_boundary(starts, self.caret, self.anchor)
             self.move_caret(min(target, self.anchor), extend=True)
 
-    def action_sentence_backward(self) -> None:
+    def _sentence_backward(self) -> None:
         starts, ends = self._sentence_starts, self._sentence_ends
         if self.anchor is None:
             self.move_caret(motions.previous_boundary(starts, self.caret, 0))
@@ -441,11 +526,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             self.move_caret(motions.previous_boundary(starts, self.caret, 0), extend=True)
 
-    def action_char_forward(self) -> None:
-        self.move_caret(next_grapheme(self.text, self.caret), extend=True)
-
-    def action_char_backward(self) -> None:
-        self.move_caret(previous_grapheme(self.text, self.caret), extend=True)
 
     # -- mouse --------------------------------------------------------------------
 
@@ -568,14 +648,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return style
 
     def _matches_on(self, start: int, end: int) -> tuple[tuple[int, int], ...]:
-        index = bisect_right(self._match_ends, start)
-        found = []
-        while index < len(self._matches) and self._matches[index][0] < end:
-            clip = Span(*self._matches[index]).clip(start, end)
-            if clip:
-                found.append(clip)
-            index += 1
-        return tuple(found)
+        return _spans_on(self._matches, self._match_ends, start, end)
 
     def render_line(self, y: int) -> Strip:
         region_width = self.scrollable_content_region.width
@@ -600,6 +673,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             line, region_width, self._line_versions.get(line, 0), in_sentence,
             line in self._echo_lines, cursor,
             selected, caret, focused, self._matches_on(start, end) if self._matches else (),
+            _spans_on(self._suggestions, self._suggestion_ends, start, end)
+            if self._suggestions else (),
         )
         strip = self._cache.get(key)
         if strip is None:
@@ -608,7 +683,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return strip
 
     def _build_line(self, start: int, end: int, key: tuple, width: int) -> Strip:
-        line, _, _, in_sentence, echoed, cursor, selected, caret, focused, matches = key
+        (line, _, _, in_sentence, echoed, cursor, selected, caret, focused, matches,
+         suggested) = key
         # Layers in the order they combine, later ones over earlier ones.
         layers: list[tuple[int, int, str]] = []
         if cursor:
@@ -617,6 +693,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             clip = Span(annotation.start, annotation.end).clip(start, end)
             if clip:
                 layers.append((*clip, f"label--{annotation.label.value}"))
+        layers.extend((*span, "article-view--suggestion") for span in suggested)
         layers.extend((*match, "article-view--match") for match in matches)
         if focused:
             layers.append((*focused, "article-view--focus"))
@@ -652,3 +729,17 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             style = Style.combine([self._base_style(), *(self._style(n) for n in names)])
             self._layered[names] = style
         return style
+
+
+def _spans_on(
+    spans: list[tuple[int, int]], ends: list[int], start: int, end: int
+) -> tuple[tuple[int, int], ...]:
+    """The parts of sorted, non-overlapping `spans` on `start:end`, relative to `start`."""
+    index = bisect_right(ends, start)
+    found = []
+    while index < len(spans) and spans[index][0] < end:
+        clip = Span(*spans[index]).clip(start, end)
+        if clip:
+            found.append(clip)
+        index += 1
+    return tuple(found)

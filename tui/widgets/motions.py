@@ -79,3 +79,109 @@ def previous_boundary(boundaries: Sequence[int], pos: int, default: int) -> int:
     """The last of the sorted `boundaries` before `pos`."""
     index = bisect_left(boundaries, pos) - 1
     return boundaries[index] if index >= 0 else default
+
+
+# -- an annotation's edges ------------------------------------------------------------------
+
+# A word, or one punctuation mark: an edge steps over "said." as "said" then ".", so a
+# claim can be grown to take its full stop, or trimmed of a trailing comma.
+TOKEN = regex.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]")
+
+
+def _tokens_before(text: str, pos: int) -> list[tuple[int, int]]:
+    """Token spans starting before `pos` (cut at `pos`), from a window near it."""
+    window = _WINDOW
+    while True:
+        floor = max(0, pos - window)
+        spans = [m.span() for m in TOKEN.finditer(text, floor, pos)]
+        if floor > 0 and spans and spans[0][0] == floor:
+            spans = spans[1:]
+        if spans or floor == 0:
+            return spans
+        window *= 4
+
+
+def grow_end(text: str, start: int, end: int) -> int:
+    """The end moved over the next word or punctuation after it."""
+    match = TOKEN.search(text, end)
+    return snap_forward(text, match.end()) if match else end
+
+
+def shrink_end(text: str, start: int, end: int) -> int:
+    """The end moved back over its last word or punctuation; never to `start`."""
+    ends = [e for s, e in _tokens_before(text, end) if start < e < end and s >= start]
+    return snap_forward(text, ends[-1]) if ends else end
+
+
+def grow_start(text: str, start: int, end: int) -> int:
+    """The start moved back over the word or punctuation before it."""
+    starts = [s for s, _ in _tokens_before(text, start)]
+    return snap_back(text, starts[-1]) if starts else start
+
+
+def shrink_start(text: str, start: int, end: int) -> int:
+    """The start moved forward past its first word or punctuation; never to `end`."""
+    first = TOKEN.search(text, start, end)
+    if first is None:
+        return start
+    following = TOKEN.search(text, first.end(), end)
+    return snap_back(text, following.start()) if following else start
+
+
+# -- the quotation around the caret ---------------------------------------------------------
+
+# Opening mark -> its closing marks. Straight quotes open and close alike; „ closes with
+# “ (German) or ” (Polish); » « in German and Danish text; ‘ closes with ' in text typed
+# with both.
+PAIRS = {
+    "\u201c": "\u201d", "\u201e": "\u201c\u201d", "\u00ab": "\u00bb", "\u00bb": "\u00ab",
+    "\u300c": "\u300d", "\u300e": "\u300f", "\u2018": "\u2019'", '"': '"', "'": "'",
+}
+_SINGLE = "\u2018\u2019'"  # also apostrophes: told apart by the letters around them
+_PARAGRAPH_CHARS = 20_000  # a quotation longer than this is not looked for
+
+
+def quotation_around(text: str, pos: int) -> tuple[int, int, int, int] | None:
+    """The innermost quotation holding `pos`: (inner start, inner end, outer start,
+    outer end), inner without its marks and outer with them; None if there is none.
+
+    Marks are paired within the paragraph of `pos` (a quotation in news text closes in
+    its paragraph), innermost first: `pos` on a mark counts as inside its quotation.
+    A single mark between two letters is an apostrophe (it's), not a quote mark; a
+    straight one opens only before a word and closes only after one.
+    """
+    floor = text.rfind("\n", max(0, pos - _PARAGRAPH_CHARS), pos) + 1
+    ceiling = text.find("\n", pos, pos + _PARAGRAPH_CHARS)
+    if ceiling < 0:
+        ceiling = min(len(text), pos + _PARAGRAPH_CHARS)
+    stack: list[tuple[str, int]] = []
+    best: tuple[int, int, int, int] | None = None
+    for index in range(floor, ceiling):
+        char = text[index]
+        if char not in PAIRS and not any(char in closers for closers in PAIRS.values()):
+            continue
+        if char in _SINGLE and _between_letters(text, index):
+            continue
+        after_word = index > 0 and not text[index - 1].isspace()
+        opener = next((i for i in range(len(stack) - 1, -1, -1)
+                       if char in PAIRS[stack[i][0]]), None)
+        if char == "'" and opener is not None and not after_word:
+            opener = None  # ' before a word opens (a quote in a quote), never closes
+        if char == "'" and opener is None and (index + 1 >= len(text)
+                                               or text[index + 1].isspace() or after_word):
+            continue  # a stray closing ', or an elision ('90s is rare in news)
+        if opener is not None:
+            open_at = stack[opener][1]
+            del stack[opener:]
+            if open_at <= pos <= index:
+                span = (open_at + 1, index, open_at, index + 1)
+                if best is None or span[3] - span[2] < best[3] - best[2]:
+                    best = span
+            continue
+        if char in PAIRS:
+            stack.append((char, index))
+    return best
+
+
+def _between_letters(text: str, index: int) -> bool:
+    return 0 < index < len(text) - 1 and text[index - 1].isalnum() and text[index + 1].isalnum()
