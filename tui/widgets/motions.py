@@ -138,6 +138,7 @@ PAIRS = {
     "\u300c": "\u300d", "\u300e": "\u300f", "\u2018": "\u2019'", '"': '"', "'": "'",
 }
 _SINGLE = "\u2018\u2019'"  # also apostrophes: told apart by the letters around them
+_MARKS = frozenset(PAIRS) | frozenset("".join(PAIRS.values()))
 _PARAGRAPH_CHARS = 20_000  # a quotation longer than this is not looked for
 
 
@@ -147,8 +148,6 @@ def quotation_around(text: str, pos: int) -> tuple[int, int, int, int] | None:
 
     Marks are paired within the paragraph of `pos` (a quotation in news text closes in
     its paragraph), innermost first: `pos` on a mark counts as inside its quotation.
-    A single mark between two letters is an apostrophe (it's), not a quote mark; a
-    straight one opens only before a word and closes only after one.
     """
     floor = text.rfind("\n", max(0, pos - _PARAGRAPH_CHARS), pos) + 1
     ceiling = text.find("\n", pos, pos + _PARAGRAPH_CHARS)
@@ -157,30 +156,41 @@ def quotation_around(text: str, pos: int) -> tuple[int, int, int, int] | None:
     stack: list[tuple[str, int]] = []
     best: tuple[int, int, int, int] | None = None
     for index in range(floor, ceiling):
-        char = text[index]
-        if char not in PAIRS and not any(char in closers for closers in PAIRS.values()):
+        if text[index] not in _MARKS:
             continue
-        if char in _SINGLE and _between_letters(text, index):
+        opener = _closes(text, index, stack)
+        if opener is None:
+            if text[index] in PAIRS and _may_open(text, index):
+                stack.append((text[index], index))
             continue
-        after_word = index > 0 and not text[index - 1].isspace()
-        opener = next((i for i in range(len(stack) - 1, -1, -1)
-                       if char in PAIRS[stack[i][0]]), None)
-        if char == "'" and opener is not None and not after_word:
-            opener = None  # ' before a word opens (a quote in a quote), never closes
-        if char == "'" and opener is None and (index + 1 >= len(text)
-                                               or text[index + 1].isspace() or after_word):
-            continue  # a stray closing ', or an elision ('90s is rare in news)
-        if opener is not None:
-            open_at = stack[opener][1]
-            del stack[opener:]
-            if open_at <= pos <= index:
-                span = (open_at + 1, index, open_at, index + 1)
-                if best is None or span[3] - span[2] < best[3] - best[2]:
-                    best = span
-            continue
-        if char in PAIRS:
-            stack.append((char, index))
+        open_at = stack[opener][1]
+        del stack[opener:]
+        if open_at <= pos <= index and (best is None or index - open_at < best[3] - best[2]):
+            best = (open_at + 1, index, open_at, index + 1)
     return best
+
+
+def _closes(text: str, index: int, stack: list[tuple[str, int]]) -> int | None:
+    """Which open mark on `stack` the mark at `index` closes, if it closes one.
+
+    A single mark between two letters is an apostrophe (it's), not a quote mark; a
+    straight ' closes only after a word (before one it opens a quote in a quote).
+    """
+    char = text[index]
+    if char in _SINGLE and _between_letters(text, index):
+        return None
+    if char == "'" and (index == 0 or text[index - 1].isspace()):
+        return None
+    return next((i for i in range(len(stack) - 1, -1, -1) if char in PAIRS[stack[i][0]]), None)
+
+
+def _may_open(text: str, index: int) -> bool:
+    """A straight ' opens only before a word, after a space (else it is a stray closing
+    mark or an elision); other opening marks always may."""
+    if text[index] != "'":
+        return text[index] not in _SINGLE or not _between_letters(text, index)
+    before_word = index + 1 < len(text) and not text[index + 1].isspace()
+    return before_word and (index == 0 or text[index - 1].isspace() or text[index - 1] in PAIRS)
 
 
 def _between_letters(text: str, index: int) -> bool:
