@@ -4,9 +4,9 @@ One rule for every writer (the `export` command, the app's export dialog): a fil
 is written whole or not at all, and nothing Sidenote did not write is destroyed.
 
 - The database and the files SQLite and Sidenote keep beside it (`-wal`, `-shm`,
-  `-journal`, `-writers`, `.backup-vN`) are never a target, whatever the path
-  that reaches them: a symlink, a hard link, a relative path. Paths are compared
-  once resolved, and files by (device, inode).
+  `-journal`, `-writers`, `.backup-vN`, `.vectors.usearch`) are never a target,
+  whatever the path that reaches them: a symlink, a hard link, a relative path.
+  Paths are compared once resolved, and files by (device, inode).
 - Devices, named pipes, sockets and folders (for brat: files) are refused after a
   `stat`, which opens nothing: opening a pipe to write would wait for a reader.
 - An existing file is replaced only when the caller says so (`--force`, or a yes
@@ -51,9 +51,14 @@ try:
 except ImportError:  # Windows: no locks, so no telling a dead writer's file from a live one
     fcntl = None  # type: ignore[assignment]
 
-# What SQLite (-wal, -shm, -journal), the write queue (-writers) and the upgrade
-# backup (.backup-vN, .backup-vN.M) put beside a database file.
-_SIDE_FILE = re.compile(r"-wal|-shm|-journal|-writers|\.backup-v\d+(?:\.\d+)?")
+# What SQLite (-wal, -shm, -journal), the write queue (-writers), the upgrade
+# backup (.backup-vN, .backup-vN.M) and the meaning stage's neighbour index
+# (.vectors.usearch, its .json record, each with a .tmp while it is saved) put beside
+# a database file.
+_SIDE_FILE = re.compile(
+    r"-wal|-shm|-journal|-writers|\.backup-v\d+(?:\.\d+)?"
+    r"|\.vectors\.usearch(?:\.json)?(?:\.tmp)?"
+)
 _PART = re.compile(r"\..+\.sidenote-[0-9a-z]{8}\.part")
 _BRAT_FILE = re.compile(r"annotation\.conf|.+\.(?:txt|ann)")
 _MAX_LINKS = 40  # as the kernel's ELOOP limit

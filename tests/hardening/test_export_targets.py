@@ -75,7 +75,11 @@ def test_the_database_itself_is_refused(db: Path, force: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    "suffix", ["-wal", "-shm", "-journal", "-writers", ".backup-v1", ".backup-v1.2"]
+    "suffix",
+    [
+        *("-wal", "-shm", "-journal", "-writers", ".backup-v1", ".backup-v1.2"),
+        *(".vectors.usearch", ".vectors.usearch.json", ".vectors.usearch.tmp"),
+    ],
 )
 def test_the_files_beside_the_database_are_refused(db: Path, suffix: str) -> None:
     before = dump(db)
