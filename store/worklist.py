@@ -46,16 +46,16 @@ class WorkItem:
 # Column name -> sort key. Text sorts case-insensitively; an article never opened
 # sorts below one opened at its first sentence, and done above any percentage.
 SORT_KEYS: dict[str, Callable[[WorkItem], object]] = {
-    "title": lambda item: item.title.casefold(),
-    "outlet": lambda item: item.source.casefold(),
-    "published": lambda item: order_key(item.published),
+    "read": lambda item: (item.done, -1 if item.read is None else item.read),
     "annotations": lambda item: item.annotations,
     "confirmed": lambda item: item.confirmed,
     "suggested": lambda item: item.suggested,
-    "read": lambda item: (item.done, -1 if item.read is None else item.read),
     "length": lambda item: item.chars,
+    "published": lambda item: order_key(item.published),
+    "outlet": lambda item: item.source.casefold(),
+    "title": lambda item: item.title.casefold(),
 }
-WORKLIST_SORTS: tuple[str, ...] = ("imported", *SORT_KEYS)
+WORKLIST_SORTS: tuple[str, ...] = ("imported", *SORT_KEYS)  # in the library's column order
 
 
 def work_items(store: Store) -> list[WorkItem]:

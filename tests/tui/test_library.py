@@ -33,8 +33,10 @@ def test_rows_show_counts_and_progress(library: Store) -> None:
 
     drive(SidenoteApp(library), scenario)
     header, first = seen["rows"][:2]
-    assert header.split() == ["Notes", "Links", "Length", "Outlet", "Title"]
-    assert first.split()[:2] == ["1", "506"]  # one annotation, no links, 506 characters
+    assert header.split() == ["Read", "Annotations", "Confirmed", "Suggested", "Length",
+                              "Published", "Outlet", "Title"]
+    # never opened, one annotation, no links, 506 characters
+    assert first.split()[:2] == ["1", "506"]
     assert "Vienna Post" in first and first.rstrip().endswith(NEWS_TITLE)
     assert "annotated 1 / total 3" in seen["progress"]
 
@@ -82,10 +84,10 @@ def test_counts_refresh_when_coming_back_from_the_reader(library: Store) -> None
     async def scenario(pilot, app):
         await pilot.press("enter", "c", "j", "q", "escape")
         notes.append(app.screen.query_one(DocumentTable).rows[0].annotations)
-        notes.append(rendered_rows(app)[1].split()[0])
+        notes.append(rendered_rows(app)[1].split()[:2])
 
     drive(SidenoteApp(library), scenario)
-    assert notes == [2, "2"]
+    assert notes == [2, ["28%", "2"]]  # left on the second of seven sentences
 
 
 def test_an_empty_database_explains_how_to_import() -> None:

@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.keys import format_key
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 MOUSE_HELP = (
     "Mouse: drag over text to select it; click an annotation (in the text or in the "
@@ -58,10 +61,49 @@ def help_rows(
     return rows
 
 
+WIDE_HELP = 100  # cells from which the keymap id gets a column of its own
+
+
+class HelpTable:
+    """The help rows as a table that wraps its descriptions between words at any width.
+
+    Wide: key, what it does, keymap id. Narrow: the id goes under the description, so
+    the description keeps the room and no id is broken across lines.
+    """
+
+    def __init__(self, rows: Sequence[HelpRow]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        wide = options.max_width >= WIDE_HELP
+        table = Table(box=None, expand=True, show_edge=False, pad_edge=False,
+                      padding=(0, 1), header_style="bold")
+        key_cells = max([len("Key")] + [cell_len(part) for row in self.rows
+                                        for part in row.keys.split(" / ")])
+        table.add_column("Key", no_wrap=False, min_width=min(key_cells, 18), max_width=24)
+        table.add_column("What it does", ratio=1, overflow="fold")
+        if wide:
+            table.add_column("Keymap id", no_wrap=True)
+        for row in self.rows:
+            style = "" if row.enabled else "dim"
+            keys = Text(" / ".join(row.keys.split(" / ")), style=f"bold {style}".strip())
+            description = Text(row.description, style=style)
+            if wide:
+                table.add_row(keys, description, Text(row.binding_id, style="dim"))
+            else:
+                description.append(f"\n{row.binding_id}", style="dim")
+                table.add_row(keys, description)
+        yield table
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key that works on the screen below, with its id for remapping."""
 
-    BINDINGS = [Binding("escape,f1,question_mark", "dismiss", "close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,f1,question_mark", "dismiss", "close", id="help.close"),
+        Binding("j", "scroll(1)", "down", id="help.down", show=False, tooltip="scroll down"),
+        Binding("k", "scroll(-1)", "up", id="help.up", show=False, tooltip="scroll up"),
+    ]
 
     def __init__(self, title: str, rows: list[HelpRow]) -> None:
         super().__init__()
@@ -71,22 +113,16 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog"):
             yield Static(Content(f"Keys \u2014 {self.help_title}"), id="help-title")
-            table: DataTable = DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
-            yield table
+            with VerticalScroll(id="help-table"):
+                yield Static(HelpTable(self.rows), id="help-rows")
             yield Static(Content(MOUSE_HELP), id="help-mouse")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Key", "Keymap id", "What it does")
-        for row in self.rows:
-            style = "" if row.enabled else "dim"
-            table.add_row(
-                Text(row.keys, style=f"bold {style}".strip()),
-                Text(row.binding_id, style="dim"),
-                Text(row.description, style=style),
-            )
-        table.focus()
+        self.query_one("#help-table", VerticalScroll).focus()
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#help-table", VerticalScroll).scroll_relative(y=lines, animate=False)
 
 
 # -- the same table as Markdown, for docs/keys.md and the README ---------------------

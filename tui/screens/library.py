@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz, process, utils
+import re
+import unicodedata
+
+from rapidfuzz.distance import OSA
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,45 +13,112 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Header, Input, Static
 
-from store import DocumentSummary, SidenoteError, Store, delete_document, deletion_summary
+from store import (
+    WORKLIST_SORTS,
+    SidenoteError,
+    Store,
+    WorkItem,
+    delete_document,
+    deletion_summary,
+    set_done,
+    sort_worklist,
+    work_items,
+)
 
 from ..limits import QUERY_CHARS
 from ..messages import OpenDocument
-from ..widgets.document_table import DocumentTable
+from ..widgets.document_table import DocumentTable, Marks
 from ..widgets.key_bar import KeyBar
 from .base import StoreScreen
 from .dialogs import DeleteDialog, excerpt
 
-FILTER_CUTOFF = 70  # rapidfuzz partial_ratio every query word must reach
 DEBOUNCE_ROWS = 2000  # above this many articles, filter after a pause in typing
 DEBOUNCE_SECONDS = 0.15
+# A sort chosen afresh starts with the most (or the newest) first for these columns,
+# A to Z for the others.
+MOST_FIRST = frozenset({"read", "annotations", "confirmed", "suggested", "length", "published"})
+TYPO_FROM = 5  # a query word this long may differ from the title's word by one edit
+
+# A word: letters, digits and the combining marks that belong to them ("Noe\u0308l").
+_WORD = re.compile(r"(?:\w|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff])+")
 
 
-def filter_documents(
-    documents: list[DocumentSummary], query: str
-) -> list[DocumentSummary]:
-    """Documents whose outlet and title fuzzily contain every word of `query`, best first.
+def _fold(text: str) -> str:
+    """Comparison form: case-folded, accents dropped, so "cafe" finds "Café"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
-    Each word is scored with rapidfuzz's `partial_ratio` (a fuzzy substring match), so
-    "natp ukraine" finds "NATO troop deployment plans for Ukraine".
-    """
-    words = query.split()
-    if not words:
-        return documents
-    choices = {index: f"{d.source} {d.title}" for index, d in enumerate(documents)}
-    totals: dict[int, float] = {}
-    for number, word in enumerate(words):
-        found = process.extract(
-            word, choices, scorer=fuzz.partial_ratio, processor=utils.default_process,
-            score_cutoff=FILTER_CUTOFF, limit=None,
-        )
-        scores = {key: score for _, score, key in found}
-        if number == 0:
-            totals = scores
-        else:
-            totals = {key: totals[key] + score for key, score in scores.items() if key in totals}
-    ranked = sorted(totals, key=lambda index: (-totals[index], index))
-    return [documents[index] for index in ranked]
+
+def _words(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded) for each word of `text`, offsets in code points."""
+    return [(m.start(), m.end(), _fold(m.group())) for m in _WORD.finditer(text)]
+
+
+def _prefix_end(text: str, start: int, end: int, folded_length: int) -> int:
+    """Where the part of `text[start:end]` whose folded form is `folded_length` long ends."""
+    length = 0
+    for index in range(start, end):
+        length += len(_fold(text[index]))
+        if length >= folded_length:
+            return index + 1
+    return end
+
+
+def _word_match(query: str, text: str, words: list[tuple[int, int, str]]) -> tuple[int, int] | None:
+    """The span of `text` that query word `query` (folded) matches: the start of one of
+    its words, or, for a long query word, a word one typo away; None if none does."""
+    for start, end, folded in words:
+        if folded.startswith(query):
+            return start, _prefix_end(text, start, end, len(query))
+    if len(query) >= TYPO_FROM:
+        for start, end, folded in words:
+            candidates = {folded[:len(query) + shift] for shift in (-1, 0, 1)}
+            if any(OSA.distance(query, c, score_cutoff=1) <= 1 for c in candidates):
+                return start, end
+    return None
+
+
+class WordIndex:
+    """Each article's title and outlet cut into words once, for a filter typed a letter
+    at a time over thousands of articles."""
+
+    def __init__(self, documents: list[WorkItem]) -> None:
+        self.words = {d.id: (_words(d.title), _words(d.source)) for d in documents}
+
+    def match(
+        self, documents: list[WorkItem], query: str
+    ) -> tuple[list[WorkItem], dict[str, Marks]]:
+        """The documents (in their order) whose title or outlet has every word of
+        `query` as the start of one of its words, with where; `@word` matches the
+        outlet alone."""
+        terms = [(w.startswith("@"), _fold(w.lstrip("@"))) for w in query.split()]
+        terms = [(outlet_only, word) for outlet_only, word in terms if word]
+        if not terms:
+            return documents, {}
+        kept: list[WorkItem] = []
+        marks: dict[str, Marks] = {}
+        for document in documents:
+            title_words, outlet_words = self.words[document.id]
+            title_spans: list[tuple[int, int]] = []
+            outlet_spans: list[tuple[int, int]] = []
+            for outlet_only, word in terms:
+                found = None if outlet_only else _word_match(word, document.title, title_words)
+                if found is not None:
+                    title_spans.append(found)
+                    continue
+                found = _word_match(word, document.source, outlet_words)
+                if found is None:
+                    break
+                outlet_spans.append(found)
+            else:
+                kept.append(document)
+                marks[document.id] = Marks(tuple(title_spans), tuple(outlet_spans))
+        return kept, marks
+
+
+def filter_documents(documents: list[WorkItem], query: str) -> list[WorkItem]:
+    """Documents whose title or outlet has every word of `query` (see `WordIndex`)."""
+    return WordIndex(documents).match(documents, query)[0]
 
 
 def starts_filter(event: events.Key, library_keys: set[str]) -> bool:
@@ -82,7 +152,16 @@ class LibraryScreen(StoreScreen):
     )
     BINDINGS = [
         Binding("slash", "filter", "filter", id="library.filter",
-                tooltip="type to filter by title and outlet (fuzzy)"),
+                tooltip="type to filter: every word starts a word of the title or outlet "
+                        "(a long word may have one typo); @word: the outlet only"),
+        Binding("at", "filter_outlet", "this outlet", id="library.filter_outlet",
+                tooltip="show only the articles of the outlet under the cursor (@ in the filter)"),
+        Binding("ctrl+s", "sort", "sort", id="library.sort",
+                tooltip="sort by the next column (or click a column's header)"),
+        Binding("ctrl+d", "reverse", "reverse", id="library.reverse",
+                tooltip="reverse the order"),
+        Binding("space", "toggle_done", "done", id="library.done",
+                tooltip="mark the article under the cursor done, or not done"),
         Binding("escape", "clear_filter", "clear filter", id="library.clear_filter",
                 tooltip="clear the filter"),
         Binding("L", "app.link_corpus", "link all", id="library.link_corpus",
@@ -96,7 +175,10 @@ class LibraryScreen(StoreScreen):
 
     def __init__(self, store: Store) -> None:
         super().__init__(store)
-        self.documents: list[DocumentSummary] = []
+        self.documents: list[WorkItem] = []
+        self._words = WordIndex([])
+        self.sort = "imported"
+        self.descending = False
         self._filter_timer: Timer | None = None
         # Kept, not queried: a change from another Sidenote can arrive while the
         # screen is still mounting its children, or already removing them.
@@ -128,17 +210,23 @@ class LibraryScreen(StoreScreen):
     def store_changed(self, doc_id: str | None = None, offset: int | None = None) -> None:
         """Re-read the summaries (one query); keep the filter, cursor and scroll."""
         try:
-            documents = self.store.document_summaries()
+            documents = work_items(self.store)
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             return
         same_documents = [d.id for d in documents] == [d.id for d in self.documents]
         self.documents = documents
-        if same_documents:
+        if same_documents and self.sort == "imported":
             by_id = {d.id: d for d in documents}
             self.table.update_rows([by_id[d.id] for d in self.table.rows])
         else:
+            # Counts changed under a sort by counts (or articles came and went): order
+            # again, keeping the cursor on the article it was on.
+            current = self.table.current
+            self._words = WordIndex(documents)
             self._apply_filter()
+            if current is not None:
+                self.table.move_to(current.id)
         self._show_empty(not documents)
         self._update_progress()
         if doc_id is not None:
@@ -173,14 +261,21 @@ class LibraryScreen(StoreScreen):
     def _update_progress(self) -> None:
         total = len(self.documents)
         annotated = sum(1 for d in self.documents if d.annotations)
+        done = sum(1 for d in self.documents if d.done)
         notes = sum(d.annotations for d in self.documents)
         shown = len(self.table.rows)
         showing = "" if shown == total else f" \u00b7 showing {shown}"
+        order = "" if self.sort == "imported" and not self.descending else (
+            f" \u00b7 by {self.sort}{' (reversed)' if self.descending else ''}")
         self.progress.update(
-            Content(f"annotated {annotated} / total {total} articles \u00b7 {notes} annotation"
-                    f"{'' if notes == 1 else 's'}{showing}"),
+            Content(f"annotated {annotated} / total {total} articles \u00b7 done {done} \u00b7 "
+                    f"{notes} annotation{'' if notes == 1 else 's'}{showing}{order}"),
             layout=False,
         )
+
+    def article_order(self) -> list[str]:
+        """The articles as listed now (filter and sort): what ] and [ step through."""
+        return [row.id for row in self.table.rows]
 
     # -- filtering ------------------------------------------------------------------------
 
@@ -198,14 +293,16 @@ class LibraryScreen(StoreScreen):
 
     def _apply_filter(self) -> None:
         query = self.filter.value
-        rows = filter_documents(self.documents, query)
-        self.table.set_rows(rows)
+        ordered = sort_worklist(self.documents, self.sort, descending=self.descending)
+        rows, marks = self._words.match(ordered, query)
+        self.table.set_rows(rows, marks, self.sort, self.descending)
         if self.documents:  # an empty library says how to import instead
             message = self.empty_message
             message.display = not rows
             if not rows:
                 message.update(Content(
-                    f"No article's title or outlet matches \u201c{excerpt(query, 60)}\u201d.\n\n"
+                    f"No article's title or outlet has the words \u201c{excerpt(query, 60)}\u201d."
+                    "\n\n"
                     "esc clears the filter \u00b7 ctrl+f searches the articles' text."
                 ))
 
@@ -245,6 +342,53 @@ class LibraryScreen(StoreScreen):
             self.filter.value = ""
             self._filter_now()
         self.table.focus()
+
+    # -- the worklist: order, outlet, done ------------------------------------------------------
+
+    def action_sort(self) -> None:
+        names = list(WORKLIST_SORTS)
+        column = names[(names.index(self.sort) + 1) % len(names)]
+        self._sort_by(column, descending=column in MOST_FIRST)
+
+    def action_reverse(self) -> None:
+        self._sort_by(self.sort, descending=not self.descending)
+
+    def on_document_table_header_clicked(self, event: DocumentTable.HeaderClicked) -> None:
+        """A click on the sorted column's header reverses it; on another, sorts by it."""
+        event.stop()
+        column = event.column
+        same = column == self.sort
+        self._sort_by(column, descending=not self.descending if same else column in MOST_FIRST)
+
+    def _sort_by(self, column: str, *, descending: bool) -> None:
+        current = self.table.current
+        self.sort, self.descending = column, descending
+        self._apply_filter()
+        if current is not None:
+            self.table.move_to(current.id)
+        self._update_progress()
+        self.table.focus()
+
+    def action_filter_outlet(self) -> None:
+        current = self.table.current
+        if current is None or not current.source:
+            self.notify("this article names no outlet", markup=False)
+            return
+        self.filter.value = " ".join(f"@{word}" for word in current.source.split())
+        self._filter_now()
+        self.table.move_to(current.id)
+        self.table.focus()
+
+    def action_toggle_done(self) -> None:
+        current = self.table.current
+        if current is None or self.focused is not self.table:
+            return
+        try:
+            set_done(self.store, current.id, not current.done)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.store_changed()
 
     def action_undo(self) -> None:
         # The app's undo, under a key that is not a letter: its `u` is hidden here.

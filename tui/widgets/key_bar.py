@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.binding import ActiveBinding, Binding
+from textual.geometry import Size
 from textual.widget import Widget
 
-NBSP = "\u00a0"  # inside an entry, so lines break only between entries
+NBSP = "\u00a0"  # inside an entry: a copy of the bar reads as one key per entry
+SEPARATOR = "  "
 
 
 def key_bar_entries(
@@ -42,6 +45,26 @@ def key_bar_entries(
     return entries
 
 
+def key_bar_lines(entries: list[tuple[str, str, bool]], width: int) -> list[list[int]]:
+    """The entries (by index) on each line: as many as fit, never one split in two.
+
+    Laid out here rather than by Rich's wrapping, which breaks at any white space,
+    the no-break space included, and so could leave a key on one line and what it
+    does on the next.
+    """
+    lines: list[list[int]] = [[]]
+    used = 0
+    for index, (keys, description, _) in enumerate(entries):
+        cells = cell_len(keys) + 1 + cell_len(description)
+        needed = cells if not lines[-1] else cells + len(SEPARATOR)
+        if lines[-1] and used + needed > width:
+            lines.append([])
+            used, needed = 0, cells
+        lines[-1].append(index)
+        used += needed
+    return lines if lines[0] else []
+
+
 class KeyBar(Widget):
     """The keys of the active screen, like a footer that wraps instead of scrolling."""
 
@@ -53,14 +76,28 @@ class KeyBar(Widget):
     def _bindings_changed(self, screen: object) -> None:
         self.refresh(layout=True)
 
+    def on_resize(self) -> None:
+        self.refresh(layout=True)  # as many lines as the new width needs
+
+    def _entries(self) -> list[tuple[str, str, bool]]:
+        return key_bar_entries(self.screen.active_bindings, self.app.get_key_display)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(key_bar_lines(self._entries(), max(1, width)))
+
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
         description_style = self.get_component_rich_style("key-bar--description", partial=True)
-        text = Text(end="")
-        entries = key_bar_entries(self.screen.active_bindings, self.app.get_key_display)
-        for index, (keys, description, enabled) in enumerate(entries):
-            if index:
-                text.append("  ")
-            text.append(keys, key_style if enabled else key_style + Style(dim=True))
-            text.append(NBSP + description.replace(" ", NBSP), description_style)
+        text = Text(end="", no_wrap=True, overflow="ellipsis")
+        entries = self._entries()
+        width = max(1, self.content_region.width or self.app.size.width)
+        for number, line in enumerate(key_bar_lines(entries, width)):
+            if number:
+                text.append("\n")
+            for position, index in enumerate(line):
+                keys, description, enabled = entries[index]
+                if position:
+                    text.append(SEPARATOR)
+                text.append(keys, key_style if enabled else key_style + Style(dim=True))
+                text.append(NBSP + description.replace(" ", NBSP), description_style)
         return text
