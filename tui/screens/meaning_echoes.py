@@ -1,0 +1,84 @@
+"""Meaning echoes in the background: the same statement in other words, found after a tag.
+
+`store.meaning_echoes` embeds the span, which takes far longer than a key may: the
+screens ask for it here, in a worker thread, and are called back on the UI thread when
+it is done. Only the latest question counts: an answer for a span the screen no
+longer asks about (the user tagged another, left the article, closed the panel) is
+dropped, and the store itself stores nothing for an annotation undone meanwhile.
+Without the `meaning` extra the answer is None and nothing is called back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual.screen import Screen
+
+from store import Echo, SidenoteError, Store, meaning_echoes
+
+if TYPE_CHECKING:
+    from .echoes import EchoQuery
+
+Arrived = Callable[["EchoQuery", list[Echo]], None]
+
+
+class MeaningEchoes:
+    """One screen's questions to the meaning stage, one span at a time."""
+
+    def __init__(self, screen: Screen, store: Store, arrived: Arrived) -> None:
+        self._screen = screen
+        self._store = store
+        self._arrived = arrived
+        self._latest: EchoQuery | None = None
+        self._using = threading.Lock()  # held while a worker uses the store
+        self._closing = False
+
+    @property
+    def pending(self) -> bool:
+        """Whether an answer is still awaited for the latest question."""
+        return self._latest is not None
+
+    def ask(self, query: EchoQuery) -> None:
+        """Find the meaning echoes of `query` in a worker; a question asked before
+        this one is answered no more."""
+        self._latest = query
+        self._screen.run_worker(lambda: self._find(query), thread=True,
+                                group="meaning-echoes", exclusive=True)
+
+    def forget(self) -> None:
+        """Drop the answer to the question pending, whenever it comes."""
+        self._latest = None
+
+    def _find(self, query: EchoQuery) -> None:
+        with self._using:
+            if self._closing or query is not self._latest:
+                return
+            try:
+                found = meaning_echoes(self._store, query.doc_id, query.start, query.end,
+                                       query.annotation_id)
+            except SidenoteError as error:
+                self._screen.app.call_from_thread(self._failed, query, str(error))
+                return
+        self._screen.app.call_from_thread(self._done, query, found)
+
+    def _done(self, query: EchoQuery, found: list[Echo] | None) -> None:
+        if query is not self._latest or not self._screen.is_attached:
+            return
+        self._latest = None
+        if found is not None:
+            self._arrived(query, found)
+
+    def _failed(self, query: EchoQuery, message: str) -> None:
+        if query is self._latest:
+            self._latest = None
+            self._screen.notify(message, severity="error", markup=False)
+
+    async def close(self) -> None:
+        """Let a worker still using the store finish before the app may close it."""
+        self._closing = True
+        self._latest = None
+        await asyncio.to_thread(self._using.acquire)
+        self._using.release()
