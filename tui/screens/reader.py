@@ -47,9 +47,10 @@ from .dialogs import NoteDialog, NoteEdit, excerpt
 # The echoes (store.links: the matcher and numpy) are imported where they are first
 # used, so the library's first frame does not wait for them.
 if TYPE_CHECKING:
-    from store import Quote
+    from store import Echo, Quote
 
-    from .echoes import OpenTarget
+    from .echoes import EchoQuery, OpenTarget
+    from .meaning_echoes import MeaningEchoes
 
 REOPEN_SETTING = "tui.reader_open"  # True while the reader is open: restart returns to it
 SAVE_POSITION_SECONDS = 0.5
@@ -162,6 +163,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._edge = "end"  # the edge of an annotation that > and < move
         self._quotes: tuple[str, list[Quote]] | None = None  # (doc_id, the finder's quotes)
         self._suggesting = False
+        self._meaning: MeaningEchoes | None = None  # made at the first tag (imports numpy)
         # The caret and selection the panel and status line last showed: the view's
         # `CursorMoved` for a change the screen already showed is then skipped.
         self._shown_cursor: tuple[int, tuple[int, int] | None] | None = None
@@ -202,8 +204,10 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self.view.focus()
         self.set_interval(SAVE_POSITION_SECONDS, self.save_position)
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
         self.save_position()
+        if self._meaning is not None:
+            await self._meaning.close()
 
     # -- loading --------------------------------------------------------------------------
 
@@ -425,6 +429,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
                 annotation = create_annotation(self.store, self.doc_id, *span, label,
                                                speaker=speaker)
                 self._last_action = f"tagged {label.value}"
+                self._look_for_meaning(annotation)
             if annotation.speaker and label is Label.quote:
                 self._last_action += f" \u00b7 {excerpt(annotation.speaker, 40)}"
         except SidenoteError as error:
@@ -436,6 +441,34 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._refresh_suggestions()
         view.move_caret(annotation.start)
         self._cursor_moved(view.caret, view.selection)
+
+    def _look_for_meaning(self, annotation: Annotation) -> None:
+        """The same statement in other words, looked for after the tag in a worker (an
+        embedding is too slow for a key); an answer for an annotation undone or left
+        behind meanwhile is dropped."""
+        from .echoes import EchoQuery
+        from .meaning_echoes import MeaningEchoes
+
+        if self._meaning is None:
+            self._meaning = MeaningEchoes(self, self.store, self._meaning_arrived)
+        self._meaning.ask(EchoQuery(self.doc_id, annotation.start, annotation.end,
+                                    annotation.text, annotation.id))
+
+    def _meaning_arrived(self, query: EchoQuery, found: list[Echo]) -> None:
+        from store import MEANING_METHOD, echo_spans
+
+        if query.doc_id != self.doc_id or self.view.annotation(query.annotation_id) is None:
+            return
+        reworded = sum(echo.method == MEANING_METHOD for echo in found)
+        if not reworded:
+            return
+        try:
+            self.view.set_echo_spans(echo_spans(self.store, self.doc_id))
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self._say(f"{reworded} echo{'' if reworded == 1 else 'es'} in other words \u00b7 "
+                  "l lists them")
 
     def _say(self, text: str) -> None:
         self._last_action = text
