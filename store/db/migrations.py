@@ -381,4 +381,126 @@ def m008_done_marks(db: Database) -> None:
     )
 
 
+@step
+def m009_views_and_trigram_search(db: Database) -> None:
+    """Views for people who open the file in Datasette or `sqlite3`, and search inside
+    scripts written without spaces.
+
+    - `annotations_with_articles`: each annotation with its article's outlet, title,
+      date and URL; `statement_places`: each place a statement (a cluster of links) is
+      carried, with its wording and article; `statements`: one row per statement, its
+      outlets and its places as JSON. Offsets are code points, end exclusive, and
+      SQLite's `substr` counts code points, so `text` is the article's own slice.
+    - `*_trigram`: FTS5 `trigram` indexes (external content, nothing copied) over the
+      rows whose text holds a character of a script that `unicode61` cannot cut into
+      words (Han, kana, Hangul, Thai, emoji...: it makes one token of a whole run).
+      Which rows those are is decided in Python (`store.search.trigrams`), not by a
+      trigger: SQLite's `GLOB` over a character class is slow enough on a whole
+      article to slow imports (docs/search.md). Triggers only queue new and changed rows
+      in `trigram_pending` (every row already there is queued here) and take a row
+      out of the index when it changes or goes; search indexes the queued rows.
+    """
+    db.execute(
+        "CREATE TABLE trigram_pending (source TEXT NOT NULL, row INTEGER NOT NULL, "
+        "PRIMARY KEY (source, row)) WITHOUT ROWID"
+    )
+    indexes = {  # trigram table -> (content table, its rowid column, indexed columns)
+        "annotations_trigram": ("annotations", "rowid", ("text", "note", "speaker")),
+        "documents_trigram": ("documents", "rowid", ("title", "text")),
+        "link_texts_trigram": ("link_texts", "link_rowid", ("a_text", "b_text")),
+    }
+    for name, (content, key, columns) in indexes.items():
+        listed = ", ".join(columns)
+        options = f"content='{content}', tokenize='trigram'"
+        if key != "rowid":
+            options += f", content_rowid='{key}'"
+        db.execute(f"CREATE VIRTUAL TABLE {name} USING fts5({listed}, {options})")
+        old = ", ".join([f"old.{key}", *(f"old.{c}" for c in columns)])
+        indexed = f"EXISTS (SELECT 1 FROM {name}_docsize WHERE id = old.{key})"
+        unindex = (
+            f"INSERT INTO {name} ({name}, rowid, {listed}) VALUES ('delete', {old});"
+        )
+        queue = (
+            "INSERT OR IGNORE INTO trigram_pending (source, row) "
+            f"VALUES ('{content}', new.{key});"
+        )
+        unqueue = f"DELETE FROM trigram_pending WHERE source = '{content}' AND row = old.{key};"
+        db.execute(f"CREATE TRIGGER {name}_ai AFTER INSERT ON {content} BEGIN {queue} END")
+        db.execute(
+            f"CREATE TRIGGER {name}_ad AFTER DELETE ON {content} BEGIN {unqueue} END"
+        )
+        db.execute(
+            f"CREATE TRIGGER {name}_ad_indexed AFTER DELETE ON {content} WHEN {indexed} "
+            f"BEGIN {unindex} END"
+        )
+        # The old values leave the index before the row changes (an external-content
+        # index is told what to remove); the new ones are queued.
+        db.execute(
+            f"CREATE TRIGGER {name}_bu BEFORE UPDATE OF {listed} ON {content} WHEN {indexed} "
+            f"BEGIN {unindex} END"
+        )
+        db.execute(
+            f"CREATE TRIGGER {name}_au AFTER UPDATE OF {listed} ON {content} BEGIN {queue} END"
+        )
+        db.execute(
+            f"INSERT INTO trigram_pending (source, row) SELECT '{content}', {key} FROM {content}"
+        )
+
+    db.execute(
+        """
+        CREATE VIEW annotations_with_articles AS
+        SELECT a.id, a.label, a.text, a.speaker, d.source AS outlet, d.title, d.published,
+               d.url, a.note, a.annotator, a.doc_id, a.start, a."end", a.created_at,
+               a.updated_at
+        FROM annotations a JOIN documents d ON d.id = a.doc_id
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW statement_places AS
+        WITH sides AS (
+            SELECT cluster, a_doc_id AS doc_id, a_start AS start, a_end AS "end", status
+            FROM links WHERE cluster != ''
+            UNION ALL
+            SELECT cluster, b_doc_id, b_start, b_end, status FROM links WHERE cluster != ''
+        )
+        SELECT s.cluster AS statement, s.doc_id, s.start, s."end",
+               substr(d.text, s.start + 1, s."end" - s.start) AS text,
+               d.source AS outlet, d.title, d.published, d.url,
+               CASE min(CASE s.status WHEN 'confirmed' THEN 0 WHEN 'suggested' THEN 1
+                                      ELSE 2 END)
+                   WHEN 0 THEN 'confirmed' WHEN 1 THEN 'suggested' ELSE 'rejected'
+               END AS status
+        FROM sides s JOIN documents d ON d.id = s.doc_id
+        GROUP BY s.cluster, s.doc_id, s.start, s."end"
+        """
+    )
+    # An outlet is counted by name, any case; an article without one is its own
+    # outlet. Places reached only by rejected links do not carry the statement. `text`
+    # is a bare column beside the one min(): SQLite takes it from that row, so it is
+    # the wording of a confirmed place when there is one.
+    db.execute(
+        """
+        CREATE VIEW statements AS
+        SELECT statement,
+               text,
+               min(status) AS status,
+               count(DISTINCT coalesce(lower(nullif(outlet, '')), '#' || doc_id)) AS outlets,
+               coalesce('[' || group_concat(DISTINCT CASE WHEN outlet != ''
+                                            THEN json_quote(outlet) END) || ']', '[]')
+                   AS outlet_names,
+               count(DISTINCT doc_id) AS articles,
+               count(*) AS places,
+               json_group_array(json_object(
+                   'doc_id', doc_id, 'start', start, 'end', "end", 'text', text,
+                   'outlet', outlet, 'title', title, 'published', published, 'url', url,
+                   'status', status
+               )) AS members
+        FROM statement_places
+        WHERE status != 'rejected'
+        GROUP BY statement
+        """
+    )
+
+
 SCHEMA_VERSION = len(STEP_NAMES)

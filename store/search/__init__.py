@@ -8,6 +8,7 @@ the text of articles.
     statements.py  `search`: the three steps in order
     articles.py    `search_articles`: the full text of articles
     results.py     what `search` returns
+    trigrams.py    the trigram indexes (scripts without spaces) kept current
 
 The names the app, the command line and the tests use are re-exported here.
 """

@@ -13,10 +13,14 @@ import re
 from dataclasses import asdict, dataclass
 
 from ..db.connection import Store
-from .query import fts_query, parse_query, typing_last_word
+from .query import Match, match_of, parse_query, typing_last_word
 from .results import DEFAULT_LIMIT
+from .trigrams import catch_up_quietly
 
 SNIPPET_TOKENS = 12  # words of text around the match
+# In the trigram index a token is three characters, one per character of the text.
+TRIGRAM_SNIPPET_TOKENS = 40
+AROUND = 30  # characters either side of a match read without an index
 # Marks FTS5 puts around a matched word in the snippet; import drops C0 controls
 # from articles, so they cannot be the article's own characters.
 _OPEN, _CLOSE = "\x02", "\x03"
@@ -66,20 +70,83 @@ def search_articles(
         return []
     if as_you_type:
         terms = typing_last_word(query, terms)
-    sql = (
-        "SELECT d.rowid AS rowid, d.id AS id, d.title AS title, d.source AS source, "
-        f"snippet(documents_fts, 1, '{_OPEN}', '{_CLOSE}', '', {SNIPPET_TOKENS}) AS snippet "
-        "FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid "
-        "WHERE documents_fts MATCH ?"
-    )
-    params: list[object] = [fts_query(terms)]
-    if source:
-        sql += " AND d.source = ? COLLATE NOCASE"
-        params.append(source)
-    sql += " ORDER BY documents_fts.rowid DESC LIMIT ?"
+    match = match_of(terms)
+    if not match.plain:
+        catch_up_quietly(store)
+    if match.trigrams is None and match.contains:
+        return _read_in_text(store, match, source, limit)
+    sql, params = _indexed(match, source)
     params.append(limit)
     rows = store.db.execute(sql, params).fetchall()
     return [_located(store, *row) for row in rows]
+
+
+def _indexed(match: Match, source: str | None) -> tuple[str, list]:
+    """The query through an index with a snippet: the word index (`documents_fts`),
+    or the trigram index (`documents_trigram`) for text in a script without spaces,
+    narrowed by the other parts of the match. The limit is left as the last `?`."""
+    index, tokens = "documents_fts", SNIPPET_TOKENS
+    params: list[object] = [match.words]
+    where = []
+    if match.trigrams is not None:
+        index, tokens = "documents_trigram", TRIGRAM_SNIPPET_TOKENS
+        params = [match.trigrams]
+        if match.words is not None:
+            where.append("d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+            params.append(match.words)
+    for text in match.contains:
+        where.append("(instr(lower(d.text), ?) OR instr(lower(d.title), ?))")
+        params += [text, text]
+    sql = (
+        "SELECT d.rowid AS rowid, d.id AS id, d.title AS title, d.source AS source, "
+        f"snippet({index}, 1, '{_OPEN}', '{_CLOSE}', '', {tokens}) AS snippet "
+        f"FROM {index} JOIN documents d ON d.rowid = {index}.rowid "
+        f"WHERE {index} MATCH ?"
+    )
+    sql += "".join(f" AND {condition}" for condition in where)
+    if source:
+        sql += " AND d.source = ? COLLATE NOCASE"
+        params.append(source)
+    sql += f" ORDER BY {index}.rowid DESC LIMIT ?"
+    return sql, params
+
+
+def _read_in_text(
+    store: Store, match: Match, source: str | None, limit: int
+) -> list[ArticleMatch]:
+    """Articles holding substrings too short for the trigram index (one or two
+    characters of Chinese, say): the articles in that index (only they can hold
+    them) are read, newest first, until `limit` are found; the match is the first
+    substring's first place in the text."""
+    first = match.contains[0]
+    where = ["rowid IN (SELECT id FROM documents_trigram_docsize)"]
+    where += ["(instr(lower(text), ?) OR instr(lower(title), ?))"] * len(match.contains)
+    params: list[object] = [first]
+    for text in match.contains:
+        params += [text, text]
+    if match.words is not None:
+        where.append("rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+        params.append(match.words)
+    if source:
+        where.append("source = ? COLLATE NOCASE")
+        params.append(source)
+    params.append(limit)
+    rows = store.db.execute(
+        f"SELECT id, title, source, text, instr(lower(text), ?) FROM documents "
+        f"WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT ?",
+        params,
+    ).fetchall()
+    found = []
+    for doc_id, title, outlet, text, at in rows:
+        if not at:  # only the title holds it: the text's beginning
+            found.append(ArticleMatch(doc_id, title, outlet, None, None, "", "", text[:AROUND]))
+            continue
+        start, end = at - 1, at - 1 + len(first)
+        found.append(ArticleMatch(
+            doc_id, title, outlet, start, end,
+            text[max(0, start - AROUND) : start], text[start:end], text[end : end + AROUND],
+        ))
+    return found
 
 
 def _best_run(snippet: str) -> tuple[int, int] | None:

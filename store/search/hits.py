@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from ..db.connection import Store
-from .query import fold_like_index
+from .query import Match, fold_like_index
 
 CANDIDATES = 300  # newest FTS matches read per source, then ranked, grouped, filtered
 
@@ -48,6 +48,38 @@ def _newest_matches(table: str) -> str:
     return f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?"
 
 
+def newest(
+    match: Match, content: str, columns: tuple[str, ...], key: str = "rowid"
+) -> tuple[str, list]:
+    """SQL for the rowids of `content` that `match` finds, newest first, the limit
+    left as the last `?`; and its other parameters.
+
+    Words only: the word index alone (`_newest_matches`). With text in a script
+    without spaces, the trigram index's matches, narrowed by the word index and by
+    the short substrings (read in the text: `instr`, on SQLite's ASCII `lower`,
+    since the scripts concerned have no case); only short substrings: the rows in
+    the trigram index, newest first, until enough are found.
+    """
+    if match.plain:
+        return _newest_matches(f"{content}_fts"), [match.words]
+    # A row holding text in those scripts is in the trigram index (`trigrams.catch_up`):
+    # its row list (`_docsize`) bounds the rows read for short substrings.
+    where: list[str] = [f"c.{key} IN (SELECT id FROM {content}_trigram_docsize)"]
+    params: list = []
+    for index, query in ((f"{content}_trigram", match.trigrams), (f"{content}_fts", match.words)):
+        if query is not None:
+            where.append(f"c.{key} IN (SELECT rowid FROM {index} WHERE {index} MATCH ?)")
+            params.append(query)
+    for text in match.contains:
+        where.append("(" + " OR ".join(f"instr(lower(c.{c}), ?)" for c in columns) + ")")
+        params.extend([text] * len(columns))
+    sql = (
+        f"SELECT c.{key} AS rowid FROM {content} c WHERE {' AND '.join(where)} "
+        f"ORDER BY c.{key} DESC LIMIT ?"
+    )
+    return sql, params
+
+
 def relevance(
     wanted: str, fields: Iterable[str | None], weights: Iterable[float]
 ) -> tuple[float, float]:
@@ -78,13 +110,14 @@ _LINK_WEIGHTS = (1.0, 1.0)
 
 
 def _annotation_hits(
-    store: Store, match: str, wanted: str, filters: Filters, candidates: int
+    store: Store, match: Match, wanted: str, filters: Filters, candidates: int
 ) -> list[Hit]:
+    found, params = newest(match, "annotations", ("text", "note", "speaker"))
     sql = (
-        f"SELECT a.rowid, a.text, a.note, a.speaker FROM ({_newest_matches('annotations_fts')}) f "
+        f"SELECT a.rowid, a.text, a.note, a.speaker FROM ({found}) f "
         "JOIN annotations a ON a.rowid = f.rowid"
     )
-    params: list = [match, candidates]
+    params.append(candidates)
     where = []
     if filters.source:
         sql += " JOIN documents d ON d.id = a.doc_id"
@@ -110,16 +143,17 @@ def _annotation_hits(
 
 
 def _link_hits(
-    store: Store, match: str, wanted: str, filters: Filters, candidates: int
+    store: Store, match: Match, wanted: str, filters: Filters, candidates: int
 ) -> list[Hit]:
     if filters.label:
         return []  # a label belongs to annotations; those are found by _annotation_hits
+    found, params = newest(match, "link_texts", ("a_text", "b_text"), key="link_rowid")
     sql = (
-        f"SELECT f.rowid, t.a_text, t.b_text FROM ({_newest_matches('link_texts_fts')}) f "
+        f"SELECT f.rowid, t.a_text, t.b_text FROM ({found}) f "
         "JOIN link_texts t ON t.link_rowid = f.rowid "
         "JOIN links l ON l.rowid = f.rowid WHERE l.status != 'rejected'"
     )
-    params: list = [match, candidates]
+    params.append(candidates)
     if filters.source:
         sql += (
             " AND EXISTS (SELECT 1 FROM documents d WHERE d.id IN (l.a_doc_id, l.b_doc_id) "
@@ -134,7 +168,7 @@ def _link_hits(
 
 
 def hits(
-    store: Store, match: str, wanted: str, filters: Filters, candidates: int = CANDIDATES
+    store: Store, match: Match, wanted: str, filters: Filters, candidates: int = CANDIDATES
 ) -> list[Hit]:
     """Candidates from annotations and linked statements, best first (newest on ties)."""
     found = _annotation_hits(store, match, wanted, filters, candidates)

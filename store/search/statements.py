@@ -16,8 +16,9 @@ from ..errors import InputError
 from ..models import Label
 from .group import Grouper
 from .hits import Filters, Hit, hits
-from .query import Term, fts_query, parse_query, shown_query, typing_last_word, wanted_words
+from .query import Term, match_of, parse_query, shown_query, typing_last_word, wanted_words
 from .results import DEFAULT_LIMIT, StatementGroup
+from .trigrams import catch_up_quietly
 from .vocabulary import best_corrections, vocabulary
 
 FUZZY_MIN_SCORE = 75.0  # partial_ratio of the query against a candidate, relaxed search
@@ -50,7 +51,9 @@ def search(
         return []
     if as_you_type:
         terms = typing_last_word(query, terms)
-    found = hits(store, fts_query(terms), wanted_words(terms), filters)
+    if any(term.substring for term in terms):
+        catch_up_quietly(store)
+    found = hits(store, match_of(terms), wanted_words(terms), filters)
     groups = _grouped(store, found, filters, limit, fuzzy=False, shown=shown_query(terms))
     if groups:
         return groups
@@ -69,6 +72,8 @@ def _corrections(store: Store, terms: list[Term]) -> dict[int, list[str]]:
     alternatives: dict[int, list[str]] = {}
     for i, term in enumerate(terms):
         word = term.words[0]
+        if term.substring:
+            continue  # text as typed, found anywhere in a run: no word to correct
         if len(term.words) == 1 and not term.prefix and len(word) >= 4 and word not in known.words:
             close = best_corrections(store, known, word)
             if close:
@@ -83,13 +88,13 @@ def _fuzzy(store: Store, terms: list[Term], filters: Filters, limit: int) -> lis
     shown = shown_query(terms, best_guess)
     wanted = wanted_words(terms, best_guess)
     if alternatives:
-        found = hits(store, fts_query(terms, alternatives), wanted, filters)
+        found = hits(store, match_of(terms, alternatives), wanted, filters)
         groups = _grouped(store, found, filters, limit, fuzzy=True, shown=shown)
         if groups:
             return groups
     # Relaxed: any word may match; keep what resembles the whole query.
-    if len(terms) < 2 and not alternatives:
+    if sum(not t.substring for t in terms) < 2 and not alternatives:
         return []
-    found = hits(store, fts_query(terms, alternatives, any_term=True), wanted, filters)
+    found = hits(store, match_of(terms, alternatives, any_term=True), wanted, filters)
     close = [h for h in found if h.similarity >= FUZZY_MIN_SCORE]
     return _grouped(store, close, filters, limit, fuzzy=True, shown=shown)

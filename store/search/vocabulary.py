@@ -18,6 +18,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 from ..db.connection import Store
 from ..errors import StoreError
 from .query import words_of
+from .trigrams import catch_up_quietly
 
 ALTERNATIVES = 3  # vocabulary words tried per unknown word
 CLOSE_WORDS = 12  # vocabulary words weighed to choose them
@@ -207,8 +208,10 @@ def vocabulary(store: Store) -> Vocabulary:
 
 def warm_up(store: Store) -> None:
     """Catch up and load the typo vocabulary now (e.g. in a worker when the app
-    starts), so the first search that needs it does not pay for it."""
+    starts), so the first search that needs it does not pay for it; index the rows
+    queued for the trigram indexes too."""
     vocabulary(store)
+    catch_up_quietly(store)
 
 
 def _refresh_quietly(store: Store) -> None:
