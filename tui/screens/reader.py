@@ -43,6 +43,7 @@ from ..widgets.status_line import StatusLine
 from ..widgets.text_layout import display_text, find_all
 from .base import StoreScreen
 from .dialogs import NoteDialog, NoteEdit, excerpt
+from .navigation import Navigation, Place, citation
 
 # The echoes (store.links: the matcher and numpy) are imported where they are first
 # used, so the library's first frame does not wait for them.
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from .meaning_echoes import MeaningEchoes
 
 REOPEN_SETTING = "tui.reader_open"  # True while the reader is open: restart returns to it
+PANEL_SETTING = "tui.panel_hidden"  # the side panel stays as the user left it
 SAVE_POSITION_SECONDS = 0.5
 
 TAG = Binding.Group("tag", compact=True)
@@ -108,6 +110,22 @@ EDIT_BINDINGS = [
 ]
 
 
+# Back and forward through jumps, the panel, copying: keys of the layout and of leaving.
+NAVIGATION_BINDINGS = [
+    Binding("ctrl+o,alt+left", "jump_back", "back", id="reader.jump_back", show=False,
+            tooltip="back to where the last jump left (an echo, a search result, the palette, "
+                    "] or [ followed), in that article at that sentence"),
+    Binding("ctrl+i,alt+right", "jump_forward", "forward", id="reader.jump_forward",
+            show=False, tooltip="forward again after going back (ctrl+i only in terminals "
+                                "that tell it from tab: alt+\u2192 works in all)"),
+    Binding("backslash", "toggle_panel", "panel", id="reader.toggle_panel",
+            tooltip="hide or show the side panel (kept across restarts)"),
+    Binding("y", "copy_citation", "cite", id="reader.copy_citation",
+            tooltip="copy the annotation under the cursor as a citation: quote, speaker, "
+                    "outlet, title, date, URL"),
+]
+
+
 class ReaderScreen(StoreScreen, inherit_bindings=False):
     """Shows one document; `]`/`[` move to the next or previous one in import order.
 
@@ -144,11 +162,14 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
                 id="reader.previous_article", group=ARTICLE, tooltip="previous article"),
         Binding("escape", "escape", "back", id="reader.escape",
                 tooltip="close find, else cancel the selection, else back to the library"),
+        *NAVIGATION_BINDINGS,
     ]
 
-    def __init__(self, store: Store, doc_id: str, offset: int | None = None) -> None:
+    def __init__(self, store: Store, doc_id: str, offset: int | None = None,
+                 navigation: Navigation | None = None) -> None:
         super().__init__(store)
         self.doc_id = doc_id
+        self.navigation = navigation or Navigation()
         self._start_offset = offset
         self.title_text = ""
         self.text = ""
@@ -163,6 +184,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._edge = "end"  # the edge of an annotation that > and < move
         self._quotes: tuple[str, list[Quote]] | None = None  # (doc_id, the finder's quotes)
         self._suggesting = False
+        self._quotes_pending: str | None = None  # the article whose quotes a thread finds
         self._meaning: MeaningEchoes | None = None  # made at the first tag (imports numpy)
         # The caret and selection the panel and status line last showed: the view's
         # `CursorMoved` for a change the screen already showed is then skipped.
@@ -200,6 +222,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.query_one("#find", Input).display = False
+        self.panel.display = not self.store.setting(PANEL_SETTING, False)
         self.show_document(self.doc_id, self._start_offset)
         self.view.focus()
         self.set_interval(SAVE_POSITION_SECONDS, self.save_position)
@@ -211,12 +234,16 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
 
     # -- loading --------------------------------------------------------------------------
 
-    def show_document(self, doc_id: str, offset: int | None = None) -> None:
-        """Open `doc_id` at `offset`, or where the reader last left it."""
+    def show_document(self, doc_id: str, offset: int | None = None, *,
+                      jump: bool = True) -> None:
+        """Open `doc_id` at `offset`, or where the reader last left it; unless `jump` is
+        False (back and forward themselves), the place left goes on the jump list."""
         from store import echo_spans
 
         if self.text:
             self.save_position()
+            if jump:
+                self.navigation.jumps.record(self._place())
         try:
             document = self.store.document(doc_id)
             sentences = self.store.sentences(doc_id)
@@ -377,11 +404,13 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         selection = view.selection
         if selection:
             parts.append(f"selected {selection[1] - selection[0]} characters")
-        if focused is not None:
-            parts.append(f"on {focused.label.value} \u201c{excerpt(focused.text, 40)}\u201d")
+        # What the last key did comes before what is under the caret: on a narrow
+        # terminal the end of the line is cut, and the answer to a key must show.
         if self._last_action:
             parts.append(self._last_action)
             self._last_action = ""
+        if focused is not None:
+            parts.append(f"on {focused.label.value} \u201c{excerpt(focused.text, 40)}\u201d")
         self.status.show(" \u00b7 ".join(parts))
 
     # -- tagging --------------------------------------------------------------------------------
@@ -639,7 +668,8 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
     # -- navigation -----------------------------------------------------------------------------
 
     def _step_article(self, step: int) -> None:
-        ids = self.store.document_ids()
+        order = self.navigation.order
+        ids = (order() if order is not None else None) or self.store.document_ids()
         try:
             index = ids.index(self.doc_id) + step
         except ValueError:
@@ -666,8 +696,66 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             self.view.clear_selection()
         else:
             self.save_position()
+            self.navigation.jumps.record(self._place())  # ctrl+o in the next article returns
             self._write_setting(REOPEN_SETTING, False)
             self.dismiss()
+
+    # -- back and forward, the panel, citations -----------------------------------------
+
+    def _place(self) -> Place:
+        return Place(self.doc_id, self.view.caret)
+
+    def action_jump_back(self) -> None:
+        place = self.navigation.jumps.go_back(self._place())
+        if place is None:
+            self._say("no earlier place: echoes, search results and the palette add one")
+        else:
+            self._return_to(place, "back (alt+\u2192 forward again)")
+
+    def action_jump_forward(self) -> None:
+        place = self.navigation.jumps.go_forward(self._place())
+        if place is None:
+            self._say("no later place: ctrl+o goes back first")
+        else:
+            self._return_to(place, "forward")
+
+    def _return_to(self, place: Place, said: str) -> None:
+        self._last_action = said
+        if place.doc_id == self.doc_id:
+            self.view.move_caret(min(place.offset, len(self.text)))
+            self._show_state()
+            return
+        try:
+            self.store.document(place.doc_id)
+        except NotFound:
+            self._say("that article was deleted")
+            return
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.show_document(place.doc_id, place.offset, jump=False)
+
+    def action_toggle_panel(self) -> None:
+        shown = not self.panel.display
+        if not shown and self.panel.has_focus:
+            self.view.focus()
+        self.panel.display = shown
+        self._write_setting(PANEL_SETTING, not shown)
+        self._say("side panel shown" if shown else "side panel hidden: \\ shows it")
+
+    def action_copy_citation(self) -> None:
+        annotation = self._focus()
+        if annotation is None:
+            self._say("no annotation under the cursor: y copies one as a citation")
+            return
+        try:
+            document = self.store.document(self.doc_id)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        text = citation(annotation, document)
+        self.app.copy_to_clipboard(text)
+        self._say(f"copied {annotation.label.value} as a citation: {excerpt(text, 60)}")
 
     # -- moving and editing by annotation ---------------------------------------------------
 
@@ -771,7 +859,7 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             self._pinned = annotation.id
             view.move_caret(annotation.start if self._edge == "start"
                             else previous_grapheme(self.text, annotation.end))
-        self._say(f"> and < now move the {self._edge} of an annotation")
+        self._say(f"> < now move the {self._edge}")
 
     def action_select_quotation(self) -> None:
         """`"`: select the quotation around the caret; again, with its marks."""
@@ -813,14 +901,16 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         if self._quotes is not None and self._quotes[0] == self.doc_id:
             return self._quotes[1]
         if len(self.text) > QUOTES_IN_THREAD:
-            self._find_quotes_in_thread(self.doc_id, self.text)
+            if self._quotes_pending != self.doc_id:  # once: a thread cannot be stopped
+                self._quotes_pending = self.doc_id
+                self._find_quotes_in_thread(self.doc_id, self.text)
             return None
         from store import find_quotes
 
         self._quotes = (self.doc_id, find_quotes(self.text))
         return self._quotes[1]
 
-    @work(thread=True, exclusive=True, group="quote-finder")
+    @work(thread=True, group="quote-finder")
     def _find_quotes_in_thread(self, doc_id: str, text: str) -> None:
         from store import find_quotes
 
@@ -828,6 +918,8 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self.app.call_from_thread(self._quotes_found, doc_id, quotes)
 
     def _quotes_found(self, doc_id: str, quotes: list[Quote]) -> None:
+        if self._quotes_pending == doc_id:
+            self._quotes_pending = None
         if doc_id != self.doc_id:
             return
         self._quotes = (doc_id, quotes)
