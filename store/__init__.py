@@ -63,6 +63,7 @@ _SURFACE: dict[str, tuple[str, ...]] = {
         "Statement", "StatementLink", "StatementMember", "list_statements", "statement_of",
     ),
     "exchange.brief": ("brief_markdown", "write_brief"),
+    "exchange.datasette": ("datasette_metadata_to_path", "write_datasette_metadata"),
     "stats": ("CorpusStats", "corpus_stats"),
     "text": ("is_grapheme_boundary", "next_grapheme", "previous_grapheme", "snap_to_graphemes"),
     "worklist": ("WORKLIST_SORTS", "WorkItem", "set_done", "sort_worklist", "work_items"),

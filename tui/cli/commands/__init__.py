@@ -56,6 +56,10 @@ SUMMARIES: dict[str, dict[str, str]] = {
     "quotes": {
         "quotes": "List the quotations in an article (or --all) with their likely speakers.",
     },
+    "datasette": {
+        "datasette-metadata": "Write Datasette metadata: every table and column described, "
+                              "bookkeeping hidden.",
+    },
 }
 
 
