@@ -23,6 +23,7 @@ from .screens.base import StoreScreen
 from .screens.dialogs import ConfirmDialog, DeleteDialog, NoteDialog, ReplaceDialog, excerpt
 from .screens.help import HelpScreen, help_rows, keys_markdown
 from .screens.library import LibraryScreen
+from .screens.navigation import JumpList, Navigation
 from .screens.palette import JumpProvider
 from .screens.reader import ReaderScreen
 from .widgets.annotation_list import AnnotationList
@@ -72,6 +73,7 @@ class SidenoteApp(App[None]):
         self.doc_id = doc_id
         self.user_keymap = dict(keymap or {})
         self._data_version = 0
+        self.jumps = JumpList()  # shared by every reader opened: back outlives a reader
         self._warming = threading.Lock()  # held while the warm-up thread uses the store
         self._closing = False
         # Textual prints a crash's traceback on `error_console` once the terminal is
@@ -93,7 +95,7 @@ class SidenoteApp(App[None]):
         self.push_screen(LibraryScreen(self.store))
         target = self.doc_id or ReaderScreen.resume_target(self.store)
         if target is not None:
-            self.push_screen(ReaderScreen(self.store, target))
+            self.push_screen(ReaderScreen(self.store, target, navigation=self._navigation()))
         self._data_version = self.store.data_version()
         self.set_interval(POLL_SECONDS, self.check_for_changes)
         # After the first paint: the warm-up holds the GIL in long stretches, and the
@@ -216,7 +218,17 @@ class SidenoteApp(App[None]):
         if isinstance(top, ReaderScreen):
             top.show_document(doc_id, offset)
         else:
-            self.push_screen(ReaderScreen(self.store, doc_id, offset))
+            self.push_screen(ReaderScreen(self.store, doc_id, offset, self._navigation()))
+
+    def _navigation(self) -> Navigation:
+        return Navigation(self.jumps, self._library_order)
+
+    def _library_order(self) -> list[str] | None:
+        """The articles as the library lists them now (its filter and sort)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, LibraryScreen):
+                return screen.article_order()
+        return None
 
     def action_search(self) -> None:
         from .screens.search import SearchScreen
