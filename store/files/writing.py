@@ -52,12 +52,12 @@ except ImportError:  # Windows: no locks, so no telling a dead writer's file fro
     fcntl = None  # type: ignore[assignment]
 
 # What SQLite (-wal, -shm, -journal), the write queue (-writers), the upgrade
-# backup (.backup-vN, .backup-vN.M) and the meaning stage's neighbour index
-# (.vectors.usearch, its .json record, each with a .tmp while it is saved) put beside
-# a database file.
+# backup (.backup-vN, .backup-vN.M) and the meaning stage's neighbour index and
+# lists (.vectors.usearch, its .json record, .vectors.neighbours.npz, each with a .tmp
+# while it is saved) put beside a database file.
 _SIDE_FILE = re.compile(
     r"-wal|-shm|-journal|-writers|\.backup-v\d+(?:\.\d+)?"
-    r"|\.vectors\.usearch(?:\.json)?(?:\.tmp)?"
+    r"|\.vectors\.(?:usearch(?:\.json)?|neighbours\.npz)(?:\.tmp)?"
 )
 _PART = re.compile(r"\..+\.sidenote-[0-9a-z]{8}\.part")
 _BRAT_FILE = re.compile(r"annotation\.conf|.+\.(?:txt|ann)")

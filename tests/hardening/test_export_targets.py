@@ -79,6 +79,7 @@ def test_the_database_itself_is_refused(db: Path, force: bool) -> None:
     [
         *("-wal", "-shm", "-journal", "-writers", ".backup-v1", ".backup-v1.2"),
         *(".vectors.usearch", ".vectors.usearch.json", ".vectors.usearch.tmp"),
+        *(".vectors.neighbours.npz", ".vectors.neighbours.npz.tmp"),
     ],
 )
 def test_the_files_beside_the_database_are_refused(db: Path, suffix: str) -> None:
