@@ -20,17 +20,21 @@ Without the optional extra (`pip install sidenote[meaning]`) the stage is absent
 from __future__ import annotations
 
 import bisect
+import hashlib
+import os
 import threading
 import uuid
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from time import perf_counter
 
 import numpy as np
 
 from . import link_table
 from .db.connection import Store, utc_now
-from .matching import meaning
+from .matching import meaning, neighbours
 from .matching.linking import Unit, pair_key, span_key
 from .models import LinkStatus
 
@@ -187,12 +191,150 @@ def suggest_meaning(
             return report
     texts = [unit.text for unit in units]
     vectors, report.embedded = ensure_vectors(store, texts, encoder, progress)
-    ranked = meaning.suggest(vectors, [unit.doc for unit in units], texts)
+    docs = [unit.doc for unit in units]
+    near = corpus_neighbours(store, units, vectors, encoder.name)
+    ranked = meaning.suggest(vectors, docs, texts, neighbours_of=near)
     chosen = [s for s in ranked if more or s.tier == "default"]
     report.found = len(chosen)
     _store_suggestions(store, units, chosen, rebuild, report)
     report.seconds = perf_counter() - began
     return report
+
+
+INDEX_SUFFIX = ".vectors.usearch"
+"""The neighbour index's file beside the database (and its record, + ".json")."""
+LISTS_SUFFIX = ".vectors.neighbours.npz"
+"""Every sentence's neighbour list from the last run, beside the database."""
+REVERSE_UP_TO = 5_000
+"""New sentences up to which the old lists they enter are found exactly (the new rows
+times every row); an import bigger than this searches every row again instead."""
+_LISTS_CHECKED = 1_024  # stored lists whose similarities are recomputed before use
+
+
+def index_path(store: Store) -> Path | None:
+    """Where the database's neighbour index lives; None for a database in memory."""
+    if not store.path or store.path == ":memory:":
+        return None
+    return Path(store.path + INDEX_SUFFIX)
+
+
+def lists_path(store: Store) -> Path | None:
+    """Where the last run's neighbour lists live; None for a database in memory."""
+    if not store.path or store.path == ":memory:":
+        return None
+    return Path(store.path + LISTS_SUFFIX)
+
+
+def corpus_neighbours(
+    store: Store,
+    units: Sequence[Unit],
+    vectors: np.ndarray,
+    model: str,
+    k: int = meaning.Params().k,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each sentence's cross-article neighbours from the HNSW index, for a corpus past
+    exact search; None (search exactly) below the cut or without `usearch`.
+
+    The index beside the database is opened (memory-mapped when it holds every
+    text already), grown by the texts it lacks, or rebuilt when missing or not
+    trusted. The last run's lists are kept beside it too: a sentence that was there
+    before keeps its list unless a neighbour in it went, and only the new sentences
+    are searched, plus the old lists they enter. Nothing is searched again for the rest.
+    """
+    if len(units) <= neighbours.EXACT_UP_TO or not neighbours.ann_available():
+        return None
+    shas = [meaning.text_key(u.text) for u in units]
+    keys = np.array([neighbours.key_of(sha) for sha in shas], dtype=np.uint64)
+    ids = np.array(
+        [
+            neighbours.key_of(hashlib.sha256(f"{u.doc}\0{u.start}\0{sha}".encode()).hexdigest())
+            for u, sha in zip(units, shas, strict=True)
+        ],
+        dtype=np.int64,
+    )
+    docs = np.asarray([u.doc for u in units])
+    index = _side_index(store, keys, vectors, model)
+    path = lists_path(store)
+    old = None if path is None else _read_lists(path, model, k)
+    fresh = np.ones(len(ids), dtype=bool) if old is None else ~np.isin(ids, old[0])
+    if old is None or fresh.sum() > REVERSE_UP_TO:
+        top_i, top_s = neighbours.ann_other_docs(index, vectors, keys, docs, k)
+    else:
+        top_i, top_s, kept = neighbours.carry_over(*old, ids)
+        if not _lists_hold(vectors, top_i, top_s, kept):
+            kept[:] = False
+        redo = np.flatnonzero(~kept)
+        if len(redo):
+            top_i[redo], top_s[redo] = neighbours.ann_other_docs(
+                index, vectors, keys, docs, k, only=redo
+            )
+        floor = np.where(kept, top_s[:, -1], np.inf).astype(np.float32)
+        entries = neighbours.entering(vectors, docs, np.flatnonzero(fresh), floor)
+        neighbours.insert_neighbours(top_i, top_s, entries)
+    if path is not None and not store.readonly:
+        _write_lists(path, model, ids, top_i, top_s)
+    return top_i, top_s
+
+
+def _read_lists(path: Path, model: str, k: int) -> tuple[np.ndarray, ...] | None:
+    """(ids, top_i, top_s) of the last run, or None when missing, unreadable or made
+    for another model or list length."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["model"]) != model:
+                return None
+            ids, top_i, top_s = data["ids"], data["top_i"], data["top_s"]
+    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile):
+        return None  # missing, cut short or not ours: searched again and rewritten
+    n = len(ids)
+    if top_i.shape != (n, k) or top_s.shape != (n, k) or ids.dtype != np.int64:
+        return None
+    if n and (top_i.min() < -1 or top_i.max() >= n):
+        return None
+    return ids, top_i.astype(np.int64), top_s.astype(np.float32)
+
+
+def _lists_hold(vectors: np.ndarray, top_i: np.ndarray, top_s: np.ndarray, kept) -> bool:
+    """A fixed sample of the carried lists has the similarities their rows' vectors
+    give: lists from another database, or vectors changed since, fail."""
+    rows = np.flatnonzero(kept)
+    rows = rows[:: max(1, len(rows) // _LISTS_CHECKED)][:_LISTS_CHECKED]
+    if not len(rows):
+        return True
+    sims = np.einsum("id,ijd->ij", vectors[rows], vectors[top_i[rows]])
+    return bool(np.allclose(sims, top_s[rows], atol=1e-3))
+
+
+def _write_lists(
+    path: Path, model: str, ids: np.ndarray, top_i: np.ndarray, top_s: np.ndarray
+) -> None:
+    """Through a temporary file and a rename: a crash leaves the old lists or the new."""
+    temp = path.with_name(path.name + ".tmp")
+    with open(temp, "wb") as out:
+        np.savez(out, model=np.str_(model), ids=ids, top_i=top_i, top_s=top_s)
+    os.replace(temp, path)
+
+
+def _side_index(
+    store: Store, keys: np.ndarray, vectors: np.ndarray, model: str
+) -> neighbours.VectorIndex:
+    """The stored index of `model`'s vectors holding every one of `keys`: opened,
+    grown or rebuilt."""
+    path = index_path(store)
+    if path is None:
+        return neighbours.VectorIndex.build(keys, vectors, model)
+    index = neighbours.open_index(path, model, keys, vectors, view=True)
+    if index is not None and index.contains(keys).all():
+        return index
+    if index is not None:  # trusted, but lacks the new texts: load it to add them
+        index = neighbours.open_index(path, model, keys, vectors)
+    if index is None:
+        index = neighbours.VectorIndex.build(keys, vectors, model)
+    else:
+        index.add(keys, vectors)
+    if not store.readonly:
+        index.save(path)
+    return index
 
 
 def _store_suggestions(
@@ -491,8 +633,7 @@ def span_suggestions(
         if corpus.rows < 2:
             return []
         vector = _span_vector(store, corpus, span, encoder)
-        found = _neighbours(corpus, doc_id, vector, meaning.Params())
-        return _judged(corpus, doc_id, start, end, text, found, meaning.Params())
+        return _judged(corpus, doc_id, start, end, text, vector, meaning.Params())
 
 
 def _span_vector(store: Store, corpus: _Corpus, span: str, encoder: meaning.Encoder) -> np.ndarray:
@@ -519,30 +660,33 @@ def _span_vector(store: Store, corpus: _Corpus, span: str, encoder: meaning.Enco
 
 def _neighbours(
     corpus: _Corpus, doc_id: str, vector: np.ndarray, params: meaning.Params
-) -> list[tuple[int, float, int, int]]:
-    """(row, cosine, its place among the span's neighbours, the span's among its) for
-    the span's first `params.mutual` neighbours in other articles above the cut."""
+) -> tuple[np.ndarray, list[tuple[int, float, int]]]:
+    """The span's cosine with every row, and (row, cosine, place) for its first
+    `params.mutual` neighbours in other articles that reach the corpus's cut."""
     n = corpus.rows
-    matrix, row_doc = corpus.matrix[:n], corpus.row_doc[:n]
-    sims = matrix @ vector
+    sims = corpus.matrix[:n] @ vector
+    others = sims.copy()
     code = corpus.doc_code.get(doc_id)
     if code is not None:
-        sims[row_doc == code] = -np.inf
+        others[corpus.row_doc[:n] == code] = -np.inf
     k = min(params.mutual, n)
-    top = np.argpartition(-sims, k - 1)[:k]
-    top = top[np.argsort(-sims[top], kind="stable")]
-    top = [int(r) for r in top if np.isfinite(sims[r]) and sims[r] >= corpus.cuts[0]]
-    if not top:
-        return []
-    # The span's place among each candidate's own neighbours in other articles: how
-    # many rows of other articles than the candidate's are closer to it than the span.
-    theirs = matrix @ matrix[top].T
-    found = []
-    for place, row in enumerate(top):
-        column = theirs[:, place]
-        closer = (column > sims[row]) & (row_doc != row_doc[row])
-        found.append((row, float(sims[row]), place, int(np.count_nonzero(closer))))
-    return found
+    top = np.argpartition(-others, k - 1)[:k]
+    top = top[np.argsort(-others[top], kind="stable")]
+    found = [(int(r), float(others[r]), place) for place, r in enumerate(top)
+             if np.isfinite(others[r]) and others[r] >= corpus.cuts[0]]
+    return sims, found
+
+
+def _places_of_span(corpus: _Corpus, sims: np.ndarray, rows: list[int]) -> list[int]:
+    """The span's place among each row's own neighbours in other articles than the
+    row's: how many of them are closer to it than the span is."""
+    n = corpus.rows
+    theirs = corpus.matrix[:n] @ corpus.matrix[rows].T
+    places = []
+    for column, row in enumerate(rows):
+        closer = (theirs[:, column] > sims[row]) & (corpus.row_doc[:n] != corpus.row_doc[row])
+        places.append(int(np.count_nonzero(closer)))
+    return places
 
 
 def _judged(
@@ -551,11 +695,17 @@ def _judged(
     start: int,
     end: int,
     text: str,
-    found: list[tuple[int, float, int, int]],
+    vector: np.ndarray,
     params: meaning.Params,
 ) -> list[SpanSuggestion]:
-    """The default-tier verdicts, each pair read with the sentences before its sides."""
-    found = [f for f in found if f[2] < params.mutual and f[3] < params.mutual]
+    """The default-tier verdicts, each pair read with the sentences before its sides.
+
+    A pair is judged first as if the span were its neighbour's first neighbour, the
+    most it could be: only those that would then be offered need the span's true
+    place among the neighbour's own (a second pass over every vector), and most
+    neighbours of a span are refused before it.
+    """
+    sims, found = _neighbours(corpus, doc_id, vector, params)
     if not found or corpus.idf is None:
         return []
     docs: list[str] = []
@@ -570,21 +720,31 @@ def _judged(
         return len(texts) - 1
 
     span = place("span", corpus.before(doc_id, start, text), text[start:end])
-    rows = []
-    for number, (row, _, _, _) in enumerate(found):
+    at = []
+    for number, (row, _, _) in enumerate(found):
         i = int(corpus.row_unit[row])
         unit = corpus.units[i]
         before = corpus.units[i - 1].text if i and corpus.units[i - 1].doc == unit.doc else None
-        rows.append(place(f"other{number}", before, unit.text))
+        at.append(place(f"other{number}", before, unit.text))
     context = meaning.Context(docs, texts)
-    result = []
-    for (row, cosine, r_ij, r_ji), at in zip(found, rows, strict=True):
-        verdict = meaning.judge_pair(
-            context, span, at, cosine, (r_ij, r_ji), corpus.cuts, corpus.idf, params
+
+    def verdict(item: tuple[int, float, int], j: int, theirs: int) -> meaning.Suggestion | None:
+        _, cosine, ours = item
+        return meaning.judge_pair(
+            context, span, j, cosine, (ours, theirs), corpus.cuts, corpus.idf, params
         )
-        if verdict is not None and verdict.tier == "default":
-            unit = corpus.units[int(corpus.row_unit[row])]
-            result.append(SpanSuggestion(unit, verdict))
+
+    hopeful = [(item, j) for item, j in zip(found, at, strict=True)
+               if (v := verdict(item, j, 0)) is not None and v.tier == "default"]
+    if not hopeful:
+        return []
+    places = _places_of_span(corpus, sims, [item[0] for item, _ in hopeful])
+    result = []
+    for (item, j), theirs in zip(hopeful, places, strict=True):
+        judged = verdict(item, j, theirs) if theirs < params.mutual else None
+        if judged is not None and judged.tier == "default":
+            unit = corpus.units[int(corpus.row_unit[item[0]])]
+            result.append(SpanSuggestion(unit, judged))
     result.sort(key=lambda s: -s.suggestion.score)
     return result
 
