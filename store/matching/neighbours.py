@@ -439,11 +439,48 @@ def insert_neighbours(
     return changed
 
 
+def carry_over(
+    old_ids: np.ndarray,
+    old_i: np.ndarray,
+    old_s: np.ndarray,
+    ids: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The previous run's lists moved onto this run's rows: (top_i, top_s, kept).
+
+    Rows are matched by identity (`ids`: the same sentence with the same text). A row
+    keeps its list only when it was there before and every neighbour in its list is
+    still there; `kept` marks those. Every other row (new, or one that lost a
+    neighbour) has an empty list (-1, -inf) and needs searching again.
+    """
+    n, k = len(ids), old_i.shape[1]
+    top_i = np.full((n, k), -1, dtype=np.int64)
+    top_s = np.full((n, k), -np.inf, dtype=np.float32)
+    kept = np.zeros(n, dtype=bool)
+    if not len(old_ids) or not n:
+        return top_i, top_s, kept
+    order = np.argsort(old_ids, kind="stable")
+    at = np.minimum(np.searchsorted(old_ids[order], ids), len(order) - 1)
+    was = order[at]
+    here = old_ids[was] == ids
+    now_of_old = np.full(len(old_ids), -1, dtype=np.int64)
+    now_of_old[was[here]] = np.flatnonzero(here)
+    rows = np.flatnonzero(here)
+    listed = old_i[was[rows]]
+    moved = np.where(listed >= 0, now_of_old[np.maximum(listed, 0)], -1)
+    whole = (moved >= 0).all(axis=1)
+    rows = rows[whole]
+    top_i[rows] = moved[whole]
+    top_s[rows] = old_s[was[rows]]
+    kept[rows] = True
+    return top_i, top_s, kept
+
+
 __all__ = [
     "EXACT_UP_TO",
     "VectorIndex",
     "ann_available",
     "ann_other_docs",
+    "carry_over",
     "entering",
     "exact_other_docs",
     "fingerprint",
