@@ -156,16 +156,19 @@ class VectorIndex:
             return np.zeros(0, dtype=bool)
         return np.asarray(self._index.contains(np.asarray(keys, dtype=np.uint64)), dtype=bool)
 
-    def add(self, keys: np.ndarray, vectors: np.ndarray) -> int:
-        """Add the rows whose key is not in the index yet; how many were added."""
+    def add(self, keys: np.ndarray, vectors: np.ndarray, threads: int = 1) -> int:
+        """Add the rows whose key is not in the index yet; how many were added.
+
+        One thread by default: the graph then depends only on the order of insertion,
+        so a run can be repeated exactly; more threads (0: all) race to link each new
+        point, and build faster.
+        """
         keys = np.asarray(keys, dtype=np.uint64)
         keys, first = np.unique(keys, return_index=True)
         new = ~self.contains(keys)
         if new.any():
             rows = np.ascontiguousarray(vectors[first[new]], dtype=np.float32)
-            # One thread: the graph then depends only on the order of insertion, so a
-            # run can be repeated exactly; more threads race to link each new point.
-            self._index.add(keys[new], rows, threads=1)
+            self._index.add(keys[new], rows, threads=threads)
         return int(new.sum())
 
     def search(self, vectors: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
