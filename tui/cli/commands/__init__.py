@@ -31,9 +31,14 @@ SUMMARIES: dict[str, dict[str, str]] = {
         "links": "List links between articles, grouped by statement (cluster).",
     },
     "exchange": {
-        "export": "Export annotations: jsonl (default, lossless), documents, w3c, brat or csv.",
-        "import-annotations":
-            "Import a jsonl export: lossless, idempotent by id, all or nothing.",
+        "export": (
+            "Export annotations: jsonl (default, lossless), documents, w3c, doccano, "
+            "label-studio, prodigy, spacy, brat or csv."
+        ),
+        "import-annotations": (
+            "Import annotations: our jsonl export, or a doccano, Label Studio, Prodigy, "
+            "brat (folder), W3C or documents file. All or nothing, idempotent."
+        ),
         "review": "List annotations that could not be re-anchored safely on a changed text.",
         "annotate": "Annotate a span of an article from a script (undoable like any edit).",
     },
