@@ -12,9 +12,9 @@ app's first frame do not wait for sqlite-utils, numpy or the matcher they do not
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.machinery
 import sys
+from importlib.machinery import ModuleSpec, PathFinder
+from threading import get_ident
 from types import ModuleType
 from typing import Any
 
@@ -100,43 +100,51 @@ def __dir__() -> list[str]:
 # sqlite-utils imports numpy and pandas when they are installed, only to map their
 # scalar types to column types. The store never hands it such values (its tables are
 # made by migrations, its rows are Python values), and the two cost more to import
-# than the rest of the app's start. They are hidden from sqlite-utils while it loads,
-# and import as usual for the code that uses them.
-_HIDDEN_FROM_SQLITE_UTILS = ("numpy", "pandas")
+# than the rest of the app's start. So the thread that loads `sqlite_utils.db` is told
+# they are missing while it does; every other thread, and this one afterwards, imports
+# them as usual. Nothing global changes meanwhile (`sys.modules` is left alone), so a
+# worker importing numpy at that moment is not affected. The finder stays installed:
+# taking it out of `sys.meta_path` could make an import running in another thread, which
+# walks that list, skip the finder after it.
+_HIDDEN_FROM_SQLITE_UTILS = frozenset({"numpy", "pandas"})
 
 
-class _SqliteUtilsFinder(importlib.abc.MetaPathFinder):
-    """Finds `sqlite_utils.db` as Python would, and loads it with numpy and pandas hidden."""
+class _SqliteUtilsFinder:
+    """A meta path finder: loads `sqlite_utils.db` with numpy and pandas hidden from the
+    loading thread; finds nothing else itself."""
+
+    def __init__(self) -> None:
+        self.loading: set[int] = set()  # threads executing sqlite_utils.db right now
 
     def find_spec(self, name: str, path: Any, target: ModuleType | None = None) -> Any:
+        if name in _HIDDEN_FROM_SQLITE_UTILS and get_ident() in self.loading:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         if name != "sqlite_utils.db":
             return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        spec = PathFinder.find_spec(name, path)
         if spec is not None and spec.loader is not None:
-            spec.loader = _HidingLoader(spec.loader)
+            spec.loader = _HidingLoader(spec.loader, self.loading)
         return spec
 
 
-class _HidingLoader(importlib.abc.Loader):
-    def __init__(self, loader: Any) -> None:
+class _HidingLoader:
+    def __init__(self, loader: Any, loading: set[int]) -> None:
         self._loader = loader
+        self._loading = loading
 
     def __getattr__(self, name: str) -> Any:  # get_source, get_filename, ... for tracebacks
         return getattr(self._loader, name)
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
         return self._loader.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
-        hidden = [name for name in _HIDDEN_FROM_SQLITE_UTILS if name not in sys.modules]
-        for name in hidden:
-            sys.modules[name] = None  # type: ignore[assignment]  # import raises ImportError
+        thread = get_ident()
+        self._loading.add(thread)
         try:
             self._loader.exec_module(module)
         finally:
-            for name in hidden:
-                if sys.modules.get(name, ...) is None:
-                    del sys.modules[name]
+            self._loading.discard(thread)
 
 
 if "sqlite_utils.db" not in sys.modules:

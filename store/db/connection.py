@@ -76,7 +76,7 @@ def open_store(path: str | Path = ":memory:", *, write: bool = True) -> Store:
                 return _open_for_writing(name, conn)
             return _open_for_writing(name)
         if state == "current" and not write:
-            return Store(Database(_reader(file)), name, read_only_because=cannot_write)
+            return Store(_database(_reader(file)), name, read_only_because=cannot_write)
         raise StoreError(f"{name}: {cannot_write}")
     except sqlite3.DatabaseError as error:
         raise StoreError(f"{name}: {describe_error(error)}") from error
@@ -85,12 +85,19 @@ def open_store(path: str | Path = ":memory:", *, write: bool = True) -> Store:
             reader.close()
 
 
+def _database(conn: sqlite3.Connection) -> Database:
+    """sqlite-utils on our connection, without its plugins: looking for them reads the
+    metadata of every installed package, slower than opening the database, and a plugin
+    found there could change our connection (its functions, its pragmas) unasked."""
+    return Database(conn, execute_plugins=False)
+
+
 def _open_for_writing(name: str, conn: sqlite3.Connection | None = None) -> Store:
     memory = name == ":memory:"
     try:
         if conn is None:
             conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
-        db = Database(conn)
+        db = _database(conn)
         db.execute("PRAGMA foreign_keys = ON")
         if not memory:
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
