@@ -21,17 +21,14 @@ from . import input_driver
 from .messages import OpenDocument
 from .screens.base import StoreScreen
 from .screens.dialogs import ConfirmDialog, DeleteDialog, NoteDialog, ReplaceDialog, excerpt
-from .screens.help import HelpScreen, help_rows, keys_markdown
 from .screens.library import LibraryScreen
 from .screens.navigation import JumpList, Navigation
 from .screens.palette import JumpProvider
-from .screens.reader import ReaderScreen
-from .widgets.annotation_list import AnnotationList
-from .widgets.article_view import ArticleView
-from .widgets.document_table import DocumentTable
+from .screens.resume import resume_target
 
 # The screens an action opens are imported by that action: they bring the matcher
-# (numpy), search and export, which the first frame does not need.
+# (numpy), search and export, which the first frame does not need. The reader too:
+# a start on the library draws without it.
 if TYPE_CHECKING:
     from store import LinkReport
 
@@ -93,8 +90,10 @@ class SidenoteApp(App[None]):
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
         self.push_screen(LibraryScreen(self.store))
-        target = self.doc_id or ReaderScreen.resume_target(self.store)
+        target = self.doc_id or resume_target(self.store)
         if target is not None:
+            from .screens.reader import ReaderScreen
+
             self.push_screen(ReaderScreen(self.store, target, navigation=self._navigation()))
         self._data_version = self.store.data_version()
         self.set_interval(POLL_SECONDS, self.check_for_changes)
@@ -213,6 +212,8 @@ class SidenoteApp(App[None]):
         self.open_document(message.doc_id, message.offset)
 
     def open_document(self, doc_id: str, offset: int | None = None) -> None:
+        from .screens.reader import ReaderScreen
+
         screens = self._store_screens()
         top = screens[0] if screens else None
         if isinstance(top, ReaderScreen):
@@ -304,6 +305,8 @@ class SidenoteApp(App[None]):
     # -- help --------------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen, help_rows
+
         screen = self.screen
         rows = help_rows(screen.active_bindings, self.get_key_display)
         self.push_screen(HelpScreen(screen.sub_title or "Sidenote", rows))
@@ -315,10 +318,15 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
     from .screens.annotations import AnnotationsScreen
     from .screens.echoes import EchoesScreen
     from .screens.export import ExportDialog
+    from .screens.help import HelpScreen
     from .screens.queue import BulkDialog, QueueScreen
+    from .screens.reader import ReaderScreen
     from .screens.review import ReviewScreen
     from .screens.search import SearchScreen
     from .screens.spread import ReportDialog, SpreadScreen
+    from .widgets.annotation_list import AnnotationList
+    from .widgets.article_view import ArticleView
+    from .widgets.document_table import DocumentTable
     from .widgets.row_table import RowTable
 
     return [
@@ -345,6 +353,8 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
 
 if __name__ == "__main__":
     from pathlib import Path
+
+    from .screens.help import keys_markdown
 
     target = Path(__file__).resolve().parents[1] / "docs" / "keys.md"
     target.write_text(keys_markdown(app_key_sections()), encoding="utf-8")

@@ -44,6 +44,7 @@ from ..widgets.text_layout import display_text, find_all
 from .base import StoreScreen
 from .dialogs import NoteDialog, NoteEdit, excerpt
 from .navigation import Navigation, Place, citation
+from .resume import REOPEN_SETTING
 
 # The echoes (store.links: the matcher and numpy) are imported where they are first
 # used, so the library's first frame does not wait for them.
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
     from .echoes import EchoQuery, OpenTarget
     from .meaning_echoes import MeaningEchoes
 
-REOPEN_SETTING = "tui.reader_open"  # True while the reader is open: restart returns to it
 PANEL_SETTING = "tui.panel_hidden"  # the side panel stays as the user left it
 SAVE_POSITION_SECONDS = 0.5
 
@@ -192,20 +192,6 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self.view = ArticleView(id="article")
         self.panel = AnnotationList(id="annotations")
         self.status = StatusLine(id="reader-status")
-
-    @staticmethod
-    def resume_target(store: Store) -> str | None:
-        """The article to reopen on start: the last one, if the reader was left open."""
-        if not store.setting(REOPEN_SETTING, False):
-            return None
-        doc_id = store.last_document()
-        if doc_id is None:
-            return None
-        try:
-            store.document(doc_id)
-        except NotFound:
-            return None
-        return doc_id
 
     # -- layout -------------------------------------------------------------------------
 
