@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from store import ImportReport, corpus_stats, import_paths
+from store import corpus_stats
 
 from ..context import CliContext
 from ..output import data_stdout, echo, json_line, literal
+
+# The importer (HTML extraction, sentence splitting, the re-anchoring matcher) and the
+# progress bar are imported by `sidenote import` alone: `docs`, `show` and `stats`
+# answer without them.
+if TYPE_CHECKING:
+    from store import ImportReport
 
 # Below this many files an import is quick enough that a progress bar only flickers.
 PROGRESS_MIN_FILES = 10
@@ -50,6 +55,16 @@ def import_(obj: CliContext, paths: tuple[str, ...], encoding: str | None, as_js
 
 
 def _run_import(store, paths: list[str], encoding: str | None) -> ImportReport:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from store import import_paths
+
     if not sys.stderr.isatty():
         return import_paths(store, paths, encoding=encoding, parallel=True)
     with Progress(
@@ -76,6 +91,8 @@ def _run_import(store, paths: list[str], encoding: str | None) -> ImportReport:
 
 def _shown_name(path: str) -> str:
     """A file name for the progress bar: a file name is data, never markup or escapes."""
+    from rich.markup import escape
+
     return escape(literal(Path(path).name))
 
 
