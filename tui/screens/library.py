@@ -180,6 +180,9 @@ class LibraryScreen(StoreScreen):
         self.sort = "imported"
         self.descending = False
         self._filter_timer: Timer | None = None
+        # Set between a key that opens the filter and the moment the filter has the
+        # focus: keys typed in that window go into the filter too.
+        self._filter_opening = False
         # Kept, not queried: a change from another Sidenote can arrive while the
         # screen is still mounting its children, or already removing them.
         self.table = DocumentTable(id="library-table")
@@ -320,12 +323,34 @@ class LibraryScreen(StoreScreen):
         if event.key == "down" and self.focused is self.filter:
             self.table.focus()
             event.stop()
+        elif self._filter_opening and self.focused is not self.filter and (
+            event.is_printable or event.key == "backspace"
+        ):
+            # Focus moves after the keys already queued: letters typed right after
+            # `/` or the first letter belong to the filter, not to the table's keys.
+            event.stop()
+            event.prevent_default()
+            if event.key == "backspace":
+                self._type_into_filter(self.filter.value[:-1])
+            else:
+                self._type_into_filter(self.filter.value + (event.character or ""))
         elif self.focused is self.table and starts_filter(event, self._library_keys()):
             event.stop()
             event.prevent_default()
-            self.filter.value = event.character or ""
-            self.filter.cursor_position = len(self.filter.value)
-            self.filter.focus()
+            self._type_into_filter(event.character or "")
+            self._open_filter()
+
+    def _type_into_filter(self, value: str) -> None:
+        self.filter.value = value
+        self.filter.cursor_position = len(value)
+
+    def _open_filter(self) -> None:
+        self._filter_opening = True
+        self.filter.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget is self.filter:
+            self._filter_opening = False
 
     def _library_keys(self) -> set[str]:
         """The keys the library itself binds (the table's and this screen's), after
@@ -335,9 +360,10 @@ class LibraryScreen(StoreScreen):
         }
 
     def action_filter(self) -> None:
-        self.filter.focus()
+        self._open_filter()
 
     def action_clear_filter(self) -> None:
+        self._filter_opening = False
         if self.filter.value:
             self.filter.value = ""
             self._filter_now()
