@@ -9,7 +9,8 @@ place for is said in docs/formats.md.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from typing import IO
 
 from ..db.connection import Store
@@ -126,18 +127,32 @@ def label_studio_task(article: Article, unit: str, number: int = 1) -> dict:
     }
 
 
-def _write_each(store: Store, stream: IO[str], flt: ExportFilter, fmt: str, build) -> int:
+# doccano reads a file in the encoding its import form names, and its "Auto" choice
+# guesses with chardet, which takes a short UTF-8 file of CJK or Arabic text for a
+# single-byte code page (cp1254): the import then fails or garbles the text under
+# the offsets. Escaped to ASCII, the JSON reads the same in every encoding offered.
+ASCII = json.JSONEncoder(ensure_ascii=True).encode
+
+
+def _write_each(
+    store: Store,
+    stream: IO[str],
+    flt: ExportFilter,
+    fmt: str,
+    build,
+    encode: Callable[[object], str] = ENCODE,
+) -> int:
     unit = unit_for(fmt, flt)
     count = 0
     with contextlib.closing(articles(store, flt)) as walk:
         for article in walk:
-            stream.write(ENCODE(build(article, unit)) + "\n")
+            stream.write(encode(build(article, unit)) + "\n")
             count += 1
     return count
 
 
 def write_doccano(store: Store, stream: IO[str], flt: ExportFilter) -> int:
-    return _write_each(store, stream, flt, "doccano", doccano_line)
+    return _write_each(store, stream, flt, "doccano", doccano_line, ASCII)
 
 
 def write_prodigy(store: Store, stream: IO[str], flt: ExportFilter) -> int:
