@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 from datetime import datetime
 from pathlib import Path
 
@@ -48,6 +47,8 @@ def load_keymap(path: Path) -> dict[str, str]:
 
 def _read_toml(path: Path) -> dict | None:
     """The parsed file, or None when there is none."""
+    import tomllib  # here: most starts have no keymap file, and the app waits on imports
+
     try:
         # A regular file of a keymap's size only: a FIFO or a link to a device here
         # would otherwise keep the app from starting.
