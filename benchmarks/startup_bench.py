@@ -8,7 +8,10 @@ frame that shows the library):
 - `sidenote --version`, `sidenote --help` and `sidenote docs` (a command that reads
   the database and prints);
 - `sidenote` (the app) in a pseudo-terminal of 120x35, until a title from the library
-  has been written to the terminal.
+  has been written to the terminal;
+- the app again on a database whose reader was left open, until the reader's status
+  line has been written: the start of someone who quit while reading (no target of
+  its own; it shows what resuming costs beyond the library).
 
 The cases take turns within each run, so drift in the machine's load is shared, and
 each figure is the median over `--runs` runs. The app starts on a fresh copy of a
@@ -51,6 +54,14 @@ SIZE = (35, 120)  # rows, columns
 ENTRY = "import re, sys; from tui.cli.main import main; sys.exit(main())"
 # On the library's first screen: a title of one of the bundled articles.
 LIBRARY_MARK = b"Trump envoy"
+# On the reader's first screen: its status line.
+READER_MARK = b"sentence 1/"
+# Leaves the reader open on the first article, as quitting while reading does.
+LEAVE_READER_OPEN = (
+    "import sys; from store import open_store; s = open_store(sys.argv[1]); "
+    "s.set_setting('tui.reader_open', True); "
+    "s.set_setting('last_document', s.document_summaries()[0].id); s.close()"
+)
 PAINT_TIMEOUT = 60.0
 # What Textual writes between the cells of a row: escape sequences and cursor moves.
 ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
@@ -71,8 +82,9 @@ def timed_run(argv: list[str], env: dict[str, str], root: Path = ROOT) -> float:
     return elapsed
 
 
-def first_paint(argv: list[str], env: dict[str, str], root: Path) -> float:
-    """Seconds from spawn until the library's mark has been written to the terminal."""
+def first_paint(argv: list[str], env: dict[str, str], root: Path,
+                mark: bytes = LIBRARY_MARK) -> float:
+    """Seconds from spawn until `mark` has been written to the terminal."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *SIZE, 0, 0))
     start = time.perf_counter()
@@ -81,14 +93,14 @@ def first_paint(argv: list[str], env: dict[str, str], root: Path) -> float:
     os.close(slave)
     seen = b""
     try:
-        while LIBRARY_MARK not in ESCAPES.sub(b"", seen):
+        while mark not in ESCAPES.sub(b"", seen):
             if time.perf_counter() - start > PAINT_TIMEOUT:
-                sys.exit(f"startup_bench: no library after {PAINT_TIMEOUT:.0f} s: {seen[-300:]!r}")
+                sys.exit(f"startup_bench: no {mark!r} after {PAINT_TIMEOUT:.0f} s: {seen[-300:]!r}")
             ready, _, _ = select.select([master], [], [], 1.0)
             if ready:
                 try:
                     seen += os.read(master, 65536)
-                except OSError:  # EIO: the app exited before drawing the library
+                except OSError:  # EIO: the app exited before drawing the mark
                     sys.exit(f"startup_bench: the app exited: {seen[-500:]!r}")
         return time.perf_counter() - start
     finally:
@@ -117,6 +129,15 @@ def build_database(folder: Path, env: dict[str, str], root: Path) -> Path:
     subprocess.run(cli("--db", str(template), "import", str(ROOT / "seeds")), cwd=root,
                    env=env, check=True, stdout=subprocess.DEVNULL)
     return template
+
+
+def reading_database(template: Path, env: dict[str, str], root: Path) -> Path:
+    """A copy of `template` that the app opens in the reader, where it was left."""
+    reading = template.with_name("reading.sqlite")
+    shutil.copyfile(template, reading)
+    subprocess.run([sys.executable, "-c", LEAVE_READER_OPEN, str(reading)], cwd=root,
+                   env=env, check=True)
+    return reading
 
 
 def isolated_env(folder: Path) -> dict[str, str]:
@@ -170,18 +191,21 @@ def sidenote_cases(
     def run(*args: str) -> Callable[[], float]:
         return lambda: timed_run(cli(*args), env, root)
 
-    def app() -> float:
+    reading = reading_database(template, env, root)
+
+    def app(start: Path = template, mark: bytes = LIBRARY_MARK) -> float:
         db = folder / "app.sqlite"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(template, db)
-        return first_paint(cli("--db", str(db)), env, root)
+        shutil.copyfile(start, db)
+        return first_paint(cli("--db", str(db)), env, root, mark)
 
     return {
         f"sidenote --version{tag}": run("--version"),
         f"sidenote --help{tag}": run("--help"),
         f"sidenote docs{tag}": run("--db", str(template), "docs"),
         f"sidenote (app): first paint{tag}": app,
+        f"sidenote (app): resumed reader{tag}": lambda: app(reading, READER_MARK),
     }
 
 
