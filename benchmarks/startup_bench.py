@@ -158,6 +158,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--root", type=Path, nargs="+", default=[ROOT],
                         help="checkouts whose tui/ and store/ are started (default: this one)")
+    parser.add_argument("--skip", action="append", default=[], metavar="TEXT",
+                        help="leave out the cases whose name contains TEXT (e.g. 'resumed' "
+                             "for a checkout that cannot resume)")
     args = parser.parse_args()
     roots = [root.resolve() for root in args.root]
 
@@ -175,6 +178,8 @@ def main() -> None:
             own = folder / str(number)
             own.mkdir()
             cases |= sidenote_cases(root, tag, own, build_database(own, env, root), env)
+        cases = {label: case for label, case in cases.items()
+                 if not any(text in label for text in args.skip)}
         times: dict[str, list[float]] = {label: [] for label in cases}
         for case in cases.values():  # one untimed round: the OS's file cache, .pyc files
             case()
