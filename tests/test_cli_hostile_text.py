@@ -190,6 +190,11 @@ def invocations(w: dict, out: Path) -> dict[str, list[tuple[list[str], bool]]]:
             (["links", "accept", bad("nope")], False),
             (["links", "reject", bad("nope")], False),
         ],
+        "datasette-metadata": [
+            # To standard output it is data, exact into a pipe (as `export -o -`).
+            (["datasette-metadata", "-o", str(out / f"m{HOSTILE}.json")], False),
+            (["datasette-metadata", "--name", bad("name"), "-o", str(out / "n.json")], False),
+        ],
         "statements": [(["statements"], False), (["statements", "--json"], True)],
         "spread": [
             (["spread", w["ann"]], False),
