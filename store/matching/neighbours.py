@@ -179,7 +179,8 @@ class VectorIndex:
         count = max(1, min(count, len(self)))
         found = self._index.search(np.ascontiguousarray(vectors, dtype=np.float32), count)
         keys = np.asarray(found.keys, dtype=np.int64).reshape(len(vectors), -1)
-        sims = 1.0 - np.asarray(found.distances, dtype=np.float32).reshape(len(vectors), -1)
+        with np.errstate(invalid="ignore"):  # sentinel distances of empty places, replaced below
+            sims = 1.0 - np.asarray(found.distances, dtype=np.float32).reshape(len(vectors), -1)
         counts = np.asarray(found.counts).reshape(-1)
         missing = np.arange(keys.shape[1])[None, :] >= counts[:, None]
         keys[missing] = -1
@@ -318,10 +319,12 @@ def ann_other_docs(
     todo = np.unique(rows.of_row[wanted])
     count = k + PAD
     for _ in range(_ROUNDS + 1):
+        if not len(todo):
+            break
         found, _sims = index.search(vectors[rows.first[todo]], count)
         short = _fill(rows, found, todo, vectors, doc_ids, place, (top_i, top_s))
         todo = todo[short]
-        if not len(todo) or count >= len(index):
+        if count >= len(index):
             break
         count *= 2
     return top_i, top_s
