@@ -255,6 +255,11 @@ def test_a_second_run_searches_only_the_new_article(tmp_path, monkeypatch):
     assert [set(row) for row in near[0]] == [set(row) for row in exact_i]
     assert np.allclose(near[1], exact_s, atol=1e-5)
 
+    # Nothing new: the saved index is memory-mapped, and nothing is searched at all.
+    searched.clear()
+    again = corpus_neighbours(grown, units, vectors, encoder.name)
+    assert searched == [] and (again[0] == near[0]).all()
+
     # Lists that do not hold for these vectors (another database's) are not used.
     other = vectors[::-1].copy()
     monkeypatch.setattr(neighbours, "ann_other_docs", counting)
