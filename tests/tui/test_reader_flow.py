@@ -28,16 +28,31 @@ def assert_exact(store: Store) -> None:
         assert annotation.text == text[annotation.start : annotation.end]
 
 
-def test_enter_j_j_q_tags_the_third_sentence_as_a_quote(library: Store) -> None:
+def test_enter_j_j_q_tags_the_quotation_in_the_third_sentence(library: Store) -> None:
     async def scenario(pilot, app):
         assert isinstance(app.screen, LibraryScreen)
         await pilot.press("enter", "j", "j", "q")
 
     drive(SidenoteApp(library), scenario)
     doc_id = first_doc(library)
-    third = library.sentences(doc_id)[2]
+    quotation = "We have a deal that protects everyone,"
+    start = NEWS.index(quotation)
     [annotation] = library.annotations()
     assert annotation.label is Label.quote
+    assert (annotation.doc_id, annotation.start, annotation.end) == (
+        doc_id, start, start + len(quotation))
+    assert annotation.speaker == "the Austrian minister"
+
+
+def test_enter_j_j_c_tags_the_third_sentence_as_a_claim(library: Store) -> None:
+    async def scenario(pilot, app):
+        await pilot.press("enter", "j", "j", "c")
+
+    drive(SidenoteApp(library), scenario)
+    doc_id = first_doc(library)
+    third = library.sentences(doc_id)[2]
+    [annotation] = library.annotations()
+    assert annotation.label is Label.claim
     assert (annotation.doc_id, annotation.start, annotation.end) == (doc_id, third.start, third.end)
     assert annotation.text == NEWS[third.start : third.end]
 

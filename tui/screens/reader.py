@@ -138,7 +138,9 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         Binding("c", "tag('claim')", "claim", id="reader.tag_claim", group=TAG,
                 tooltip="tag the selection (else the sentence) as a claim, or relabel"),
         Binding("q", "tag('quote')", "quote", id="reader.tag_quote", group=TAG,
-                tooltip="tag the selection (else the sentence) as a quote, or relabel"),
+                tooltip="tag the selection as a quote, else the quotation the quote finder "
+                        "sees under the cursor (or the sentence's only one) with its speaker, "
+                        "else the sentence; or relabel"),
         Binding("p", "tag('proposal')", "proposal", id="reader.tag_proposal", group=TAG,
                 tooltip="tag the selection (else the sentence) as a proposal, or relabel"),
         Binding("e", "edit", "note", id="reader.edit",
@@ -420,6 +422,8 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         suggestion = (view.suggestion_at(view.caret)
                       if self._suggesting and selection is None else None)
         existing = self._focus() if selection is None and suggestion is None else None
+        if label is Label.quote and selection is None and suggestion is None and existing is None:
+            suggestion = self._quotation_to_tag()
         span = suggestion or self._target_span()
         if existing is None and span is not None:
             existing = next(
@@ -921,6 +925,24 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             if quote.speaker and shared > overlap:
                 best, overlap = quote.speaker, shared
         return best
+
+    def _quotation_to_tag(self) -> tuple[int, int] | None:
+        """What `q` tags with no selection when the finder sees a quotation in the
+        sentence: the one under the caret, else the sentence's only one (a whole
+        sentence would put its own marks and "she said" inside the quote). None
+        leaves the sentence: no quotation there, several and the caret on none, or
+        a long article's still being found."""
+        view = self.view
+        sentence = view.sentence_span()
+        quotes = [q for q in self._found_quotes() or () if not q.nested and q.end > q.start]
+        caret = view.caret
+        under = next((q for q in quotes if q.start <= caret < q.end), None)
+        if under is not None:
+            return under.start, under.end
+        if sentence is None:
+            return None
+        inside = [q for q in quotes if q.start < sentence[1] and q.end > sentence[0]]
+        return (inside[0].start, inside[0].end) if len(inside) == 1 else None
 
     def _suggested_speaker(self, span: tuple[int, int]) -> str:
         speaker = self._found_speaker(*span)

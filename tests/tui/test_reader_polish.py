@@ -1,0 +1,104 @@
+"""The reader's answers to a day's use by someone who did not read the code: `q` on a
+sentence that holds a quotation, find's highlights after find is closed, what resizing
+an annotation reports.
+
+Each test drives the reader by keys and checks what is kept or what is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from store import Label, Store, open_store
+from store.corpus import bundled_seed_paths
+from store.importing.ingest import import_paths
+from tui.app import SidenoteApp
+from tui.screens.reader import ReaderScreen
+from tui.widgets.article_view import ArticleView
+
+from .conftest import drive
+
+PUTIN_TITLE = "Putin wins Ukraine concessions in Alaska"
+THREE_YEARS = ("For three years, they talked about Russia's isolation, and today they saw the "
+               "red carpet rolled out to welcome the Russian president to the United States,")
+WESTERN = ("Western media are in a state that could be described as derangement verging on "
+           "complete insanity,")
+
+
+def reader(app: SidenoteApp) -> tuple[ReaderScreen, ArticleView]:
+    screen = app.screen
+    assert isinstance(screen, ReaderScreen)
+    return screen, screen.query_one(ArticleView)
+
+
+@pytest.fixture
+def putin() -> Iterator[tuple[Store, str]]:
+    """The bundled corpus, and the article where Maria Zakharova is quoted twice."""
+    with open_store(":memory:") as store:
+        assert import_paths(store, bundled_seed_paths()).ok
+        doc_id = next(d for d in store.document_ids()
+                      if store.document(d).title.startswith(PUTIN_TITLE))
+        yield store, doc_id
+
+
+# -- q on a sentence that holds a quotation -------------------------------------------------
+
+
+def test_q_on_a_sentence_with_one_quotation_tags_the_quotation_with_its_speaker(putin):
+    store, doc = putin
+
+    async def scenario(pilot, app):
+        reader(app)
+        await pilot.press("4", "j", "q")
+
+    drive(SidenoteApp(store, doc), scenario)
+    [quote] = store.annotations(doc)
+    assert quote.text == THREE_YEARS
+    assert quote.label is Label.quote
+    assert quote.speaker == "Maria Zakharova"
+
+
+def test_q_tags_the_quotation_under_the_caret(putin):
+    store, doc = putin
+    text = store.document(doc).text
+
+    async def scenario(pilot, app):
+        screen, view = reader(app)
+        view.move_caret(text.index("derangement"))
+        await pilot.press("q")
+
+    drive(SidenoteApp(store, doc), scenario)
+    [quote] = store.annotations(doc)
+    assert quote.text == WESTERN
+    assert quote.speaker == "Maria Zakharova"
+
+
+def test_q_with_a_selection_tags_the_selection(putin):
+    store, doc = putin
+    text = store.document(doc).text
+    start = text.index("For three years")
+
+    async def scenario(pilot, app):
+        screen, view = reader(app)
+        view.select(start, start + len("For three years"))
+        await pilot.press("q")
+
+    drive(SidenoteApp(store, doc), scenario)
+    [quote] = store.annotations(doc)
+    assert (quote.start, quote.end) == (start, start + len("For three years"))
+
+
+def test_c_on_a_sentence_with_a_quotation_still_tags_the_sentence(putin):
+    store, doc = putin
+    text = store.document(doc).text
+
+    async def scenario(pilot, app):
+        reader(app)
+        await pilot.press("4", "j", "c")
+
+    drive(SidenoteApp(store, doc), scenario)
+    [claim] = store.annotations(doc)
+    assert claim.text.endswith("she said.")
+    assert text[claim.start] == '"'
