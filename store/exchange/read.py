@@ -219,10 +219,18 @@ def check_record(record: dict) -> dict:
     return record
 
 
+def load_json(text: str) -> object:
+    """JSON text as values Sidenote can hold: no NaN or Infinity, no integer of more
+    than 20 digits. Every importer reads JSON through this, so a huge number is the
+    same one-line error everywhere (Python's own limit, 4,300 digits, raises a plain
+    ValueError). Raises ValueError (JSONDecodeError for malformed text)."""
+    return json.loads(text, parse_constant=_reject_constant, parse_int=bounded_int)
+
+
 def _json_object(line: str) -> dict:
     """The line as a JSON object holding only what text can hold."""
     try:
-        record = json.loads(line, parse_constant=_reject_constant, parse_int=_bounded_int)
+        record = load_json(line)
     except json.JSONDecodeError as error:
         raise RecordError(f"not valid JSON ({error.msg} at column {error.colno})") from None
     except RecursionError:
@@ -277,7 +285,9 @@ def _first_surrogate(value: object, where: str = "") -> str | None:
     return None
 
 
-def _bounded_int(digits: str) -> int:
+def bounded_int(digits: str) -> int:
+    """A whole number written out in a file, refused past 20 digits (no offset,
+    count or score is that long)."""
     if len(digits.lstrip("-")) > 20:
         raise ValueError(f"number with {len(digits)} digits is out of range")
     return int(digits)
@@ -895,12 +905,10 @@ def _restore_links(
             "id": _free_link_id(group.db, link_id),
             "pair_key": key,
             **{
-                f"a_{name}": value
-                for name, value in zip(_SIDE_COLUMNS, (*a[0], a[1]), strict=True)
+                f"a_{name}": value for name, value in zip(_SIDE_COLUMNS, (*a[0], a[1]), strict=True)
             },
             **{
-                f"b_{name}": value
-                for name, value in zip(_SIDE_COLUMNS, (*b[0], b[1]), strict=True)
+                f"b_{name}": value for name, value in zip(_SIDE_COLUMNS, (*b[0], b[1]), strict=True)
             },
             "a_match_start": None,
             "a_match_end": None,

@@ -41,7 +41,9 @@ from .read import (
     DocumentFinder,
     RecordError,
     _import_one,
+    bounded_int,
     check_record,
+    load_json,
     read_lines,
 )
 from .tools_write import DEFAULT_UNITS
@@ -80,12 +82,21 @@ def _json_lines(path: Path) -> Iterator[tuple[str, dict]]:
     for number, line in read_lines(path):
         where = f"{path}:{number}"
         try:
-            value = json.loads(line)
-        except (json.JSONDecodeError, RecursionError):
-            raise InputError(where, "not valid JSON") from None
+            value = load_json(line)
+        except RecursionError:
+            raise InputError(where, "JSON nested too deeply") from None
+        except ValueError as error:
+            raise InputError(where, _json_problem(error)) from None
         if not isinstance(value, dict):
             raise InputError(where, "expected a JSON object")
         yield where, value
+
+
+def _json_problem(error: ValueError) -> str:
+    """What is wrong with JSON `load_json` refused: malformed, or a value we cannot hold."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"not valid JSON ({error.msg})"
+    return str(error)
 
 
 def _string(where: str, value: object, name: str) -> str:
@@ -189,13 +200,15 @@ def _load_json(path: Path) -> object:
     if len(data) > MAX_JSON_BYTES:
         raise InputError(str(path), "larger than 1 GB")
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        return load_json(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise InputError(str(path), "not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise InputError(f"{path}:{error.lineno}", f"not valid JSON ({error.msg})") from None
     except RecursionError:
         raise InputError(str(path), "JSON nested too deeply") from None
+    except ValueError as error:
+        raise InputError(str(path), str(error)) from None
 
 
 def _task_regions(task: dict) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -280,7 +293,10 @@ def _brat_spans(ann: Path, article: ToolArticle) -> dict[str, ToolSpan]:
             pieces = [p.split() for p in offsets.split(";")]
             if any(len(p) != 2 for p in pieces):
                 raise InputError(where, f"offsets {offsets!r} are not 'start end[;start end]'")
-            bounds = [(int(a), int(b)) for a, b in pieces]
+            try:
+                bounds = [(bounded_int(a), bounded_int(b)) for a, b in pieces]
+            except ValueError as error:
+                raise InputError(where, str(error)) from None
             spans[tid] = ToolSpan(
                 where, article, bounds[0][0], bounds[-1][1], label, None, None,
                 {"fragments": bounds, "shown": shown},

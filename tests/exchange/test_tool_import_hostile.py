@@ -1,0 +1,108 @@
+"""Hostile files for `import-annotations --from TOOL`: each is refused with one line
+naming the file and the place, or imported as the tool meant it, never half-read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from store import open_store
+from tui.cli.main import cli
+
+TEXT = "Officials said the plan would cost 5 billion dollars. Critics disagreed strongly."
+HUGE = "9" * 5000
+
+
+def run(db: Path, *args: str):
+    return CliRunner().invoke(cli, ["--db", str(db), *args])
+
+
+def refused(db: Path, *args: str) -> str:
+    result = run(db, *args)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+def imported(db: Path, *args: str) -> str:
+    result = run(db, *args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def spans(db: Path) -> list[tuple[int, int, str, str]]:
+    with open_store(db) as store:
+        rows = store.db.execute(
+            'SELECT start, "end", label, text FROM annotations ORDER BY start, "end", label'
+        ).fetchall()
+    return [tuple(r) for r in rows]
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    return tmp_path / "s.db"
+
+
+def write(tmp_path: Path, name: str, content: str) -> Path:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def brat(tmp_path: Path, folder: str, files: dict[str, str]) -> Path:
+    root = tmp_path / folder
+    for name, content in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(content, encoding="utf-8")
+    return root
+
+
+# -- 1. a number too long for Python's int() ---------------------------------------
+
+
+MARK = 123456789  # replaced by HUGE in the file's text
+
+
+def huge(record: dict) -> str:
+    return json.dumps(record).replace(str(MARK), HUGE)
+
+
+W3C_TARGET = {"source": "https://ex.org/a", "selector": {"type": "TextPositionSelector"}}
+
+
+@pytest.mark.parametrize(
+    ("tool", "content"),
+    [
+        ("doccano", huge({"text": TEXT, "label": [[0, MARK, "claim"]]})),
+        ("prodigy", huge({"text": TEXT, "spans": [{"start": 0, "end": MARK, "label": "claim"}]})),
+        ("documents", huge({"text": TEXT, "spans": [{"start": MARK, "end": 9, "label": "x"}]})),
+        ("w3c", huge({"id": "urn:x:1", "type": "Annotation", "target": W3C_TARGET, "n": MARK})),
+    ],
+    ids=["doccano", "prodigy", "documents", "w3c"],
+)
+def test_a_huge_number_is_one_line_with_its_line(db, tmp_path, tool, content):
+    path = write(tmp_path, f"{tool}.jsonl", content + "\n")
+    assert refused(db, "import-annotations", "--from", tool, str(path)) == (
+        f"sidenote: {path}:1: number with 5000 digits is out of range"
+    )
+
+
+def test_a_huge_number_in_label_studio_json(db, tmp_path):
+    task = {"data": {"text": TEXT}, "annotations": [{"result": [{"id": "r1", "type": "labels",
+            "value": {"start": 0, "end": 0, "labels": ["claim"]}}]}]}  # fmt: skip
+    path = write(tmp_path, "ls.json", json.dumps([task]).replace('"end": 0', f'"end": {HUGE}'))
+    assert refused(db, "import-annotations", "--from", "label-studio", str(path)) == (
+        f"sidenote: {path}: number with 5000 digits is out of range"
+    )
+
+
+def test_a_huge_offset_in_brat(db, tmp_path):
+    root = brat(tmp_path, "b", {"x.txt": TEXT, "x.ann": f"T1\tclaim 0 {HUGE}\tOfficials\n"})
+    assert refused(db, "import-annotations", "--from", "brat", str(root)) == (
+        f"sidenote: {root / 'x.ann'}:T1: number with 5000 digits is out of range"
+    )
