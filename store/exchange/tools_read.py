@@ -381,20 +381,62 @@ def _w3c_extra(annotation: dict, bodies: list) -> dict:
     return extra
 
 
-def _w3c_span(where: str, annotation: object) -> ToolSpan:
-    if not isinstance(annotation, dict) or not isinstance(annotation.get("target"), dict):
+def _w3c_target(where: str, annotation: dict) -> dict:
+    """The annotation's one target: an object with a source and selectors."""
+    target = annotation.get("target")
+    if isinstance(target, list):
+        if len(target) != 1:
+            raise InputError(
+                where, f"{len(target)} targets; Sidenote reads one target per Annotation"
+            )
+        target = target[0]
+    if target is None:
         raise InputError(where, "an Annotation needs a target")
-    target = annotation["target"]
+    if isinstance(target, str):
+        raise InputError(
+            where,
+            "the target is only an address (a string); Sidenote needs a target object "
+            "with a source and a TextPositionSelector",
+        )
+    if not isinstance(target, dict):
+        raise InputError(where, "the target must be an object with a source and a selector")
+    return target
+
+
+def _w3c_bodies(where: str, annotation: dict) -> list[dict]:
+    """The bodies as objects. A body may be a bare string (the model allows an IRI
+    there): it is read as the tag, like a TextualBody with purpose `tagging`."""
+    bodies = annotation.get("body") or []
+    bodies = bodies if isinstance(bodies, list) else [bodies]
+    read = []
+    for body in bodies:
+        if isinstance(body, str):
+            body = {"value": body, "purpose": "tagging"}
+        if not isinstance(body, dict):
+            raise InputError(where, "each body must be an object or a string")
+        read.append(body)
+    return read
+
+
+def _w3c_span(where: str, annotation: object) -> ToolSpan:
+    if not isinstance(annotation, dict):
+        raise InputError(where, "expected an Annotation object")
+    target = _w3c_target(where, annotation)
     doc_id, url = _w3c_article(target)
     selectors = target.get("selector") or []
     selectors = selectors if isinstance(selectors, list) else [selectors]
+    selectors = [s for s in selectors if isinstance(s, dict)]
     quote = next((s for s in selectors if s.get("type") == "TextQuoteSelector"), None)
     position = next((s for s in selectors if s.get("type") == "TextPositionSelector"), None)
     if position is None:
         raise InputError(where, "no TextPositionSelector")
-    bodies = annotation.get("body") or []
-    bodies = bodies if isinstance(bodies, list) else [bodies]
+    bodies = _w3c_bodies(where, annotation)
+    untagged = [b for b in bodies if "purpose" not in b]
     label = next((b.get("value") for b in bodies if b.get("purpose") == "tagging"), None)
+    if label is None and len(untagged) == 1:
+        label = untagged[0].get("value")  # `purpose` is optional in the model
+    if label is None:
+        raise InputError(where, "no tag: give a body with purpose 'tagging' holding the label")
     extra = _w3c_extra(annotation, bodies)
     raw_id = _w3c_id(annotation)
     if raw_id.startswith("urn:uuid:"):

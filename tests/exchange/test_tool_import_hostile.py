@@ -106,3 +106,49 @@ def test_a_huge_offset_in_brat(db, tmp_path):
     assert refused(db, "import-annotations", "--from", "brat", str(root)) == (
         f"sidenote: {root / 'x.ann'}:T1: number with 5000 digits is out of range"
     )
+
+
+# -- 2. W3C bodies and targets in the other shapes the model allows -------------------
+
+
+def w3c_line(db: Path, **fields) -> str:
+    from tests.exchange_data import add_doc
+
+    with open_store(db) as store:
+        doc_id = add_doc(store, TEXT, title="Plan")
+    target = {
+        "source": f"urn:sidenote:doc:{doc_id}",
+        "selector": {"type": "TextPositionSelector", "start": 0, "end": 9},
+    }
+    record = {"id": "urn:x:1", "type": "Annotation", "body": "claim", "target": target}
+    record.update(fields)
+    return json.dumps(record) + "\n"
+
+
+def test_w3c_body_as_a_string_is_the_tag(db, tmp_path):
+    path = write(tmp_path, "w.jsonl", w3c_line(db))
+    assert "1 records: 1 added" in imported(db, "import-annotations", "--from", "w3c", str(path))
+    assert spans(db) == [(0, 9, "claim", "Officials")]
+
+
+def test_w3c_one_target_in_an_array_is_read(db, tmp_path):
+    line = w3c_line(db)
+    record = json.loads(line)
+    record["target"] = [record["target"]]
+    path = write(tmp_path, "w.jsonl", json.dumps(record) + "\n")
+    imported(db, "import-annotations", "--from", "w3c", str(path))
+    assert spans(db) == [(0, 9, "claim", "Officials")]
+
+
+def test_w3c_target_as_a_string_says_what_is_wrong(db, tmp_path):
+    path = write(tmp_path, "w.jsonl", w3c_line(db, target="urn:sidenote:doc:x"))
+    line = refused(db, "import-annotations", "--from", "w3c", str(path))
+    assert line.startswith(f"sidenote: {path}:urn:x:1: the target is only an address")
+    assert "TextPositionSelector" in line
+
+
+def test_w3c_two_targets_are_refused_by_count(db, tmp_path):
+    path = write(tmp_path, "w.jsonl", w3c_line(db, target=[{}, {}]))
+    assert refused(db, "import-annotations", "--from", "w3c", str(path)) == (
+        f"sidenote: {path}:urn:x:1: 2 targets; Sidenote reads one target per Annotation"
+    )
