@@ -516,17 +516,27 @@ def _stored_article(group, article: ToolArticle, path: Path) -> tuple[str, str]:
 
 
 def _check_fragments(span: ToolSpan, source: str, offsets: Offsets) -> None:
-    """A discontinuous brat span: its pieces, joined by a space, are its stated text."""
-    pieces = []
+    """A discontinuous brat span (`0 5;6 11`): a Sidenote span is one piece, so its
+    pieces may be apart only by white space (brat splits a span at line breaks);
+    joined by a space they are its stated text. Leaving words out is refused: the
+    span would hold words the annotator did not mark."""
+    bounds = []
     for a, b in span.extra["fragments"]:
         fa, fb = offsets.to_codepoint(a), offsets.to_codepoint(b)
-        if fa is None or fb is None:
-            raise InputError(span.where, f"fragment {a} {b} falls inside a character")
-        pieces.append(source[fa:fb])
-    if " ".join(pieces) != span.extra["shown"]:
-        raise InputError(
-            span.where, f"the text is {' '.join(pieces)!r}, not {span.extra['shown']!r}"
-        )
+        if fa is None or fb is None or fb < fa:
+            raise InputError(span.where, f"fragment {a} {b} is not a span of the text")
+        bounds.append((fa, fb))
+    for (_, end), (start, _) in zip(bounds, bounds[1:], strict=False):
+        if start < end or source[end:start].strip():
+            pieces = ";".join(f"{a} {b}" for a, b in span.extra["fragments"])
+            raise InputError(
+                span.where,
+                f"discontinuous span {pieces} leaves out {source[end:start]!r} "
+                "(a Sidenote span is one piece; split it into one annotation per piece)",
+            )
+    joined = " ".join(source[a:b] for a, b in bounds)
+    if joined != span.extra["shown"]:
+        raise InputError(span.where, f"the text is {joined!r}, not {span.extra['shown']!r}")
 
 
 def _span_record(group, span: ToolSpan, doc_id: str, text: str, unit: str, mapping) -> dict:
@@ -542,18 +552,8 @@ def _span_record(group, span: ToolSpan, doc_id: str, text: str, unit: str, mappi
             + ("" if unit == "codepoints" else " (or falls inside a character)"),
         )
     held = source[start:end]
-    fragments = span.extra.get("fragments")
-    if fragments is not None:
-        pieces = []
-        for a, b in fragments:
-            fa, fb = offsets.to_codepoint(a), offsets.to_codepoint(b)
-            if fa is None or fb is None:
-                raise InputError(span.where, f"fragment {a} {b} falls inside a character")
-            pieces.append(source[fa:fb])
-        if " ".join(pieces) != span.extra["shown"]:
-            raise InputError(
-                span.where, f"the text is {' '.join(pieces)!r}, not {span.extra['shown']!r}"
-            )
+    if span.extra.get("fragments") is not None:
+        _check_fragments(span, source, offsets)
     if span.text is not None and span.text != held:
         raise InputError(
             span.where,

@@ -152,3 +152,27 @@ def test_w3c_two_targets_are_refused_by_count(db, tmp_path):
     assert refused(db, "import-annotations", "--from", "w3c", str(path)) == (
         f"sidenote: {path}:urn:x:1: 2 targets; Sidenote reads one target per Annotation"
     )
+
+
+# -- 3. brat discontinuous spans ---------------------------------------------------
+
+
+def test_brat_discontinuous_span_leaving_words_out_is_refused(db, tmp_path):
+    root = brat(
+        tmp_path, "b", {"x.txt": "Alpha beta gamma.", "x.ann": "T1\tclaim 0 5;11 16\tAlpha gamma\n"}
+    )
+    assert refused(db, "import-annotations", "--from", "brat", str(root)) == (
+        f"sidenote: {root / 'x.ann'}:T1: discontinuous span 0 5;11 16 leaves out ' beta ' "
+        "(a Sidenote span is one piece; split it into one annotation per piece)"
+    )
+    assert not db.exists() or spans(db) == []
+
+
+def test_brat_span_split_at_a_line_break_is_one_span(db, tmp_path):
+    root = brat(
+        tmp_path,
+        "b",
+        {"x.txt": "Alpha beta\ngamma.", "x.ann": "T1\tclaim 6 10;11 16\tbeta gamma\n"},
+    )
+    imported(db, "import-annotations", "--from", "brat", str(root))
+    assert spans(db) == [(6, 16, "claim", "beta\ngamma")]
