@@ -20,6 +20,7 @@ then stores them like our own `jsonl` (store/exchange/read.py), in one change gr
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ from urllib.parse import unquote
 from ..db.connection import Store
 from ..documents import NewDocument, add_document, document_id
 from ..errors import InputError
-from ..files.reading import open_regular
+from ..files.reading import open_regular, read_bounded
 from ..history import change_group
 from ..importing.pages import derived_title, surrogate_problem
 from ..models import Label
@@ -310,23 +311,48 @@ def _brat_spans(ann: Path, article: ToolArticle) -> dict[str, ToolSpan]:
     return spans
 
 
+def _brat_files(folder: Path) -> list[Path]:
+    """Every .ann file under `folder`, subfolders included (brat collections nest),
+    sorted; hidden names skipped and linked folders not followed, as the article
+    importer walks folders (store/importing/ingest.py)."""
+
+    def fail(error: OSError) -> None:
+        raise InputError(str(error.filename or folder), f"cannot read folder ({error.strerror})")
+
+    found = []
+    for root, dirs, files in os.walk(folder, onerror=fail):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [Path(root) / f for f in files if f.endswith(".ann") and not f.startswith(".")]
+    return sorted(found)
+
+
+def _brat_text(ann: Path) -> str:
+    """The DOC.txt beside DOC.ann, in the same folder. A link is followed to a regular
+    file, as everywhere a file is read (store/files/reading.py); a device or FIFO is refused."""
+    txt = ann.with_suffix(".txt")
+    try:
+        return read_bounded(txt, MAX_JSON_BYTES).decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(str(ann), f"no {txt.name} beside it") from None
+    except IsADirectoryError:
+        raise InputError(str(txt), "is a folder, not the article's text") from None
+    except PermissionError:
+        raise InputError(str(txt), "cannot read (permission denied)") from None
+    except UnicodeDecodeError:
+        raise InputError(str(txt), "not UTF-8 text") from None
+
+
 def read_brat(path: Path) -> Iterator[ToolSpan]:
-    """A brat folder (every DOC.ann with its DOC.txt), or one .ann file."""
+    """A brat folder (every DOC.ann with its DOC.txt, in subfolders too), or one .ann file."""
     if path.is_dir():
-        anns = sorted(path.glob("*.ann"))
+        anns = _brat_files(path)
         if not anns:
-            raise InputError(str(path), "no .ann files in this folder")
+            raise InputError(str(path), "no .ann files in this folder or its subfolders")
     else:
         anns = [path]
     for ann in anns:
-        txt = ann.with_suffix(".txt")
-        try:
-            text = txt.read_bytes().decode("utf-8")
-        except FileNotFoundError:
-            raise InputError(str(ann), f"no {txt.name} beside it") from None
-        except UnicodeDecodeError:
-            raise InputError(str(txt), "not UTF-8 text") from None
-        article = ToolArticle(str(txt), text, derived_title(text))
+        text = _brat_text(ann)
+        article = ToolArticle(str(ann.with_suffix(".txt")), text, derived_title(text))
         spans = _brat_spans(ann, article)
         yield from spans.values()
 

@@ -176,3 +176,42 @@ def test_brat_span_split_at_a_line_break_is_one_span(db, tmp_path):
     )
     imported(db, "import-annotations", "--from", "brat", str(root))
     assert spans(db) == [(6, 16, "claim", "beta\ngamma")]
+
+
+# -- 4. brat collections in subfolders ---------------------------------------------
+
+
+def test_brat_reads_subfolders_pairing_files_per_folder(db, tmp_path):
+    root = brat(
+        tmp_path,
+        "b",
+        {
+            "a.txt": "One two three.",
+            "a.ann": "T1\tclaim 0 3\tOne\n",
+            "sub/a.txt": "Four five six.",  # the same name in another folder: its own pair
+            "sub/a.ann": "T1\tquote 5 9\tfive\n",
+            "sub/deep/c.txt": "Deep down here.",
+            "sub/deep/c.ann": "T1\tclaim 0 4\tDeep\n",
+        },
+    )
+    (root / "sub" / "deep" / "e.txt").symlink_to(root / "a.txt")  # a link to a regular file
+    (root / "sub" / "deep" / "e.ann").write_text("T1\tproposal 4 7\ttwo\n", encoding="utf-8")
+    output = imported(db, "import-annotations", "--from", "brat", str(root))
+    assert "4 records: 4 added" in output
+    assert spans(db) == [
+        (0, 3, "claim", "One"),
+        (0, 4, "claim", "Deep"),
+        (4, 7, "proposal", "two"),
+        (5, 9, "quote", "five"),
+    ]
+
+
+def test_brat_text_linked_to_a_fifo_is_refused(db, tmp_path):
+    import os
+
+    root = brat(tmp_path, "b", {"x.ann": "T1\tclaim 0 3\tOne\n"})
+    os.mkfifo(tmp_path / "fifo")
+    (root / "x.txt").symlink_to(tmp_path / "fifo")
+    assert refused(db, "import-annotations", "--from", "brat", str(root)) == (
+        f"sidenote: {root / 'x.txt'}: not a regular file (a link to a FIFO)"
+    )
