@@ -212,16 +212,17 @@ def _load_json(path: Path) -> object:
         raise InputError(str(path), str(error)) from None
 
 
-def _task_regions(task: dict) -> tuple[dict[str, dict], dict[str, dict]]:
-    """A task's `labels` results by region id, and its regions' speaker and note."""
-    regions: dict[str, dict] = {}
+def _task_regions(task: dict) -> tuple[list[tuple[str, dict]], dict[str, dict]]:
+    """A task's `labels` results with their region ids, in order (an id may repeat:
+    the import refuses one naming two spans), and its regions' speaker and note."""
+    regions: list[tuple[str, dict]] = []
     extras: dict[str, dict] = {}
     for annotation in task.get("annotations") or task.get("completions") or []:
         for result in annotation.get("result") or []:
             rid = str(result.get("id", ""))
             value = result.get("value") or {}
             if result.get("type") == "labels":
-                regions[rid] = result
+                regions.append((rid, result))
             elif result.get("type") == "textarea" and result.get("from_name") in _TEXTAREAS:
                 texts = value.get("text") or [""]
                 extras.setdefault(rid, {})[result["from_name"]] = "\n".join(map(str, texts))
@@ -246,7 +247,7 @@ def read_label_studio(path: Path) -> Iterator[ToolSpan]:
             raise InputError(where, "a task needs a 'data' object")
         article = _article(where, task["data"])
         regions, extras = _task_regions(task)
-        for rid, result in regions.items():
+        for rid, result in regions:
             value = result.get("value") or {}
             rwhere = f"{path}:{rid}"
             labels = value.get("labels") or []
@@ -291,6 +292,8 @@ def _brat_spans(ann: Path, article: ToolArticle) -> dict[str, ToolSpan]:
         if found:
             tid, label, offsets, shown = found.groups()
             where = f"{ann}:{tid}"
+            if tid in spans:
+                raise InputError(where, f"id {tid!r} twice in the file")
             pieces = [p.split() for p in offsets.split(";")]
             if any(len(p) != 2 for p in pieces):
                 raise InputError(where, f"offsets {offsets!r} are not 'start end[;start end]'")
@@ -654,6 +657,7 @@ def import_from_tool(
     mapping = mapping or {}
     finder = DocumentFinder(store)
     seen: set[str] = set()
+    tool_ids: dict[str, tuple] = {}  # the tool's id -> the span it named first
     with change_group(store, f"import {tool} annotations from {path.name}") as group:
         # By identity; each article kept alive with its result, so ids are never reused.
         stored: dict[int, tuple[ToolArticle, str, str]] = {}
@@ -663,6 +667,10 @@ def import_from_tool(
                 stored[key] = (span.article, *_stored_article(group, span.article, path))
             _, doc_id, text = stored[key]
             record = _span_record(group, span, doc_id, text, unit, mapping)
+            if span.id is not None:
+                named = (doc_id, record["start"], record["end"], record["label"])
+                if tool_ids.setdefault(span.id, named) != named:
+                    raise InputError(span.where, f"id {span.id!r} twice in the file")
             if record["id"] in seen:
                 continue  # the same span listed twice (Label Studio: one per annotator)
             seen.add(record["id"])

@@ -215,3 +215,55 @@ def test_brat_text_linked_to_a_fifo_is_refused(db, tmp_path):
     assert refused(db, "import-annotations", "--from", "brat", str(root)) == (
         f"sidenote: {root / 'x.txt'}: not a regular file (a link to a FIFO)"
     )
+
+
+# -- 5. one id on two spans ----------------------------------------------------------
+
+
+def region(rid: str, start: int, end: int, label: str = "claim") -> dict:
+    value = {"start": start, "end": end, "text": TEXT[start:end], "labels": [label]}
+    return {"id": rid, "from_name": "label", "to_name": "text", "type": "labels", "value": value}
+
+
+def test_label_studio_region_id_on_two_spans_is_refused(db, tmp_path):
+    task = {
+        "data": {"text": TEXT},
+        "annotations": [{"result": [region("dup", 0, 9)]}, {"result": [region("dup", 10, 14)]}],
+    }
+    path = write(tmp_path, "ls.json", json.dumps([task]))
+    assert refused(db, "import-annotations", "--from", "label-studio", str(path)) == (
+        f"sidenote: {path}:dup: id 'dup' twice in the file"
+    )
+
+
+def test_label_studio_same_region_from_two_annotators_is_one(db, tmp_path):
+    task = {
+        "data": {"text": TEXT},
+        "annotations": [{"result": [region("r", 0, 9)]}, {"result": [region("r", 0, 9)]}],
+    }
+    path = write(tmp_path, "ls.json", json.dumps([task]))
+    imported(db, "import-annotations", "--from", "label-studio", str(path))
+    assert spans(db) == [(0, 9, "claim", "Officials")]
+
+
+def test_prodigy_span_id_on_two_spans_is_refused(db, tmp_path):
+    record = {
+        "text": TEXT,
+        "spans": [
+            {"id": "X", "start": 0, "end": 9, "label": "claim"},
+            {"id": "X", "start": 10, "end": 14, "label": "claim"},
+        ],
+    }
+    path = write(tmp_path, "p.jsonl", json.dumps(record) + "\n")
+    assert refused(db, "import-annotations", "--from", "prodigy", str(path)) == (
+        f"sidenote: {path}:1: id 'X' twice in the file"
+    )
+
+
+def test_brat_annotation_id_twice_is_refused(db, tmp_path):
+    root = brat(
+        tmp_path, "b", {"x.txt": TEXT, "x.ann": "T1\tclaim 0 9\tOfficials\nT1\tquote 10 14\tsaid\n"}
+    )
+    assert refused(db, "import-annotations", "--from", "brat", str(root)) == (
+        f"sidenote: {root / 'x.ann'}:T1: id 'T1' twice in the file"
+    )
