@@ -110,6 +110,10 @@ class AnnotationImportReport:
     links_skipped: int = 0  # the other side is not in the database
     # id in the file -> the fresh id its record was imported under (`new_ids`)
     new_ids: dict[str, str] = field(default_factory=dict)
+    # Other tools' files: the same label on the same words again (one annotation),
+    # and what the file holds that is not an annotation, by why ("rejected task").
+    duplicates: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -125,6 +129,8 @@ class AnnotationImportReport:
             "links_restored": self.links_restored,
             "links_skipped": self.links_skipped,
             "new_ids": dict(self.new_ids),
+            "duplicates": self.duplicates,
+            "skipped": dict(self.skipped),
         }
 
     def summary(self) -> str:
@@ -146,6 +152,9 @@ class AnnotationImportReport:
         if self.new_ids:
             count = len(self.new_ids)
             parts.append(f"{count} given a new id{'' if count == 1 else 's'} (id already taken)")
+        if self.duplicates:
+            parts.append(f"{self.duplicates} listed again (same label on the same words) kept once")
+        parts += [f"{count} skipped ({why})" for why, count in self.skipped.items()]
         return ", ".join(parts)
 
 

@@ -590,7 +590,7 @@ def _span_record(group, span: ToolSpan, doc_id: str, text: str, unit: str, mappi
             f"(offsets counted in {unit}; see --offsets)",
         )
     label = _our_label(span, mapping)
-    ann_id = span.id or _existing_id(group, doc_id, start, end, held, source == text)
+    ann_id = span.id or _existing_id(group, doc_id, start, end, held, label, source == text)
     prefix, suffix = context(source, start, end)
     record = {
         "id": ann_id or str(uuid.uuid5(_SPAN_IDS, f"{doc_id}:{start}:{end}:{label}")),
@@ -623,15 +623,18 @@ def _our_label(span: ToolSpan, mapping: dict[str, str]) -> str:
     return label
 
 
-def _existing_id(group, doc_id: str, start: int, end: int, held: str, same: bool) -> str | None:
-    """The annotation already on these words (its id), so a file without ids
-    imports idempotently and a round trip keeps the annotation."""
+def _existing_id(
+    group, doc_id: str, start: int, end: int, held: str, label: str, same: bool
+) -> str | None:
+    """The annotation with this label already on these words (its id), so a file
+    without ids imports idempotently and a round trip keeps the annotation. The
+    label counts: one span may be a claim and a quote, two annotations."""
     if not same:
         return None
     row = group.db.execute(
         'SELECT id FROM annotations WHERE doc_id = ? AND start = ? AND "end" = ? AND text = ? '
-        "ORDER BY created_at, id LIMIT 1",
-        [doc_id, start, end, held],
+        "AND label = ? ORDER BY created_at, id LIMIT 1",
+        [doc_id, start, end, held, label],
     ).fetchone()
     return row[0] if row else None
 
@@ -656,7 +659,7 @@ def import_from_tool(
     report = AnnotationImportReport(str(path))
     mapping = mapping or {}
     finder = DocumentFinder(store)
-    seen: set[str] = set()
+    seen: dict[str, tuple] = {}  # stored id -> its article, span and label
     tool_ids: dict[str, tuple] = {}  # the tool's id -> the span it named first
     with change_group(store, f"import {tool} annotations from {path.name}") as group:
         # By identity; each article kept alive with its result, so ids are never reused.
@@ -667,13 +670,16 @@ def import_from_tool(
                 stored[key] = (span.article, *_stored_article(group, span.article, path))
             _, doc_id, text = stored[key]
             record = _span_record(group, span, doc_id, text, unit, mapping)
-            if span.id is not None:
-                named = (doc_id, record["start"], record["end"], record["label"])
-                if tool_ids.setdefault(span.id, named) != named:
-                    raise InputError(span.where, f"id {span.id!r} twice in the file")
-            if record["id"] in seen:
-                continue  # the same span listed twice (Label Studio: one per annotator)
-            seen.add(record["id"])
+            named = (doc_id, record["start"], record["end"], record["label"])
+            if span.id is not None and tool_ids.setdefault(span.id, named) != named:
+                raise InputError(span.where, f"id {span.id!r} twice in the file")
+            if named in seen.values():
+                # The same label on the same words again (Label Studio: once per
+                # annotator): one annotation, counted in the report.
+                report.duplicates += 1
+                continue
+            if seen.setdefault(record["id"], named) != named:
+                raise InputError(span.where, f"id {record['id']!r} names two spans in the file")
             report.records += 1
             _import_one(group, finder, record, span.where, report, False)
         if report.records == 0:

@@ -267,3 +267,26 @@ def test_brat_annotation_id_twice_is_refused(db, tmp_path):
     assert refused(db, "import-annotations", "--from", "brat", str(root)) == (
         f"sidenote: {root / 'x.ann'}:T1: id 'T1' twice in the file"
     )
+
+
+# -- 6. two labels on one span -------------------------------------------------------
+
+
+def test_doccano_claim_and_quote_on_one_span_are_both_kept(db, tmp_path):
+    record = {"text": TEXT, "label": [[0, 9, "quote"], [0, 9, "claim"]]}
+    path = write(tmp_path, "d.jsonl", json.dumps(record) + "\n")
+    assert "2 records: 2 added" in imported(
+        db, "import-annotations", "--from", "doccano", str(path)
+    )
+    assert spans(db) == [(0, 9, "claim", "Officials"), (0, 9, "quote", "Officials")]
+    again = imported(db, "import-annotations", "--from", "doccano", str(path))
+    assert "2 records: 0 added, 0 updated, 2 unchanged" in again
+
+
+def test_brat_same_label_twice_is_one_annotation_and_said(db, tmp_path):
+    ann = "T1\tclaim 0 9\tOfficials\nT2\tclaim 0 9\tOfficials\nT3\tquote 0 9\tOfficials\n"
+    root = brat(tmp_path, "b", {"x.txt": TEXT, "x.ann": ann})
+    output = imported(db, "import-annotations", "--from", "brat", str(root))
+    assert "2 records: 2 added" in output
+    assert "1 listed again (same label on the same words) kept once" in output
+    assert spans(db) == [(0, 9, "claim", "Officials"), (0, 9, "quote", "Officials")]
