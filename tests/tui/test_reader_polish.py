@@ -102,3 +102,28 @@ def test_c_on_a_sentence_with_a_quotation_still_tags_the_sentence(putin):
     [claim] = store.annotations(doc)
     assert claim.text.endswith("she said.")
     assert text[claim.start] == '"'
+
+
+# -- find's highlights ---------------------------------------------------------------------
+
+
+def test_esc_after_a_find_clears_its_highlights_and_n_shows_them_again(putin):
+    store, doc = putin
+    text = store.document(doc).text
+    start = text.index("deadliest")
+    drawn = []
+
+    async def scenario(pilot, app):
+        screen, view = reader(app)
+        await pilot.press("slash", *"deadliest", "enter")
+        drawn.append(view.matches)
+        await pilot.press("escape")
+        drawn.append(view.matches)
+        await pilot.press("c")
+        drawn.append(view.matches)
+        await pilot.press("n")
+        drawn.append(view.matches)
+
+    drive(SidenoteApp(store, doc), scenario)
+    found = [(start, start + len("deadliest"))]
+    assert drawn == [found, [], [], found]

@@ -163,7 +163,8 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         Binding("left_square_bracket", "previous_article", "previous article",
                 id="reader.previous_article", group=ARTICLE, tooltip="previous article"),
         Binding("escape", "escape", "back", id="reader.escape",
-                tooltip="close find, else cancel the selection, else back to the library"),
+                tooltip="close find (or its highlights), else cancel the selection, "
+                        "else back to the library"),
         *NAVIGATION_BINDINGS,
     ]
 
@@ -632,6 +633,8 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
     def _go_to_match(self, index: int) -> None:
         if not self._matches:
             return
+        if not self.view.matches:  # hidden by esc: n / N show them again
+            self.view.set_matches(self._matches)
         index %= len(self._matches)
         start, end = self._matches[index]
         self.view.select(start, end)
@@ -676,12 +679,18 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._step_article(-1)
 
     def action_escape(self) -> None:
-        """Close the find bar, else drop the selection, else go back to the library."""
+        """Close the find bar (or clear a closed find's highlights), else drop the
+        selection, else go back to the library."""
         if self.panel.has_focus:
             self.view.focus()
         elif self.query_one("#find", Input).display:
             self._set_matches([])
             self._close_find()
+        elif self.view.matches:
+            # Find is over: its highlights go with the match selected, while n / N
+            # still step through the matches (and show them again).
+            self.view.set_matches([])
+            self.view.clear_selection()
         elif self.view.selection is not None:
             self.view.clear_selection()
         else:

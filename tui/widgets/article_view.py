@@ -228,6 +228,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._match_ends = [end for _, end in matches]
         self.refresh()
 
+    @property
+    def matches(self) -> list[tuple[int, int]]:
+        """The find results drawn highlighted."""
+        return self._matches
+
     def set_suggestions(self, spans: list[tuple[int, int]]) -> None:
         """Show quotations the finder saw (sorted, non-overlapping), in their own style:
         offered, not yet annotations."""
