@@ -35,7 +35,7 @@ from ..files.reading import open_regular, read_bounded
 from ..history import change_group
 from ..importing.pages import derived_title, surrogate_problem
 from ..models import Label
-from ..text import context
+from ..text import context, is_grapheme_boundary
 from .offsets import Offsets, check_unit
 from .read import (
     AnnotationImportReport,
@@ -580,6 +580,13 @@ def _span_record(group, span: ToolSpan, doc_id: str, text: str, unit: str, mappi
             f"{offsets.to_unit(len(source))} {unit}"
             + ("" if unit == "codepoints" else " (or falls inside a character)"),
         )
+    for name, at in (("starts", start), ("ends", end)):
+        # On a combining mark or inside an emoji sequence: what a reader sees as one
+        # character would be cut; placing it elsewhere would tag other words.
+        if not is_grapheme_boundary(source, at):
+            raise InputError(
+                span.where, f"span {span.start}:{span.end} ({unit}) {name} inside a character"
+            )
     held = source[start:end]
     if span.extra.get("fragments") is not None:
         _check_fragments(span, source, offsets)

@@ -290,3 +290,16 @@ def test_brat_same_label_twice_is_one_annotation_and_said(db, tmp_path):
     assert "2 records: 2 added" in output
     assert "1 listed again (same label on the same words) kept once" in output
     assert spans(db) == [(0, 9, "claim", "Officials"), (0, 9, "quote", "Officials")]
+
+
+# -- 7. a span starting on a combining mark ------------------------------------------
+
+
+def test_span_starting_on_a_combining_mark_is_refused(db, tmp_path):
+    text = "They met at the e\u0301cole at noon."
+    start = text.index("\u0301")
+    record = {"text": text, "label": [[start, start + 5, "claim"]]}
+    path = write(tmp_path, "d.jsonl", json.dumps(record) + "\n")
+    assert refused(
+        db, "import-annotations", "--from", "doccano", "--offsets", "codepoints", str(path)
+    ) == (f"sidenote: {path}:1: span {start}:{start + 5} (codepoints) starts inside a character")
