@@ -371,6 +371,14 @@ def read_w3c(path: Path) -> Iterator[ToolSpan]:
         items = page.get("items") if isinstance(page, dict) else None
         if not isinstance(items, list):
             raise InputError(str(path), "an AnnotationCollection needs first.items")
+        following = page.get("next") if isinstance(page, dict) else None
+        if following:
+            # Only the first page is in the file; the rest would be missed unnoticed.
+            total = whole.get("total", "unknown")
+            raise InputError(
+                str(path),
+                f"collection has more pages (next {following}): total {total}, {len(items)} here",
+            )
         annotations: Iterator[tuple[str, object]] = ((f"{path}:{_w3c_id(a)}", a) for a in items)
     elif isinstance(whole, dict):
         annotations = iter([(f"{path}:{_w3c_id(whole)}", whole)])

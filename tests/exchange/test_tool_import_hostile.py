@@ -303,3 +303,22 @@ def test_span_starting_on_a_combining_mark_is_refused(db, tmp_path):
     assert refused(
         db, "import-annotations", "--from", "doccano", "--offsets", "codepoints", str(path)
     ) == (f"sidenote: {path}:1: span {start}:{start + 5} (codepoints) starts inside a character")
+
+
+# -- 8. a paginated W3C collection ---------------------------------------------------
+
+
+def test_w3c_collection_with_more_pages_is_refused(db, tmp_path):
+    annotation = json.loads(w3c_line(db))
+    collection = {
+        "id": "http://ex/c",
+        "type": "AnnotationCollection",
+        "total": 2,
+        "first": {"id": "http://ex/c/p1", "type": "AnnotationPage", "next": "http://ex/c/p2",
+                  "items": [annotation]},
+    }  # fmt: skip
+    path = write(tmp_path, "w.json", json.dumps(collection))
+    assert refused(db, "import-annotations", "--from", "w3c", str(path)) == (
+        f"sidenote: {path}: collection has more pages (next http://ex/c/p2): total 2, 1 here"
+    )
+    assert spans(db) == []
