@@ -11,12 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from store import Label, Store, open_store
+from store import Label, Store, create_annotation, open_store
 from store.corpus import bundled_seed_paths
 from store.importing.ingest import import_paths
 from tui.app import SidenoteApp
 from tui.screens.reader import ReaderScreen
 from tui.widgets.article_view import ArticleView
+from tui.widgets.status_line import StatusLine
 
 from .conftest import drive
 
@@ -127,3 +128,27 @@ def test_esc_after_a_find_clears_its_highlights_and_n_shows_them_again(putin):
     drive(SidenoteApp(store, doc), scenario)
     found = [(start, start + len("deadliest"))]
     assert drawn == [found, [], [], found]
+
+
+# -- what resizing reports ----------------------------------------------------------------
+
+
+def test_moving_an_edge_reports_that_edge_of_the_annotation(putin):
+    store, doc = putin
+    text = store.document(doc).text
+    start = text.index("Western media are")
+    end = text.index("derangement") + len("derangement")
+    claim = create_annotation(store, doc, start, end, "claim")
+    said = []
+
+    async def scenario(pilot, app):
+        screen, view = reader(app)
+        view.move_caret(claim.start)
+        await pilot.press("greater_than_sign")
+        said.append(app.screen.query_one(StatusLine).text)
+        await pilot.press("o", "greater_than_sign")
+        said.append(app.screen.query_one(StatusLine).text)
+
+    drive(SidenoteApp(store, doc), scenario)
+    assert "claim now \u201c\u2026uld be described as derangement verging\u201d" in said[0]
+    assert "claim now \u201cmedia are in a state that could be desc\u2026\u201d" in said[1]

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Label, Static
 
-from store import Annotation, DeletionSummary
+from store import Annotation, DeletionSummary, snap_to_graphemes
 from store import Label as Tag
 
 from ..limits import NOTE_CHARS, SPEAKER_CHARS, limit_for
@@ -28,10 +28,16 @@ class NoteEdit:
     speaker: str | None  # None: leave the speaker as it is
 
 
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """One line of `text`, shortened with an ellipsis, safe to display."""
+def excerpt(text: str, limit: int = EXCERPT_CHARS, *, end: bool = False) -> str:
+    """One line of `text`, shortened with an ellipsis, safe to display; `end` keeps
+    its end instead (where an edge just moved), never starting inside a character."""
     flat = " ".join(display_text(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
+    if len(flat) <= limit:
+        return flat
+    if end:
+        cut = snap_to_graphemes(flat, len(flat) - limit + 1, len(flat))[0]
+        return "\u2026" + flat[cut:]
+    return flat[: limit - 1] + "\u2026"
 
 
 class NoteDialog(ModalScreen[NoteEdit | None]):

@@ -843,7 +843,8 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._pinned = updated.id
         edge = updated.start if self._edge == "start" else previous_grapheme(text, updated.end)
         self.view.move_caret(edge)
-        self._last_action = f"{updated.label.value} now \u201c{excerpt(updated.text, 40)}\u201d"
+        shown = excerpt(updated.text, 40, end=self._edge == "end")
+        self._last_action = f"{updated.label.value} now \u201c{shown}\u201d"
         self._show_state()
 
     def action_other_edge(self) -> None:
