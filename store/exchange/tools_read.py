@@ -76,6 +76,17 @@ class ToolSpan:
     extra: dict = field(default_factory=dict)  # note, speaker, annotator, created, updated
 
 
+@dataclass
+class Skipped:
+    """Something in the file that is not an annotation to import, counted by why:
+    a task the annotator rejected, an annotation cancelled, a kind of result we do
+    not read (`unsupported`: the file is refused when that is all it holds)."""
+
+    where: str
+    why: str
+    unsupported: str = ""
+
+
 # -- readers ------------------------------------------------------------------
 
 
@@ -126,7 +137,7 @@ def _article(where: str, record: dict, meta: dict | None = None) -> ToolArticle:
     return ToolArticle(where, text, pick("title"), pick("source"), pick("url"), pick("doc_id"))
 
 
-def read_doccano(path: Path) -> Iterator[ToolSpan]:
+def read_doccano(path: Path) -> Iterator[ToolSpan | Skipped]:
     """doccano JSONL: `label` (or `labels`) as [start, end, label] triples, or
     `entities` as objects with start_offset / end_offset / label."""
     for where, record in _json_lines(path):
@@ -150,8 +161,12 @@ def read_doccano(path: Path) -> Iterator[ToolSpan]:
             )
 
 
-def read_prodigy(path: Path) -> Iterator[ToolSpan]:
+def read_prodigy(path: Path) -> Iterator[ToolSpan | Skipped]:
+    """Prodigy JSONL; a task answered `reject` or `ignore` holds no annotation."""
     for where, record in _json_lines(path):
+        if record.get("answer") in ("reject", "ignore"):
+            yield Skipped(where, f"Prodigy task answered {record['answer']!r}")
+            continue
         article = _article(where, record, record.get("meta"))
         for span in record.get("spans") or []:
             if not isinstance(span, dict):
@@ -169,7 +184,7 @@ def read_prodigy(path: Path) -> Iterator[ToolSpan]:
             )
 
 
-def read_documents(path: Path) -> Iterator[ToolSpan]:
+def read_documents(path: Path) -> Iterator[ToolSpan | Skipped]:
     for where, record in _json_lines(path):
         article = _article(where, record)
         article.doc_id = _string(where, record.get("id"), "id")
@@ -212,27 +227,42 @@ def _load_json(path: Path) -> object:
         raise InputError(str(path), str(error)) from None
 
 
-def _task_regions(task: dict) -> tuple[list[tuple[str, dict]], dict[str, dict]]:
+def _task_regions(
+    where: str, task: dict
+) -> tuple[list[tuple[str, dict]], dict[str, dict], list[Skipped]]:
     """A task's `labels` results with their region ids, in order (an id may repeat:
-    the import refuses one naming two spans), and its regions' speaker and note."""
+    the import refuses one naming two spans), its regions' speaker and note, and
+    what is skipped: cancelled annotations, results of a type we do not read."""
     regions: list[tuple[str, dict]] = []
     extras: dict[str, dict] = {}
+    skipped: list[Skipped] = []
     for annotation in task.get("annotations") or task.get("completions") or []:
+        if not isinstance(annotation, dict):
+            raise InputError(where, "each annotation must be an object")
+        if annotation.get("was_cancelled"):
+            skipped.append(Skipped(where, "Label Studio annotation cancelled"))
+            continue
         for result in annotation.get("result") or []:
+            if not isinstance(result, dict):
+                raise InputError(where, "each result must be an object")
             rid = str(result.get("id", ""))
             value = result.get("value") or {}
-            if result.get("type") == "labels":
+            kind = result.get("type")
+            if kind == "labels":
                 regions.append((rid, result))
-            elif result.get("type") == "textarea" and result.get("from_name") in _TEXTAREAS:
+            elif kind == "textarea" and result.get("from_name") in _TEXTAREAS:
                 texts = value.get("text") or [""]
                 extras.setdefault(rid, {})[result["from_name"]] = "\n".join(map(str, texts))
-    return regions, extras
+            elif kind != "relation":
+                shown = str(kind)[:40]
+                skipped.append(Skipped(where, f"Label Studio {shown!r} result", shown))
+    return regions, extras, skipped
 
 
 _TEXTAREAS = ("speaker", "note")
 
 
-def read_label_studio(path: Path) -> Iterator[ToolSpan]:
+def read_label_studio(path: Path) -> Iterator[ToolSpan | Skipped]:
     """A Label Studio JSON export: a list of tasks with `data.text` and `annotations`
     (or `completions`, older versions) whose results are `labels` regions, with
     per-region `textarea` results named `speaker` and `note`."""
@@ -246,7 +276,8 @@ def read_label_studio(path: Path) -> Iterator[ToolSpan]:
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
             raise InputError(where, "a task needs a 'data' object")
         article = _article(where, task["data"])
-        regions, extras = _task_regions(task)
+        regions, extras, skipped = _task_regions(where, task)
+        yield from skipped
         for rid, result in regions:
             value = result.get("value") or {}
             rwhere = f"{path}:{rid}"
@@ -345,7 +376,7 @@ def _brat_text(ann: Path) -> str:
         raise InputError(str(txt), "not UTF-8 text") from None
 
 
-def read_brat(path: Path) -> Iterator[ToolSpan]:
+def read_brat(path: Path) -> Iterator[ToolSpan | Skipped]:
     """A brat folder (every DOC.ann with its DOC.txt, in subfolders too), or one .ann file."""
     if path.is_dir():
         anns = _brat_files(path)
@@ -360,7 +391,7 @@ def read_brat(path: Path) -> Iterator[ToolSpan]:
         yield from spans.values()
 
 
-def read_w3c(path: Path) -> Iterator[ToolSpan]:
+def read_w3c(path: Path) -> Iterator[ToolSpan | Skipped]:
     """W3C Web Annotations: one AnnotationCollection (or Page), or one per line."""
     try:
         whole = _load_json(path)
@@ -514,6 +545,8 @@ def parse_map(values: tuple[str, ...] | list[str]) -> dict[str, str]:
         other, sep, ours = value.partition("=")
         if not sep or not other or ours not in Label.__members__:
             raise InputError("--map", f"expected OTHER=claim|quote|proposal, got {value!r}")
+        if mapping.get(other, ours) != ours:
+            raise InputError("--map", f"{other} is mapped twice ({mapping[other]} and {ours})")
         mapping[other] = ours
     return mapping
 
@@ -654,6 +687,62 @@ def _existing_id(
     return row[0] if row else None
 
 
+@dataclass
+class _Importing:
+    """One file's import in progress: which ids and spans it has stored so far."""
+
+    group: object
+    path: Path
+    unit: str
+    mapping: dict[str, str]
+    report: AnnotationImportReport
+    finder: DocumentFinder
+    # By identity; each article kept alive with its result, so ids are never reused.
+    stored: dict[int, tuple[ToolArticle, str, str]] = field(default_factory=dict)
+    ids: dict[str, tuple] = field(default_factory=dict)  # stored id -> article, span, label
+    named: set[tuple] = field(default_factory=set)  # every (article, start, end, label)
+    tool_ids: dict[str, tuple] = field(default_factory=dict)  # the tool's id -> its span
+    unsupported: set[str] = field(default_factory=set)
+
+    def skip(self, skipped: Skipped) -> None:
+        self.report.skipped[skipped.why] = self.report.skipped.get(skipped.why, 0) + 1
+        if skipped.unsupported:
+            self.unsupported.add(skipped.unsupported)
+
+    def add(self, span: ToolSpan) -> None:
+        key = id(span.article)
+        if key not in self.stored:
+            self.stored[key] = (span.article, *_stored_article(self.group, span.article, self.path))
+        _, doc_id, text = self.stored[key]
+        record = _span_record(self.group, span, doc_id, text, self.unit, self.mapping)
+        named = (doc_id, record["start"], record["end"], record["label"])
+        if span.id is not None and self.tool_ids.setdefault(span.id, named) != named:
+            raise InputError(span.where, f"id {span.id!r} twice in the file")
+        if named in self.named:
+            # The same label on the same words again (Label Studio: once per
+            # annotator): one annotation, counted in the report.
+            self.report.duplicates += 1
+            return
+        if self.ids.setdefault(record["id"], named) != named:
+            raise InputError(span.where, f"id {record['id']!r} names two spans in the file")
+        self.named.add(named)
+        self.report.records += 1
+        _import_one(self.group, self.finder, record, span.where, self.report, False)
+
+    def check_not_empty(self) -> None:
+        if self.report.records or self.report.duplicates:
+            return
+        if self.unsupported:
+            raise InputError(
+                str(self.path),
+                "no annotations in this file; it holds only results Sidenote does not read "
+                f"({', '.join(sorted(self.unsupported))}; Sidenote reads 'labels')",
+            )
+        if not self.report.skipped:
+            # A file of rejected tasks is empty on purpose; one with nothing is not.
+            raise InputError(str(self.path), "no annotations in this file")
+
+
 def import_from_tool(
     store: Store,
     tool: str,
@@ -672,31 +761,12 @@ def import_from_tool(
     if path.is_dir() and tool != "brat":
         raise InputError(str(path), "is a folder; give a file (a folder is for --from brat)")
     report = AnnotationImportReport(str(path))
-    mapping = mapping or {}
-    finder = DocumentFinder(store)
-    seen: dict[str, tuple] = {}  # stored id -> its article, span and label
-    tool_ids: dict[str, tuple] = {}  # the tool's id -> the span it named first
     with change_group(store, f"import {tool} annotations from {path.name}") as group:
-        # By identity; each article kept alive with its result, so ids are never reused.
-        stored: dict[int, tuple[ToolArticle, str, str]] = {}
+        importing = _Importing(group, path, unit, mapping or {}, report, DocumentFinder(store))
         for span in READERS[tool](path):
-            key = id(span.article)
-            if key not in stored:
-                stored[key] = (span.article, *_stored_article(group, span.article, path))
-            _, doc_id, text = stored[key]
-            record = _span_record(group, span, doc_id, text, unit, mapping)
-            named = (doc_id, record["start"], record["end"], record["label"])
-            if span.id is not None and tool_ids.setdefault(span.id, named) != named:
-                raise InputError(span.where, f"id {span.id!r} twice in the file")
-            if named in seen.values():
-                # The same label on the same words again (Label Studio: once per
-                # annotator): one annotation, counted in the report.
-                report.duplicates += 1
-                continue
-            if seen.setdefault(record["id"], named) != named:
-                raise InputError(span.where, f"id {record['id']!r} names two spans in the file")
-            report.records += 1
-            _import_one(group, finder, record, span.where, report, False)
-        if report.records == 0:
-            raise InputError(str(path), "no annotations in this file")
+            if isinstance(span, Skipped):
+                importing.skip(span)
+            else:
+                importing.add(span)
+        importing.check_not_empty()
     return report

@@ -322,3 +322,51 @@ def test_w3c_collection_with_more_pages_is_refused(db, tmp_path):
         f"sidenote: {path}: collection has more pages (next http://ex/c/p2): total 2, 1 here"
     )
     assert spans(db) == []
+
+
+# -- 9. rejected, cancelled, unsupported; --map twice -------------------------------
+
+
+@pytest.mark.parametrize("answer", ["reject", "ignore"])
+def test_prodigy_rejected_or_ignored_task_is_skipped_and_counted(db, tmp_path, answer):
+    tasks = [
+        {"text": TEXT, "spans": [{"start": 0, "end": 9, "label": "claim"}], "answer": answer},
+        {"text": TEXT, "spans": [{"start": 10, "end": 14, "label": "quote"}], "answer": "accept"},
+    ]
+    path = write(tmp_path, "p.jsonl", "".join(json.dumps(t) + "\n" for t in tasks))
+    output = imported(db, "import-annotations", "--from", "prodigy", str(path))
+    assert "1 records: 1 added" in output
+    assert f"1 skipped (Prodigy task answered '{answer}')" in output
+    assert spans(db) == [(10, 14, "quote", "said")]
+
+
+def test_label_studio_cancelled_annotation_is_skipped_and_counted(db, tmp_path):
+    task = {
+        "data": {"text": TEXT},
+        "annotations": [
+            {"was_cancelled": True, "result": [region("c", 0, 9)]},
+            {"result": [region("k", 10, 14, "quote")]},
+        ],
+    }
+    path = write(tmp_path, "ls.json", json.dumps([task]))
+    output = imported(db, "import-annotations", "--from", "label-studio", str(path))
+    assert "1 skipped (Label Studio annotation cancelled)" in output
+    assert spans(db) == [(10, 14, "quote", "said")]
+
+
+def test_label_studio_only_unsupported_results_names_them(db, tmp_path):
+    result = {"id": "h1", "type": "hypertextlabels", "value": {"startOffset": 0, "endOffset": 5}}
+    task = {"data": {"text": TEXT}, "annotations": [{"result": [result]}]}
+    path = write(tmp_path, "ls.json", json.dumps([task]))
+    assert refused(db, "import-annotations", "--from", "label-studio", str(path)) == (
+        f"sidenote: {path}: no annotations in this file; it holds only results Sidenote "
+        "does not read (hypertextlabels; Sidenote reads 'labels')"
+    )
+
+
+def test_one_label_mapped_two_ways_is_refused(db, tmp_path):
+    path = write(tmp_path, "d.jsonl", json.dumps({"text": TEXT, "label": [[0, 9, "CLAIM"]]}) + "\n")
+    args = ["--map", "CLAIM=claim", "--map", "CLAIM=quote"]
+    assert refused(db, "import-annotations", "--from", "doccano", *args, str(path)) == (
+        "sidenote: --map: CLAIM is mapped twice (claim and quote)"
+    )
