@@ -187,7 +187,8 @@ class SpreadScreen(StoreScreen, ModalScreen[OpenTarget | None]):
     def action_report(self) -> None:
         if self.statement is None:
             return
-        default = str(Path.cwd() / f"statement-{self.statement.id[:12]}.md")
+        # The whole id, as the brief's heading and `sidenote spread` give it.
+        default = str(Path.cwd() / f"statement-{self.statement.id}.md")
 
         def chosen(path: str | None) -> None:
             if path is None or self.statement is None:
