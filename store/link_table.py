@@ -41,6 +41,17 @@ def link_row(db: Database, link_id: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def link_ids_named(db: Database, prefix: str) -> list[str]:
+    """The id equal to `prefix`, else up to two ids starting with it (two: ambiguous)."""
+    exact = db.execute("SELECT id FROM links WHERE id = ?", [prefix]).fetchone()
+    if exact is not None:
+        return [exact[0]]
+    rows = db.execute(
+        "SELECT id FROM links WHERE substr(id, 1, ?) = ? LIMIT 2", [len(prefix), prefix]
+    )
+    return [row[0] for row in rows]
+
+
 def link_by_pair(db: Database, key: str) -> dict | None:
     """The stored row of the link with this `pair_key`, or None."""
     rows = list(db.query("SELECT * FROM links WHERE pair_key = ?", [key]))
@@ -396,6 +407,13 @@ def statement_rows(
     return rows
 
 
+def count_outside_clusters(db: Database, status: str) -> int:
+    """How many links of this status are in no cluster (the meaning stage's pairs)."""
+    return db.execute(
+        "SELECT count(*) FROM links WHERE status = ? AND cluster = ''", [status]
+    ).fetchone()[0]
+
+
 def cluster_exists(db: Database, cluster: str) -> bool:
     return (
         db.execute("SELECT 1 FROM links WHERE cluster = ? LIMIT 1", [cluster]).fetchone()
@@ -406,11 +424,11 @@ def cluster_exists(db: Database, cluster: str) -> bool:
 # -- the review queue: suggestions a page at a time ------------------------------------------------
 
 
-def queue_entries(db: Database) -> list[tuple]:
-    """(id, score, method, a_doc_id, b_doc_id) of every suggestion, best first."""
+def queue_places(db: Database) -> list[tuple[str, float, str, str]]:
+    """(id, score, a_doc_id, b_doc_id) of every suggestion, in table order: rows are
+    read where they lie on disk (index order would visit them at random)."""
     return db.execute(
-        "SELECT id, score, method, a_doc_id, b_doc_id FROM links INDEXED BY links_queue "
-        "WHERE status = 'suggested' ORDER BY score DESC, id"
+        "SELECT id, score, a_doc_id, b_doc_id FROM links WHERE status = 'suggested'"
     ).fetchall()
 
 
@@ -422,13 +440,13 @@ _QUEUE_ORDERS = {
 
 
 def queue_count(db: Database) -> int:
-    return db.execute(
-        "SELECT count(*) FROM links INDEXED BY links_queue WHERE status = 'suggested'"
-    ).fetchone()[0]
+    """How many suggestions there are (counted in links_status, the narrowest index)."""
+    return db.execute("SELECT count(*) FROM links WHERE status = 'suggested'").fetchone()[0]
 
 
 def queue_page(db: Database, order: str, offset: int, limit: int) -> list[str]:
-    """Ids of the suggestions `offset` to `offset + limit` in this order ('best', 'method')."""
+    """Ids of the suggestions `offset` to `offset + limit` in this order ('best', 'method');
+    a negative `limit` reads to the end."""
     index, order_by = _QUEUE_ORDERS[order]
     rows = db.execute(
         f"SELECT id FROM links INDEXED BY {index} WHERE status = 'suggested' "
@@ -487,10 +505,12 @@ def suggestions_at_least(db: Database, method: str, score: float) -> list[str]:
     return [link_id for (link_id,) in rows]
 
 
-def queue_progress(db: Database) -> tuple[int, int]:
+def queue_progress(db: Database, suggested: int | None = None) -> tuple[int, int]:
     """(reviewed, total): suggestions skipped in the queue, and links judged there that
-    are still judged; the total adds the suggestions not yet reviewed."""
-    suggested = db.execute("SELECT count(*) FROM links WHERE status = 'suggested'").fetchone()[0]
+    are still judged; the total adds the suggestions not yet reviewed. `suggested`, when
+    the caller has just counted them, saves counting them again."""
+    if suggested is None:
+        suggested = queue_count(db)
     skipped, judged = db.execute(
         "SELECT coalesce(sum(m.mark = 'skipped' AND l.status = 'suggested'), 0), "
         "coalesce(sum(m.mark = 'judged' AND l.status != 'suggested'), 0) "

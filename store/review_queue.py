@@ -72,29 +72,37 @@ class QueueProgress:
         return f"{self.reviewed} of {self.total} reviewed"
 
 
-def _outlets(store: Store) -> dict[str, tuple[str, str]]:
-    rows = store.db.execute("SELECT id, source, title FROM documents")
-    return {doc_id: (source or "", title or "") for doc_id, source, title in rows}
-
-
 def queue_order(store: Store, sort: str = "best") -> list[str]:
     """The ids of every suggestion in the order `sort` names (see `QUEUE_SORTS`); ties
     go best score first. Reads every suggestion: `ReviewQueue` pages instead."""
     if sort not in QUEUE_SORTS:
         raise InputError("sort", f"unknown order {sort!r} (use {', '.join(QUEUE_SORTS)})")
-    entries = link_table.queue_entries(store.db)  # best first already
-    if sort in ("outlet", "article"):
-        docs = _outlets(store)
-        column = 0 if sort == "outlet" else 1
+    if sort in ("best", "method"):
+        return link_table.queue_page(store.db, sort, 0, -1)
+    return _grouped_order(store, "source" if sort == "outlet" else "title")
 
-        def pair(entry: tuple) -> tuple[str, ...]:
-            names = (docs.get(entry[3], ("", ""))[column], docs.get(entry[4], ("", ""))[column])
-            return tuple(sorted(name.casefold() for name in names))
 
-        entries = sorted(entries, key=pair)  # stable: best first within each pair
-    elif sort == "method":
-        entries = sorted(entries, key=lambda entry: entry[2])
-    return [entry[0] for entry in entries]
+def _grouped_order(store: Store, column: str) -> list[str]:
+    """Suggestions grouped by the (case-folded) outlets or titles of their two articles,
+    the pair's names in alphabetical order, best first within a group.
+
+    No index holds an article's outlet beside its links, so this reads every suggestion
+    once, in table order, and sorts them by small integer keys: each name's rank stands
+    for the name, so rows compare as numbers, not as strings.
+    """
+    names = {
+        doc_id: (name or "").casefold()
+        for doc_id, name in store.db.execute(f"SELECT id, {column} FROM documents")
+    }
+    rank = {name: at for at, name in enumerate(sorted({*names.values(), ""}))}
+    doc_rank = {doc_id: rank[name] for doc_id, name in names.items()}
+    width, missing = len(rank), rank[""]
+    keyed = []
+    for link_id, score, a_doc, b_doc in link_table.queue_places(store.db):
+        x, y = doc_rank.get(a_doc, missing), doc_rank.get(b_doc, missing)
+        keyed.append((x * width + y if x <= y else y * width + x, -score, link_id))
+    keyed.sort()
+    return [link_id for _, _, link_id in keyed]
 
 
 class ReviewQueue:
@@ -102,8 +110,10 @@ class ReviewQueue:
 
     Best first and by method are read from an index at an offset, so a page of a
     100,000-link queue costs a few milliseconds and a verdict simply takes the pair
-    out of the next page read. By outlet or article needs every suggestion's articles:
-    that order is read once, when asked for, and judged pairs stay in it (with their
+    out of the next page read. By outlet or article needs every suggestion's articles
+    (no index can hold them): that order is read once, when asked for, at a cost that
+    grows with the number of suggestions (one read of four columns per suggestion and
+    a sort, see docs/linking.md for the figure), and judged pairs stay in it (with their
     new status) until the queue is read again.
     """
 
@@ -118,6 +128,13 @@ class ReviewQueue:
         if self._ids is not None:
             return len(self._ids)
         return link_table.queue_count(self.store.db)
+
+    def counts(self) -> tuple[int, QueueProgress]:
+        """The queue's length and the progress, counting the suggestions once for both."""
+        suggested = link_table.queue_count(self.store.db)
+        reviewed, total = link_table.queue_progress(self.store.db, suggested)
+        rows = len(self._ids) if self._ids is not None else suggested
+        return rows, QueueProgress(reviewed, total)
 
     def ids(self, offset: int, limit: int) -> list[str]:
         if self._ids is not None:
@@ -141,7 +158,7 @@ class ReviewQueue:
 def queue_items(store: Store, link_ids: list[str]) -> dict[str, QueueItem]:
     """The rows to draw for these links; a link deleted since (relinked away) is absent."""
     rows = link_table.queue_rows(store.db, link_ids)
-    docs = _outlets(store) if len(rows) > 50 else _outlets_of(store, rows)
+    docs = _outlets_of(store, rows)
     found: dict[str, QueueItem] = {}
     for row in rows:
         sides = []
@@ -159,14 +176,20 @@ def queue_items(store: Store, link_ids: list[str]) -> dict[str, QueueItem]:
 
 
 def _outlets_of(store: Store, rows: list[dict]) -> dict[str, tuple[str, str]]:
+    """(outlet, title) of the articles these rows name, read in lists under SQLite's
+    variable limit (a page of pairs names up to two articles each)."""
     ids = sorted({row[f"{side}_doc_id"] for row in rows for side in ("a", "b")})
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    found = store.db.execute(
-        f"SELECT id, source, title FROM documents WHERE id IN ({marks})", ids
-    )
-    return {doc_id: (source or "", title or "") for doc_id, source, title in found}
+    found: dict[str, tuple[str, str]] = {}
+    for lo in range(0, len(ids), 400):
+        chunk = ids[lo : lo + 400]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            (doc_id, (source or "", title or ""))
+            for doc_id, source, title in store.db.execute(
+                f"SELECT id, source, title FROM documents WHERE id IN ({marks})", chunk
+            )
+        )
+    return found
 
 
 def _mark(store: Store, link_ids: list[str], mark: str) -> None:
@@ -200,7 +223,8 @@ def suggestions_at_least(store: Store, method: str, score: float) -> list[str]:
 
 
 def queue_progress(store: Store) -> QueueProgress:
-    """How many suggestions were reviewed in the queue (judged or skipped), of all."""
+    """How many suggestions were reviewed in the queue (judged or skipped), of all
+    (`ReviewQueue.counts` gives it with the queue's length for one count)."""
     reviewed, total = link_table.queue_progress(store.db)
     return QueueProgress(reviewed, total)
 

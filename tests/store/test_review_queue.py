@@ -59,6 +59,23 @@ def test_the_queue_lists_every_suggestion_once_best_first():
         assert by_method == sorted(by_method)
 
 
+def test_by_outlet_pairs_come_grouped_by_their_two_outlets_best_first_in_a_group():
+    with open_store(":memory:") as store:
+        linked_corpus(store)
+        order = queue_order(store, "outlet")
+        items = queue_items(store, order)
+        groups = [tuple(sorted((items[i].a.outlet, items[i].b.outlet))) for i in order]
+        pairs = [("Daily One", "Third Post"), ("Daily One", "Two Times"),
+                 ("Third Post", "Two Times")]  # fmt: skip
+        assert sorted(set(groups)) == pairs
+        assert groups == sorted(groups, key=pairs.index)
+        for group in pairs:
+            scores = [items[i].score for i, g in zip(order, groups, strict=True) if g == group]
+            assert scores == sorted(scores, reverse=True)
+        paged = ReviewQueue(store, "outlet")
+        assert [item.id for item in paged.page(0, 10)] == order
+
+
 def test_a_bulk_verdict_is_one_undoable_step_and_counts_as_reviewed():
     with open_store(":memory:") as store:
         linked_corpus(store)
