@@ -64,6 +64,27 @@ def test_marked_pairs_are_accepted_together_and_undone_as_one_step(linked: Store
     drive(SidenoteApp(linked), scenario)
 
 
+def test_marks_stay_on_their_pairs_when_the_queue_is_read_again(linked: Store):
+    async def scenario(pilot, app):
+        await pilot.press("ctrl+k", "a")  # accept the best pair: u brings it back on top
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("space", "space")
+        await pilot.pause()
+        marked = {screen.item(0).id, screen.item(1).id}
+        await pilot.press("u")  # rows move down by one as the queue is read again
+        await pilot.pause()
+        assert screen.table.count == 5
+        shown = {screen.item(row).id for row in range(5) if screen.table.marked_at(row)}
+        assert shown == marked
+        await pilot.press("a")
+        await pilot.pause()
+        confirmed = {link.id for link in list_links(linked) if link.status.value == "confirmed"}
+        assert confirmed == marked
+
+    drive(SidenoteApp(linked), scenario)
+
+
 def test_accept_above_a_score_asks_first_and_keeps_to_one_method(linked: Store):
     async def scenario(pilot, app):
         await pilot.press("ctrl+k")

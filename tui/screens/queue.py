@@ -6,6 +6,13 @@ as fast as one of ten. Under the list, the pair under the cursor side by side, t
 words that differ highlighted (`store.word_diff`). `a`/`r`/`s` judge or skip the pair
 (or the pairs marked with `space`); `A`/`R` judge every suggestion of the cursor's
 method scoring at least its score, after a yes. Each verdict is one undoable change.
+
+The first frame already holds the rows: the queue is read in `compose`, before the
+first layout, instead of after it (which would lay out and draw the screen twice).
+The pair pane's height follows the terminal, not the pair (app.tcss), so showing
+another pair redraws the pane alone and never lays out the screen again. Marks are
+link ids, kept across a reload (a verdict elsewhere, an undo, another order) as long
+as the pair is still a suggestion.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from store import (
     SidenoteError,
     Store,
     judge_in_queue,
-    queue_progress,
+    queue_items,
     skip_in_queue,
     suggestions_at_least,
     word_diff,
@@ -128,21 +135,25 @@ class QueueScreen(StoreScreen):
         self._pages: LRUCache[int, list[QueueItem]] = LRUCache(32)
         self._marked: set[str] = set()
         self.progress_line = ""
+        self._title = Static(id="queue-title")
+        self._table = RowTable(id="queue-rows")
+        self._pair = Static(id="queue-pair")
+        self._title_shown = ""
+        self._pair_shown: tuple[str, str, str | None] | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="queue-box"):
-            yield Static(id="queue-title")
-            yield RowTable(id="queue-rows")
-            yield Static(id="queue-pair")
+        self.reload(cursor=self.queue.first_unreviewed())
+        yield self._title  # straight on the screen: a container is one more widget to style
+        yield self._table
+        yield self._pair
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.reload(cursor=self.queue.first_unreviewed())
         self.table.focus()
 
     @property
     def table(self) -> RowTable:
-        return self.query_one(RowTable)
+        return self._table
 
     # -- data ------------------------------------------------------------------------------
 
@@ -158,15 +169,28 @@ class QueueScreen(StoreScreen):
         return self.item(self.table.cursor_row) if self.table.count else None
 
     def reload(self, cursor: int | None = None) -> None:
-        """Read the queue again (after a verdict, an undo, a relink): keep the row."""
+        """Read the queue again (after a verdict, an undo, a relink): keep the row, and
+        the marks on pairs that are still suggestions."""
         self._pages.clear()
         row = self.table.cursor_row if cursor is None else cursor
-        count = self.queue.count()
+        try:
+            count, progress = self.queue.counts()
+            self.progress_line = progress.line()
+            if self._marked:
+                found = queue_items(self.store, sorted(self._marked))
+                self._marked = {i for i, item in found.items() if item.status == "suggested"}
+        except SidenoteError as error:
+            count, self.progress_line = 0, str(error)
         header = Text(f"  score  {'method':<17}{'outlets':<36}wording", end="")
-        self._marked.clear()  # rows move when the queue changes: marks would point elsewhere
-        self.table.show(count, self._line, header, cursor=min(row, max(0, count - 1)))
+        self.table.show(count, self._line, header, cursor=min(row, max(0, count - 1)),
+                        marked_at=self._is_marked)
+        self._pair_shown = None  # the pair's status or mark may have changed
         self._show_title()
         self._show_pair()
+
+    def _is_marked(self, row: int) -> bool:
+        found = self.item(row) if self._marked else None
+        return found is not None and found.id in self._marked
 
     def _line(self, row: int, width: int) -> Text:
         found = self.item(row)
@@ -183,10 +207,6 @@ class QueueScreen(StoreScreen):
         return text
 
     def _show_title(self) -> None:
-        try:
-            self.progress_line = queue_progress(self.store).line()
-        except SidenoteError as error:
-            self.progress_line = str(error)
         count = self.table.count
         line = (f"Review queue \u00b7 {self.progress_line} \u00b7 {count:,} suggested "
                 f"\u00b7 order: {self.sort}")
@@ -194,15 +214,17 @@ class QueueScreen(StoreScreen):
             line += f" \u00b7 {len(self._marked)} marked"
         if not count:
             line += "\nNo suggestions to review: L in the library links the whole corpus."
-        self.query_one("#queue-title", Static).update(Content(line))
+        if line != self._title_shown:  # may wrap to another height: a layout then
+            self._title_shown = line
+            self._title.update(Content(line))
 
     def _show_pair(self) -> None:
         found = self.current
-        pane = self.query_one("#queue-pair", Static)
-        if found is None:
-            pane.update("")
+        shown = None if found is None else (found.id, found.status, found.mark)
+        if shown == self._pair_shown and shown is not None:
             return
-        pane.update(pair_view(found))
+        self._pair_shown = shown
+        self._pair.update("" if found is None else pair_view(found), layout=False)
 
     def on_row_table_moved(self, message: RowTable.Moved) -> None:
         self._show_pair()
@@ -232,7 +254,7 @@ class QueueScreen(StoreScreen):
         noun = "accepted" if verdict == "confirmed" else "rejected"
         self.notify(f"{noun} {changed} link{'s' if changed != 1 else ''} \u00b7 u undoes",
                     markup=False)
-        self._marked.clear()
+        self._marked -= set(ids)
         self.reload()
 
     def action_skip(self) -> None:
@@ -244,7 +266,7 @@ class QueueScreen(StoreScreen):
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        self._marked.clear()
+        self._marked -= set(ids)
         row = self.table.cursor_row
         self.reload(cursor=row + 1 if len(ids) == 1 else row)
 
@@ -253,12 +275,7 @@ class QueueScreen(StoreScreen):
         if found is None:
             return
         row = self.table.cursor_row
-        if found.id in self._marked:
-            self._marked.discard(found.id)
-            self.table.marked.discard(row)
-        else:
-            self._marked.add(found.id)
-            self.table.marked.add(row)
+        self._marked ^= {found.id}
         self.table.redraw()
         self.table.move_to(row + 1)
         self._show_title()
@@ -289,7 +306,6 @@ class QueueScreen(StoreScreen):
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        self._marked.clear()
         self.reload(cursor=0)
 
     def action_spread(self) -> None:

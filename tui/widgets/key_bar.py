@@ -70,14 +70,22 @@ class KeyBar(Widget):
 
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--description"}
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._drawn: tuple[list[tuple[str, str, bool]], int] | None = None
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
 
     def _bindings_changed(self, screen: object) -> None:
-        self.refresh(layout=True)
+        # The signal comes on every focus change, mostly with the same keys: laying the
+        # screen out again for those would cost a pass for nothing.
+        if self._drawn is None or self._drawn != (self._entries(), self.content_region.width):
+            self.refresh(layout=True)
 
     def on_resize(self) -> None:
-        self.refresh(layout=True)  # as many lines as the new width needs
+        if self._drawn is None or self._drawn[1] != self.content_region.width:
+            self.refresh(layout=True)  # as many lines as the new width needs
 
     def _entries(self) -> list[tuple[str, str, bool]]:
         return key_bar_entries(self.screen.active_bindings, self.app.get_key_display)
@@ -90,6 +98,7 @@ class KeyBar(Widget):
         description_style = self.get_component_rich_style("key-bar--description", partial=True)
         text = Text(end="", no_wrap=True, overflow="ellipsis")
         entries = self._entries()
+        self._drawn = (entries, self.content_region.width)
         width = max(1, self.content_region.width or self.app.size.width)
         for number, line in enumerate(key_bar_lines(entries, width)):
             if number:

@@ -4,8 +4,13 @@ The review queue may hold 100,000 suggestions and the annotation browser every
 annotation of the corpus: building a widget (or an option) per row would cost seconds
 before the first frame. This table knows only how many rows there are and asks the
 screen for the text of each row it draws (`line_at`), the way Textual's `Log` draws
-lines; rows the screen marks (a selection) are drawn reversed-out. Moves post
+lines; rows the screen marks (a selection, asked of `marked_at` as the rows are drawn,
+so a mark follows its item when rows move) are drawn reversed-out. Moves post
 `RowTable.Moved`; `enter` posts `RowTable.Chosen`. The screen reads the store.
+
+`show` may be called before the table has a size (from the screen's `compose`, so
+the first frame already has the rows): the cursor is scrolled into view once the
+table is laid out.
 """
 
 from __future__ import annotations
@@ -27,6 +32,13 @@ from .lines import text_strip
 
 LineSource = Callable[[int, int], Text]
 """(row, width) -> the row's text; called only for the rows on screen."""
+
+MarkSource = Callable[[int], bool]
+"""row -> whether the row is marked; called only for the rows on screen."""
+
+
+def _unmarked(row: int) -> bool:
+    return False
 
 
 class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -60,19 +72,29 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor_row = 0
         self.header = Text("")
         self.line_at: LineSource = lambda row, width: Text("")
-        self.marked: set[int] = set()
+        self.marked_at: MarkSource = _unmarked
         self._cache: LRUCache[tuple, Strip] = LRUCache(256)
 
     # -- attributes down ---------------------------------------------------------------
 
-    def show(self, count: int, line_at: LineSource, header: Text, cursor: int = 0) -> None:
+    def show(
+        self,
+        count: int,
+        line_at: LineSource,
+        header: Text,
+        cursor: int = 0,
+        marked_at: MarkSource = _unmarked,
+    ) -> None:
         """New rows (or the same rows redrawn): the cursor goes to `cursor`."""
         self.count = count
         self.line_at = line_at
         self.header = header
-        self.marked = set()
+        self.marked_at = marked_at
         self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, count + 1)
+        # No width: rows are cut to the table's width, never scrolled sideways, and a
+        # width that follows the table's would lay the screen out again whenever the
+        # vertical scroll bar comes or goes.
+        self.virtual_size = Size(0, count + 1)
         self.cursor_row = -1
         self.move_to(cursor, announce=True)
         self.refresh()
@@ -83,8 +105,8 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, self.count + 1)
         self._cache.clear()
+        self._scroll_to_cursor()
 
     # -- cursor --------------------------------------------------------------------------
 
@@ -98,15 +120,21 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         if row == self.cursor_row:
             return
         self.cursor_row = row
-        visible = max(1, self.scrollable_content_region.height - 1)
-        top = int(self.scroll_y)
+        self._scroll_to_cursor()
+        self.refresh()
+        if announce:
+            self.post_message(self.Moved(self, row))
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 1:
+            return  # not laid out yet: on_resize scrolls
+        visible = height - 1
+        top, row = int(self.scroll_y), self.cursor_row
         if row < top:
             self.scroll_to(y=row, animate=False, immediate=True)
         elif row >= top + visible:
             self.scroll_to(y=row - visible + 1, animate=False, immediate=True)
-        self.refresh()
-        if announce:
-            self.post_message(self.Moved(self, row))
 
     def action_move(self, step: int) -> None:
         self.move_to(self.cursor_row + step)
@@ -149,7 +177,7 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         row = int(self.scroll_y) + y - 1
         if row >= self.count:
             return Strip.blank(width, base)
-        cursor, marked = row == self.cursor_row, row in self.marked
+        cursor, marked = row == self.cursor_row, self.marked_at(row)
         key = (row, cursor, marked, width)
         strip = self._cache.get(key)
         if strip is None:
