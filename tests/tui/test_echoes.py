@@ -234,4 +234,4 @@ def test_the_aligned_part_of_an_echo_is_emphasised() -> None:
     emphasised = [prompt.plain[s.start : s.end] for s in prompt.spans if s.style == "bold reverse"]
     assert emphasised == ["[b]we agree[/b]"]
     assert "Wire \u2014 T [i]x[/i]" in prompt.plain
-    assert "score 91 \u00b7 reworded \u00b7 ? suggested" in prompt.plain
+    assert "score 91.0 \u00b7 reworded \u00b7 ? suggested" in prompt.plain

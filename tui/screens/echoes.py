@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from store import Echo, SidenoteError, Store, accept, echoes, reject
 
 from ..widgets.key_bar import KeyBar
-from ..widgets.text_layout import display_text
+from ..widgets.text_layout import display_text, outlet_text
 from .base import StoreScreen
 from .dialogs import ConfirmDialog, excerpt
 from .meaning_echoes import MeaningEchoes
@@ -56,10 +56,10 @@ def echo_prompt(echo: Echo) -> Text:
     """Two lines: where the echo is and how good, then its text with the aligned part
     emphasised. Titles and text are data: built from plain strings, never markup."""
     text = Text(no_wrap=False, end="")
-    text.append(display_text(echo.source or "(no outlet)"), style="bold")
+    text.append(outlet_text(echo.source), style="bold")
     text.append(" \u2014 ")
     text.append(display_text(echo.title or "(untitled)"))
-    text.append(f"\n  score {echo.score:.0f} \u00b7 {echo.method} \u00b7 "
+    text.append(f"\n  score {echo.score:.1f} \u00b7 {echo.method} \u00b7 "
                 f"{STATUS_MARK.get(echo.status, echo.status)}\n  ", style="dim")
     passage = Text(display_text(echo.text))
     first = max(0, echo.match_start - echo.start)

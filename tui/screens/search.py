@@ -30,7 +30,7 @@ from store.search import Appearance, ArticleMatch, StatementGroup, search, searc
 
 from ..limits import QUERY_CHARS
 from ..widgets.key_bar import KeyBar
-from ..widgets.text_layout import display_text
+from ..widgets.text_layout import display_text, outlet_text
 from .base import StoreScreen
 from .dialogs import excerpt
 from .echoes import OpenTarget
@@ -75,7 +75,7 @@ def appearance_prompt(appearance: Appearance) -> Text:
     """`  ✓ outlet — title · quote`: outlet and title are data, appended as plain text."""
     text = Text("  ", end="")
     text.append(MARKS.get(appearance.status, "\u00b7") + " ", style="bold")
-    text.append(display_text(appearance.source or "(no outlet)"), style="bold")
+    text.append(outlet_text(appearance.source), style="bold")
     text.append(" \u2014 ")
     text.append(display_text(appearance.title or "(untitled)"))
     if appearance.label:
@@ -90,7 +90,7 @@ def _one_line(text: str) -> str:
 def article_prompt(match: ArticleMatch) -> Text:
     """`  outlet — title` and, under it, the words around the match (all data)."""
     text = Text("  ", end="")
-    text.append(display_text(match.source or "(no outlet)"), style="bold")
+    text.append(outlet_text(match.source), style="bold")
     text.append(" \u2014 ")
     text.append(display_text(match.title or "(untitled)"))
     if match.match or match.after:

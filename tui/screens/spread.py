@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 from store import SidenoteError, Statement, StatementMember, Store, statement_of, write_brief
 
 from ..widgets.key_bar import KeyBar
-from ..widgets.text_layout import display_text
+from ..widgets.text_layout import display_text, outlet_text
 from .base import StoreScreen
 from .dialogs import excerpt
 from .echoes import OpenTarget
@@ -63,7 +63,7 @@ def timeline(found: Statement, cells: int = TIMELINE_CELLS) -> Text:
         line = ["-"] * cells
         for member in members:
             line[place[id(member)]] = "*" if member is first else "o"
-        name = excerpt(display_text(members[0].outlet or "(no outlet)"), OUTLET_CELLS)
+        name = excerpt(outlet_text(members[0].outlet), OUTLET_CELLS)
         text.append(name.ljust(OUTLET_CELLS) + " ", style="bold")
         text.append("".join(line))
         text.append(f"  {len(members)}\n", style="dim")
@@ -74,7 +74,7 @@ def member_prompt(number: int, member: StatementMember, first: bool) -> Text:
     """`3. ✓ Outlet — 2 hours ago · quote (speaker)` then the wording; all data as text."""
     text = Text(end="")
     text.append(f"{number:>3}. {STATUS_MARK.get(member.status, '?')} ")
-    text.append(display_text(member.outlet or "(no outlet)"), style="bold")
+    text.append(outlet_text(member.outlet), style="bold")
     text.append(" \u2014 " + display_text(when_text(member)))
     if first:
         text.append("  first", style="bold reverse")
@@ -157,7 +157,7 @@ class SpreadScreen(StoreScreen, ModalScreen[OpenTarget | None]):
                  f"{'s' if outlets != 1 else ''} \u00b7 {len(found.members)} places \u00b7 "
                  f"links: {counts or 'none'}")
         if first is not None:
-            title += f" \u00b7 first: {first.outlet or '(no outlet)'}, {when_text(first)}"
+            title += f" \u00b7 first: {outlet_text(first.outlet)}, {when_text(first)}"
         self.query_one("#spread-title", Static).update(Content(title))
         self.query_one("#spread-timeline", Static).update(timeline(found))
         members = self.query_one(OptionList)

@@ -27,7 +27,7 @@ from store import WorkItem
 
 from ..messages import OpenDocument
 from .lines import cut_at_word, text_strip
-from .text_layout import display_text
+from .text_layout import display_text, outlet_text
 
 GAP = 2
 NARROW_GAP = 1
@@ -90,7 +90,7 @@ COLUMNS = (
     Column("published", "Published", "Published", lambda i: display_text(i.published),
            numeric=False, limit=16, narrow_limit=10,
            short_cell=lambda i: short_published(i.published)),
-    Column("outlet", "Outlet", "Outlet", lambda i: display_text(i.source), numeric=False,
+    Column("outlet", "Outlet", "Outlet", lambda i: outlet_text(i.source), numeric=False,
            limit=22, narrow_limit=12),
 )
 NARROW_DROPS = {"length"}  # left out when the title would get too little room

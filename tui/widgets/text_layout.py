@@ -32,6 +32,14 @@ def display_text(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
+NO_OUTLET = "(no outlet)"  # an article whose page names none, said alike on every screen
+
+
+def outlet_text(source: str) -> str:
+    """An article's outlet for display, or NO_OUTLET when its page names none."""
+    return display_text(source) if source else NO_OUTLET
+
+
 def is_simple(text: str, start: int = 0, end: int | None = None) -> bool:
     """True if every code point of `text[start:end]` is one cell and one grapheme."""
     return _SIMPLE.match(text, start, len(text) if end is None else end) is not None
