@@ -89,6 +89,7 @@ def test_show_prints_the_stored_text_exactly(run):
 
 
 def test_show_unknown_id_is_one_line(run):
+    run("import", str(SEEDS))
     result = run("show", "nope")
     assert result.exit_code == 1
     assert result.stderr.strip() == "sidenote: no document with id 'nope'"

@@ -441,6 +441,7 @@ def test_a_database_at_a_path_that_is_not_utf8_works_for_every_command(tmp_path)
     ],
 )
 def test_bytes_of_a_file_name_that_is_not_utf8_are_shown_escaped(tmp_path, args):
+    open_store(tmp_path / os.fsdecode(args[1])).close()  # read-only commands need a database
     result = _sidenote_bytes(*args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = (result.stdout + result.stderr).decode("utf-8")  # no stray byte: valid UTF-8

@@ -370,3 +370,13 @@ def test_one_label_mapped_two_ways_is_refused(db, tmp_path):
     assert refused(db, "import-annotations", "--from", "doccano", *args, str(path)) == (
         "sidenote: --map: CLAIM is mapped twice (claim and quote)"
     )
+
+
+# -- a read-only command on a database that is not there ------------------------------
+
+
+@pytest.mark.parametrize("command", [["export"], ["stats"], ["search", "plan"], ["statements"]])
+def test_read_only_command_on_a_missing_database_creates_nothing(tmp_path, command):
+    missing = tmp_path / "nonexist.sqlite"
+    assert refused(missing, *command) == f"sidenote: --db {missing}: no such database"
+    assert list(tmp_path.iterdir()) == []

@@ -28,6 +28,7 @@ class DbChoice:
 
     path: Path
     is_default: bool
+    given_by: str = "--db"  # or SIDENOTE_DB: named in errors about the path
 
     @classmethod
     def resolve(cls, option: str | None) -> DbChoice:
@@ -37,7 +38,7 @@ class DbChoice:
             if value is not None:
                 if not value:
                     raise InputError(where, "empty path")
-                return cls(Path(value).expanduser(), False)
+                return cls(Path(value).expanduser(), False, where)
         return cls(default_db_path(), True)
 
 
@@ -59,6 +60,10 @@ class CliContext:
             from store import open_store, seed_if_new
 
             path = self.choice.path
+            if not write and not self.choice.is_default and not path.exists():
+                # A mistyped name would otherwise become an empty database that
+                # answers every question with nothing.
+                raise InputError(f"{self.choice.given_by} {path}", "no such database")
             if self.choice.is_default:
                 path.parent.mkdir(parents=True, exist_ok=True)
             self._store = open_store(path, write=write)
