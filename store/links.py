@@ -55,7 +55,7 @@ from time import perf_counter
 from . import link_table
 from .annotations import create_annotation
 from .db.connection import Store, utc_now
-from .errors import InputError, NotFound
+from .errors import InputError, NotFound, one_id
 from .history import change_group
 from .importing.furniture import line_rule
 from .matching import (
@@ -635,11 +635,14 @@ def _reject_in(group, link_id: str) -> None:
 
 def judge_links(store: Store, link_ids: list[str], verdict: str) -> int:
     """Accept (`verdict` "confirmed") or reject ("rejected") several links as one
-    undoable step; returns how many changed status. An unknown id changes nothing:
-    every id is checked before the first is judged."""
+    undoable step; returns how many changed status. An id may be given by a unique
+    prefix (ids are long). An unknown or ambiguous id changes nothing: every id is
+    checked before the first is judged."""
     if verdict not in (LinkStatus.confirmed.value, LinkStatus.rejected.value):
         raise InputError("verdict", f"{verdict!r} is not confirmed or rejected")
-    wanted = list(dict.fromkeys(link_ids))
+    wanted = list(dict.fromkeys(
+        one_id(given, link_table.link_ids_named(store.db, given), "link") for given in link_ids
+    ))
     noun = "accept" if verdict == LinkStatus.confirmed.value else "reject"
     description = f"{noun} {len(wanted)} link{'s' if len(wanted) != 1 else ''}"
     with change_group(store, description) as group:

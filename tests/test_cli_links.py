@@ -82,3 +82,36 @@ def test_table_prints_article_text_literally(run):
     assert "[bold]peacekeeping troops[/bold]" in table.stdout
     assert "\x1b" not in table.stdout and "␛[31m" in table.stdout
     assert "1 link." in table.stdout
+
+
+def _linked(run) -> list[str]:
+    run("import", str(SEEDS))
+    run("link", "--no-meaning")
+    listed = run("links", "--format", "jsonl")
+    return [json.loads(line)["id"] for line in listed.stdout.splitlines()]
+
+
+def test_links_accept_and_reject_take_a_unique_prefix_of_the_id(run):
+    first, second = _linked(run)
+    accepted = run("links", "accept", first[:8])
+    assert accepted.exit_code == 0, accepted.output
+    assert accepted.stdout.startswith("Accepted 1 link")
+    rejected = run("links", "reject", second[:8])
+    assert rejected.exit_code == 0, rejected.output
+    rows = {json.loads(line)["id"]: json.loads(line)["status"]
+            for line in run("links", "--format", "jsonl").stdout.splitlines()}
+    assert rows == {first: "confirmed", second: "rejected"}
+
+
+def test_links_accept_refuses_a_prefix_of_several_ids_and_changes_nothing(run):
+    first, second = _linked(run)
+    shared = 0
+    while first[shared] == second[shared]:
+        shared += 1
+    result = run("links", "accept", second, first[:shared])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "more than one link" in result.stderr
+    statuses = {json.loads(line)["status"]
+                for line in run("links", "--format", "jsonl").stdout.splitlines()}
+    assert statuses == {"suggested"}

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from sqlite_utils import Database
 
 from .. import link_table
-from ..errors import NotFound, StoreError
+from ..errors import NotFound, StoreError, one_id
 from ..files.reading import NotRegularFile, open_regular
 from ..models import Annotation, Document, DocumentSummary, Label, Sentence
 from .migrations import SCHEMA_VERSION, STEP_NAMES, migrations
@@ -604,11 +604,7 @@ class Store:
         exact = [r for r in rows if r["id"] == prefix]
         if exact:
             return self.document(prefix)
-        if len(rows) == 1 and prefix:
-            return self.document(rows[0]["id"])
-        if not rows:
-            raise NotFound(f"no document with id {prefix!r}")
-        raise NotFound(f"{prefix!r} matches more than one document; give more of the id")
+        return self.document(one_id(prefix, [r["id"] for r in rows], "document"))
 
     def document_ids(self) -> list[str]:
         return [r["id"] for r in self.db.query("SELECT id FROM documents ORDER BY rowid")]

@@ -209,7 +209,8 @@ def _side(side: LinkSide, titles: dict[str, tuple[str, str]]) -> Text:
 @click.argument("link_ids", nargs=-1, required=True, metavar="ID...")
 @click.pass_obj
 def accept_command(obj: CliContext, link_ids: tuple[str, ...]) -> None:
-    """Confirm links (ids from `sidenote links --format jsonl`), as one undoable step.
+    """Confirm links (ids from `sidenote links --format jsonl`, or a unique start of
+    one), as one undoable step.
 
     As in the reader: when one side is tagged, the other side's matching part gets the
     same label. An unknown id changes nothing.
@@ -221,8 +222,8 @@ def accept_command(obj: CliContext, link_ids: tuple[str, ...]) -> None:
 @click.argument("link_ids", nargs=-1, required=True, metavar="ID...")
 @click.pass_obj
 def reject_command(obj: CliContext, link_ids: tuple[str, ...]) -> None:
-    """Reject links, as one undoable step: a rejected pair is never suggested again.
-    An unknown id changes nothing."""
+    """Reject links (an id, or a unique start of one), as one undoable step: a
+    rejected pair is never suggested again. An unknown id changes nothing."""
     _judge(obj, link_ids, "rejected", "Rejected")
 
 
