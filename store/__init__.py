@@ -60,7 +60,8 @@ _SURFACE: dict[str, tuple[str, ...]] = {
         "suggestions_at_least", "word_diff",
     ),
     "statements": (
-        "Statement", "StatementLink", "StatementMember", "list_statements", "statement_of",
+        "Statement", "StatementLink", "StatementMember", "links_outside_statements",
+        "list_statements", "statement_of",
     ),
     "exchange.brief": ("brief_markdown", "write_brief"),
     "exchange.datasette": ("datasette_metadata_to_path", "write_datasette_metadata"),

@@ -213,6 +213,12 @@ def list_statements(
     return kept
 
 
+def links_outside_statements(store: Store, status: str = "suggested") -> int:
+    """How many links of this status belong to no statement: meaning suggestions,
+    which `list_statements` leaves out until they are accepted."""
+    return link_table.count_outside_clusters(store.db, _status(status) or "suggested")
+
+
 def statement_of(store: Store, statement_id: str) -> Statement:
     """The statement with this id, or the one a link or an annotation belongs to."""
     db = store.db

@@ -144,3 +144,34 @@ def test_links_accept_and_reject_several_ids_as_one_undoable_step(linked):
     # A statement whose links were all rejected is listed only when asked for.
     assert len(jsonl(linked("statements", "--json"))) == 1
     assert len(jsonl(linked("statements", "--status", "rejected", "--json"))) == 1
+
+
+def _as_meaning_suggestions(db) -> None:
+    """Both links as the meaning stage leaves its pairs: suggested, in no statement."""
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE links SET cluster = '', method = 'reworded-meaning'")
+    connection.close()
+
+
+def test_statements_says_suggested_links_outside_statements_wait_for_acceptance(linked):
+    _as_meaning_suggestions(linked.db)
+    for args in ((), ("--status", "suggested")):
+        result = linked("statements", *args)
+        assert result.exit_code == 0
+        assert result.stdout == ""
+        assert "Run `sidenote link`" not in result.stderr
+        assert "2 suggested links in other words are not statements until accepted" \
+            in result.stderr
+        assert "sidenote links --status suggested" in result.stderr
+
+
+def test_statements_with_rejected_links_names_the_outlets_that_judged_them(linked):
+    ids = [r["id"] for r in jsonl(linked("links", "--format", "jsonl"))]
+    assert linked("links", "reject", ids[1]).exit_code == 0
+    shown = linked("statements", "--status", "rejected")
+    assert shown.exit_code == 0
+    head = shown.stdout.splitlines()[0]
+    assert "0 outlets" not in head
+    assert "rejected in 2 outlets: Japan Today, The Mainichi" in head

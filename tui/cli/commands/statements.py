@@ -8,6 +8,7 @@ from store import (
     Statement,
     StatementMember,
     brief_markdown,
+    links_outside_statements,
     list_statements,
     statement_of,
     write_brief,
@@ -37,28 +38,60 @@ def statements(obj: CliContext, min_outlets: int, status: str | None, as_json: b
     """List statements (clusters of links) with their outlets and first appearance.
 
     The most widely carried first. A statement whose links were all rejected is
-    listed only with --status rejected. JSON objects carry every member (outlet,
-    title, url, published, span, wording, annotation) and every link.
+    listed only with --status rejected. Suggestions in other words (the meaning
+    stage) join a statement only when accepted; how many wait is said on stderr.
+    JSON objects carry every member (outlet, title, url, published, span, wording,
+    annotation) and every link.
     """
-    found = list_statements(obj.store(write=False), min_outlets=min_outlets, status=status)
+    store = obj.store(write=False)
+    found = list_statements(store, min_outlets=min_outlets, status=status)
     with pipe_may_close():
         if as_json:
             for item in found:
                 click.echo(json_line(item.as_dict()))
             return
+        outside = _outside_note(links_outside_statements(store, status or "suggested"), status)
         if not found:
-            echo("No statements. Run `sidenote link` to find them.", err=True)
+            if outside:
+                echo(f"No statements. {outside}", err=True)
+            elif status:
+                echo(f"No statements with a {status} link.", err=True)
+            else:
+                echo("No statements. Run `sidenote link` to find them.", err=True)
             return
         for item in found:
-            first = item.first
-            outlets = ", ".join(literal(o or "(no outlet)", 40) for o in item.outlets)
             counts = ", ".join(f"{n} {s}" for s, n in sorted(item.status_counts.items()))
-            echo(f"{literal(item.id)}  {item.outlet_count} outlet"
-                 f"{'s' if item.outlet_count != 1 else ''}: {outlets}  ({counts})")  # fmt: skip
+            echo(f"{literal(item.id)}  {_reach(item)}  ({counts})")
+            first = item.first
             if first is not None:
                 echo(f"  first: {_outlet(first)}, {_when(first)}")
             echo(f"  {literal(item.text, 160)}")
         echo(f"{len(found)} statement{'s' if len(found) != 1 else ''}.")
+        if outside:
+            echo(outside, err=True)
+
+
+def _reach(item: Statement) -> str:
+    """The outlets that carry it; for a statement all of whose links were rejected,
+    the outlets it was judged in (none carries it any more)."""
+    if item.carriers:
+        outlets, lead = item.outlets, ""
+    else:
+        outlets, lead = tuple(dict.fromkeys(m.outlet for m in item.members)), "rejected in "
+    named = ", ".join(literal(o or "(no outlet)", 40) for o in outlets)
+    return f"{lead}{len(outlets)} outlet{'s' if len(outlets) != 1 else ''}: {named}"
+
+
+def _outside_note(count: int, status: str | None) -> str:
+    """What to say about links in other words, which are in no statement (yet)."""
+    if not count:
+        return ""
+    status = status or "suggested"
+    links = f"{count} {status} link{'s' if count != 1 else ''} in other words"
+    if status == "suggested":
+        return (f"{links} are not statements until accepted: `sidenote links --status "
+                "suggested`, or the review queue (ctrl+k in the app).")
+    return f"{links} are in no statement: `sidenote links --status {status}`."
 
 
 @click.command()
