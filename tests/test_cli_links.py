@@ -115,3 +115,12 @@ def test_links_accept_refuses_a_prefix_of_several_ids_and_changes_nothing(run):
     statuses = {json.loads(line)["status"]
                 for line in run("links", "--format", "jsonl").stdout.splitlines()}
     assert statuses == {"suggested"}
+
+
+def test_the_links_table_shows_scores_to_one_decimal_as_the_app_does(run):
+    _linked(run)
+    shown = run("links")
+    assert shown.exit_code == 0, shown.output
+    scores = [line.split("│")[1].strip() for line in shown.stdout.splitlines()
+              if line.startswith("│") and "trimmed" in line]
+    assert scores == ["100.0", "97.7"]

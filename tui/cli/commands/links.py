@@ -174,7 +174,7 @@ def links(ctx: click.Context, status: str | None, fmt: str) -> None:
     for row in rows:
         count += 1
         table.add_row(
-            f"{row.score:.0f}",
+            f"{row.score:.1f}",
             literal(row.method),
             literal(row.status.value),
             _side(row.a, titles),
