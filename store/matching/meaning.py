@@ -565,30 +565,11 @@ def suggest(
     for (i, j), r_ij in rank.items():
         if i >= j or (j, i) not in rank:
             continue
-        if min(ctx.own_terms[i], ctx.own_terms[j]) < params.min_terms:
-            continue
-        cos = float(vectors[i] @ vectors[j])
-        if cos < cut:
-            continue
-        r_ji = rank[(j, i)]
-        lex = lexical_overlap(ctx.terms[i], ctx.terms[j], idf)
-        strong_pair = cos >= strong and max(r_ij, r_ji) < params.mutual_strong
-        refused = (
-            different_speakers(ctx.speakers(i), ctx.speakers(j))
-            or numbers_disagree(ctx.numbers(i), ctx.numbers(j))
-            or different_quotations(ctx.quoted(i), ctx.quoted(j))
-        )
-        same_speaker = bool(ctx.speakers(i) & ctx.speakers(j))
-        evidence = (
-            strong_pair
-            or lex >= params.min_lexical
-            or (same_speaker and lex >= params.min_lexical_same_speaker)
-        )
-        default = evidence and not refused
-        # How far above the corpus's own cut, plus the lexical evidence.
-        score = (cos - cut) / max(1.0 - cut, 1e-6) + lex
-        tier = "default" if default else "more"
-        found.append(Suggestion(i, j, cos, r_ij, r_ji, lex, tier, score))
+        cosine = float(vectors[i] @ vectors[j])
+        ranks = (r_ij, rank[(j, i)])
+        verdict = judge_pair(ctx, i, j, cosine, ranks, (cut, strong), idf, params)
+        if verdict is not None:
+            found.append(verdict)
     found.sort(key=lambda s: (s.tier != "default", -s.score, s.a, s.b))
     return found
 
