@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from datetime import datetime
@@ -134,6 +135,12 @@ def read(obj: CliContext, doc_id: str | None) -> None:
         doc_id = store.find_document(doc_id).id
     app = SidenoteApp(store, doc_id, keymap=keymap)
     app.run()
+    # The session is over: the store is closed explicitly (every write was already a
+    # transaction of its own), then the interpreter exits. Its exit collects garbage
+    # more than once, each pass walking every object the session built (the echoes
+    # and search indexes, Textual's widgets) to free memory the OS takes back anyway;
+    # frozen objects are skipped, so the terminal is given back at once.
+    gc.freeze()
     if app.return_code:
         # Textual has restored the terminal; the traceback goes to a file, not the screen.
         raise SidenoteError(f"the app crashed; {save_crash_report(app.crash_report)}")
