@@ -212,14 +212,22 @@ def test_echo_text_is_data_and_the_library_counts_links(pair) -> None:
         await pilot.press("escape", "escape")  # back to the library
         await pilot.pause()
         table = app.screen.query_one("#library-table")
-        seen["links"] = {row.id: row.links for row in table.rows}
+        seen["links"] = {row.id: (row.confirmed, row.suggested) for row in table.rows}
+        seen["header"] = table.render_line(0).text
         seen["row"] = table.render_line(1).text
 
     drive(SidenoteApp(store, first), scenario)
     assert "[bold]forty[/]" in seen["prompt"]
     assert "Japan Today \u2014 Tokyo watches the talks" in seen["prompt"]
-    assert seen["links"] == {first: 1, second: 1}
-    assert seen["row"].split()[:3] == ["1", str(len(FIRST)), "The"]  # no notes yet; 1 link
+    assert seen["links"] == {first: (0, 1), second: (0, 1)}  # one suggestion, not judged
+    header, row = seen["header"], seen["row"]
+
+    def cell(name: str) -> str:
+        at = header.index(name)
+        return row[at : at + len(name)].strip()
+
+    # No notes yet, nothing confirmed, the echo's one suggestion counted.
+    assert (cell("Annotations"), cell("Confirmed"), cell("Suggested")) == ("", "", "1")
 
 
 def test_the_aligned_part_of_an_echo_is_emphasised() -> None:
