@@ -152,3 +152,30 @@ def test_moving_an_edge_reports_that_edge_of_the_annotation(putin):
     drive(SidenoteApp(store, doc), scenario)
     assert "claim now \u201c\u2026uld be described as derangement verging\u201d" in said[0]
     assert "claim now \u201cmedia are in a state that could be desc\u2026\u201d" in said[1]
+
+
+def test_a_burst_typed_after_slash_goes_whole_into_find(putin):
+    """A terminal delivers fast typing in one read: every key is queued before the find
+    box has the focus. None of them may run a reader key (`d`, `e`, `a`... tag or move)."""
+    from textual import events
+
+    store, doc = putin
+    text = store.document(doc).text
+    start = text.index("deadliest")
+    seen = {}
+
+    async def scenario(pilot, app):
+        screen, view = reader(app)
+        for key, character in [("slash", "/"), *[(c, c) for c in "deadliest"]]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await pilot.pause()
+        seen["find"] = screen.query_one("#find").value
+        await pilot.press("enter")
+        seen["matches"] = view.matches
+        seen["annotations"] = len(store.annotations(doc))
+
+    drive(SidenoteApp(store, doc), scenario)
+    assert seen["find"] == "deadliest"
+    assert seen["matches"] == [(start, start + len("deadliest"))]
+    assert seen["annotations"] == 0  # no letter of the burst ran a tag key

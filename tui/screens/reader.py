@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -184,6 +184,9 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._last_action = ""
         self._last_tag: Label | None = None  # what `.` repeats
         self._jump = "find"  # what n / N repeat: find, a label's value, or "suggestions"
+        # Set from `/` until the find box has the focus: keys typed in that window (a
+        # fast typist, a terminal's burst) go into the box, not to the reader's keys.
+        self._find_opening = False
         self._edge = "end"  # the edge of an annotation that > and < move
         self._quotes: tuple[str, list[Quote]] | None = None  # (doc_id, the finder's quotes)
         self._suggesting = False
@@ -596,9 +599,40 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._find_origin = self.view.selection_start()
         find = self.query_one("#find", Input)
         find.display = True
+        self._find_opening = True
         find.focus()
 
+    def on_key(self, event: events.Key) -> None:
+        # The find key is taken here, not left to the app's binding check: a burst's
+        # later keys reach this screen before the app has run the first key's binding,
+        # so only here can the keys after it be told to go into the box.
+        if not self._find_opening and self._binds_find(event.key):
+            event.stop()
+            event.prevent_default()
+            self.action_find()
+            return
+        if not self._find_opening or not (event.is_printable or event.key == "backspace"):
+            return
+        find = self.query_one("#find", Input)
+        if self.focused is find:
+            return
+        event.stop()
+        event.prevent_default()
+        typed = event.character or ""
+        find.value = find.value[:-1] if event.key == "backspace" else find.value + typed
+        find.cursor_position = len(find.value)
+
+    def _binds_find(self, key: str) -> bool:
+        """Whether `key` is this screen's find key (after the user's keymap)."""
+        active = self.active_bindings.get(key)
+        return active is not None and active.node is self and active.binding.action == "find"
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id == "find":
+            self._find_opening = False
+
     def _close_find(self) -> None:
+        self._find_opening = False
         find = self.query_one("#find", Input)
         if find.display:
             find.display = False
