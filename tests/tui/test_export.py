@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from store import Store, create_annotation, open_store
+from store.exchange.formats import EXPORT_FORMATS
 from tui.app import SidenoteApp
 from tui.screens.export import ExportDialog
 
@@ -60,7 +61,7 @@ def test_choosing_brat_proposes_a_folder_and_writes_it(library: Store, tmp_path:
     async def scenario(pilot, app):
         seen["messages"] = record_notifications(app)
         await open_export_dialog(pilot, app)
-        await pilot.press("down", "down", "down", "enter")  # jsonl documents w3c [brat]
+        await pilot.press(*["down"] * list(EXPORT_FORMATS).index("brat"), "enter")
         await pilot.pause()
         path = app.screen.query_one("#export-path")
         seen["default"] = path.value
