@@ -60,7 +60,12 @@ class CliContext:
             from store import open_store, seed_if_new
 
             path = self.choice.path
-            if not write and not self.choice.is_default and not path.exists():
+            if (
+                not write
+                and not self.choice.is_default
+                and str(path) != ":memory:"  # SQLite's own name for a new empty database
+                and not path.exists()
+            ):
                 # A mistyped name would otherwise become an empty database that
                 # answers every question with nothing.
                 raise InputError(f"{self.choice.given_by} {path}", "no such database")
