@@ -92,6 +92,24 @@ def _database(conn: sqlite3.Connection) -> Database:
     return Database(conn, execute_plugins=False)
 
 
+def _switch_to_wal(db: Database) -> str:
+    """`PRAGMA journal_mode = WAL`, waiting out other programs that open the same new
+    file at the same moment.
+
+    Switching the journal mode needs the file to itself, and SQLite answers "database
+    is locked" at once, without its busy handler, when two connections race to set up
+    one new file. Retried here within the same busy timeout as every other wait.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            return str(db.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(RETRY_SECONDS)
+
+
 def _open_for_writing(name: str, conn: sqlite3.Connection | None = None) -> Store:
     memory = name == ":memory:"
     try:
@@ -100,7 +118,7 @@ def _open_for_writing(name: str, conn: sqlite3.Connection | None = None) -> Stor
         db = _database(conn)
         db.execute("PRAGMA foreign_keys = ON")
         if not memory:
-            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = _switch_to_wal(db)
             if mode.lower() != "wal":
                 raise StoreError(f"{name}: cannot switch the database to WAL mode")
             # WAL + NORMAL: a commit survives any crash of the process; only a power
