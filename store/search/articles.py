@@ -13,6 +13,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from ..db.connection import Store
+from .hits import rows_reached
 from .query import Match, match_of, parse_query, typing_last_word
 from .results import DEFAULT_LIMIT
 from .trigrams import catch_up_quietly
@@ -72,7 +73,9 @@ def search_articles(
         terms = typing_last_word(query, terms)
     match = match_of(terms)
     if not match.plain:
-        catch_up_quietly(store)
+        reach = catch_up_quietly(store)
+        if reach != "indexed":
+            match = match.read_in_text(reach)
     if match.trigrams is None and match.contains:
         return _read_in_text(store, match, source, limit)
     sql, params = _indexed(match, source)
@@ -119,7 +122,7 @@ def _read_in_text(
     them) are read, newest first, until `limit` are found; the match is the first
     substring's first place in the text."""
     first = match.contains[0]
-    where = ["rowid IN (SELECT id FROM documents_trigram_docsize)"]
+    where = [rows_reached(match.reach, "documents", "rowid")]
     where += ["(instr(lower(text), ?) OR instr(lower(title), ?))"] * len(match.contains)
     params: list[object] = [first]
     for text in match.contains:

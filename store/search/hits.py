@@ -64,7 +64,7 @@ def newest(
         return _newest_matches(f"{content}_fts"), [match.words]
     # A row holding text in those scripts is in the trigram index (`trigrams.catch_up`):
     # its row list (`_docsize`) bounds the rows read for short substrings.
-    where: list[str] = [f"c.{key} IN (SELECT id FROM {content}_trigram_docsize)"]
+    where: list[str] = [rows_reached(match.reach, content, f"c.{key}")]
     params: list = []
     for index, query in ((f"{content}_trigram", match.trigrams), (f"{content}_fts", match.words)):
         if query is not None:
@@ -78,6 +78,16 @@ def newest(
         f"ORDER BY c.{key} DESC LIMIT ?"
     )
     return sql, params
+
+
+def rows_reached(reach: str, content: str, key: str) -> str:
+    """SQL condition: `key` is a row of `content` that may hold text in a script
+    without spaces (see `Match.reach`)."""
+    indexed = f"{key} IN (SELECT id FROM {content}_trigram_docsize)"
+    if reach == "queued":
+        queued = f"SELECT row FROM trigram_pending WHERE source = '{content}'"
+        return f"({indexed} OR {key} IN ({queued}))"
+    return "1" if reach == "all" else indexed
 
 
 def relevance(

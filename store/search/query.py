@@ -33,7 +33,11 @@ SUBSTRING_SCRIPTS = (
     "\u3005-\u3007\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U0001f300-\U0001faff\U00020000-\U0003ffff"
 )
-_SUBSTRING = regex.compile(f"[{SUBSTRING_SCRIPTS}]")
+# Symbols (`So`: emoji, musical and other pictographs such as U+1D11E 𝄞) are
+# separators to unicode61, so they are found like text without spaces, wherever
+# they are, in or outside the Basic Multilingual Plane. trigrams.RULE names this set:
+# rows queued under an older set are looked at again.
+_SUBSTRING = regex.compile(f"[{SUBSTRING_SCRIPTS}\\p{{So}}]")
 TRIGRAM = 3  # the trigram index finds a substring of at least this many code points
 _CONTROL = regex.compile(r"[\p{Cc}\p{Cf}]")
 # The combining marks FTS5's `remove_diacritics` strips (its `sqlite3Fts5UnicodeIsdiacritic`:
@@ -167,11 +171,28 @@ class Match:
     trigrams: str | None = None  # FTS5 query for the trigram index (`*_trigram`)
     # Substrings shorter than a trigram: no index holds them, the text is read.
     contains: tuple[str, ...] = ()
+    # Which rows may hold text in those scripts: "indexed" (the trigram index's, the
+    # usual case), "queued" (also rows still queued for it: a read-only database
+    # cannot index them), "all" (the queue predates the current rule, trigrams.RULE).
+    reach: str = "indexed"
 
     @property
     def plain(self) -> bool:
         """Only words: the unicode61 index answers alone."""
         return self.trigrams is None and not self.contains
+
+    def read_in_text(self, reach: str) -> Match:
+        """The same match with every substring read in the text (`instr`), over the
+        rows `reach` names: for rows the trigram index does not hold yet."""
+        longer = self.trigrams.split(" AND ") if self.trigrams else []
+        # Each long substring is '"text"' (never holding '"': match_of quotes it).
+        # SQLite's lower() folds ASCII only: the text is lowered the same way.
+        texts = tuple(_ascii_lower(q[1:-1]) for q in longer) + self.contains
+        return Match(self.words, None, texts, reach)
+
+
+def _ascii_lower(text: str) -> str:
+    return "".join(c.lower() if c.isascii() else c for c in text)
 
 
 def match_of(

@@ -51,9 +51,12 @@ def search(
         return []
     if as_you_type:
         terms = typing_last_word(query, terms)
+    match = match_of(terms)
     if any(term.substring for term in terms):
-        catch_up_quietly(store)
-    found = hits(store, match_of(terms), wanted_words(terms), filters)
+        reach = catch_up_quietly(store)
+        if reach != "indexed":
+            match = match.read_in_text(reach)
+    found = hits(store, match, wanted_words(terms), filters)
     groups = _grouped(store, found, filters, limit, fuzzy=False, shown=shown_query(terms))
     if groups:
         return groups
