@@ -260,8 +260,9 @@ def echoes(
     echo tags the other side with its label.
     """
     threshold = threshold_for(store) if threshold is None else check_threshold(threshold)
-    document = store.document(doc_id)
-    if not 0 <= start < end <= len(document.text):
+    # The kept copy of the text: a long article is not read again for every question.
+    document_text = store.document_text(doc_id)
+    if not 0 <= start < end <= len(document_text):
         raise InputError(f"document {doc_id}", f"span {start}:{end} is outside the document")
     cache = _echo_index(store)
     with cache.lock:
@@ -269,7 +270,7 @@ def echoes(
         mark = len(index)
         found = index.find(doc_id, start, end)
         if found is None:
-            text = document.text[start:end]
+            text = document_text[start:end]
             index.extend([Unit(doc_id, start, end, text, annotation_id=annotation_id)])
             found = index.find(doc_id, start, end)
         try:
@@ -302,19 +303,31 @@ def meaning_echoes(
     is not installed, or when `annotation_id` is given and that annotation is no
     longer on the span (the answer is stale).
     """
-    document = store.document(doc_id)
-    if not 0 <= start < end <= len(document.text):
+    # Every tag in the app asks this: the kept copy of the text, not a read of the
+    # whole article (a long one costs milliseconds to read and decode each time).
+    if not 0 <= start < end <= len(store.document_text(doc_id)):
         raise InputError(f"document {doc_id}", f"span {start}:{end} is outside the document")
     found = span_suggestions(store, doc_id, start, end, lambda: sentence_units(store))
     if found is None:
         return None
-    if not store_span_suggestions(store, doc_id, start, end, found, annotation_id):
-        return None
+    if found:
+        if not store_span_suggestions(store, doc_id, start, end, found, annotation_id):
+            return None
+    elif annotation_id is not None and not _still_on(store, annotation_id, (doc_id, start, end)):
+        return None  # nothing to store: the stale check alone, without a write lock
     result = _echoes_of(store, doc_id, start, end)
     asked = annotation_id or _annotation_on(store.db, doc_id, start, end)
     if asked is not None and result:
         _attach(store, asked, [echo.link_id for echo in result])
     return result
+
+
+def _still_on(store: Store, annotation_id: str, span: tuple[str, int, int]) -> bool:
+    """Whether the annotation still lies exactly on `span` (not undone, moved or deleted)."""
+    row = store.db.execute(
+        'SELECT doc_id, start, "end" FROM annotations WHERE id = ?', [annotation_id]
+    ).fetchone()
+    return row is not None and tuple(row) == span
 
 
 def _attach(store: Store, annotation_id: str, link_ids: list[str]) -> None:
