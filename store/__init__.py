@@ -55,9 +55,9 @@ _SURFACE: dict[str, tuple[str, ...]] = {
     "quotes": ("Quote", "find_quotes"),
     "review": ("ReviewItem", "resolve_review", "review_items"),
     "review_queue": (
-        "QUEUE_SORTS", "QueueItem", "QueueProgress", "QueueSide", "ReviewQueue", "WordDiff",
-        "judge_in_queue", "queue_items", "queue_order", "queue_progress", "skip_in_queue",
-        "suggestions_at_least", "word_diff",
+        "QUEUE_SORTS", "QueueItem", "QueueProgress", "QueueSide", "QueueVerdict", "ReviewQueue",
+        "WordDiff", "judge_in_queue", "queue_items", "queue_order", "queue_progress",
+        "skip_in_queue", "suggestions_at_least", "word_diff",
     ),
     "statements": (
         "Statement", "StatementLink", "StatementMember", "links_outside_statements",

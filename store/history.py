@@ -283,6 +283,20 @@ def _events_to_revert(db: Database, group_id: str, origin: str) -> list[tuple[di
     return [(e, "before") for e in reversed(_group_events(db, source))]
 
 
+def _judged_since(db: Database, event: dict, side: str) -> bool:
+    """Whether a link no longer has the status this event left it in: a verdict was
+    written since that the log does not hold after this step (another program on the
+    file). Moving the step would overwrite that verdict, so the move leaves the link
+    as it is, and its replay logs only what it really changed."""
+    if event["entity"] != "link":
+        return False
+    left = event["after" if side == "before" else "before"]
+    if left is None:
+        return False
+    now = link_table.statuses_of(db, [event["entity_id"]]).get(event["entity_id"])
+    return now is not None and now != json.loads(left).get("status")
+
+
 def _move(store: Store, from_state: str, to_state: str, origin: str) -> Change | None:
     with store.transaction() as db:
         row = db.execute(
@@ -296,6 +310,8 @@ def _move(store: Store, from_state: str, to_state: str, origin: str) -> Change |
         replay = ChangeGroup(db, _replay_id(group_id, origin), origin, default_annotator())
         steps = _events_to_revert(db, group_id, origin)
         for event, side in steps:
+            if _judged_since(db, event, side):
+                continue
             state = event[side]
             replay.set_state(
                 event["entity"], event["entity_id"], None if state is None else json.loads(state)

@@ -466,7 +466,20 @@ def queue_first_unreviewed(db: Database, order: str) -> int:
     ).fetchone()
     if row is None:
         return 0
-    link_id, method, score = row
+    return _queue_rows_before(db, order, *row)
+
+
+def queue_row_of(db: Database, order: str, link_id: str) -> int | None:
+    """Where this link stands in this order ('best', 'method'); None when it is no
+    longer a suggestion (judged, or gone)."""
+    row = db.execute(
+        "SELECT id, method, score FROM links WHERE id = ? AND status = 'suggested'", [link_id]
+    ).fetchone()
+    return None if row is None else _queue_rows_before(db, order, *row)
+
+
+def _queue_rows_before(db: Database, order: str, link_id: str, method: str, score: float) -> int:
+    index, _ = _QUEUE_ORDERS[order]
     before = "(score > :score OR (score = :score AND id < :id))"
     if order == "method":
         before = f"(method < :method OR (method = :method AND {before}))"
@@ -493,6 +506,17 @@ def queue_rows(db: Database, link_ids: Sequence[str]) -> list[dict]:
         chunk = list(link_ids[lo : lo + _CHUNK])
         rows.extend(db.query(f"{_QUEUE_ROW_SQL} WHERE l.id IN ({_marks(chunk)})", chunk))
     return rows
+
+
+def statuses_of(db: Database, link_ids: Sequence[str]) -> dict[str, str]:
+    """The status of each of these links that exists (a link relinked away is absent)."""
+    found: dict[str, str] = {}
+    for lo in range(0, len(link_ids), _CHUNK):
+        chunk = list(link_ids[lo : lo + _CHUNK])
+        found.update(
+            db.execute(f"SELECT id, status FROM links WHERE id IN ({_marks(chunk)})", chunk)
+        )
+    return found
 
 
 def suggestions_at_least(db: Database, method: str, score: float) -> list[str]:

@@ -8,6 +8,11 @@ reader did there is kept in `review_marks` (skipped, or judged there), so progre
 undoable change (`store.links.judge_links`), and its mark needs no undo: a judged
 link that is a suggestion again counts as not reviewed.
 
+The database may change under an open queue (the command line, another window): a
+verdict or a skip touches only the links that are still suggestions when it is
+written, read inside its one write transaction, and says which it left alone, so a
+pair judged elsewhere keeps that verdict and the undo step holds only what changed.
+
 `word_diff` says which words of two wordings differ, for showing them side by side.
 """
 
@@ -61,6 +66,16 @@ class QueueItem:
         if self.status != LinkStatus.suggested.value:
             return True
         return self.mark == "skipped"
+
+
+@dataclass(frozen=True)
+class QueueVerdict:
+    """What a verdict (or a skip) from the queue did: the links it changed, and those
+    it left alone because they were no longer suggestions when it was written (judged
+    elsewhere: their status now, or "gone" when relinking removed them)."""
+
+    done: tuple[str, ...]
+    elsewhere: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -128,6 +143,15 @@ class ReviewQueue:
         if self._ids is not None:
             return len(self._ids)
         return link_table.queue_count(self.store.db)
+
+    def row_of(self, link_id: str) -> int | None:
+        """Where this pair stands now; None when it is not in the queue (any more)."""
+        if self._ids is None:
+            return link_table.queue_row_of(self.store.db, self.sort, link_id)
+        try:
+            return self._ids.index(link_id)  # judged pairs keep their place in this order
+        except ValueError:
+            return None
 
     def counts(self) -> tuple[int, QueueProgress]:
         """The queue's length and the progress, counting the suggestions once for both."""
@@ -201,20 +225,39 @@ def _mark(store: Store, link_ids: list[str], mark: str) -> None:
     )
 
 
-def skip_in_queue(store: Store, link_ids: list[str]) -> None:
-    """Leave these suggestions for later: reviewed for now, at the end of the queue."""
+def _still_suggested(store: Store, wanted: list[str]) -> tuple[list[str], dict[str, str]]:
+    """(the links still suggestions, {link judged or gone since: its status or "gone"}),
+    read inside the caller's write transaction, so nothing can judge them between this
+    read and its write."""
+    now = link_table.statuses_of(store.db, wanted)
+    suggested = LinkStatus.suggested.value
+    still = [link_id for link_id in wanted if now.get(link_id) == suggested]
+    elsewhere = {i: now.get(i, "gone") for i in wanted if now.get(i) != suggested}
+    return still, elsewhere
+
+
+def skip_in_queue(store: Store, link_ids: list[str]) -> QueueVerdict:
+    """Leave these suggestions for later: reviewed for now, at the end of the queue.
+    A link judged since (elsewhere) is left as it is."""
     with store.transaction():
-        _mark(store, list(dict.fromkeys(link_ids)), "skipped")
+        still, elsewhere = _still_suggested(store, list(dict.fromkeys(link_ids)))
+        _mark(store, still, "skipped")
+    return QueueVerdict(tuple(still), elsewhere)
 
 
-def judge_in_queue(store: Store, link_ids: list[str], verdict: str) -> int:
+def judge_in_queue(store: Store, link_ids: list[str], verdict: str) -> QueueVerdict:
     """Accept ("confirmed") or reject ("rejected") these links as one undoable step,
-    and mark them reviewed in the queue, in one transaction; returns how many changed."""
-    wanted = list(dict.fromkeys(link_ids))
+    and mark them reviewed in the queue, in one transaction.
+
+    Only the links still suggestions are judged: the reader saw them as suggestions,
+    and a verdict given elsewhere since (the command line, another window) stands.
+    When none is left, no undo step is made."""
     with store.transaction():
-        changed = judge_links(store, wanted, verdict)
-        _mark(store, wanted, "judged")
-    return changed
+        still, elsewhere = _still_suggested(store, list(dict.fromkeys(link_ids)))
+        if still:
+            judge_links(store, still, verdict)
+            _mark(store, still, "judged")
+    return QueueVerdict(tuple(still), elsewhere)
 
 
 def suggestions_at_least(store: Store, method: str, score: float) -> list[str]:

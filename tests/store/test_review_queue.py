@@ -81,7 +81,7 @@ def test_a_bulk_verdict_is_one_undoable_step_and_counts_as_reviewed():
         linked_corpus(store)
         order = queue_order(store)
         before = statuses(store)
-        assert judge_in_queue(store, order[:3], "confirmed") == 3
+        assert judge_in_queue(store, order[:3], "confirmed").done == tuple(order[:3])
         assert [statuses(store)[i] for i in order[:3]] == ["confirmed"] * 3
         assert queue_progress(store).line() == "3 of 5 reviewed"
         undo(store)

@@ -13,6 +13,14 @@ The pair pane's height follows the terminal, not the pair (app.tcss), so showing
 another pair redraws the pane alone and never lays out the screen again. Marks are
 link ids, kept across a reload (a verdict elsewhere, an undo, another order) as long
 as the pair is still a suggestion.
+
+The database may change under the queue (the command line, another window; the app
+polls `PRAGMA data_version` and calls `store_changed`). A verdict goes to the link ids
+the reader saw, and only to those still suggestions when it is written
+(`judge_in_queue`): a pair judged elsewhere keeps that verdict, and the status line
+says so. When the list is read again after such a change, the cursor stays on the
+pair it was on; if that pair is gone, the next key on the row that took its place
+is not taken as a verdict on a pair the reader has not seen yet.
 """
 
 from __future__ import annotations
@@ -43,7 +51,7 @@ from store import (
 from ..messages import OpenDocument
 from ..widgets.key_bar import KeyBar
 from ..widgets.row_table import RowTable
-from ..widgets.text_layout import display_text
+from ..widgets.text_layout import display_text, outlet_text
 from .base import StoreScreen
 from .dialogs import excerpt
 from .echoes import OpenTarget
@@ -51,6 +59,8 @@ from .echoes import OpenTarget
 PAGE = 64  # pairs read at once
 SIDE_CHARS = 600  # of each wording, in the pane under the list
 STATUS_MARK = {"suggested": " ", "confirmed": "\u2713", "rejected": "\u2717"}
+JUDGED_AS = {"confirmed": "accepted", "rejected": "rejected", "gone": "removed by relinking"}
+SCAN_ROWS = 32 * PAGE  # rows looked through for where the cursor goes after a verdict
 
 
 def diff_text(text: str, spans: tuple[tuple[int, int], ...], style: str) -> Text:
@@ -72,13 +82,21 @@ def pair_view(item: QueueItem) -> Table:
     table.add_column(ratio=1)
     heads = []
     for side in (item.a, item.b):
-        head = Text(display_text(side.outlet or "(no outlet)"), style="bold", end="")
+        head = Text(outlet_text(side.outlet), style="bold", end="")
         head.append(" \u2014 " + display_text(excerpt(side.title or "(untitled)", 50)))
         heads.append(head)
     table.add_row(*heads)
     table.add_row(diff_text(item.a.text, diff.a, "bold red underline"),
                   diff_text(item.b.text, diff.b, "bold green underline"))
     return table
+
+
+def elsewhere_line(elsewhere: dict[str, str]) -> str:
+    """What a verdict left alone because it was given elsewhere first."""
+    if len(elsewhere) == 1:
+        (status,) = elsewhere.values()
+        return f"already {JUDGED_AS.get(status, status)} elsewhere \u2014 list refreshed"
+    return f"{len(elsewhere)} already judged elsewhere \u2014 list refreshed"
 
 
 class BulkDialog(ModalScreen[bool]):
@@ -140,6 +158,9 @@ class QueueScreen(StoreScreen):
         self._pair = Static(id="queue-pair")
         self._title_shown = ""
         self._pair_shown: tuple[str, str, str | None] | None = None
+        # (the pair the reader was looking at, the one that took its row, its fate)
+        # after a change elsewhere took the first out of the queue; cleared on a move.
+        self._replaced: tuple[str, str, str] | None = None
 
     def compose(self) -> ComposeResult:
         self.reload(cursor=self.queue.first_unreviewed())
@@ -200,9 +221,8 @@ class QueueScreen(StoreScreen):
         mark = "\u2192" if found.mark == "skipped" and found.status == "suggested" else " "
         text.append(STATUS_MARK.get(found.status, "?") + mark)
         text.append(f"{found.score:5.1f}  {found.method:<16} ", style="dim")
-        a, b = excerpt(found.a.outlet or "?", 16), excerpt(found.b.outlet or "?", 16)
-        outlets = f"{a} \u2194 {b}"
-        text.append(display_text(outlets).ljust(36)[:36])
+        a, b = excerpt(outlet_text(found.a.outlet), 16), excerpt(outlet_text(found.b.outlet), 16)
+        text.append(f"{a} \u2194 {b}".ljust(36)[:36])
         text.append(display_text(" ".join(found.a.text.split())[:width]))
         return text
 
@@ -228,6 +248,9 @@ class QueueScreen(StoreScreen):
 
     def on_row_table_moved(self, message: RowTable.Moved) -> None:
         self._show_pair()
+        found = self.current
+        if self._replaced is not None and (found is None or found.id != self._replaced[1]):
+            self._replaced = None  # the reader moved: what is under the cursor now is seen
 
     def on_row_table_chosen(self, message: RowTable.Chosen) -> None:
         self.action_spread()
@@ -238,37 +261,87 @@ class QueueScreen(StoreScreen):
         if self._marked:
             return sorted(self._marked)
         found = self.current
-        return [found.id] if found is not None and found.status == "suggested" else []
+        if found is None:
+            return []
+        if found.status != "suggested":  # kept in its place by the outlet and article orders
+            self.notify(f"already {JUDGED_AS.get(found.status, found.status)}", markup=False)
+            return []
+        return [found.id]
+
+    def _unseen(self, key: str) -> bool:
+        """True (and says so) when the row under the cursor took the place of a pair
+        judged elsewhere a moment ago: the reader pressed the key for the pair they saw.
+        The next press judges the pair now shown."""
+        found, replaced = self.current, self._replaced
+        self._replaced = None
+        if self._marked or found is None or replaced is None or found.id != replaced[1]:
+            return False
+        self.notify(f"the pair you were on was {JUDGED_AS.get(replaced[2], replaced[2])} "
+                    f"elsewhere; this is the next one \u2014 press {key} again for it",
+                    markup=False)
+        return True
 
     def action_judge(self, verdict: str) -> None:
+        if self._unseen("a" if verdict == "confirmed" else "r"):
+            return
         self._judge(self._targets(), verdict)
 
     def _judge(self, ids: list[str], verdict: str) -> None:
         if not ids:
             return
+        after = self._next_pending(set(ids))
         try:
-            changed = judge_in_queue(self.store, ids, verdict)
+            result = judge_in_queue(self.store, ids, verdict)
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        noun = "accepted" if verdict == "confirmed" else "rejected"
-        self.notify(f"{noun} {changed} link{'s' if changed != 1 else ''} \u00b7 u undoes",
-                    markup=False)
+        parts = []
+        if result.done:
+            count = len(result.done)
+            noun = "accepted" if verdict == "confirmed" else "rejected"
+            parts.append(f"{noun} {count} link{'s' if count != 1 else ''} \u00b7 u undoes")
+        if result.elsewhere:
+            parts.append(elsewhere_line(result.elsewhere))
+        self.notify(" \u00b7 ".join(parts), markup=False)
         self._marked -= set(ids)
-        self.reload()
+        self._reload_at(after)
 
     def action_skip(self) -> None:
+        if self._unseen("s"):
+            return
         ids = self._targets()
         if not ids:
             return
+        after = self._next_pending(set(ids))
         try:
-            skip_in_queue(self.store, ids)
+            result = skip_in_queue(self.store, ids)
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             return
+        if result.elsewhere:
+            self.notify(elsewhere_line(result.elsewhere), markup=False)
         self._marked -= set(ids)
+        self._reload_at(after)
+
+    def _next_pending(self, leaving: set[str]) -> str | None:
+        """The first pair from the cursor down that is still to judge after a verdict
+        on `leaving`: where the cursor goes, so it keeps its place in the list."""
         row = self.table.cursor_row
-        self.reload(cursor=row + 1 if len(ids) == 1 else row)
+        for at in range(row, min(self.table.count, row + SCAN_ROWS)):
+            found = self.item(at)
+            if found is not None and found.id not in leaving and found.status == "suggested":
+                return found.id
+        return None
+
+    def _reload_at(self, link_id: str | None) -> None:
+        """Read the queue again with the cursor on this pair (kept on its row when the
+        pair is no longer in the queue)."""
+        try:
+            row = None if link_id is None else self.queue.row_of(link_id)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            row = None
+        self.reload(cursor=row)
 
     def action_mark(self) -> None:
         found = self.current
@@ -328,4 +401,21 @@ class QueueScreen(StoreScreen):
         self.app.pop_screen()
 
     def store_changed(self, doc_id: str | None = None, offset: int | None = None) -> None:
-        self.reload()
+        if doc_id is not None:  # an undo or redo made here: what it moved shows at the row
+            self.reload()
+            return
+        # Written elsewhere: the cursor stays on the pair the reader is looking at.
+        seen = self._pair_shown[0] if self._pair_shown is not None else None
+        self._reload_at(seen)
+        found = self.current
+        if seen is None or found is None or found.id == seen:
+            return
+        try:
+            fate = queue_items(self.store, [seen]).get(seen)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        status = "gone" if fate is None else fate.status
+        self._replaced = (seen, found.id, status)
+        self.notify(f"the pair under the cursor was {JUDGED_AS.get(status, status)} "
+                    "elsewhere \u2014 list refreshed", markup=False)
