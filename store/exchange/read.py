@@ -9,7 +9,8 @@ first problem stops it with `FILE:LINE: problem`, before anything is committed.
 
 - Idempotent by `id`: an annotation already present is left alone when identical,
   updated when the file's `updated` is newer (label, note, speaker, annotator;
-  never its words or article), and kept when the database's is.
+  never its words or article), and kept when the database's is; a copy nobody
+  edited is replaced by a fuller one whatever the times (`_fills_in`).
 - An id is an opaque string, and names an annotation only with its article and
   words: a record whose id is another annotation's (other article, other words)
   refuses the file, or with `new_ids` is imported under a fresh id.
@@ -672,6 +673,16 @@ def _update_one(group, record: dict, existing: dict, report: AnnotationImportRep
     label, note, speaker and annotator; the span and article stay as they are, so
     its links stay valid. A field the record omits is left alone."""
     annotation_id = existing["id"]
+    if _fills_in(record, existing):
+        row = dict(existing)
+        for name, column in _EDITABLE.items():
+            if record.get(name):
+                row[column] = record[name]
+        row["created_at"] = record.get("created", existing["created_at"])
+        row["updated_at"] = record.get("updated", existing["updated_at"])
+        group.set_state("annotation", annotation_id, row)
+        report.updated.append(annotation_id)
+        return
     if not _is_newer(record.get("updated"), existing["updated_at"]):
         same = existing["updated_at"] == record.get("updated", existing["updated_at"])
         (report.unchanged if same else report.kept_newer).append(annotation_id)
@@ -683,6 +694,24 @@ def _update_one(group, record: dict, existing: dict, report: AnnotationImportRep
     row["updated_at"] = record["updated"]
     group.set_state("annotation", annotation_id, row)
     report.updated.append(annotation_id)
+
+
+def _fills_in(record: dict, existing: dict) -> bool:
+    """Whether the file's copy replaces the database's whatever their times: the
+    database's was never edited (its `updated` is its `created`: made by an import
+    of a file that carries no notes or times, such as `documents` or doccano, or
+    made and never changed) and the file's holds everything it holds (the same
+    label; the same note, speaker and annotator where it has one) and more. Nothing
+    a person wrote is lost that way, and the fuller copy keeps its own times."""
+    if existing["created_at"] != existing["updated_at"] or record["label"] != existing["label"]:
+        return False
+    more = False
+    for name in ("note", "speaker", "annotator"):
+        ours, theirs = existing[name] or "", record.get(name) or ""
+        if ours and ours != theirs:
+            return False
+        more = more or (bool(theirs) and not ours)
+    return more
 
 
 _Key = tuple[str, int, int, str]

@@ -34,6 +34,7 @@ from ..errors import InputError
 from ..files.reading import open_regular, read_bounded
 from ..history import change_group
 from ..importing.pages import derived_title, surrogate_problem
+from ..importing.reanchor import Anchor, place
 from ..models import Label
 from ..text import context, is_grapheme_boundary
 from .offsets import Offsets, check_unit
@@ -137,27 +138,68 @@ def _article(where: str, record: dict, meta: dict | None = None) -> ToolArticle:
     return ToolArticle(where, text, pick("title"), pick("source"), pick("url"), pick("doc_id"))
 
 
+_DETAILS = ("note", "speaker", "annotator", "created", "updated")
+
+
+def _span_details(where: str, record: dict) -> dict[tuple, tuple[str | None, dict]]:
+    """The `sidenote` key our doccano export adds (doccano keeps it as metadata and
+    exports it again): each span's id and details by its [start, end, label]. A span
+    changed in doccano no longer matches its entry and comes back without them."""
+    entries = record.get("sidenote") or []
+    meta = record.get("meta")
+    if not entries and isinstance(meta, dict):
+        entries = meta.get("sidenote") or []
+    if not isinstance(entries, list):
+        raise InputError(where, "'sidenote' must be a list of span details")
+    details = {}
+    for entry in entries:
+        span = entry.get("span") if isinstance(entry, dict) else None
+        if not (isinstance(span, list) and len(span) == 3):
+            raise InputError(where, "each 'sidenote' entry needs 'span': [start, end, label]")
+        found = {k: _string(where, entry[k], k) for k in _DETAILS if entry.get(k)}
+        raw_id = entry.get("id")
+        key = _span_key(span)
+        if key is not None:
+            details[key] = (None if raw_id is None else str(raw_id), found)
+    return details
+
+
+def _span_key(values: list) -> tuple | None:
+    """[start, end, label] as a key, or None when it is not numbers and a name (the
+    span itself is then refused where it is read)."""
+    ok = all(isinstance(v, int | str) and not isinstance(v, bool) for v in values)
+    return tuple(values) if ok else None
+
+
 def read_doccano(path: Path) -> Iterator[ToolSpan | Skipped]:
     """doccano JSONL: `label` (or `labels`) as [start, end, label] triples, or
-    `entities` as objects with start_offset / end_offset / label."""
+    `entities` as objects with start_offset / end_offset / label; ids, notes,
+    speakers, annotators and times from the `sidenote` key when it names the span."""
     for where, record in _json_lines(path):
         article = _article(where, record, record.get("meta"))
+        details = _span_details(where, record)
         triples = record.get("label", record.get("labels", []))
         if not isinstance(triples, list):
             raise InputError(where, "'label' must be a list of [start, end, label]")
+        spans = []
         for triple in triples:
             if not (isinstance(triple, list) and len(triple) == 3):
                 raise InputError(where, f"label {triple!r} is not [start, end, label]")
-            start, end, label = triple
-            yield ToolSpan(where, article, _int(where, start, "start"), _int(where, end, "end"),
-                           _string(where, label, "label"))  # fmt: skip
+            spans.append(triple)
         for entity in record.get("entities", []):
+            spans.append(
+                [entity.get("start_offset"), entity.get("end_offset"), entity.get("label")]
+            )
+        for start, end, label in spans:
+            span_id, extra = details.get(_span_key([start, end, label]), (None, {}))
             yield ToolSpan(
                 where,
                 article,
-                _int(where, entity.get("start_offset"), "start_offset"),
-                _int(where, entity.get("end_offset"), "end_offset"),
-                _string(where, entity.get("label"), "label"),
+                _int(where, start, "start"),
+                _int(where, end, "end"),
+                _string(where, label, "label"),
+                id=span_id,
+                extra=dict(extra),
             )
 
 
@@ -171,7 +213,7 @@ def read_prodigy(path: Path) -> Iterator[ToolSpan | Skipped]:
         for span in record.get("spans") or []:
             if not isinstance(span, dict):
                 raise InputError(where, "each span must be an object")
-            extra = {k: _string(where, span[k], k) for k in ("note", "speaker") if k in span}
+            extra = {k: _string(where, span[k], k) for k in _DETAILS if span.get(k)}
             yield ToolSpan(
                 where,
                 article,
@@ -438,8 +480,11 @@ def _w3c_article(target: dict) -> tuple[str, str]:
 
 
 def _w3c_extra(annotation: dict, bodies: list) -> dict:
-    note = next((b.get("value") for b in bodies if b.get("purpose") == "commenting"), "")
-    extra: dict = {"note": note} if note else {}
+    extra: dict = {}
+    for name, purpose in (("note", "commenting"), ("speaker", "identifying")):
+        value = next((b.get("value") for b in bodies if b.get("purpose") == purpose), "")
+        if value:
+            extra[name] = value
     creator = annotation.get("creator")
     if isinstance(creator, dict) and creator.get("nickname"):
         extra["annotator"] = str(creator["nickname"])
@@ -506,6 +551,9 @@ def _w3c_span(where: str, annotation: object) -> ToolSpan:
     if label is None:
         raise InputError(where, "no tag: give a body with purpose 'tagging' holding the label")
     extra = _w3c_extra(annotation, bodies)
+    if isinstance(quote, dict):
+        # The quote's context places the span when the positions do not (below).
+        extra["context"] = (str(quote.get("prefix") or ""), str(quote.get("suffix") or ""))
     raw_id = _w3c_id(annotation)
     if raw_id.startswith("urn:uuid:"):
         raw_id = raw_id[len("urn:uuid:") :]
@@ -614,6 +662,8 @@ def _span_record(group, span: ToolSpan, doc_id: str, text: str, unit: str, mappi
     source = span.article.text if span.article.text is not None else text
     offsets = Offsets(source, unit)
     start, end = offsets.to_codepoint(span.start), offsets.to_codepoint(span.end)
+    if span.article.text is None and span.text:
+        start, end = _by_quote(span, source, start, end)
     if start is None or end is None or end <= start:
         raise InputError(
             span.where,
@@ -660,6 +710,36 @@ def _span_record(group, span: ToolSpan, doc_id: str, text: str, unit: str, mappi
         return check_record(record)
     except RecordError as error:
         raise InputError(span.where, str(error)) from None
+
+
+def _line_ends(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _by_quote(
+    span: ToolSpan, text: str, start: int | None, end: int | None
+) -> tuple[int | None, int | None]:
+    """Where a W3C annotation goes in the database's copy of its article: at its
+    positions when they hold its quote, else where its TextQuoteSelector (quote,
+    prefix, suffix) is found exactly, as a Web Annotation client anchors it. The
+    positions count the exporting database's text; the article may have come here
+    another way (`sidenote import` turns CRLF line ends into LF), so the quote is
+    looked for with the line ends this copy has. Never a fuzzy place: other words
+    would be tagged. Returns the positions unchanged when the quote is not found
+    (the caller then refuses the span, saying what it holds)."""
+    quote = span.text or ""
+    if start is not None and end is not None and text[start:end] == quote:
+        return start, end
+    prefix, suffix = span.extra.get("context", ("", ""))
+    if "\r" not in text:
+        quote, prefix, suffix = _line_ends(quote), _line_ends(prefix), _line_ends(suffix)
+    guess = start if start is not None else 0
+    placement = place(Anchor(guess, guess + len(quote), quote, prefix, suffix), text)
+    if placement.placed and text[placement.start : placement.end] == quote:
+        span.text = quote
+        span.extra["reanchored"] = True
+        return placement.start, placement.end
+    return start, end
 
 
 def _our_label(span: ToolSpan, mapping: dict[str, str]) -> str:
@@ -727,7 +807,9 @@ class _Importing:
             raise InputError(span.where, f"id {record['id']!r} names two spans in the file")
         self.named.add(named)
         self.report.records += 1
-        _import_one(self.group, self.finder, record, span.where, self.report, False)
+        stored = _import_one(self.group, self.finder, record, span.where, self.report, False)
+        if span.extra.get("reanchored") and self.report.added[-1:] == [stored]:
+            self.report.reanchored.append(stored)
 
     def check_not_empty(self) -> None:
         if self.report.records or self.report.duplicates:

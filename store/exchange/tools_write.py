@@ -61,15 +61,34 @@ def _meta(article: Article) -> dict:
     }
 
 
+# What a span is besides its offsets and label, carried where the tool keeps it.
+SPAN_FIELDS = ("id", "note", "speaker", "annotator", "created", "updated")
+
+
+def span_details(r: dict) -> dict:
+    """A span's id, times and (when it has them) note, speaker and annotator."""
+    return {k: r[k] for k in SPAN_FIELDS if r[k] or k in ("id", "created", "updated")}
+
+
 def doccano_line(article: Article, unit: str) -> dict:
-    """doccano's sequence-labelling JSONL: `label` as [start, end, label] triples;
-    other keys become the example's metadata there."""
+    """doccano's sequence-labelling JSONL: `label` as [start, end, label] triples.
+    doccano keeps every other key as the example's metadata and writes it back in
+    its own export (doccano 1.8 `data_import/pipeline/data.py`, `meta=kwargs`;
+    `data_export/models.py`, `**self.meta`), so `sidenote` holds each span's id,
+    note, speaker, annotator and times under its offsets and label."""
     offsets = Offsets(article.text, unit)
-    label = [
-        [offsets.to_unit(r["start"]), offsets.to_unit(r["end"]), r["label"]]
-        for r in _spans(article)
-    ]
-    return {"id": article.id, "text": article.text, "label": label, **_meta(article)}
+    label, details = [], []
+    for r in _spans(article):
+        where = [offsets.to_unit(r["start"]), offsets.to_unit(r["end"]), r["label"]]
+        label.append(where)
+        details.append({"span": where, **span_details(r)})
+    return {
+        "id": article.id,
+        "text": article.text,
+        "label": label,
+        **_meta(article),
+        "sidenote": details,
+    }
 
 
 def prodigy_line(article: Article, unit: str) -> dict:
@@ -82,12 +101,8 @@ def prodigy_line(article: Article, unit: str) -> dict:
             "end": offsets.to_unit(r["end"]),
             "label": r["label"],
             "text": r["text"],
-            "id": r["id"],
+            **span_details(r),
         }
-        if r["note"]:
-            span["note"] = r["note"]
-        if r["speaker"]:
-            span["speaker"] = r["speaker"]
         spans.append(span)
     return {"text": article.text, "spans": spans, "meta": _meta(article)}
 

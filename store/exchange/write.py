@@ -112,6 +112,9 @@ def w3c_annotation(record: dict, unit: str = "codepoints", offsets: Offsets | No
                 "format": "text/plain",
             }
         )
+    if record.get("speaker"):
+        # Who said the quote: the body names the target's speaker (`identifying`).
+        body.append({"type": "TextualBody", "value": record["speaker"], "purpose": "identifying"})
     # The page's address when known, so a client on the page can anchor the
     # annotation (by its quote: the positions count Sidenote's cleaned text).
     url = record["url"]

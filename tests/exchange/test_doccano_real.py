@@ -25,7 +25,14 @@ from pathlib import Path
 import pytest
 
 from store import open_store
-from tests.exchange.test_tool_formats import RTL, SPANS, annotations, sidenote, utf16_slice
+from tests.exchange.test_tool_formats import (
+    RTL,
+    SPANS,
+    annotations,
+    notes,
+    sidenote,
+    utf16_slice,
+)
 from tests.exchange_data import ENVOY, MULTISCRIPT, add_doc, tag
 
 # doccano 1.8.4 and, at versions inside its declared ranges, what its data_import and
@@ -88,7 +95,8 @@ def seeded(tmp_path_factory) -> dict:
             ENVOY: add_doc(store, ENVOY, title="Envoy", url="https://example.org/envoy"),
         }
         for text, quote, label in SPANS:
-            tag(store, docs[text], quote, label)
+            extra = {"note": "n\u00f6te", "speaker": "Kellogg"} if label == "quote" else {}
+            tag(store, docs[text], quote, label, **extra)
     exported = work / "doccano.jsonl"
     sidenote(db, "export", "--format", "doccano", "-o", str(exported))
     run = subprocess.run(
@@ -133,3 +141,5 @@ def test_doccanos_own_export_comes_back_with_the_same_annotations(seeded, tmp_pa
     done = sidenote(second, "import-annotations", "--from", "doccano", result["export"])
     assert f"{len(SPANS)} records: {len(SPANS)} added" in done.output
     assert annotations(second) == annotations(seeded["db"])
+    # doccano keeps the `sidenote` key as the example's metadata and exports it again.
+    assert notes(second) == notes(seeded["db"])

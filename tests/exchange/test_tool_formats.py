@@ -102,7 +102,7 @@ def test_doccano_counts_utf16_and_comes_back(db, tmp_path):
         for start, end, label in example["label"]:
             found.add((utf16_slice(example["text"], start, end), label))
     assert found == EXPECTED
-    round_trip(db, tmp_path, "doccano", out, carries_notes=False)
+    round_trip(db, tmp_path, "doccano", out)
 
 
 def test_doccano_with_code_point_offsets_needs_the_same_unit_back(db, tmp_path):
@@ -112,7 +112,7 @@ def test_doccano_with_code_point_offsets_needs_the_same_unit_back(db, tmp_path):
         example = json.loads(line)
         for start, end, _ in example["label"]:
             assert example["text"][start:end] in {q for q, _ in EXPECTED}
-    round_trip(db, tmp_path, "doccano", out, "--offsets", "codepoints", carries_notes=False)
+    round_trip(db, tmp_path, "doccano", out, "--offsets", "codepoints")
 
 
 def test_byte_offsets_slice_the_utf8_text_and_come_back(db, tmp_path):
