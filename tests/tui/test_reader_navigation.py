@@ -121,4 +121,4 @@ def test_y_copies_the_annotation_as_a_citation_and_says_so() -> None:
         "\u201cWe will not pay for this wall,\u201d \u2014 the mayor, The Mainichi, "
         "\u201cBorder talks stall\u201d, 2025-08-17. https://example.org/talks"
     )
-    assert "copied quote as a citation" in seen["status"]
+    assert "quote citation sent to the terminal's clipboard (OSC 52)" in seen["status"]

@@ -7,6 +7,7 @@ user makes is written at once, in one transaction, through `store.annotations`.
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
@@ -134,6 +135,15 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
     """
 
     SUB_TITLE = "reader"
+    KEYS_NOTE = (
+        "`y` sends the citation to the terminal's clipboard as an OSC 52 escape. A "
+        "terminal never answers it, so Sidenote says \u201csent\u201d, not "
+        "\u201ccopied\u201d: kitty, WezTerm, foot, Alacritty and Windows Terminal take it, "
+        "iTerm2 once \u201cApplications in terminal may access clipboard\u201d is on, "
+        "Apple's Terminal never. "
+        "tmux drops it with its default `set-clipboard external`: add "
+        "`set -g set-clipboard on` to ~/.tmux.conf (in tmux, `y` reminds you)."
+    )
     BINDINGS = [
         Binding("c", "tag('claim')", "claim", id="reader.tag_claim", group=TAG,
                 tooltip="tag the selection (else the sentence) as a claim, or relabel"),
@@ -787,8 +797,14 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             self.notify(str(error), severity="error", markup=False)
             return
         text = citation(annotation, document)
+        # Textual sends the text as an OSC 52 escape and never hears whether the
+        # terminal took it, so the line says it was sent, not that it arrived.
         self.app.copy_to_clipboard(text)
-        self._say(f"copied {annotation.label.value} as a citation: {excerpt(text, 60)}")
+        self._say(f"{annotation.label.value} citation sent to the terminal's clipboard "
+                  f"(OSC 52): {excerpt(text, 60)}")
+        if os.environ.get("TMUX"):  # tmux's default set-clipboard 'external' drops it
+            self.notify("tmux passes a program's copy on to the system clipboard only "
+                        "with `set -g set-clipboard on` in ~/.tmux.conf", markup=False)
 
     # -- moving and editing by annotation ---------------------------------------------------
 
