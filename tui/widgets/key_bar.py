@@ -1,8 +1,11 @@
-"""Every shown key binding of the screen, wrapped onto as many lines as it needs.
+"""The screen's shown key bindings, wrapped onto at most two lines.
 
 Textual's `Footer` is one line that scrolls sideways; the reader has more keys than
-fit in 120 columns, and a key scrolled out of sight is a key nobody finds. This bar
-is built from the screen's active bindings whenever they change, never from a list
+fit in 120 columns, and a key scrolled out of sight is a key nobody finds. Wrapping
+every key would take four of 24 rows at 80 columns, so the bar keeps two lines and
+shows the keys in the order the screen binds them (most used first), skipping those
+that do not fit, and always the help key, whose screen lists every key. The bar is
+built from the screen's active bindings whenever they change, never from a list
 typed by hand, so a remapped key shows as remapped.
 """
 
@@ -19,6 +22,20 @@ from textual.widget import Widget
 
 NBSP = "\u00a0"  # inside an entry: a copy of the bar reads as one key per entry
 SEPARATOR = "  "
+MAX_LINES = 2
+HELP_ACTION = "help"  # always shown: help lists the keys the bar leaves out
+
+
+def help_entry(bindings: Mapping[str, ActiveBinding],
+               entries: list[tuple[str, str, bool]],
+               key_display: Callable[[Binding], str]) -> int | None:
+    """The index of the help key's entry in `entries`, if the screen shows one."""
+    for active in bindings.values():
+        binding = active.binding
+        if binding.action == HELP_ACTION and binding.show and binding.description:
+            shown = (key_display(binding), binding.description, active.enabled)
+            return entries.index(shown) if shown in entries else None
+    return None
 
 
 def key_bar_entries(
@@ -45,17 +62,37 @@ def key_bar_entries(
     return entries
 
 
-def key_bar_lines(entries: list[tuple[str, str, bool]], width: int) -> list[list[int]]:
+def _cells(entry: tuple[str, str, bool]) -> int:
+    keys, description, _ = entry
+    return cell_len(keys) + 1 + cell_len(description)
+
+
+def key_bar_lines(
+    entries: list[tuple[str, str, bool]],
+    width: int,
+    max_lines: int | None = None,
+    pinned: int | None = None,
+) -> list[list[int]]:
     """The entries (by index) on each line: as many as fit, never one split in two.
 
-    Laid out here rather than by Rich's wrapping, which breaks at any white space,
-    the no-break space included, and so could leave a key on one line and what it
-    does on the next.
+    When they need more than `max_lines`, entries are placed in order and one that
+    does not fit is left out (a later, shorter one may still fit); `pinned` (the help
+    entry) ends the last line. Laid out here rather than by Rich's wrapping, which
+    breaks at any white space, the no-break space included, and so could leave a key
+    on one line and what it does on the next.
     """
+    lines = _wrap(entries, width)
+    if max_lines is None or len(lines) <= max_lines:
+        return lines
+    return _fit(entries, width, max_lines, pinned)
+
+
+def _wrap(entries: list[tuple[str, str, bool]], width: int) -> list[list[int]]:
+    """Every entry, on as many lines as they need."""
     lines: list[list[int]] = [[]]
     used = 0
-    for index, (keys, description, _) in enumerate(entries):
-        cells = cell_len(keys) + 1 + cell_len(description)
+    for index, entry in enumerate(entries):
+        cells = _cells(entry)
         needed = cells if not lines[-1] else cells + len(SEPARATOR)
         if lines[-1] and used + needed > width:
             lines.append([])
@@ -63,6 +100,34 @@ def key_bar_lines(entries: list[tuple[str, str, bool]], width: int) -> list[list
         lines[-1].append(index)
         used += needed
     return lines if lines[0] else []
+
+
+def _fit(
+    entries: list[tuple[str, str, bool]], width: int, max_lines: int, pinned: int | None
+) -> list[list[int]]:
+    """The entries that fit on `max_lines` lines, in order, `pinned` last."""
+    capacity = [width] * max_lines
+    if pinned is not None:
+        capacity[-1] -= _cells(entries[pinned]) + len(SEPARATOR)
+    kept: list[list[int]] = [[] for _ in range(max_lines)]
+    taken = [0] * max_lines
+    line = 0
+    for index, entry in enumerate(entries):
+        if index == pinned:
+            continue
+        cells = _cells(entry)
+        while True:
+            needed = cells + (len(SEPARATOR) if kept[line] else 0)
+            if taken[line] + needed <= capacity[line]:
+                kept[line].append(index)
+                taken[line] += needed
+                break
+            if line == max_lines - 1:
+                break  # left out: the help screen lists it
+            line += 1
+    if pinned is not None:
+        kept[-1].append(pinned)
+    return [indexes for indexes in kept if indexes]
 
 
 class KeyBar(Widget):
@@ -90,8 +155,12 @@ class KeyBar(Widget):
     def _entries(self) -> list[tuple[str, str, bool]]:
         return key_bar_entries(self.screen.active_bindings, self.app.get_key_display)
 
+    def _lines(self, entries: list[tuple[str, str, bool]], width: int) -> list[list[int]]:
+        pinned = help_entry(self.screen.active_bindings, entries, self.app.get_key_display)
+        return key_bar_lines(entries, max(1, width), MAX_LINES, pinned)
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(key_bar_lines(self._entries(), max(1, width)))
+        return len(self._lines(self._entries(), width))
 
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
@@ -100,7 +169,7 @@ class KeyBar(Widget):
         entries = self._entries()
         self._drawn = (entries, self.content_region.width)
         width = max(1, self.content_region.width or self.app.size.width)
-        for number, line in enumerate(key_bar_lines(entries, width)):
+        for number, line in enumerate(self._lines(entries, width)):
             if number:
                 text.append("\n")
             for position, index in enumerate(line):
