@@ -52,6 +52,11 @@ class SidenoteApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "Sidenote"
+    KEYS_NOTE = (
+        "The key bar at the bottom keeps to two lines, so that the text keeps its rows at "
+        "80\u00d724: it shows a screen's keys in the order of the tables below, leaves out "
+        "those that do not fit and always ends with `f1 help`, which lists every key."
+    )
     COMMANDS = App.COMMANDS | {_jump_provider}
     BINDINGS = [
         Binding("ctrl+q", "quit", "quit", priority=True, id="app.quit", tooltip="quit"),

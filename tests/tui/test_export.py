@@ -61,7 +61,7 @@ def test_choosing_brat_proposes_a_folder_and_writes_it(library: Store, tmp_path:
     async def scenario(pilot, app):
         seen["messages"] = record_notifications(app)
         await open_export_dialog(pilot, app)
-        await pilot.press(*["down"] * list(EXPORT_FORMATS).index("brat"), "enter")
+        await pilot.press(*["down"] * list(EXPORT_FORMATS).index("brat"), "enter", "tab")
         await pilot.pause()
         path = app.screen.query_one("#export-path")
         seen["default"] = path.value

@@ -95,8 +95,12 @@ class AnnotationsScreen(StoreScreen):
         Binding("slash", "filter", "filter", id="annotations.filter",
                 tooltip="type a filter (enter goes back to the list)"),
         Binding("tab", "focus_next", "list / filter", id="annotations.focus", show=False),
+        # One key, two bindings: with a filter typed, escape clears it (check_action
+        # hides this one when there is none, and the next one closes the browser).
+        Binding("escape", "clear_filter", "clear filter", id="annotations.clear_filter",
+                tooltip="clear the filter"),
         Binding("escape", "close", "back", id="annotations.close",
-                tooltip="close the annotation browser"),
+                tooltip="close the annotation browser (once the filter is clear)"),
     ]
 
     def __init__(self, store: Store) -> None:
@@ -112,6 +116,7 @@ class AnnotationsScreen(StoreScreen):
                         max_length=QUERY_CHARS)
             yield Static(id="annotations-status")
             yield RowTable(id="annotations-rows")
+            yield Static(id="annotations-empty")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -128,8 +133,9 @@ class AnnotationsScreen(StoreScreen):
 
     def refilter(self) -> None:
         status = self.query_one("#annotations-status", Static)
+        query = self.query_one(Input).value
         try:
-            keep = parse_filter(self.query_one(Input).value)
+            keep = parse_filter(query)
         except InputError as error:
             status.update(Content(str(error)))
             return
@@ -139,6 +145,23 @@ class AnnotationsScreen(StoreScreen):
                               f"sorted by {self.sort}, {order} \u00b7 / filters"))
         header = Text(f"{'label':<9}  {'outlet':<17}{'speaker':<15}text", end="")
         self.query_one(RowTable).show(len(self.shown), self._line, header)
+        self._show_empty(query)
+
+    def _show_empty(self, query: str) -> None:
+        """Say why the list is empty: no annotations at all, or a filter that matched none."""
+        empty = self.query_one("#annotations-empty", Static)
+        empty.display = not self.shown
+        self.query_one(RowTable).display = bool(self.shown)
+        if self.shown:
+            return
+        if not self.rows:
+            empty.update(Content("No annotations yet: in the reader, c, q and p tag a claim, "
+                                 "a quote and a proposal."))
+        else:
+            empty.update(Content(
+                f"No annotation matches \u201c{excerpt(query, 60)}\u201d.\n\n"
+                "esc clears the filter \u00b7 / edits it \u00b7 ctrl+f searches the "
+                "articles' text."))
 
     def _line(self, row: int, width: int) -> Text:
         return annotation_line(self.shown[row]) if row < len(self.shown) else Text("")
@@ -146,14 +169,24 @@ class AnnotationsScreen(StoreScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.refilter()
+        self.refresh_bindings()  # escape clears a filter, or closes with none
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one(RowTable).focus()
+        if self.shown:  # else the filter keeps the focus, to be mended
+            self.query_one(RowTable).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the filter has the focus, `/` is a character of the filter.
-        return not (action == "filter" and isinstance(self.focused, Input))
+        if action == "filter":
+            return not isinstance(self.focused, Input)
+        if action == "clear_filter":
+            return bool(self.query_one(Input).value)
+        return True
+
+    def action_clear_filter(self) -> None:
+        self.query_one(Input).value = ""  # refilters through Input.Changed
+        self.query_one(RowTable).focus()
 
     def action_filter(self) -> None:
         self.query_one(Input).focus()

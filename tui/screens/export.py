@@ -89,7 +89,7 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
                         value=index == 0,
                         name=fmt,
                     )
-            yield Label("Write to (enter exports)")
+            yield Label("Write to (tab reaches it; enter exports)")
             yield Input(default_path(self.fmt), id="export-path", max_length=PATH_CHARS)
         yield Footer()
 
@@ -103,7 +103,8 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
         if path.value == default_path(self.fmt):  # follow the format unless the user typed
             path.value = default_path(fmt)
         self.fmt = fmt
-        path.focus()
+        # The focus stays on the list: moved to the path unasked, the user's next tab
+        # went back to the list and seemed to do nothing. tab reaches the path.
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

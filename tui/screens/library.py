@@ -37,6 +37,10 @@ DEBOUNCE_SECONDS = 0.15
 # A to Z for the others.
 MOST_FIRST = frozenset({"read", "annotations", "confirmed", "suggested", "length", "published"})
 TYPO_FROM = 5  # a query word this long may differ from the title's word by one edit
+# The sort, filter and article under the cursor, as the user left them: a restart
+# (or a crash) brings back the worklist they were going through.
+PLACE_SETTING = "tui.library"
+SAVE_PLACE_SECONDS = 2.0
 
 # A word: letters, digits and the combining marks that belong to them ("Noe\u0308l").
 _WORD = re.compile(r"(?:\w|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff])+")
@@ -149,7 +153,10 @@ class LibraryScreen(StoreScreen):
         "letter, as in lazygit and k9s. So the app's one-letter keys do not work here: "
         "undo is `ctrl+z` in the library (`u` elsewhere). An undo or redo names the article "
         "it changed and puts the cursor on it (`⏎` opens it); in the reader, the article "
-        "opens at the change."
+        "opens at the change. The sort, the filter and the article under the cursor are "
+        "kept across restarts. `ctrl+s` steps through the columns shown at the terminal's "
+        "width (a narrow one leaves Length out; a sort by Length kept from a wider "
+        "terminal shows the column)."
     )
     BINDINGS = [
         Binding("slash", "filter", "filter", id="library.filter",
@@ -184,6 +191,7 @@ class LibraryScreen(StoreScreen):
         # Set between a key that opens the filter and the moment the filter has the
         # focus: keys typed in that window go into the filter too.
         self._filter_opening = False
+        self._saved_place: object = None  # what save_place wrote (or read) last
         # Kept, not queried: a change from another Sidenote can arrive while the
         # screen is still mounting its children, or already removing them.
         self.table = DocumentTable(id="library-table")
@@ -202,12 +210,63 @@ class LibraryScreen(StoreScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        current = self._restore_place()
         self.store_changed()
+        if current is not None:
+            self.table.move_to(current)
         self.table.focus()
+        # The cursor moves without telling the screen: its place is written now and
+        # then (only when changed), and when the screen is left or the app quits.
+        self.set_interval(SAVE_PLACE_SECONDS, self.save_place)
 
     def on_screen_resume(self) -> None:
         if self.documents:
             self.store_changed()
+
+    def on_screen_suspend(self) -> None:
+        self.save_place()  # an article opens: a crash in the reader keeps the place
+
+    def on_unmount(self) -> None:
+        self.save_place()
+
+    # -- the place kept across restarts ------------------------------------------------------
+
+    def _restore_place(self) -> str | None:
+        """Take the sort and filter left last time; the article the cursor was on."""
+        try:
+            saved = self.store.setting(PLACE_SETTING)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return None
+        if not isinstance(saved, dict):
+            return None
+        sort, query, current = saved.get("sort"), saved.get("filter"), saved.get("current")
+        if sort in WORKLIST_SORTS:
+            self.sort = sort
+            self.descending = saved.get("descending") is True
+        if isinstance(query, str):
+            # Quietly: the filter is applied once, with the rows, in store_changed.
+            with self.prevent(Input.Changed):
+                self.filter.value = query[:QUERY_CHARS]
+        self._saved_place = saved
+        return current if isinstance(current, str) else None
+
+    def _place(self) -> dict[str, object]:
+        current = self.table.current
+        return {"sort": self.sort, "descending": self.descending, "filter": self.filter.value,
+                "current": None if current is None else current.id}
+
+    def save_place(self) -> None:
+        """Write the sort, filter and cursor when they changed since the last write."""
+        place = self._place()
+        if place == self._saved_place or not self.documents:
+            return
+        try:
+            self.store.set_setting(PLACE_SETTING, place)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self._saved_place = place
 
     # -- data -------------------------------------------------------------------------
 
@@ -373,7 +432,10 @@ class LibraryScreen(StoreScreen):
     # -- the worklist: order, outlet, done ------------------------------------------------------
 
     def action_sort(self) -> None:
-        names = list(WORKLIST_SORTS)
+        """The next column shown at this width (a hidden one would sort by values the
+        user cannot see), after the order of import."""
+        shown = {"imported", *self.table.shown_columns()}
+        names = [name for name in WORKLIST_SORTS if name in shown or name == self.sort]
         column = names[(names.index(self.sort) + 1) % len(names)]
         self._sort_by(column, descending=column in MOST_FIRST)
 
@@ -395,6 +457,7 @@ class LibraryScreen(StoreScreen):
             self.table.move_to(current.id)
         self._update_progress()
         self.table.focus()
+        self.save_place()
 
     def action_filter_outlet(self) -> None:
         current = self.table.current

@@ -105,17 +105,19 @@ class Layout:
     short: bool
 
     @classmethod
-    def fit(cls, rows: Sequence[WorkItem], width: int) -> Layout:
-        wide = cls._make(rows, short=False, gap=GAP)
+    def fit(cls, rows: Sequence[WorkItem], width: int, sort: str = "imported") -> Layout:
+        """The wide layout if the title keeps enough room, else the narrow one, which
+        still shows the column the rows are sorted by."""
+        wide = cls._make(rows, short=False, gap=GAP, sort=sort)
         if width - wide.fixed_cells >= MIN_TITLE_CELLS:
             return wide
-        return cls._make(rows, short=True, gap=NARROW_GAP)
+        return cls._make(rows, short=True, gap=NARROW_GAP, sort=sort)
 
     @classmethod
-    def _make(cls, rows: Sequence[WorkItem], short: bool, gap: int) -> Layout:
+    def _make(cls, rows: Sequence[WorkItem], short: bool, gap: int, sort: str) -> Layout:
         columns = []
         for column in COLUMNS:
-            if short and column.name in NARROW_DROPS:
+            if short and column.name in NARROW_DROPS and column.name != sort:
                 continue
             header = column.short if short else column.header
             cell = column.short_cell if short and column.short_cell else column.cell
@@ -125,6 +127,11 @@ class Layout:
                 cells = min(cells, max(limit, cell_len(header) + 1))
             columns.append((column, cells))
         return cls(tuple(columns), gap, short)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The sort names of the columns shown, the title last."""
+        return (*(column.name for column, _ in self.columns), "title")
 
     @property
     def fixed_cells(self) -> int:
@@ -256,6 +263,10 @@ class DocumentTable(ScrollView, can_focus=True, inherit_bindings=False):
                 self._move(index)
                 return
 
+    def shown_columns(self) -> tuple[str, ...]:
+        """The sort names of the columns drawn at the table's width now."""
+        return self._layout(self.scrollable_content_region.width).names
+
     @property
     def current(self) -> WorkItem | None:
         return self.rows[self.cursor_row] if 0 <= self.cursor_row < len(self.rows) else None
@@ -328,7 +339,7 @@ class DocumentTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _layout(self, width: int) -> Layout:
         layout = self._layouts.get(width)
         if layout is None:
-            layout = self._layouts[width] = Layout.fit(self.rows, width)
+            layout = self._layouts[width] = Layout.fit(self.rows, width, self.sort)
         return layout
 
     def render_line(self, y: int) -> Strip:
