@@ -41,10 +41,10 @@ _SURFACE: dict[str, tuple[str, ...]] = {
     "history": ("Change", "change_group", "redo", "undo"),
     "importing.ingest": ("ImportReport", "import_paths"),
     "links": (
-        "Echo", "LinkReport", "accept", "check_threshold", "echo_spans", "echoes",
-        "judge_links", "list_links", "meaning_echoes", "reject", "relink", "threshold_for",
-        "warm",
+        "Echo", "LinkReport", "accept", "check_threshold", "echoes", "judge_links",
+        "list_links", "meaning_echoes", "reject", "relink", "threshold_for", "warm",
     ),
+    "link_marks": ("echo_spans",),  # the reader's first frame: no matcher, no numpy
     "matching.linking": ("DEFAULT_THRESHOLD",),
     "meaning_links": ("MeaningReport",),
     "models": (

@@ -58,6 +58,7 @@ from .db.connection import Store, utc_now
 from .errors import InputError, NotFound, one_id
 from .history import change_group
 from .importing.furniture import line_rule
+from .link_marks import echo_spans  # the reader's marks, in a module without the matcher
 from .matching import (
     DEFAULT_THRESHOLD,
     Index,
@@ -933,11 +934,6 @@ def _listed_side(row: dict, name: str) -> LinkSide:
         text=row[f"{name}_text"],
         annotation_id=row[f"{name}_annotation_id"],
     )
-
-
-def echo_spans(store: Store, doc_id: str) -> list[tuple[int, int]]:
-    """Spans of this document with links not rejected: the app marks those sentences."""
-    return link_table.spans_in(store.db, doc_id)
 
 
 def link_counts(store: Store) -> dict[str, int]:
