@@ -63,6 +63,9 @@ FIND = Binding.Group("match", compact=True)
 ARTICLE = Binding.Group("article", compact=True)
 ANNOTATION = Binding.Group("annotation", compact=True)
 QUOTES_IN_THREAD = 100_000  # characters: a longer article's quotes are found off the UI thread
+# A tag's meaning echoes are looked for once the user has not tagged for this long: a
+# burst of tags embeds its last span only, and no embedding runs while the keys come.
+MEANING_QUIET_SECONDS = 0.4
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -201,7 +204,9 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._quotes: tuple[str, list[Quote]] | None = None  # (doc_id, the finder's quotes)
         self._suggesting = False
         self._quotes_pending: str | None = None  # the article whose quotes a thread finds
-        self._meaning: MeaningEchoes | None = None  # made at the first tag (imports numpy)
+        # The found quotations' starts and the longest one's length, for `_quotes_over`.
+        self._quote_starts: tuple[list[Quote], list[int], int] | None = None
+        self.meaning: MeaningEchoes | None = None  # made at the first tag (imports numpy)
         # The caret and selection the panel and status line last showed: the view's
         # `CursorMoved` for a change the screen already showed is then skipped.
         self._shown_cursor: tuple[int, tuple[int, int] | None] | None = None
@@ -231,8 +236,8 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
 
     async def on_unmount(self) -> None:
         self.save_position()
-        if self._meaning is not None:
-            await self._meaning.close()
+        if self.meaning is not None:
+            await self.meaning.close()
 
     # -- loading --------------------------------------------------------------------------
 
@@ -476,15 +481,16 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self._cursor_moved(view.caret, view.selection)
 
     def _look_for_meaning(self, annotation: Annotation) -> None:
-        """The same statement in other words, looked for after the tag in a worker (an
-        embedding is too slow for a key); an answer for an annotation undone or left
-        behind meanwhile is dropped."""
+        """The same statement in other words, looked for in a worker (an embedding is
+        too slow for a key) once no other tag has come for `MEANING_QUIET_SECONDS`; an
+        answer for an annotation undone or left behind meanwhile is dropped."""
         from .echoes import EchoQuery
         from .meaning_echoes import MeaningEchoes
 
-        if self._meaning is None:
-            self._meaning = MeaningEchoes(self, self.store, self._meaning_arrived)
-        self._meaning.ask(EchoQuery(self.doc_id, annotation.start, annotation.end,
+        if self.meaning is None:
+            self.meaning = MeaningEchoes(self, self.store, self._meaning_arrived,
+                                         quiet=MEANING_QUIET_SECONDS)
+        self.meaning.ask(EchoQuery(self.doc_id, annotation.start, annotation.end,
                                     annotation.text, annotation.id))
 
     def _meaning_arrived(self, query: EchoQuery, found: list[Echo]) -> None:
@@ -977,10 +983,28 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
             self._refresh_suggestions()
             self._say(self._suggestions_summary())
 
+    def _quotes_over(self, start: int, end: int) -> list[Quote]:
+        """The found quotations that overlap `start:end`, in the finder's order.
+
+        A tag with `q` asks this, and a long article has thousands of quotations: only
+        those starting late enough to reach the span are looked at (the finder gives
+        them in reading order, by start)."""
+        quotes = self._found_quotes()
+        if not quotes:
+            return []
+        if self._quote_starts is None or self._quote_starts[0] is not quotes:
+            longest = max(quote.end - quote.start for quote in quotes)
+            self._quote_starts = (quotes, [quote.start for quote in quotes], longest)
+        _, starts, longest = self._quote_starts
+        low = bisect_right(starts, start - longest)  # those end by `start` at the latest
+        high = bisect_left(starts, end)
+        return [q for q in quotes[low:high]
+                if q.start < end and q.end > start and q.end > q.start]
+
     def _found_speaker(self, start: int, end: int) -> str:
         """The speaker of the found quotation that overlaps `start:end` the most."""
         best, overlap = "", 0
-        for quote in self._found_quotes() or ():
+        for quote in self._quotes_over(start, end):
             shared = min(end, quote.end) - max(start, quote.start)
             if quote.speaker and shared > overlap:
                 best, overlap = quote.speaker, shared
@@ -994,14 +1018,13 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         a long article's still being found."""
         view = self.view
         sentence = view.sentence_span()
-        quotes = [q for q in self._found_quotes() or () if not q.nested and q.end > q.start]
         caret = view.caret
-        under = next((q for q in quotes if q.start <= caret < q.end), None)
+        under = next((q for q in self._quotes_over(caret, caret + 1) if not q.nested), None)
         if under is not None:
             return under.start, under.end
         if sentence is None:
             return None
-        inside = [q for q in quotes if q.start < sentence[1] and q.end > sentence[0]]
+        inside = [q for q in self._quotes_over(*sentence) if not q.nested]
         return (inside[0].start, inside[0].end) if len(inside) == 1 else None
 
     def _suggested_speaker(self, span: tuple[int, int]) -> str:
