@@ -34,7 +34,7 @@ import numpy as np
 
 from . import link_table
 from .db.connection import Store, utc_now
-from .matching import meaning, neighbours
+from .matching import meaning, neighbours, static
 from .matching.linking import Unit, pair_key, span_key
 from .models import LinkStatus
 
@@ -61,6 +61,10 @@ class MeaningReport:
     rejected_skipped: int = 0
     dropped: int = 0
     seconds: float = 0.0
+    # The large-corpus path (past `static.LARGE_FROM` sentences): static vectors
+    # computed this run, and the candidate pairs e5 judged.
+    static_embedded: int = 0
+    candidates: int = 0
 
 
 # -- vectors, once per sentence ---------------------------------------------------------
@@ -174,12 +178,17 @@ def suggest_meaning(
     more: bool = False,
     rebuild: bool = False,
     encoder: meaning.Encoder | None = None,
+    static_encoder: meaning.Encoder | None = None,
+    candidates: static.CandidateParams | None = None,
     progress: Progress | None = None,
 ) -> MeaningReport:
     """Store reworded-meaning suggestions between the sentences `units` (one per sentence).
 
     `more` adds the lower tier ("show more"). `rebuild` removes stored meaning
-    suggestions (status `suggested` only) that this run no longer offers.
+    suggestions (status `suggested` only) that this run no longer offers. Past
+    `static.LARGE_FROM` sentences, with the static encoder installed (or given), e5
+    judges only the candidates the static vectors find (`_large_corpus`, with the
+    knobs `candidates`).
     """
     began = perf_counter()
     report = MeaningReport(sentences=len(units))
@@ -190,15 +199,60 @@ def suggest_meaning(
             report.unavailable = str(error)
             return report
     texts = [unit.text for unit in units]
-    vectors, report.embedded = ensure_vectors(store, texts, encoder, progress)
     docs = [unit.doc for unit in units]
-    near = corpus_neighbours(store, units, vectors, encoder.name)
-    ranked = meaning.suggest(vectors, docs, texts, neighbours_of=near)
+    if len(units) > static.LARGE_FROM and (static_encoder is not None or static.available()):
+        ranked = _large_corpus(
+            store, units, encoder, static_encoder, progress, report,
+            candidates or static.CandidateParams(),
+        )
+    else:
+        vectors, report.embedded = ensure_vectors(store, texts, encoder, progress)
+        near = corpus_neighbours(store, units, vectors, encoder.name)
+        ranked = meaning.suggest(vectors, docs, texts, neighbours_of=near)
     chosen = [s for s in ranked if more or s.tier == "default"]
     report.found = len(chosen)
     _store_suggestions(store, units, chosen, rebuild, report)
     report.seconds = perf_counter() - began
     return report
+
+
+def _large_corpus(
+    store: Store,
+    units: Sequence[Unit],
+    encoder: meaning.Encoder,
+    static_encoder: meaning.Encoder | None,
+    progress: Progress | None,
+    report: MeaningReport,
+    params: static.CandidateParams,
+) -> list[meaning.Suggestion]:
+    """The ranking of a corpus too big for e5 on every sentence.
+
+    Static vectors for every sentence (kept: each embedded once), their cross-article
+    neighbours (the HNSW index beside the database, kept between runs), candidate
+    pairs, then e5 vectors for the candidates' sentences and a fixed sample (kept
+    too), and e5's verdict on each pair. A run after an import embeds only the new
+    sentences, with each encoder, and only those of them that become candidates
+    with e5.
+    """
+    if static_encoder is None:
+        static_encoder = static.load_static_encoder()
+    texts = [unit.text for unit in units]
+    docs = np.asarray([unit.doc for unit in units])
+    flat, report.static_embedded = ensure_vectors(store, texts, static_encoder, progress)
+    near = corpus_neighbours(store, units, flat, static_encoder.name, k=params.k)
+    if near is None:
+        near = neighbours.exact_other_docs(flat, docs, params.k)
+    ctx = meaning.Context(docs, texts)
+    idf = meaning.Idf.fit(ctx.terms)
+    (close_cut,) = meaning.cross_doc_percentiles(flat, docs, [params.close_percentile])
+    del flat
+    pairs = static.candidate_pairs(near[0], near[1], close_cut, ctx, idf, params)
+    report.candidates = len(pairs)
+    sample = static.sample_rows(docs, params.sample)
+    rows = np.union1d(sample, pairs.reshape(-1))
+    vectors, report.embedded = ensure_vectors(store, [texts[r] for r in rows], encoder, progress)
+    cuts = meaning.corpus_cuts(vectors[np.searchsorted(rows, sample)], docs[sample])
+    return static.rerank(pairs, rows, vectors, ctx, idf, cuts)
 
 
 INDEX_SUFFIX = ".vectors.usearch"

@@ -372,7 +372,8 @@ class Context:
 
     def __init__(self, doc_ids: Sequence[object] | np.ndarray, texts: Sequence[str]) -> None:
         self._texts = texts
-        self._before = previous_rows(doc_ids)
+        self._docs = list(doc_ids)
+        self._before = previous_rows(self._docs)
         self.terms: list[set[str]] = []  # content words, plus the names of the one before
         self.own_terms: list[int] = []  # how many content words the sentence has itself
         for i, text in enumerate(texts):
@@ -385,6 +386,25 @@ class Context:
         self._speakers: dict[int, frozenset[str]] = {}
         self._numbers: dict[int, frozenset[str]] = {}
         self._quoted: dict[int, set[str] | None] = {}
+
+    def extend(self, doc_ids: Sequence[object], texts: Sequence[str]) -> None:
+        """Rows for a new article (or more), after the existing ones, in reading order.
+
+        A corpus that grows by an article reads that article's words only.
+        """
+        start = len(self.terms)
+        docs = [*self._docs, *doc_ids]
+        self._texts = [*self._texts, *texts]
+        self._docs = docs
+        for i in range(start, len(self._texts)):
+            before = i - 1 if i and docs[i - 1] == docs[i] else None
+            self._before.append(before)
+            text = self._texts[i]
+            mine = content_terms(text)
+            self.own_terms.append(len(mine))
+            if before is not None and leans_back(text):
+                mine = mine | names(self._texts[before])
+            self.terms.append(mine)
 
     def speakers(self, i: int) -> frozenset[str]:
         """Who the sentence reports as speaking; for one opening with "he", "she" or
