@@ -122,6 +122,10 @@ class CandidateParams:
     # first neighbour is common (a third of all rows have a mutual one), a very close
     # one is not.
     close_percentile: float = 99.5
+    # At most this share of the corpus's sentences goes to e5, the best pairs first
+    # (static cosine + shared rare words): what bounds e5's work on a corpus whose
+    # neighbours share rare words everywhere (measured: docs/meaning.md).
+    share: float = 0.2
     sample: int = 2_000  # sentences e5 embeds for the corpus's cosine cuts
 
 
@@ -176,14 +180,34 @@ def candidate_pairs(
     cosine = np.full(len(keys), -np.inf, dtype=np.float32)
     np.maximum.at(cosine, inverse, sims)
     close = (np.maximum(forward, backward) < params.close) & (cosine >= close_cut)
-    kept = []
-    for key, near in zip(keys.tolist(), close.tolist(), strict=True):
+    kept, scores = [], []
+    for key, near, sim in zip(keys.tolist(), close.tolist(), cosine.tolist(), strict=True):
         i, j = divmod(key, n)
-        if (near or _evidence(ctx, i, j, idf, rules)) and not _refused(ctx, i, j):
+        lex = meaning.lexical_overlap(ctx.terms[i], ctx.terms[j], idf)
+        if (near or _evidence(ctx, i, j, lex, rules)) and not _refused(ctx, i, j):
             kept.append((i, j))
+            scores.append(sim + lex)
     if not kept:
         return np.zeros((0, 2), dtype=np.int64)
-    return np.asarray(kept, dtype=np.int64)  # sorted: keys are
+    pairs = np.asarray(kept, dtype=np.int64)  # sorted: keys are
+    if params.share >= 1.0:
+        return pairs
+    return _within_share(pairs, np.asarray(scores), int(params.share * n))
+
+
+def _within_share(pairs: np.ndarray, scores: np.ndarray, most: int) -> np.ndarray:
+    """The best pairs (by static cosine + shared words) whose sentences number at most
+    `most`, in their original order."""
+    chosen = np.zeros(len(pairs), dtype=bool)
+    seen: set[int] = set()
+    for at in np.argsort(-scores, kind="stable").tolist():
+        a, b = pairs[at].tolist()
+        grown = len(seen) + (a not in seen) + (b not in seen)
+        if grown > most:
+            continue
+        seen.update((a, b))
+        chosen[at] = True
+    return pairs[chosen]
 
 
 def _refused(ctx: meaning.Context, i: int, j: int) -> bool:
@@ -194,9 +218,7 @@ def _refused(ctx: meaning.Context, i: int, j: int) -> bool:
     )
 
 
-def _evidence(ctx: meaning.Context, i: int, j: int, idf: meaning.Idf,
-              rules: meaning.Params) -> bool:  # fmt: skip
-    lex = meaning.lexical_overlap(ctx.terms[i], ctx.terms[j], idf)
+def _evidence(ctx: meaning.Context, i: int, j: int, lex: float, rules: meaning.Params) -> bool:
     if lex >= rules.min_lexical:
         return True
     same_speaker = bool(ctx.speakers(i) & ctx.speakers(j))

@@ -184,12 +184,27 @@ def test_a_pair_the_words_refuse_is_no_candidate():
     idf = meaning.Idf.fit(ctx.terms)
     top_i = np.array([[2, 3], [2, 3], [0, 1], [0, 1]])
     top_s = np.array([[0.99, 0.1], [0.1, 0.1], [0.99, 0.1], [0.1, 0.1]], dtype=np.float32)
-    assert static.candidate_pairs(top_i, top_s, 0.5, ctx, idf).tolist() == [], (
+    every = static.CandidateParams(share=1.0)
+    assert static.candidate_pairs(top_i, top_s, 0.5, ctx, idf, every).tolist() == [], (
         "two different speakers are two statements"
     )
     texts[2] = texts[2].replace("Zelensky", "Putin")
     ctx = meaning.Context(docs, texts)
-    assert static.candidate_pairs(top_i, top_s, 0.5, ctx, idf).tolist() == [[0, 2]]
+    assert static.candidate_pairs(top_i, top_s, 0.5, ctx, idf, every).tolist() == [[0, 2]]
+
+
+def test_e5_reads_at_most_the_share_of_sentences_the_best_pairs_first():
+    texts, _, flat = texts_and_vectors(200)
+    docs = np.arange(200) // 10
+    ctx = meaning.Context(docs, texts)
+    idf = meaning.Idf.fit(ctx.terms)
+    top_i, top_s = meaning.knn_other_docs(flat, docs, 10)
+    every = static.candidate_pairs(top_i, top_s, 0.0, ctx, idf, static.CandidateParams(share=1))
+    few = static.candidate_pairs(top_i, top_s, 0.0, ctx, idf, static.CandidateParams(share=0.05))
+    assert len(np.unique(every)) > 10 >= len(np.unique(few))
+    assert set(map(tuple, few.tolist())) < set(map(tuple, every.tolist()))
+    # The planted rewordings share their words and vectors: they are the best pairs.
+    assert {(a, b) for a, b, _ in PLANTED} <= set(map(tuple, few.tolist()))
 
 
 def test_the_static_encoder_reads_its_files_from_the_package():
