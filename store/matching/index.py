@@ -356,12 +356,18 @@ class Index:
         found: dict[int, int] = {}
         counts: dict[int, int] = defaultdict(int)
         if self._words[i] >= MIN_WORDS:
-            for key in self.unit_bigrams(i).tolist():
-                runs = [seg.run(key) for seg in self.segments]
-                if sum(len(r) for r in runs) > cap:
+            # Each key's run in each segment, found for all keys in one call per
+            # segment (the reader's echoes ask this for one unit at a time, and one
+            # search per key and segment cost more than the counting); the counts are
+            # made in the same order as key by key, so `found` keeps its order.
+            keys = self.unit_bigrams(i)
+            bounds = [(seg.units, seg.keys.searchsorted(keys, "left").tolist(),
+                       seg.keys.searchsorted(keys, "right").tolist()) for seg in self.segments]
+            for k in range(len(keys)):
+                if sum(hi[k] - lo[k] for _, lo, hi in bounds) > cap:
                     continue
-                for run in runs:
-                    for j in run.tolist():
+                for units, lo, hi in bounds:
+                    for j in units[lo[k] : hi[k]].tolist():
                         counts[j] += 1
             found.update((j, c) for j, c in counts.items() if c >= 2)
             found.update((j, 0) for j in self._short_hits_for_long(i))
