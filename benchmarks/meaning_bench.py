@@ -4,7 +4,7 @@ Needs the `meaning` extra (`make test` installs it). Everything runs offline.
 
     .venv/bin/sidenote --db /tmp/seed.db import seeds/
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/meaning_bench.py --db /tmp/seed.db \
-        [--mrpc /path/to/msr_paraphrase_test.txt] [--speed 300]
+        [--mrpc /path/to/msr_paraphrase_test.txt] [--speed 300] [--large]
 
 Prints, on the bundled corpus: the default suggestions (count, hand pairs of
 benchmarks/meaning_proto/pairs.json among them, with and without the pairs marked
@@ -15,7 +15,9 @@ its texts and verdict to --out for reading. `--mrpc` scores the MRPC test set (M
 Research Paraphrase Corpus, tab-separated: Quality, #1 ID, #2 ID, #1 String, #2 String;
 its licence does not let it be committed here): the ROC AUC of the encoder's cosine and
 of rapidfuzz `fuzz.ratio`. `--speed N`: sentences per second embedding N seed
-sentences, the median of 3 runs.
+sentences, the median of 3 runs. `--large`: the large-corpus path (static candidates,
+then e5; store/matching/static.py) forced on the seeds, with the share of e5's default
+suggestions its candidates keep.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def load_verdicts(units) -> dict[tuple[int, int], str]:
     return found
 
 
-def seeds(db: Path, encoder: meaning.Encoder, out: Path) -> None:
+def seeds(db: Path, encoder: meaning.Encoder, out: Path, large: bool = False) -> None:
     store = open_store(db, write=False)
     units = [u for u in sentence_units(store) if u.seq is not None]
     texts = [u.text for u in units]
@@ -136,6 +138,43 @@ def seeds(db: Path, encoder: meaning.Encoder, out: Path) -> None:
     ]
     out.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"suggestions written to {out}")
+    if large:
+        large_path(texts, docs, vectors, default, pairs, verdicts)
+
+
+def large_path(texts, docs, vectors, default, pairs, verdicts) -> None:
+    """The large-corpus path forced on the seeds: what the static candidate step keeps
+    of e5's default suggestions (its recall), and the list e5 then gives, per share."""
+    from store.matching import neighbours, static
+
+    flat = meaning.embed(texts, static.load_static_encoder())
+    params = static.CandidateParams()
+    top_i, top_s = neighbours.exact_other_docs(flat, docs, params.k)
+    ctx = meaning.Context(docs, texts)
+    idf = meaning.Idf.fit(ctx.terms)
+    (close_cut,) = meaning.cross_doc_percentiles(flat, docs, [params.close_percentile])
+    cuts = meaning.corpus_cuts(vectors, docs)
+    print(
+        "\nThe large-corpus path forced on the seeds (static candidates, then e5):\n"
+        "| share to e5 | candidate pairs | sentences to e5 | e5 default kept (recall) "
+        "| hand pairs among candidates | large-path default | of them e5's | hand pairs "
+        "| accepted on reading |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for share in (1.0, 0.3, params.share, 0.1):
+        chosen = static.CandidateParams(share=share)
+        found = static.candidate_pairs(top_i, top_s, close_cut, ctx, idf, chosen)
+        kept = set(map(tuple, found.tolist()))
+        rows = np.unique(found)
+        ranked = static.rerank(found, rows, vectors[rows], ctx, idf, cuts)
+        got = {(s.a, s.b) for s in ranked if s.tier == "default"}
+        print(
+            f"| {share:g}{' (default)' if share == params.share else ''} | {len(found)} "
+            f"| {len(rows)}/{len(texts)} | {len(default & kept)}/{len(default)} "
+            f"| {sum(p in kept for p in pairs)}/{len(pairs)} | {len(got)} | {len(got & default)} "
+            f"| {sum(p in got for p in pairs)}/{len(pairs)} "
+            f"| {sum(verdicts.get(p) == 'accept' for p in got)}/{len(got)} |"
+        )
 
 
 def speed(db: Path, encoder: meaning.Encoder, n: int) -> None:
@@ -265,6 +304,9 @@ def main() -> None:
     )
     ap.add_argument("--knn-blocks", type=int, default=8, help="query blocks timed per size")
     ap.add_argument("--no-seeds", action="store_true", help="skip the seed-corpus table")
+    ap.add_argument(
+        "--large", action="store_true", help="also force the large-corpus path on the seeds"
+    )
     args = ap.parse_args()
     if args.knn:
         knn_speed(args.db, [int(x) for x in args.knn.split(",")], args.knn_blocks)
@@ -272,7 +314,7 @@ def main() -> None:
         return
     encoder = meaning.load_encoder()
     if not args.no_seeds:
-        seeds(args.db, encoder, args.out)
+        seeds(args.db, encoder, args.out, args.large)
     if args.speed:
         speed(args.db, encoder, args.speed)
     if args.mrpc:

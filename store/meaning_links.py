@@ -65,6 +65,7 @@ class MeaningReport:
     # computed this run, and the candidate pairs e5 judged.
     static_embedded: int = 0
     candidates: int = 0
+    static_unavailable: str | None = None  # why a large corpus was ranked without it
 
 
 # -- vectors, once per sentence ---------------------------------------------------------
@@ -200,7 +201,12 @@ def suggest_meaning(
             return report
     texts = [unit.text for unit in units]
     docs = [unit.doc for unit in units]
-    if len(units) > static.LARGE_FROM and (static_encoder is not None or static.available()):
+    if len(units) > static.LARGE_FROM and static_encoder is None and static.available():
+        try:
+            static_encoder = static.load_static_encoder()
+        except meaning.EncoderUnavailable as error:
+            report.static_unavailable = str(error)  # e5 on every sentence, as below the cut
+    if len(units) > static.LARGE_FROM and static_encoder is not None:
         ranked = _large_corpus(
             store, units, encoder, static_encoder, progress, report,
             candidates or static.CandidateParams(),
@@ -220,7 +226,7 @@ def _large_corpus(
     store: Store,
     units: Sequence[Unit],
     encoder: meaning.Encoder,
-    static_encoder: meaning.Encoder | None,
+    static_encoder: meaning.Encoder,
     progress: Progress | None,
     report: MeaningReport,
     params: static.CandidateParams,
@@ -234,8 +240,6 @@ def _large_corpus(
     sentences, with each encoder, and only those of them that become candidates
     with e5.
     """
-    if static_encoder is None:
-        static_encoder = static.load_static_encoder()
     texts = [unit.text for unit in units]
     docs = np.asarray([unit.doc for unit in units])
     flat, report.static_embedded = ensure_vectors(store, texts, static_encoder, progress)
