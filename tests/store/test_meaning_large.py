@@ -15,8 +15,8 @@ import pytest
 
 from store import NewDocument, add_document, open_store
 from store.links import sentence_units
-from store.matching import meaning, static
-from store.meaning_links import suggest_meaning
+from store.matching import meaning, neighbours, static
+from store.meaning_links import index_path, suggest_meaning
 
 DIM = 24
 WORDS = (
@@ -124,8 +124,11 @@ def test_below_the_size_cut_the_static_encoder_is_never_used(tmp_path):
     assert planted_pairs(texts) <= expected
 
 
-def test_the_large_path_embeds_every_sentence_once_ever(tmp_path, monkeypatch):
+@pytest.mark.parametrize("hnsw", [False, True], ids=["exact", "hnsw-index"])
+def test_the_large_path_embeds_every_sentence_once_ever(tmp_path, monkeypatch, hnsw):
     monkeypatch.setattr(static, "LARGE_FROM", 50)
+    if hnsw:  # the static neighbours then come from the index kept beside the database
+        monkeypatch.setattr(neighbours, "EXACT_UP_TO", 50)
     texts, e5, flat = texts_and_vectors(210)
     old, new = texts[:200], texts[200:]
     store = make_store(tmp_path / "s.sqlite", old)
@@ -152,6 +155,13 @@ def test_the_large_path_embeds_every_sentence_once_ever(tmp_path, monkeypatch):
     assert len(fake_e5.asked) == len(set(fake_e5.asked)), "a sentence embedded twice by e5"
     assert set(fake_e5.asked) - set(old) <= set(new)
     assert planted_pairs(texts) <= suggested(store)
+    path = index_path(store)
+    if hnsw:
+        record = neighbours.record_path(path).read_text()
+        index = neighbours.open_index(path, fake_static.name, np.zeros(0), np.zeros((0, DIM)))
+        assert fake_static.name in record and len(index) == 210
+    else:
+        assert not path.exists()
 
 
 def test_candidates_are_judged_by_the_exact_stages_rules():
