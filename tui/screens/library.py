@@ -83,12 +83,25 @@ def _word_match(query: str, text: str, words: list[tuple[int, int, str]]) -> tup
     return None
 
 
+Words = list[tuple[int, int, str]]  # (start, end, folded) per word, as _words gives
+
+
 class WordIndex:
     """Each article's title and outlet cut into words once, for a filter typed a letter
     at a time over thousands of articles."""
 
     def __init__(self, documents: list[WorkItem]) -> None:
-        self.words = {d.id: (_words(d.title), _words(d.source)) for d in documents}
+        # Cut lazily, on the first filter that reaches an article: the library's first
+        # frame must not wait for 10,000 titles to be cut when nobody filters.
+        self._texts = {d.id: (d.title, d.source) for d in documents}
+        self.words: dict[str, tuple[Words, Words]] = {}
+
+    def _words_of(self, doc_id: str) -> tuple[Words, Words]:
+        words = self.words.get(doc_id)
+        if words is None:
+            title, source = self._texts[doc_id]
+            words = self.words[doc_id] = (_words(title), _words(source))
+        return words
 
     def match(
         self, documents: list[WorkItem], query: str
@@ -103,7 +116,7 @@ class WordIndex:
         kept: list[WorkItem] = []
         marks: dict[str, Marks] = {}
         for document in documents:
-            title_words, outlet_words = self.words[document.id]
+            title_words, outlet_words = self._words_of(document.id)
             title_spans: list[tuple[int, int]] = []
             outlet_spans: list[tuple[int, int]] = []
             for outlet_only, word in terms:
@@ -192,6 +205,7 @@ class LibraryScreen(StoreScreen):
         # focus: keys typed in that window go into the filter too.
         self._filter_opening = False
         self._saved_place: object = None  # what save_place wrote (or read) last
+        self._read_at: tuple[int, int] | None = None  # _write_mark() at the last read
         # Kept, not queried: a change from another Sidenote can arrive while the
         # screen is still mounting its children, or already removing them.
         self.table = DocumentTable(id="library-table")
@@ -220,8 +234,14 @@ class LibraryScreen(StoreScreen):
         self.set_interval(SAVE_PLACE_SECONDS, self.save_place)
 
     def on_screen_resume(self) -> None:
-        if self.documents:
+        # The first resume follows the mount's read at once: read again only when
+        # something was written since (here, or by another program).
+        if self.documents and self._read_at != self._write_mark():
             self.store_changed()
+
+    def _write_mark(self) -> tuple[int, int]:
+        """Changes since the connection opened: this app's own and other programs'."""
+        return self.store.data_version(), self.store.db.conn.total_changes
 
     def on_screen_suspend(self) -> None:
         self.save_place()  # an article opens: a crash in the reader keeps the place
@@ -274,6 +294,7 @@ class LibraryScreen(StoreScreen):
         """Re-read the summaries (one query); keep the filter, cursor and scroll."""
         try:
             documents = work_items(self.store)
+            self._read_at = self._write_mark()
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             return
