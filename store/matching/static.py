@@ -47,6 +47,7 @@ every sentence is what a corpus of that size can afford."""
 _TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
 _WEIGHTS = "weights/l2_supercat_256.safetensors"
 _POOL_ROWS = 256  # sentences pooled at a time: their token vectors stay in cache
+_TOKENIZE_ROWS = 8_192  # sentences tokenized at a time (on the tokenizer's threads)
 _RULES = meaning.Params()
 
 
@@ -80,9 +81,17 @@ class StaticEncoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        if not texts:
-            return out
-        encoded = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        # A tokenizer's encoding of a sentence is a few kilobytes of Python objects:
+        # a million at once would be gigabytes, so a batch at a time.
+        for lo in range(0, len(texts), _TOKENIZE_ROWS):
+            batch = list(texts[lo : lo + _TOKENIZE_ROWS])
+            out[lo : lo + len(batch)] = self._pooled(batch)
+        return meaning.unit_rows(out)
+
+    def _pooled(self, texts: list[str]) -> np.ndarray:
+        """The mean token vector of each text (zero for a text without tokens)."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        encoded = self._tokenizer.encode_batch(texts, add_special_tokens=False)
         vocabulary = self._table.shape[0]
         for lo in range(0, len(encoded), _POOL_ROWS):
             chunk = [e.ids for e in encoded[lo : lo + _POOL_ROWS]]
@@ -96,7 +105,7 @@ class StaticEncoder:
             starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[filled]
             sums = np.add.reduceat(self._table[ids], starts, axis=0)
             out[lo + filled] = sums / lengths[filled, None]
-        return meaning.unit_rows(out)
+        return out
 
 
 def load_static_encoder() -> StaticEncoder:
