@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from . import link_table
 from .db.connection import Store
-from .errors import InputError, NotFound
+from .errors import InputError, NotFound, one_id
 from .importing.dates import order_key
 from .models import LinkStatus
 
@@ -220,12 +220,17 @@ def links_outside_statements(store: Store, status: str = "suggested") -> int:
 
 
 def statement_of(store: Store, statement_id: str) -> Statement:
-    """The statement with this id, or the one a link or an annotation belongs to."""
+    """The statement with this id, or the one a link or an annotation belongs to.
+    A link may be named by a unique start of its id, as `sidenote links accept` takes it."""
     db = store.db
     if statement_id and link_table.cluster_exists(db, statement_id):
         rows = link_table.statement_rows(db, clusters=[statement_id])
     else:
         rows = _rows_of_link(store, statement_id) or _rows_of_annotation(store, statement_id)
+        if not rows and statement_id:
+            links = link_table.link_ids_named(db, statement_id)
+            if links:
+                rows = _rows_of_link(store, one_id(statement_id, links, "link"))
     built = _build(store, rows)
     if not built:
         raise NotFound(f"no statement, link or annotation with id {statement_id!r}")

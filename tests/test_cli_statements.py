@@ -67,6 +67,13 @@ def test_spread_lists_each_outlet_with_the_pages_time_in_order(linked):
     assert "first" in shown.stdout.splitlines()[1]
 
 
+def test_spread_and_report_take_the_start_of_a_link_id_as_links_accept_does(linked):
+    link_id = jsonl(linked("links", "--format", "jsonl"))[0]["id"]
+    whole = jsonl(linked("spread", link_id, "--json"))
+    assert jsonl(linked("spread", link_id[:8], "--json")) == whole
+    assert linked("report", link_id[:8]).stdout == linked("report", link_id).stdout
+
+
 def test_an_unknown_id_is_one_line_on_stderr(linked):
     for command in ("spread", "report"):
         result = linked(command, "no-such-id")
