@@ -27,6 +27,7 @@ from ..errors import NotFound, StoreError, one_id
 from ..files.reading import NotRegularFile, open_regular
 from ..models import Annotation, Document, DocumentSummary, Label, Sentence
 from .migrations import SCHEMA_VERSION, STEP_NAMES, migrations
+from .new_file import NewFile
 from .write_queue import RETRY_SECONDS, WriteQueue
 
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -61,6 +62,7 @@ def open_store(path: str | Path = ":memory:", *, write: bool = True) -> Store:
         return _open_for_writing(name)
     file = Path(name)
     _check_is_sqlite(file)
+    new_file = NewFile.before_creating(file)
     reader = None
     try:
         if file.exists() and file.stat().st_size > 0:
@@ -74,7 +76,7 @@ def open_store(path: str | Path = ":memory:", *, write: bool = True) -> Store:
                 reader.execute("PRAGMA query_only = OFF")
                 conn, reader = reader, None
                 return _open_for_writing(name, conn)
-            return _open_for_writing(name)
+            return _open_for_writing(name, new_file=new_file)
         if state == "current" and not write:
             return Store(_database(_reader(file)), name, read_only_because=cannot_write)
         raise StoreError(f"{name}: {cannot_write}")
@@ -110,7 +112,9 @@ def _switch_to_wal(db: Database) -> str:
             time.sleep(RETRY_SECONDS)
 
 
-def _open_for_writing(name: str, conn: sqlite3.Connection | None = None) -> Store:
+def _open_for_writing(
+    name: str, conn: sqlite3.Connection | None = None, *, new_file: NewFile | None = None
+) -> Store:
     memory = name == ":memory:"
     try:
         if conn is None:
@@ -125,9 +129,13 @@ def _open_for_writing(name: str, conn: sqlite3.Connection | None = None) -> Stor
             # cut can lose the last transactions, and never corrupts the file.
             db.execute("PRAGMA synchronous = NORMAL")
         _migrate(db, name, memory)
+        if new_file is not None:
+            new_file.created(conn)
     except sqlite3.DatabaseError as error:
         raise StoreError(f"{name}: {describe_error(error)}") from error
-    return Store(db, name)
+    store = Store(db, name)
+    store.new_file = new_file
+    return store
 
 
 def _check_is_sqlite(path: Path) -> None:
@@ -438,6 +446,8 @@ class Store:
         self._queue = None if path == ":memory:" or read_only_because else WriteQueue(path)
         self._texts: dict[str, tuple[str, str]] = {}  # doc_id: (sha256, text)
         self._caches: dict[str, object] = {}  # see `cache`
+        # Set by `open_store` when opening created the file: see `close_discarding_if_unused`.
+        self.new_file: NewFile | None = None
 
     def cache(self, key: str, factory: Callable[[], _T]) -> _T:
         """The object kept for this store under `key`, made by `factory` on first use.
@@ -570,6 +580,33 @@ class Store:
         self.db.close()
         if self._queue is not None:
             self._queue.close()
+
+    def close_discarding_if_unused(self) -> bool:
+        """Close; and when opening created the file and nothing has been stored in it
+        since, remove it with the side files made beside it. For a command that failed:
+        it leaves no new, empty database behind. Returns whether the file was removed.
+        """
+        new = self.new_file
+        if new is None:
+            self.close()
+            return False
+        try:
+            conn = self.db.conn
+            if conn.in_transaction:  # a failed command's unfinished write: never committed
+                conn.execute("ROLLBACK")
+            unused = new.still_empty(conn)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path}: {describe_error(error)}") from error
+        finally:
+            self.close()
+        if unused:
+            try:
+                new.remove()
+            except OSError as error:
+                raise StoreError(
+                    f"{self.path}: cannot remove the new, empty database ({error.strerror})"
+                ) from error
+        return unused
 
     def __enter__(self) -> Store:
         return self

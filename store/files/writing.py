@@ -238,7 +238,7 @@ def _linked_role(real: Path, bases: set[Path], database: str) -> str | None:
     except OSError:
         return None  # nothing there: no other name of a database file either
     for base in bases:
-        for name in _database_files(base):
+        for name in database_files(base):
             try:
                 other = os.stat(name)
             except OSError:
@@ -248,7 +248,7 @@ def _linked_role(real: Path, bases: set[Path], database: str) -> str | None:
     return None
 
 
-def _database_files(base: Path) -> Iterator[Path]:
+def database_files(base: Path) -> Iterator[Path]:
     """The database file and every side file that exists beside it."""
     yield base
     with contextlib.suppress(FileNotFoundError), os.scandir(base.parent) as entries:

@@ -76,7 +76,14 @@ class CliContext:
                 seed_if_new(self._store)
         return self._store
 
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+    def close(self, *, failed: bool = False) -> None:
+        """Close the database. After a failed command, a database that this command
+        created and left empty is removed: a typo in --db followed by an error leaves
+        no empty database that later commands would open as the user's."""
+        store, self._store = self._store, None
+        if store is None:
+            return
+        if failed:
+            store.close_discarding_if_unused()
+        else:
+            store.close()

@@ -32,9 +32,15 @@ class SidenoteGroup(click.Group):
     lists its commands without importing them (see `tui.cli.commands`)."""
 
     def invoke(self, ctx: click.Context):
+        succeeded = False
         try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            result = super().invoke(ctx)
+            succeeded = True
+            return result
+        except click.exceptions.Exit as stop:
+            succeeded = stop.exit_code == 0
+            raise
+        except (click.exceptions.Abort, click.ClickException):
             raise
         except SidenoteError as error:
             _fail(str(error), error)
@@ -49,13 +55,14 @@ class SidenoteGroup(click.Group):
             click.echo("sidenote: interrupted", err=True)
             sys.exit(130)
         except BrokenPipeError:
+            succeeded = True  # the reader of our output went away: not a failure
             stop_writing()
         except Exception as error:  # noqa: BLE001 - last resort: never show a traceback
             _fail(f"internal error: {type(error).__name__}: {error}", error)
         finally:
             obj = ctx.find_object(CliContext)
             if obj is not None:
-                obj.close()
+                _close(obj, failed=not succeeded)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The `Commands` section of `--help`, as click writes it, from each command's
@@ -70,6 +77,16 @@ class SidenoteGroup(click.Group):
         ]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def _close(obj: CliContext, *, failed: bool) -> None:
+    """Close the database; after a failure, take away a new one left empty (see
+    `CliContext.close`). A problem doing so is one more line, never a traceback."""
+    try:
+        obj.close(failed=failed)
+    except SidenoteError as error:
+        click.echo(f"sidenote: {literal(str(error))}", err=True)
+        sys.exit(1)
 
 
 def _fail(message: str, error: BaseException) -> None:
