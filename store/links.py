@@ -734,18 +734,19 @@ def relink(
     texts = _document_texts(store)
     units = sentence_units(store, texts) + annotation_units(store, texts)
     matches = link_units(units, threshold=threshold, progress=progress)
-    report = LinkReport(units=len(units), found=len(matches), threshold=threshold)
-    report.by_method = dict(Counter(m.method for m in matches))
+    report = LinkReport(units=len(units), threshold=threshold)
     with store.transaction() as db:
         stored = link_table.rows_by_pair(db)
+        before = {row["id"] for row in stored.values()}
         kept = _one_per_place_pair(matches, frozenset(stored))
-        report.kept += len(matches) - len(kept)  # the same places as a match kept
         _write_found(store, db, kept, _Stored(stored), report, rebuild)
         stored = link_table.rows_by_pair(db)
-        merged = _dominated(list(stored.values()))
-        link_table.delete_links(db, merged)
-        report.merged = len(merged)
-        link_table.set_clusters(db, _clusters(stored, set(merged)))
+        merged = set(_dominated(list(stored.values())))
+        link_table.delete_links(db, sorted(merged))
+        report.merged = len(merged & before)
+        stored = {key: row for key, row in stored.items() if row["id"] not in merged}
+        _tally(report, kept, _Stored(stored), before)
+        link_table.set_clusters(db, _clusters(stored, set()))
         store.set_setting(THRESHOLD_SETTING, threshold)  # in this transaction
     report.seconds = perf_counter() - began
     if meaning:
@@ -794,18 +795,40 @@ def _write_found(
         if home is not None and home["id"] in moved:
             home = None  # it carries another match of this run now
         if home is None:
-            if _annotation_pair(match, annotations) in joined:
-                report.kept += 1
-            else:
+            if _annotation_pair(match, annotations) not in joined:
                 fresh.append(_row(match, "", annotations, now))
-        elif home["status"] == LinkStatus.rejected.value:
-            report.rejected_skipped += 1
-        else:
-            report.kept += 1
-            if _update_home(db, home, match, found_keys, annotations, rebuild, now):
-                moved.add(home["id"])
+        elif home["status"] != LinkStatus.rejected.value and _update_home(
+            db, home, match, found_keys, annotations, rebuild, now
+        ):
+            moved.add(home["id"])
     link_table.insert_links(db, fresh)
-    report.new = len(fresh)
+
+
+def _tally(report: LinkReport, found: list[Match], stored: _Stored, before: set[str]) -> None:
+    """Count what this run found as the links that now carry it, each link once: new
+    (stored by this run), already stored, or rejected earlier. Several matches can
+    land on one link (a sentence and an annotation inside it, found on the same
+    places; a suggestion another link outranks), and counting matches instead would
+    promise more links than `sidenote links` lists. A match that joins two annotations
+    a stored link joins already is carried by that link elsewhere: already stored."""
+    carriers: dict[str, tuple[dict, Match]] = {}
+    elsewhere: list[Match] = []
+    for match in found:
+        home = stored.home(match)
+        if home is None:
+            elsewhere.append(match)
+        elif home["id"] not in carriers or _rank(match) < _rank(carriers[home["id"]][1]):
+            carriers[home["id"]] = (home, match)
+    report.found = len(carriers) + len(elsewhere)
+    report.new = sum(1 for link_id in carriers if link_id not in before)
+    report.rejected_skipped = sum(
+        1
+        for link_id, (home, _) in carriers.items()
+        if link_id in before and home["status"] == LinkStatus.rejected.value
+    )
+    report.kept = report.found - report.new - report.rejected_skipped
+    carried = [match for _, match in carriers.values()] + elsewhere
+    report.by_method = dict(Counter(match.method for match in carried))
 
 
 def _drop_stale(db, found: list[Match], stored: _Stored, report: LinkReport) -> _Stored:
