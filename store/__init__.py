@@ -45,6 +45,7 @@ _SURFACE: dict[str, tuple[str, ...]] = {
         "list_links", "meaning_echoes", "reject", "relink", "threshold_for", "warm",
     ),
     "link_marks": ("echo_spans",),  # the reader's first frame: no matcher, no numpy
+    "meaning_ready": ("meaning_possible",),  # asked on every tag: no numpy
     "matching.linking": ("DEFAULT_THRESHOLD",),
     "meaning_links": ("MeaningReport",),
     "models": (

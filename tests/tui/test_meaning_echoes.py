@@ -193,3 +193,38 @@ def test_a_tag_undone_before_its_quiet_period_ends_is_not_looked_for(
     assert seen["annotations"] == []
     assert seen["stored"] == []
     assert "in other words" not in seen["status"]
+
+
+def test_in_a_store_without_vectors_a_tag_starts_no_meaning_worker(monkeypatch) -> None:
+    """Before the first `sidenote link` no sentence has a vector, so nothing in other
+    words can be found: the tag is written and no worker looks (it would be CPU spent
+    in the app's process for nothing)."""
+    from tui.screens import meaning_echoes as meaning_module
+
+    asked: list[tuple[int, int]] = []
+    real = meaning_module.meaning_echoes
+
+    def recording(store, doc_id, start, end, annotation_id=None):
+        asked.append((start, end))
+        return real(store, doc_id, start, end, annotation_id)
+
+    monkeypatch.setattr(meaning_module, "meaning_echoes", recording)
+    store = open_store(":memory:")
+    with store.transaction() as db:
+        first, _ = add_document(db, NewDocument(text=" ".join(FIRST), title="First"))
+    seen = {}
+
+    async def scenario(pilot, app):
+        await app.workers.wait_for_complete()
+        await pilot.press("c")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        reader.meaning.ask_now()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        seen["pending"] = reader.meaning.pending
+        seen["labels"] = [a.label.value for a in store.annotations(first)]
+
+    drive(SidenoteApp(store, first), scenario)
+    assert seen["labels"] == ["claim"]
+    assert asked == [] and seen["pending"] is False

@@ -5,7 +5,8 @@ screens ask for it here, in a worker thread, and are called back on the UI threa
 it is done. Only the latest question counts: an answer for a span the screen no
 longer asks about (the user tagged another, left the article, closed the panel) is
 dropped, and the store itself stores nothing for an annotation undone meanwhile.
-Without the `meaning` extra the answer is None and nothing is called back.
+Without the `meaning` extra the answer is None and nothing is called back; in a store
+with no sentence vectors yet, no worker is started at all.
 
 A screen may ask after a quiet period (`quiet`): the question is put to the store only
 when that long has passed without another one. The reader does so for its tags: an
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 from textual.screen import Screen
 from textual.timer import Timer
 
-from store import Echo, SidenoteError, Store, meaning_echoes
+from store import Echo, SidenoteError, Store, meaning_echoes, meaning_possible
 
 if TYPE_CHECKING:
     from .echoes import EchoQuery
@@ -93,6 +94,14 @@ class MeaningEchoes:
         if asked != self._asked or query is None or self._closing:
             return
         self._timer = None
+        try:
+            possible = meaning_possible(self._store)
+        except SidenoteError as error:
+            self._failed(query, str(error))
+            return
+        if not possible:  # no sentence vectors yet: nothing to compare the span with
+            self._latest = None
+            return
         self._screen.run_worker(lambda: self._find(query), thread=True,
                                 group="meaning-echoes", exclusive=True)
 
