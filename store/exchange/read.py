@@ -26,6 +26,7 @@ first problem stops it with `FILE:LINE: problem`, before anything is committed.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import math
@@ -162,6 +163,51 @@ class AnnotationImportReport:
 # -- reading and checking -----------------------------------------------------
 
 
+def cannot_read(where: str, error: OSError) -> InputError:
+    """The one-line error for a file that cannot be opened: absent, a folder,
+    unreadable, or a link that leads back to itself."""
+    if isinstance(error, FileNotFoundError):
+        return InputError(where, "no such file")
+    if isinstance(error, PermissionError):
+        return InputError(where, "cannot read (permission denied)")
+    reason = (error.strerror or str(error)).lower()
+    return InputError(where, f"cannot read ({reason})")
+
+
+_UTF8_STEP = 1 << 20
+
+
+def not_utf8(path: Path) -> InputError:
+    """Where a file stops being UTF-8: its line and the byte there (counted in the
+    line and in the file), so the bad byte can be found in an editor or `xxd`."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, line_start, offset = 1, 0, 0
+    with open_regular(path) as handle:
+        while chunk := handle.read(_UTF8_STEP):
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                at = offset - pending + error.start
+                before = chunk[: max(0, at - offset)]
+                line += before.count(b"\n")
+                if b"\n" in before:
+                    line_start = offset + before.rindex(b"\n") + 1
+                return InputError(
+                    f"{path}:{line}",
+                    f"not UTF-8 text (byte {at - line_start + 1} of the line, "
+                    f"byte {at + 1} of the file)",
+                )
+            line += chunk.count(b"\n")
+            if b"\n" in chunk:
+                line_start = offset + chunk.rindex(b"\n") + 1
+            offset += len(chunk)
+    # Every chunk decoded: the last character is cut off at the end of the file.
+    return InputError(
+        f"{path}:{line}", f"not UTF-8 text (the file ends inside a character, byte {offset})"
+    )
+
+
 def read_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, line) for each non-blank line, never holding an overlong line."""
     where = str(path)
@@ -172,17 +218,15 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
         raise InputError(where, "no such file") from None
     except IsADirectoryError:
         raise InputError(where, "is a folder; give a .jsonl file") from None
-    except PermissionError:
-        raise InputError(where, "cannot read (permission denied)") from None
+    except OSError as error:
+        raise cannot_read(where, error) from None
     with handle:
         number = 0
         while True:
             try:
                 line = handle.readline(MAX_LINE_CHARS + 1)
-            except UnicodeDecodeError as error:
-                raise InputError(
-                    f"{where}:{number + 1}", f"not UTF-8 text (byte {error.start} of a chunk)"
-                ) from None
+            except UnicodeDecodeError:
+                raise not_utf8(path) from None
             if not line:
                 return
             number += 1
@@ -544,11 +588,12 @@ def import_annotations(
                     where, f"duplicate id {record['id']!r} (already on an earlier line)"
                 )
             seen.add(record["id"])
-            report.records += 1
+            listed = report.duplicates
             annotation_id = _import_one(group, finder, record, where, report, new_ids)
+            report.records += report.duplicates == listed
             for entry in record.get("links", ()):
                 pending_links.append((annotation_id, entry, record.get("cluster") or ""))
-        if report.records == 0 and not link_lines:
+        if report.records == 0 and not report.duplicates and not link_lines:
             raise InputError(str(path), "no annotations in this file")
         done = _restore_link_lines(group, link_lines, report)
         _restore_links(group, _follow_new_ids(pending_links, report.new_ids), report, done)
@@ -595,26 +640,24 @@ def _import_one(
     new_ids: bool,
 ) -> str:
     """Store one record; returns the id it is stored (or waits for review) under."""
-    document, by_id = finder.find(record)
-    if document is None:
-        raise InputError(
-            where,
-            f"document {record['doc_id']} is not in the database (import the article first)",
-        )
-    if by_id and record["end"] > len(document.text):
-        raise InputError(
-            where,
-            f"span {record['start']}:{record['end']} is past the end of document "
-            f"{document.id} ({len(document.text)} characters)",
-        )
+    document, by_id = _document_for(finder, record, where)
     annotation_id = record["id"]
     existing = list(group.db.query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
     reviewed = group.db.execute(
         "SELECT resolved_at, doc_id, record FROM review WHERE id = ?", [annotation_id]
     ).fetchone()
+    if not existing and reviewed is None and by_id:
+        same = _same_span(group.db, record, document)
+        if same is not None:
+            # The same label on the same words is one annotation, whatever id a copy
+            # of it carries (the reader says "already a claim" when tagged twice):
+            # kept once, and the record's links attach to it.
+            report.duplicates += 1
+            return same
     taken = _conflict(group.db, record, document, existing[0] if existing else None, reviewed)
     if taken is not None:
         if not new_ids:
+            _refuse_misplaced(where, record, document, existing)
             raise InputError(
                 where,
                 f"id {annotation_id!r} is already used by another annotation ({taken}); "
@@ -651,6 +694,53 @@ def _import_one(
     if reanchored:
         report.reanchored.append(annotation_id)
     return annotation_id
+
+
+def _document_for(finder: DocumentFinder, record: dict, where: str) -> tuple[Document, bool]:
+    """The article the record goes on, and whether it was found by id."""
+    document, by_id = finder.find(record)
+    if document is None:
+        raise InputError(
+            where,
+            f"document {record['doc_id']} is not in the database (import the article first)",
+        )
+    if by_id and record["end"] > len(document.text):
+        raise InputError(
+            where,
+            f"span {record['start']}:{record['end']} is past the end of document "
+            f"{document.id} ({len(document.text)} characters)",
+        )
+    return document, by_id
+
+
+def _same_span(db, record: dict, document: Document) -> str | None:
+    """The annotation already on the record's words with its label, when the
+    record's span holds its text in this article."""
+    start, end = record["start"], record["end"]
+    if document.text[start:end] != record["text"]:
+        return None
+    row = db.execute(
+        'SELECT id FROM annotations WHERE doc_id = ? AND start = ? AND "end" = ? AND label = ? '
+        "ORDER BY created_at, id LIMIT 1",
+        [document.id, start, end, record["label"]],
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def _refuse_misplaced(where: str, record: dict, document: Document, existing: list) -> None:
+    """Refuse a record that names this annotation of this article but whose offsets
+    do not hold its text (shifted by hand): that is the problem to name, not the id."""
+    if not existing:
+        return
+    held = document.text[record["start"] : record["end"]]
+    here = existing[0]
+    if record["doc_id"] == here["doc_id"] == document.id and held != record["text"]:
+        raise InputError(
+            where,
+            f"span {record['start']}:{record['end']} holds {_quote(held)}, not "
+            f"{_quote(record['text'])}: the text does not match the article "
+            f"(annotation {record['id']!r} is at {here['start']}:{here['end']})",
+        )
 
 
 def _anchor(record: dict) -> Anchor:

@@ -44,8 +44,10 @@ from .read import (
     RecordError,
     _import_one,
     bounded_int,
+    cannot_read,
     check_record,
     load_json,
+    not_utf8,
     read_lines,
 )
 from .tools_write import DEFAULT_UNITS
@@ -121,9 +123,58 @@ def _string(where: str, value: object, name: str) -> str:
 
 
 def _int(where: str, value: object, name: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool):
         raise InputError(where, f"{name} must be a whole number, not {value!r}")
+    if value < 0:
+        raise InputError(where, f"{name} must not be negative, not {value}")
     return value
+
+
+# What each line-based reader takes, said when a file of another shape is given.
+_EXPECTED = {
+    "doccano": "a doccano line ('text' with 'label' [start, end, label] or 'entities')",
+    "prodigy": "a Prodigy task ('text' with 'spans')",
+    "documents": "a Sidenote documents line ('id' of the article, 'text', 'spans')",
+}
+
+
+def _shape(record: dict) -> tuple[str, str] | None:
+    """(tool, description) of a JSON line whose keys say which file it comes from,
+    or None when they do not (a line with only 'text' fits every tool)."""
+    spans = record.get("spans")
+    text = record.get("text")
+    if isinstance(record.get("data"), dict):
+        return "label-studio", "a Label Studio task ('data', 'annotations')"
+    if "target" in record:
+        return "w3c", "a W3C Web Annotation ('target', 'body')"
+    if "a" in record and "b" in record:
+        return "sidenote", "a Sidenote link line ('a', 'b')"
+    if {"doc_id", "start", "end"} <= set(record):
+        return "sidenote", "a Sidenote jsonl annotation ('doc_id', 'start', 'end')"
+    if isinstance(spans, list):
+        if isinstance(text, str) and text and record.get("id") == document_id(text):
+            # Only our documents export names a line by the hash of its text.
+            return "documents", "a Sidenote documents line ('id' of the article, 'spans')"
+        prodigy = ("meta", "answer", "_task_hash", "_input_hash")
+        if any(k in record for k in prodigy) or any(
+            isinstance(span, dict) and "text" in span for span in spans
+        ):
+            return "prodigy", "a Prodigy task ('text', 'spans', 'meta')"
+        return None  # spans alone: either tool's
+    if any(isinstance(record.get(k), list) for k in ("label", "labels", "entities")):
+        return "doccano", "a doccano line ('text', 'label')"
+    return None
+
+
+def _same_tool(where: str, record: dict, tool: str) -> None:
+    """Refuse a line of another tool's file (given with the wrong --from) by what it
+    looks like: read as this tool's, it would hold no spans, or the wrong ones."""
+    shape = _shape(record)
+    if shape is not None and shape[0] != tool:
+        raise InputError(
+            where,
+            f"expected {_EXPECTED[tool]}; this looks like {shape[1]} (--from {shape[0]})",
+        )
 
 
 def _article(where: str, record: dict, meta: dict | None = None) -> ToolArticle:
@@ -139,12 +190,29 @@ def _article(where: str, record: dict, meta: dict | None = None) -> ToolArticle:
 
 
 _DETAILS = ("note", "speaker", "annotator", "created", "updated")
+_CONTENT = ("note", "speaker", "annotator")
 
 
-def _span_details(where: str, record: dict) -> dict[tuple, tuple[str | None, dict]]:
+def _whole_copy(extra: dict) -> dict:
+    """A copy that states when it was last changed states all it held then: a note,
+    speaker or annotator it leaves out was empty (Sidenote's exports left empty ones
+    out before they wrote them). Read as empty, never as "keep yours", so a later
+    copy whose note was cleared clears it here too instead of only moving the time."""
+    if extra.get("updated"):
+        for name in _CONTENT:
+            extra.setdefault(name, "")
+    return extra
+
+
+def _details(where: str, source: dict) -> dict:
+    """A span's note, speaker, annotator and times as a tool file carries them."""
+    return _whole_copy({k: _string(where, source[k], k) for k in _DETAILS if source.get(k)})
+
+
+def _span_details(where: str, record: dict) -> dict[tuple, tuple[str | None, dict, str | None]]:
     """The `sidenote` key our doccano export adds (doccano keeps it as metadata and
-    exports it again): each span's id and details by its [start, end, label]. A span
-    changed in doccano no longer matches its entry and comes back without them."""
+    exports it again): each span's id, details and text by its [start, end, label].
+    A span changed in doccano no longer matches its entry and comes back without them."""
     entries = record.get("sidenote") or []
     meta = record.get("meta")
     if not entries and isinstance(meta, dict):
@@ -156,11 +224,16 @@ def _span_details(where: str, record: dict) -> dict[tuple, tuple[str | None, dic
         span = entry.get("span") if isinstance(entry, dict) else None
         if not (isinstance(span, list) and len(span) == 3):
             raise InputError(where, "each 'sidenote' entry needs 'span': [start, end, label]")
-        found = {k: _string(where, entry[k], k) for k in _DETAILS if entry.get(k)}
+        found = _details(where, entry)
         raw_id = entry.get("id")
+        text = entry.get("text")
         key = _span_key(span)
         if key is not None:
-            details[key] = (None if raw_id is None else str(raw_id), found)
+            details[key] = (
+                None if raw_id is None else str(raw_id),
+                found,
+                text if isinstance(text, str) else None,
+            )
     return details
 
 
@@ -176,6 +249,7 @@ def read_doccano(path: Path) -> Iterator[ToolSpan | Skipped]:
     `entities` as objects with start_offset / end_offset / label; ids, notes,
     speakers, annotators and times from the `sidenote` key when it names the span."""
     for where, record in _json_lines(path):
+        _same_tool(where, record, "doccano")
         article = _article(where, record, record.get("meta"))
         details = _span_details(where, record)
         triples = record.get("label", record.get("labels", []))
@@ -191,13 +265,14 @@ def read_doccano(path: Path) -> Iterator[ToolSpan | Skipped]:
                 [entity.get("start_offset"), entity.get("end_offset"), entity.get("label")]
             )
         for start, end, label in spans:
-            span_id, extra = details.get(_span_key([start, end, label]), (None, {}))
+            span_id, extra, text = details.get(_span_key([start, end, label]), (None, {}, None))
             yield ToolSpan(
                 where,
                 article,
                 _int(where, start, "start"),
                 _int(where, end, "end"),
                 _string(where, label, "label"),
+                text,
                 id=span_id,
                 extra=dict(extra),
             )
@@ -209,11 +284,12 @@ def read_prodigy(path: Path) -> Iterator[ToolSpan | Skipped]:
         if record.get("answer") in ("reject", "ignore"):
             yield Skipped(where, f"Prodigy task answered {record['answer']!r}")
             continue
+        _same_tool(where, record, "prodigy")
         article = _article(where, record, record.get("meta"))
         for span in record.get("spans") or []:
             if not isinstance(span, dict):
                 raise InputError(where, "each span must be an object")
-            extra = {k: _string(where, span[k], k) for k in _DETAILS if span.get(k)}
+            extra = _details(where, span)
             yield ToolSpan(
                 where,
                 article,
@@ -228,6 +304,7 @@ def read_prodigy(path: Path) -> Iterator[ToolSpan | Skipped]:
 
 def read_documents(path: Path) -> Iterator[ToolSpan | Skipped]:
     for where, record in _json_lines(path):
+        _same_tool(where, record, "documents")
         article = _article(where, record)
         article.doc_id = _string(where, record.get("id"), "id")
         for span in record.get("spans") or []:
@@ -251,16 +328,14 @@ def _load_json(path: Path) -> object:
     try:
         with open_regular(path) as handle:
             data = handle.read(MAX_JSON_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except PermissionError:
-        raise InputError(str(path), "cannot read (permission denied)") from None
+    except OSError as error:
+        raise cannot_read(str(path), error) from None
     if len(data) > MAX_JSON_BYTES:
         raise InputError(str(path), "larger than 1 GB")
     try:
         return load_json(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise InputError(str(path), "not UTF-8 text") from None
+        raise not_utf8(path) from None
     except json.JSONDecodeError as error:
         raise InputError(f"{path}:{error.lineno}", f"not valid JSON ({error.msg})") from None
     except RecursionError:
@@ -328,8 +403,10 @@ def read_label_studio(path: Path) -> Iterator[ToolSpan | Skipped]:
                 raise InputError(rwhere, "a region needs exactly one label")
             meta = result.get("meta") if isinstance(result.get("meta"), dict) else {}
             extra = dict(extras.get(rid, {}))
-            if meta.get("annotator"):
-                extra["annotator"] = str(meta["annotator"])
+            for name in ("annotator", "created", "updated"):
+                if meta.get(name):
+                    extra[name] = _string(rwhere, meta[name], f"meta.{name}")
+            _whole_copy(extra)
             yield ToolSpan(
                 rwhere,
                 article,
@@ -412,10 +489,10 @@ def _brat_text(ann: Path) -> str:
         raise InputError(str(ann), f"no {txt.name} beside it") from None
     except IsADirectoryError:
         raise InputError(str(txt), "is a folder, not the article's text") from None
-    except PermissionError:
-        raise InputError(str(txt), "cannot read (permission denied)") from None
     except UnicodeDecodeError:
-        raise InputError(str(txt), "not UTF-8 text") from None
+        raise not_utf8(txt) from None
+    except OSError as error:
+        raise cannot_read(str(txt), error) from None
 
 
 def read_brat(path: Path) -> Iterator[ToolSpan | Skipped]:
@@ -491,7 +568,8 @@ def _w3c_extra(annotation: dict, bodies: list) -> dict:
     for ours, theirs in (("created", "created"), ("updated", "modified")):
         if annotation.get(theirs):
             extra[ours] = str(annotation[theirs])
-    return extra
+    # No commenting body is no note (the model has no empty body to say so).
+    return _whole_copy(extra)
 
 
 def _w3c_target(where: str, annotation: dict) -> dict:
@@ -633,6 +711,10 @@ def _stored_article(group, article: ToolArticle, path: Path) -> tuple[str, str]:
     return doc_id, article.text
 
 
+def _unit_hint(unit: str) -> str:
+    return f"(offsets counted in {unit}; see --offsets)"
+
+
 def _check_fragments(span: ToolSpan, source: str, offsets: Offsets) -> None:
     """A discontinuous brat span (`0 5;6 11`): a Sidenote span is one piece, so its
     pieces may be apart only by white space (brat splits a span at line breaks);
@@ -654,7 +736,10 @@ def _check_fragments(span: ToolSpan, source: str, offsets: Offsets) -> None:
             )
     joined = " ".join(source[a:b] for a, b in bounds)
     if joined != span.extra["shown"]:
-        raise InputError(span.where, f"the text is {joined!r}, not {span.extra['shown']!r}")
+        raise InputError(
+            span.where,
+            f"the text is {joined!r}, not {span.extra['shown']!r} {_unit_hint(offsets.unit)}",
+        )
 
 
 def _span_record(group, span: ToolSpan, doc_id: str, text: str, unit: str, mapping) -> dict:
@@ -669,23 +754,16 @@ def _span_record(group, span: ToolSpan, doc_id: str, text: str, unit: str, mappi
             span.where,
             f"span {span.start}:{span.end} ({unit}) is not a span of the article's "
             f"{offsets.to_unit(len(source))} {unit}"
-            + ("" if unit == "codepoints" else " (or falls inside a character)"),
+            + ("" if unit == "codepoints" else " (or falls inside a character)")
+            + "; see --offsets",
         )
-    for name, at in (("starts", start), ("ends", end)):
-        # On a combining mark or inside an emoji sequence: what a reader sees as one
-        # character would be cut; placing it elsewhere would tag other words.
-        if not is_grapheme_boundary(source, at):
-            raise InputError(
-                span.where, f"span {span.start}:{span.end} ({unit}) {name} inside a character"
-            )
-    held = source[start:end]
+    held = _held(span, source, start, end, unit)
     if span.extra.get("fragments") is not None:
         _check_fragments(span, source, offsets)
     if span.text is not None and span.text != held:
         raise InputError(
             span.where,
-            f"span {span.start}:{span.end} holds {held!r}, not {span.text!r} "
-            f"(offsets counted in {unit}; see --offsets)",
+            f"span {span.start}:{span.end} holds {held!r}, not {span.text!r} {_unit_hint(unit)}",
         )
     label = _our_label(span, mapping)
     ann_id = span.id or _existing_id(group, doc_id, start, end, held, label, source == text)
@@ -703,13 +781,36 @@ def _span_record(group, span: ToolSpan, doc_id: str, text: str, unit: str, mappi
         "prefix": prefix,
         "suffix": suffix,
     }
-    for name in ("note", "speaker", "annotator", "created", "updated"):
+    for name in _CONTENT:
+        if name in span.extra:  # an empty one too: it clears the field when newer
+            record[name] = span.extra[name]
+    for name in ("created", "updated"):
         if span.extra.get(name):
             record[name] = span.extra[name]
     try:
         return check_record(record)
     except RecordError as error:
         raise InputError(span.where, str(error)) from None
+
+
+def _held(span: ToolSpan, source: str, start: int, end: int, unit: str) -> str:
+    """The words the span tags, if a reader would see them as a span."""
+    for name, at in (("starts", start), ("ends", end)):
+        # On a combining mark or inside an emoji sequence: what a reader sees as one
+        # character would be cut; placing it elsewhere would tag other words.
+        if not is_grapheme_boundary(source, at):
+            raise InputError(
+                span.where,
+                f"span {span.start}:{span.end} ({unit}) {name} inside a character "
+                f"{_unit_hint(unit)}",
+            )
+    held = source[start:end]
+    if not held.strip():
+        # Nothing a reader could read is tagged; such a span is a slip of the tool.
+        raise InputError(
+            span.where, f"span {span.start}:{span.end} ({unit}) holds only white space {held!r}"
+        )
+    return held
 
 
 def _line_ends(text: str) -> str:
@@ -806,8 +907,9 @@ class _Importing:
         if self.ids.setdefault(record["id"], named) != named:
             raise InputError(span.where, f"id {record['id']!r} names two spans in the file")
         self.named.add(named)
-        self.report.records += 1
+        listed = self.report.duplicates
         stored = _import_one(self.group, self.finder, record, span.where, self.report, False)
+        self.report.records += self.report.duplicates == listed
         if span.extra.get("reanchored") and self.report.added[-1:] == [stored]:
             self.report.reanchored.append(stored)
 
@@ -838,8 +940,12 @@ def import_from_tool(
         raise InputError("--from", f"unknown tool {tool!r} (use {', '.join(TOOLS)})")
     unit = check_unit(offsets) if offsets else DEFAULT_UNITS.get(tool, "codepoints")
     path = Path(path)
-    if not path.exists():
-        raise InputError(str(path), "no such file or folder")
+    try:
+        path.stat()
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file or folder") from None
+    except OSError as error:  # a link that leads back to itself, a name too long
+        raise cannot_read(str(path), error) from None
     if path.is_dir() and tool != "brat":
         raise InputError(str(path), "is a folder; give a file (a folder is for --from brat)")
     report = AnnotationImportReport(str(path))

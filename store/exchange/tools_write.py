@@ -66,8 +66,10 @@ SPAN_FIELDS = ("id", "note", "speaker", "annotator", "created", "updated")
 
 
 def span_details(r: dict) -> dict:
-    """A span's id, times and (when it has them) note, speaker and annotator."""
-    return {k: r[k] for k in SPAN_FIELDS if r[k] or k in ("id", "created", "updated")}
+    """A span's id, times, note, speaker and annotator. An empty note or speaker is
+    written too: left out, it would read back as "keep what you have", and a copy
+    whose note was cleared later could never clear it elsewhere."""
+    return {k: r[k] for k in SPAN_FIELDS}
 
 
 def doccano_line(article: Article, unit: str) -> dict:
@@ -75,13 +77,15 @@ def doccano_line(article: Article, unit: str) -> dict:
     doccano keeps every other key as the example's metadata and writes it back in
     its own export (doccano 1.8 `data_import/pipeline/data.py`, `meta=kwargs`;
     `data_export/models.py`, `**self.meta`), so `sidenote` holds each span's id,
-    note, speaker, annotator and times under its offsets and label."""
+    note, speaker, annotator and times under its offsets and label, and the text it
+    holds, so a file read back in another unit than it was written in is refused
+    instead of tagging other words."""
     offsets = Offsets(article.text, unit)
     label, details = [], []
     for r in _spans(article):
         where = [offsets.to_unit(r["start"]), offsets.to_unit(r["end"]), r["label"]]
         label.append(where)
-        details.append({"span": where, **span_details(r)})
+        details.append({"span": where, "text": r["text"], **span_details(r)})
     return {
         "id": article.id,
         "text": article.text,
@@ -122,7 +126,13 @@ def label_studio_task(article: Article, unit: str, number: int = 1) -> dict:
                 "from_name": "label",
                 "type": "labels",
                 "value": {**where, "text": r["text"], "labels": [r["label"]]},
-                "meta": {"annotator": r["annotator"], "created": r["created"]},
+                # Label Studio keeps a result's `meta` as it is and exports it again:
+                # the times travel there, so the later copy wins on the way back.
+                "meta": {
+                    "annotator": r["annotator"],
+                    "created": r["created"],
+                    "updated": r["updated"],
+                },
             }
         )
         for name in ("speaker", "note"):

@@ -302,7 +302,10 @@ def test_span_starting_on_a_combining_mark_is_refused(db, tmp_path):
     path = write(tmp_path, "d.jsonl", json.dumps(record) + "\n")
     assert refused(
         db, "import-annotations", "--from", "doccano", "--offsets", "codepoints", str(path)
-    ) == (f"sidenote: {path}:1: span {start}:{start + 5} (codepoints) starts inside a character")
+    ) == (
+        f"sidenote: {path}:1: span {start}:{start + 5} (codepoints) starts inside a character "
+        "(offsets counted in codepoints; see --offsets)"
+    )
 
 
 # -- 8. a paginated W3C collection ---------------------------------------------------

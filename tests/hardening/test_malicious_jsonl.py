@@ -230,12 +230,13 @@ def annotation_cases(record: dict, doc_length: int) -> dict[str, tuple[str, str]
             ":1: updated '9999-12-31T23:30:00-01:00' is outside the years 1 to 9999",
         ),
         "an id that is another annotation's, on other words": (
+            # Its own id on shifted offsets: the words there are not its text.
             variant(start=record["start"] + 1, end=record["end"] + 1),
-            f":1: id {record['id']!r} is already used by another annotation",
+            f":1: span {record['start'] + 1}:{record['end'] + 1} holds ",
         ),
         "the same, claiming to be newer": (
             variant(start=0, end=len(record["text"]), updated="2999-01-01T00:00:00.000Z"),
-            f":1: id {record['id']!r} is already used by another annotation",
+            ":1: the text does not match the article",
         ),
     }
 

@@ -130,7 +130,12 @@ def test_foreign_ids_are_opaque_strings(two, tmp_path):
     write(tmp_path / "a.jsonl", [record(envoy, ENVOY, "Kellogg", id="1")])
     import_annotations(store, tmp_path / "a.jsonl")
     lookalikes = ["01", "1 ", "١", "urn:sidenote:annotation:1"]
-    write(tmp_path / "b.jsonl", [record(post, POST, "The Kremlin", id=i) for i in lookalikes])
+    # Each on its own words: one id per span (the same words twice are one annotation).
+    quotes = ["The Kremlin", "Kellogg wrote", "Ukraine", "the plan"]
+    write(
+        tmp_path / "b.jsonl",
+        [record(post, POST, q, id=i) for i, q in zip(lookalikes, quotes, strict=True)],
+    )
     assert import_annotations(store, tmp_path / "b.jsonl").added == lookalikes
     assert store.annotation("1").doc_id == envoy
     assert {store.annotation(i).doc_id for i in lookalikes} == {post}
