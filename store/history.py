@@ -29,7 +29,15 @@ ENTITY_TABLES = {
     "link": "links",
     "document": "documents",
     "review": "review",  # annotations waiting for a decision after re-anchoring
+    "review_mark": "review_marks",  # a pair skipped in the review queue
 }
+# The key column of a table whose rows are not keyed by `id`.
+ENTITY_KEYS = {"review_marks": "link_id"}
+
+# The change groups (and undo/redo replays) made through one `Store`: what this run of
+# a program did, as against another program on the same file (the command line, a
+# second window) or an earlier run. Kept in memory only: the log has no column for it.
+_OWN = "history.own_groups"
 
 
 def default_annotator() -> str:
@@ -101,18 +109,19 @@ class ChangeGroup:
                 _write_document(self.db, entity_id, before, state)
         else:
             table = ENTITY_TABLES[entity]
+            key = ENTITY_KEYS.get(table, "id")
             before = current_row(self.db, table, entity_id)
             if before == state:
                 return
             if state is None:
                 if entity == "annotation":
                     self._detach_links(entity_id)
-                self.db.execute(f"DELETE FROM {table} WHERE id = ?", [entity_id])
+                self.db.execute(f"DELETE FROM {table} WHERE {key} = ?", [entity_id])
             elif before is None:
                 _insert_row(self.db, table, state)
             else:
                 _update_row(self.db, table, entity_id,
-                            {k: v for k, v in state.items() if k != "id"})
+                            {k: v for k, v in state.items() if k != key}, key)
         self.record(entity, entity_id, before, state)
 
     def _drop_links(self, doc_id: str) -> None:
@@ -141,7 +150,8 @@ class ChangeGroup:
 
 
 def current_row(db: Database, table: str, entity_id: str) -> dict | None:
-    rows = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [entity_id]))
+    key = ENTITY_KEYS.get(table, "id")
+    rows = list(db.query(f"SELECT * FROM {table} WHERE {key} = ?", [entity_id]))
     return rows[0] if rows else None
 
 
@@ -216,10 +226,14 @@ def _insert_row(db: Database, table: str, row: dict) -> None:
     db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
 
 
-def _update_row(db: Database, table: str, row_id: str, changes: dict) -> None:
+def _update_row(
+    db: Database, table: str, row_id: str, changes: dict, key: str = "id"
+) -> None:
     if changes:
         assignments = ", ".join(f'"{name}" = ?' for name in changes)
-        db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*changes.values(), row_id])
+        db.execute(
+            f"UPDATE {table} SET {assignments} WHERE {key} = ?", [*changes.values(), row_id]
+        )
 
 
 @contextmanager
@@ -229,6 +243,7 @@ def change_group(
     """One undoable user action. A new action clears the redo stack, as in any editor."""
     with store.transaction() as db:
         group = ChangeGroup(db, uuid.uuid4().hex, "user", actor or default_annotator())
+        own_groups(store).add(group.group_id)
         yield group
         if group.count:
             db.execute("DELETE FROM history WHERE state = 'undone'")
@@ -297,7 +312,18 @@ def _judged_since(db: Database, event: dict, side: str) -> bool:
     return now is not None and now != json.loads(left).get("status")
 
 
-def _move(store: Store, from_state: str, to_state: str, origin: str) -> Change | None:
+def _mark_without_link(db: Database, event: dict, side: str) -> bool:
+    """Whether this event would put back a queue mark on a link that is gone (relinking
+    removed it since; its marks went with it): there is nothing left to mark."""
+    if event["entity"] != "review_mark" or event[side] is None:
+        return False
+    found = db.execute("SELECT 1 FROM links WHERE id = ?", [event["entity_id"]]).fetchone()
+    return found is None
+
+
+def _move(
+    store: Store, from_state: str, to_state: str, origin: str, only: str | None = None
+) -> Change | None:
     with store.transaction() as db:
         row = db.execute(
             "SELECT group_id, description FROM history WHERE state = ? "
@@ -307,10 +333,14 @@ def _move(store: Store, from_state: str, to_state: str, origin: str) -> Change |
         if row is None:
             return None
         group_id, description = row
+        if only is not None and group_id != only:
+            raise StoreError("another program changed the database meanwhile: nothing undone; "
+                             "press u again to see the newest change")
         replay = ChangeGroup(db, _replay_id(group_id, origin), origin, default_annotator())
+        own_groups(store).add(replay.group_id)
         steps = _events_to_revert(db, group_id, origin)
         for event, side in steps:
-            if _judged_since(db, event, side):
+            if _judged_since(db, event, side) or _mark_without_link(db, event, side):
                 continue
             state = event[side]
             replay.set_state(
@@ -324,6 +354,8 @@ def _move(store: Store, from_state: str, to_state: str, origin: str) -> Change |
         events = [event for event, _ in steps]
         first = _focus_event(events)
         snapshot = json.loads(first.get("after") or first.get("before") or "{}")
+        if first.get("entity") == "review_mark":  # a skip: shown at its pair's first side
+            snapshot = current_row(db, "links", first["entity_id"]) or {}
         doc_id = (
             snapshot.get("doc_id")
             or snapshot.get("a_doc_id")
@@ -364,9 +396,12 @@ def _focus_event(events: list[dict]) -> dict:
     return events[0] if events else {}
 
 
-def undo(store: Store) -> Change | None:
-    """Revert the most recent action still done; None when there is nothing to undo."""
-    return _move(store, "done", "undone", "undo")
+def undo(store: Store, only: str | None = None) -> Change | None:
+    """Revert the most recent action still done; None when there is nothing to undo.
+    With `only`, that action must be the group of that id (the one the user was asked
+    about): when another program has made a newer one since, nothing is undone and a
+    `StoreError` says so."""
+    return _move(store, "done", "undone", "undo", only)
 
 
 def redo(store: Store) -> Change | None:
@@ -383,3 +418,78 @@ def history(store: Store, limit: int = 50) -> list[dict]:
             [limit],
         )
     )
+
+
+# -- whose steps: this run's, or another program's ----------------------------------------------
+
+
+def own_groups(store: Store) -> set[str]:
+    """The ids of the change groups and replays made through this store: this run."""
+    return store.cache(_OWN, set)
+
+
+@dataclass(frozen=True)
+class Step:
+    """The action the next undo would take back, and whether this run made it."""
+
+    group_id: str
+    description: str
+    title: str | None  # the article it changed, to say where
+    own: bool
+
+
+def next_undo(store: Store) -> Step | None:
+    """The action `undo` would revert now; None when there is nothing to undo.
+
+    It is this run's own when this run made it and, if it was redone, redid it: a step
+    another program made or moved last is someone else's work to take back."""
+    db = store.db
+    row = db.execute(
+        "SELECT group_id, description FROM history WHERE state = 'done' "
+        "ORDER BY moved_at DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    group_id, description = row
+    mover = _latest_replay(db, group_id, "redo") or group_id
+    events = _group_events(db, group_id)
+    focus = _focus_event(events)
+    snapshot = json.loads(focus.get("after") or focus.get("before") or "{}")
+    if focus.get("entity") == "review_mark":
+        snapshot = current_row(db, "links", focus["entity_id"]) or {}
+    doc_id = snapshot.get("doc_id") or snapshot.get("a_doc_id") or (
+        focus["entity_id"] if focus.get("entity") == "document" else None
+    )
+    title = _document_title(db, doc_id, events)
+    return Step(group_id, description, title, mover in own_groups(store))
+
+
+def newest_event(store: Store) -> int:
+    """The log's newest event number (0 when empty): where `outside_steps` starts."""
+    return store.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+
+
+def outside_steps(store: Store, after_seq: int) -> list[str]:
+    """What other programs did through the log since event `after_seq`, oldest first:
+    "accept 1 link", "undid accept 1 link", "redid ..." (this run's own steps left out).
+    Changes made outside the log (linking stores suggestions unlogged) are not listed."""
+    groups = [
+        group_id
+        for (group_id,) in store.db.execute(
+            "SELECT group_id FROM events WHERE seq > ? GROUP BY group_id ORDER BY min(seq)",
+            [after_seq],
+        )
+    ]
+    own = own_groups(store)
+    lines = []
+    for group_id in groups:
+        if group_id in own:
+            continue
+        base, _, rest = group_id.partition(":")
+        verb = {"undo": "undid ", "redo": "redid "}.get(rest.partition(":")[0], "")
+        row = store.db.execute(
+            "SELECT description FROM history WHERE group_id = ?", [base]
+        ).fetchone()
+        if row is not None:
+            lines.append(verb + row[0])
+    return lines

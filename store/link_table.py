@@ -530,17 +530,19 @@ def suggestions_at_least(db: Database, method: str, score: float) -> list[str]:
 
 
 def queue_progress(db: Database, suggested: int | None = None) -> tuple[int, int]:
-    """(reviewed, total): suggestions skipped in the queue, and links judged there that
-    are still judged; the total adds the suggestions not yet reviewed. `suggested`, when
-    the caller has just counted them, saves counting them again."""
+    """(reviewed, total) from what is stored, whoever gave the verdicts: the total is
+    every link (all were found by a matcher, whatever their status now), reviewed those
+    judged (confirmed or rejected) plus the suggestions skipped in the queue. So a
+    verdict elsewhere moves a pair from to-review to reviewed and never takes progress
+    back. `suggested`, when the caller has just counted them, saves counting them again."""
     if suggested is None:
         suggested = queue_count(db)
-    skipped, judged = db.execute(
-        "SELECT coalesce(sum(m.mark = 'skipped' AND l.status = 'suggested'), 0), "
-        "coalesce(sum(m.mark = 'judged' AND l.status != 'suggested'), 0) "
-        "FROM review_marks m JOIN links l ON l.id = m.link_id"
+    total, skipped = db.execute(
+        "SELECT (SELECT count(*) FROM links), "
+        "(SELECT count(*) FROM review_marks m JOIN links l ON l.id = m.link_id "
+        "WHERE m.mark = 'skipped' AND l.status = 'suggested')"
     ).fetchone()
-    return skipped + judged, suggested + judged
+    return total - suggested + skipped, total
 
 
 def linked_annotation_ids(db: Database) -> set[str]:

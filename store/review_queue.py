@@ -3,10 +3,13 @@
 The app lists the queue's link ids once (`queue_order`: a few columns per link, read
 in index order) and reads the rows it draws a page at a time (`queue_items`), so a
 queue of 100,000 suggestions opens and scrolls without holding their texts. What the
-reader did there is kept in `review_marks` (skipped, or judged there), so progress
-("34 of 120 reviewed") and the skipped pairs survive a restart; a verdict is one
-undoable change (`store.links.judge_links`), and its mark needs no undo: a judged
-link that is a suggestion again counts as not reviewed.
+reader did there is kept in `review_marks` (skipped, or judged there), so the skipped
+pairs survive a restart. A verdict is one undoable change (`store.links.judge_links`),
+and so is a skip (its marks go through the change log). Progress ("34 of 120
+reviewed") is read from what is stored, not from what this queue did, so it is the
+same wherever a verdict was given and a verdict elsewhere never takes it back: of
+every link a matcher found (any status), those judged by anyone plus the suggestions
+skipped.
 
 The database may change under an open queue (the command line, another window): a
 verdict or a skip touches only the links that are still suggestions when it is
@@ -26,6 +29,7 @@ from rapidfuzz.distance import Levenshtein
 from . import link_table
 from .db.connection import Store, utc_now
 from .errors import InputError
+from .history import change_group
 from .links import judge_links
 from .models import LinkStatus
 
@@ -237,11 +241,18 @@ def _still_suggested(store: Store, wanted: list[str]) -> tuple[list[str], dict[s
 
 
 def skip_in_queue(store: Store, link_ids: list[str]) -> QueueVerdict:
-    """Leave these suggestions for later: reviewed for now, at the end of the queue.
-    A link judged since (elsewhere) is left as it is."""
+    """Leave these suggestions for later: reviewed for now, at the end of the queue, as
+    one undoable step (undo brings them back as not skipped). A link judged since
+    (elsewhere) is left as it is; when none is left, no step is made."""
     with store.transaction():
         still, elsewhere = _still_suggested(store, list(dict.fromkeys(link_ids)))
-        _mark(store, still, "skipped")
+        if still:
+            noun = "link" if len(still) == 1 else "links"
+            with change_group(store, f"skip {len(still)} {noun}") as group:
+                now = utc_now()
+                for link_id in still:
+                    group.set_state("review_mark", link_id,
+                                    {"link_id": link_id, "mark": "skipped", "marked_at": now})
     return QueueVerdict(tuple(still), elsewhere)
 
 
@@ -266,8 +277,8 @@ def suggestions_at_least(store: Store, method: str, score: float) -> list[str]:
 
 
 def queue_progress(store: Store) -> QueueProgress:
-    """How many suggestions were reviewed in the queue (judged or skipped), of all
-    (`ReviewQueue.counts` gives it with the queue's length for one count)."""
+    """How many machine-found links are reviewed, of all of them (see
+    `link_table.queue_progress`; `ReviewQueue.counts` gives it with the queue's length)."""
     reviewed, total = link_table.queue_progress(store.db)
     return QueueProgress(reviewed, total)
 

@@ -60,7 +60,7 @@ def test_a_pair_rejected_elsewhere_keeps_its_verdict_and_no_undo_step_is_made(
     assert result.elsewhere == {x: "rejected"}
     assert statuses(app_store)[x] == "rejected"
     assert len(history(app_store, 1000)) == events  # nothing logged: nothing to undo
-    assert queue_progress(app_store).line() == "0 of 4 reviewed"
+    assert queue_progress(app_store).line() == "1 of 5 reviewed"  # judged by the CLI
 
 
 def test_a_bulk_verdict_judges_only_the_pairs_still_suggested_and_undo_leaves_the_rest(

@@ -102,7 +102,7 @@ def test_accept_on_a_pair_rejected_elsewhere_before_the_poll_keeps_the_rejection
     assert seen["after"] == seen["events"]  # no step was logged: u has nothing of ours
     assert any("already rejected elsewhere \u2014 list refreshed" in n for n in seen["notes"])
     assert seen["count"] == 4
-    assert seen["progress"] == "0 of 4 reviewed"
+    assert seen["progress"] == "1 of 5 reviewed"  # judged elsewhere, reviewed all the same
     assert seen["reopened"] == [i for i in order if i != x]
 
 

@@ -30,7 +30,7 @@ def statuses(store: Store) -> list[str]:
     return sorted(link.status.value for link in list_links(store))
 
 
-def test_accept_reject_skip_from_the_queue_and_undo_takes_back_a_verdict(linked: Store):
+def test_accept_reject_skip_from_the_queue_and_undo_takes_back_each_in_turn(linked: Store):
     async def scenario(pilot, app):
         await pilot.press("ctrl+k")
         await pilot.pause()
@@ -44,7 +44,11 @@ def test_accept_reject_skip_from_the_queue_and_undo_takes_back_a_verdict(linked:
         assert statuses(linked).count("rejected") == 1
         assert queue_progress(linked).line() == "3 of 5 reviewed"
         assert "3 of 5 reviewed" in app.screen.progress_line
-        await pilot.press("u")  # undoes the rejection
+        await pilot.press("u")  # undoes the skip: the newest step
+        await pilot.pause()
+        assert statuses(linked).count("rejected") == 1
+        assert "2 of 5 reviewed" in app.screen.progress_line
+        await pilot.press("u")  # then the rejection
         await pilot.pause()
         assert statuses(linked).count("rejected") == 0
         assert app.screen.table.count == 4  # the rejected pair is back in the queue
