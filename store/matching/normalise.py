@@ -20,7 +20,26 @@ _FOLD = str.maketrans(
         "\u00a0": " ", "\u2009": " ", "\u202f": " ",
     }
 )  # fmt: skip
-_TOKEN = re.compile(r"\S+")
+# Scripts written without spaces between words (Han, kana, Thai, Lao, Myanmar, Khmer):
+# each of their characters is a word of its own. A sentence in them is otherwise one
+# "word", too short to link, with no word bigrams to be found by. Korean and Arabic
+# put spaces between words and are read like Latin.
+CONTINUOUS_RANGES = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x3005, 0x3007),  # 々 〆 〇
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x31F0, 0x31FF),  # Katakana phonetic extensions
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF66, 0xFF9F),  # half-width Katakana
+    (0x20000, 0x3134F),  # CJK extensions B-G
+)
+_CONTINUOUS = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CONTINUOUS_RANGES)
+_TOKEN = re.compile(rf"[{_CONTINUOUS}]|[^\s{_CONTINUOUS}]+")
+_IS_CONTINUOUS = re.compile(rf"[{_CONTINUOUS}]+")
 
 
 def fold(text: str) -> str:
@@ -35,13 +54,21 @@ def processed(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """The comparison form: folded, `default_process`ed, single spaces."""
-    return " ".join(processed(text).split())
+    """The comparison form: folded, `default_process`ed, its words (see `token_spans`)
+    joined by single spaces."""
+    return " ".join(_TOKEN.findall(processed(text)))
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
-    """Where each word of `normalise(text)` lies in `text` (offsets into `text`)."""
+    """Where each word of `normalise(text)` lies in `text` (offsets into `text`): runs
+    of other characters between spaces, and each character of a script written
+    without spaces."""
     return [(m.start(), m.end()) for m in _TOKEN.finditer(processed(text))]
+
+
+def is_continuous(word: str) -> bool:
+    """Whether `word` is written in scripts without spaces (see `CONTINUOUS_RANGES`)."""
+    return _IS_CONTINUOUS.fullmatch(word) is not None
 
 
 # -- content words: what a stock phrase lacks ---------------------------------------
@@ -84,8 +111,22 @@ def _word_forms(text: str) -> dict[str, bool]:
 
 
 def _processed_tokens_with_case(text: str) -> list[str]:
+    """The words of `text` with their case; in scripts without spaces, whose single
+    characters are words too common to carry a statement, each pair of adjacent
+    characters instead (never a name: those scripts have no capitals)."""
     folded = fold(text)
-    return [folded[s:e] for s, e in token_spans(text)]
+    tokens = []
+    previous: tuple[int, int] | None = None
+    for s, e in token_spans(text):
+        word = folded[s:e]
+        if is_continuous(word):
+            if previous is not None and previous[1] == s:
+                tokens.append(folded[previous[0] : e])
+            previous = (s, e)
+            continue
+        previous = None
+        tokens.append(word)
+    return tokens
 
 
 STOCK_WORDS = _STOP | frozenset(
@@ -111,7 +152,7 @@ def shared_content_words(a: str, b: str, stop: frozenset[str] = _STOP) -> set[st
     forms_a, forms_b = _word_forms(a), _word_forms(b)
     shared = set()
     for word in forms_a.keys() & forms_b.keys():
-        if word in stop or (len(word) < 3 and not word.isdigit()):
+        if word in stop or (len(word) < 3 and not word.isdigit() and not is_continuous(word)):
             continue
         if forms_a[word] and forms_b[word]:
             continue

@@ -53,7 +53,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from .normalise import STOCK_WORDS, fold, processed
+from .normalise import CONTINUOUS_RANGES, STOCK_WORDS, fold, processed
 from .units import Match, Side, Unit
 
 METHOD = "passage"
@@ -399,9 +399,13 @@ class PassageIndex:
         units = [self.units[i] for i in self.doc_units[d]]
         joined = fold("\n".join(unit.text for unit in units))  # `processed` folds too: once
         plain = np.frombuffer(processed(joined).encode("utf-32-le"), dtype=np.uint32)
-        word = np.r_[False, plain != ord(" "), False].view(np.int8)
-        edges = np.diff(word)
-        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        word = np.r_[False, plain != ord(" "), False]
+        # Each character of a script written without spaces is a word of its own.
+        alone = np.zeros(len(plain) + 2, dtype=bool)
+        for lo, hi in CONTINUOUS_RANGES:
+            alone[1:-1] |= (plain >= lo) & (plain <= hi)
+        starts = np.flatnonzero(word[1:-1] & (~word[:-2] | alone[1:-1] | alone[:-2]))
+        ends = np.flatnonzero(word[1:-1] & (~word[2:] | alone[1:-1] | alone[2:])) + 1
         lengths = np.fromiter((len(unit.text) + 1 for unit in units), np.int64, len(units))
         offsets = np.cumsum(lengths) - lengths  # where each sentence starts in `joined`
         owner = np.searchsorted(offsets, starts, "right") - 1
