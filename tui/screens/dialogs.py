@@ -30,13 +30,25 @@ class NoteEdit:
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS, *, end: bool = False) -> str:
     """One line of `text`, shortened with an ellipsis, safe to display; `end` keeps
-    its end instead (where an edge just moved), never starting inside a character."""
+    its end instead (where an edge just moved), never starting inside a character.
+
+    The cut falls between words ("guarantees to…", not "guarantees to Ukra…": a cut
+    word reads as another word); only a word longer than half the room is cut inside.
+    """
     flat = " ".join(display_text(text).split())
     if len(flat) <= limit:
         return flat
+    if limit <= 1:
+        return "\u2026"[:limit]
     if end:
         cut = snap_to_graphemes(flat, len(flat) - limit + 1, len(flat))[0]
+        space = flat.find(" ", cut - 1, len(flat) - limit // 2)
+        if space >= 0:
+            cut = space + 1
         return "\u2026" + flat[cut:]
+    space = flat.rfind(" ", limit // 2, limit)
+    if space > 0:
+        return flat[:space] + "\u2026"
     return flat[: limit - 1] + "\u2026"
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -33,7 +35,7 @@ from .echoes import OpenTarget
 
 TIMELINE_CELLS = 48
 OUTLET_CELLS = 20
-WORDING_CHARS = 240
+INDENT = 5  # the wrapped title and wording start under the outlet
 STATUS_MARK = {"confirmed": "\u2713", "suggested": "?", "rejected": "\u2717"}
 
 
@@ -70,21 +72,28 @@ def timeline(found: Statement, cells: int = TIMELINE_CELLS) -> Text:
     return text
 
 
-def member_prompt(number: int, member: StatementMember, first: bool) -> Text:
-    """`3. ✓ Outlet — 2 hours ago · quote (speaker)` then the wording; all data as text."""
-    text = Text(end="")
-    text.append(f"{number:>3}. {STATUS_MARK.get(member.status, '?')} ")
-    text.append(outlet_text(member.outlet), style="bold")
-    text.append(" \u2014 " + display_text(when_text(member)))
+def member_prompt(number: int, member: StatementMember, first: bool) -> Group:
+    """`3. ✓ Outlet — 2 hours ago · quote (speaker)`, then the article's title and the
+    whole wording, each wrapped under the number: the wording is what a fact-checker
+    compares across outlets, so none of it is cut. All data as text."""
+    head = Text()
+    head.append(f"{number:>3}. {STATUS_MARK.get(member.status, '?')} ")
+    head.append(outlet_text(member.outlet), style="bold")
+    head.append(" \u2014 " + display_text(when_text(member)))
     if first:
-        text.append("  first", style="bold reverse")
+        head.append("  first", style="bold reverse")
     if member.label:
-        text.append(f" \u00b7 {member.label}", style="italic")
+        head.append(f" \u00b7 {member.label}", style="italic")
         if member.speaker:
-            text.append(f" ({display_text(member.speaker)})", style="italic")
-    text.append("\n     " + display_text(excerpt(member.title or "(untitled)", 80)), style="dim")
-    text.append("\n     " + display_text(excerpt(member.text, WORDING_CHARS)))
-    return text
+            head.append(f" ({display_text(member.speaker)})", style="italic")
+    title = Text(flat(member.title or "(untitled)"), style="dim")
+    wording = Text(flat(member.text))
+    return Group(head, Padding(title, (0, 0, 0, INDENT)), Padding(wording, (0, 0, 0, INDENT)))
+
+
+def flat(text: str) -> str:
+    """`text` on one line (its line breaks and runs of spaces as one space), displayable."""
+    return display_text(" ".join(text.split()))
 
 
 class ReportDialog(ModalScreen[str | None]):
@@ -153,7 +162,8 @@ class SpreadScreen(StoreScreen, ModalScreen[OpenTarget | None]):
         first = found.first
         outlets = found.outlet_count
         counts = ", ".join(f"{n} {status}" for status, n in sorted(found.status_counts.items()))
-        title = (f"\u201c{excerpt(found.text, 90)}\u201d\n{outlets} outlet"
+        # The whole statement, wrapped: the screen is about it.
+        title = (f"\u201c{flat(found.text)}\u201d\n{outlets} outlet"
                  f"{'s' if outlets != 1 else ''} \u00b7 {len(found.members)} places \u00b7 "
                  f"links: {counts or 'none'}")
         if first is not None:

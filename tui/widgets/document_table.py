@@ -106,10 +106,14 @@ class Layout:
 
     @classmethod
     def fit(cls, rows: Sequence[WorkItem], width: int, sort: str = "imported") -> Layout:
-        """The wide layout if the title keeps enough room, else the narrow one, which
-        still shows the column the rows are sorted by."""
+        """The wide layout if every title fits whole beside it, else the narrow one,
+        which still shows the column the rows are sorted by: headers shorten (and
+        Length goes) before a title loses a word."""
         wide = cls._make(rows, short=False, gap=GAP, sort=sort)
-        if width - wide.fixed_cells >= MIN_TITLE_CELLS:
+        room = width - wide.fixed_cells
+        if room >= MIN_TITLE_CELLS and all(
+            cell_len(display_text(row.title)) <= room for row in rows
+        ):
             return wide
         return cls._make(rows, short=True, gap=NARROW_GAP, sort=sort)
 

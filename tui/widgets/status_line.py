@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
+from .lines import cut_at_word
 from .text_layout import display_text
 
 
@@ -52,8 +53,8 @@ class StatusLine(Widget):
         if y:
             return Strip.blank(width, style)
         if self._strip is None or self._strip[0] != width:
-            line = Text(display_text(self.text), end="", no_wrap=True)
-            line.truncate(width, overflow="ellipsis")
+            # Cut between words: "Russian le…" reads as a different word.
+            line = cut_at_word(Text(display_text(self.text), end="", no_wrap=True), width)
             # One segment in the widget's style (`Text.render` would drop the style
             # of a text without spans, leaving the terminal's default colours).
             strip = Strip([Segment(line.plain, style)]).crop_extend(0, width, style)
