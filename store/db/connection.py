@@ -749,3 +749,8 @@ class Store:
     def data_version(self) -> int:
         """Changes when another connection commits: cheap to poll for refresh."""
         return self.db.execute("PRAGMA data_version").fetchone()[0]
+
+    def change_mark(self) -> tuple[int, int]:
+        """Differs after any write since it was taken: another connection's commit
+        (data_version) or this connection's own (total_changes)."""
+        return self.data_version(), self.db.conn.total_changes

@@ -205,7 +205,7 @@ class LibraryScreen(StoreScreen):
         # focus: keys typed in that window go into the filter too.
         self._filter_opening = False
         self._saved_place: object = None  # what save_place wrote (or read) last
-        self._read_at: tuple[int, int] | None = None  # _write_mark() at the last read
+        self._read_at: tuple[int, int] | None = None  # store.change_mark() at the last read
         # Kept, not queried: a change from another Sidenote can arrive while the
         # screen is still mounting its children, or already removing them.
         self.table = DocumentTable(id="library-table")
@@ -236,12 +236,8 @@ class LibraryScreen(StoreScreen):
     def on_screen_resume(self) -> None:
         # The first resume follows the mount's read at once: read again only when
         # something was written since (here, or by another program).
-        if self.documents and self._read_at != self._write_mark():
+        if self.documents and self._read_at != self.store.change_mark():
             self.store_changed()
-
-    def _write_mark(self) -> tuple[int, int]:
-        """Changes since the connection opened: this app's own and other programs'."""
-        return self.store.data_version(), self.store.db.conn.total_changes
 
     def on_screen_suspend(self) -> None:
         self.save_place()  # an article opens: a crash in the reader keeps the place
@@ -294,7 +290,7 @@ class LibraryScreen(StoreScreen):
         """Re-read the summaries (one query); keep the filter, cursor and scroll."""
         try:
             documents = work_items(self.store)
-            self._read_at = self._write_mark()
+            self._read_at = self.store.change_mark()
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             return
