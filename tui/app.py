@@ -276,7 +276,32 @@ class SidenoteApp(App[None]):
         return not (action == "undo" and isinstance(self.screen, LibraryScreen))
 
     def action_undo(self) -> None:
-        self._move_history(undo, "undid", "nothing to undo")
+        """Undo is global, so the newest step may be another program's (the command line
+        on the same file) or an earlier run's: that one is taken back only after a yes,
+        and only if it is still the newest when the answer comes."""
+        from store.history import next_undo
+
+        try:
+            step = next_undo(self.store)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if step is None or step.own:
+            only = None if step is None else step.group_id
+            self._move_history(lambda store: undo(store, only), "undid", "nothing to undo")
+            return
+        where = "" if step.title is None else (
+            f" in \u201c{excerpt(step.title or '(untitled)', 60)}\u201d"
+        )
+        question = (f"The newest change was made by another program or an earlier run: "
+                    f"{step.description}{where}. Undo it?")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._move_history(lambda store: undo(store, step.group_id), "undid",
+                                   "nothing to undo")
+
+        self.push_screen(ConfirmDialog(question, "y: undo it \u00b7 n: keep it"), answered)
 
     def action_redo(self) -> None:
         self._move_history(redo, "redid", "nothing to redo")

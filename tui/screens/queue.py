@@ -47,6 +47,7 @@ from store import (
     suggestions_at_least,
     word_diff,
 )
+from store.history import newest_event, outside_steps
 
 from ..messages import OpenDocument
 from ..widgets.key_bar import KeyBar
@@ -91,12 +92,57 @@ def pair_view(item: QueueItem) -> Table:
     return table
 
 
+LEAD = 26  # status and skip marks, score, method: the columns before the outlets
+OUTLETS_MAX = 36
+
+
+def outlets_width(width: int) -> int:
+    """The outlets column of a row `width` cells wide: a third of what the score and
+    method leave, so the wording keeps two thirds (at 80 columns 17 for the outlets,
+    35 for the wording), never more than it needs at 120 and over."""
+    return max(11, min(OUTLETS_MAX, (width - LEAD) // 3))
+
+
+def cut_words(text: str, limit: int) -> str:
+    """One line of `text` in at most `limit` characters, cut at a word's end with an
+    ellipsis (inside a word only when its first word is too long)."""
+    flat = " ".join(display_text(text).split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat.rfind(" ", 0, limit)  # the last word end that leaves room for the "…"
+    if cut <= 0:
+        return flat[: max(0, limit - 1)] + "\u2026"
+    return flat[:cut].rstrip(" ,;:\u2014-") + "\u2026"
+
+
+def outlets_cell(a: str, b: str, width: int) -> str:
+    """"A ↔ B" in `width` columns, padded: each outlet gets half, a short one leaves
+    the rest to the other."""
+    room = width - 4  # " ↔ " and a space before the wording
+    a, b = outlet_text(a), outlet_text(b)
+    half = room // 2
+    a_cut = cut_words(a, max(half, room - len(b)))
+    b_cut = cut_words(b, room - len(a_cut))
+    return f"{a_cut} \u2194 {b_cut}".ljust(width)[:width]
+
+
 def elsewhere_line(elsewhere: dict[str, str]) -> str:
     """What a verdict left alone because it was given elsewhere first."""
     if len(elsewhere) == 1:
         (status,) = elsewhere.values()
         return f"already {JUDGED_AS.get(status, status)} elsewhere \u2014 list refreshed"
     return f"{len(elsewhere)} already judged elsewhere \u2014 list refreshed"
+
+
+def bulk_question(
+    verdict: str, count: int, method: str, score: float, *, recounted: bool = False
+) -> str:
+    noun = "accept" if verdict == "confirmed" else "reject"
+    line = (f"{noun.capitalize()} all {count:,} {method} suggestions scoring {score:.1f} "
+            f"or more? (one step: u undoes it)")
+    if recounted:
+        line += "\nCounted again: another program changed the links meanwhile."
+    return line
 
 
 class BulkDialog(ModalScreen[bool]):
@@ -113,8 +159,14 @@ class BulkDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="queue-bulk"):
-            yield Static(Content(self.question))
+            yield Static(Content(self.question), id="queue-bulk-question")
             yield Static(Content("y: yes \u00b7 n: no"))
+
+    def ask(self, question: str) -> None:
+        """Another question in place (the count changed under it)."""
+        self.question = question
+        if self.is_mounted:
+            self.query_one("#queue-bulk-question", Static).update(Content(question))
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -161,6 +213,14 @@ class QueueScreen(StoreScreen):
         # (the pair the reader was looking at, the one that took its row, its fate)
         # after a change elsewhere took the first out of the queue; cleared on a move.
         self._replaced: tuple[str, str, str] | None = None
+        self._header_width = LEAD + 3 * OUTLETS_MAX  # until a row is drawn
+        # The log's newest event when the list was last read: steps after it that
+        # another program made are named in the title line when the list is refreshed.
+        self._seen_seq = 0
+        self._outside = ""  # what another program did, shown until the next verdict
+        # The open A/R question: (the dialog, the method and score it counts from,
+        # the ids it would judge), recounted when the database changes under it.
+        self._bulk: tuple[BulkDialog, str, float, str, list[str]] | None = None
 
     def compose(self) -> ComposeResult:
         self.reload(cursor=self.queue.first_unreviewed())
@@ -195,6 +255,7 @@ class QueueScreen(StoreScreen):
         self._pages.clear()
         row = self.table.cursor_row if cursor is None else cursor
         try:
+            self._seen_seq = newest_event(self.store)
             count, progress = self.queue.counts()
             self.progress_line = progress.line()
             if self._marked:
@@ -202,7 +263,7 @@ class QueueScreen(StoreScreen):
                 self._marked = {i for i, item in found.items() if item.status == "suggested"}
         except SidenoteError as error:
             count, self.progress_line = 0, str(error)
-        header = Text(f"  score  {'method':<17}{'outlets':<36}wording", end="")
+        header = self._header(self._header_width)
         self.table.show(count, self._line, header, cursor=min(row, max(0, count - 1)),
                         marked_at=self._is_marked)
         self._pair_shown = None  # the pair's status or mark may have changed
@@ -221,10 +282,18 @@ class QueueScreen(StoreScreen):
         mark = "\u2192" if found.mark == "skipped" and found.status == "suggested" else " "
         text.append(STATUS_MARK.get(found.status, "?") + mark)
         text.append(f"{found.score:5.1f}  {found.method:<16} ", style="dim")
-        a, b = excerpt(outlet_text(found.a.outlet), 16), excerpt(outlet_text(found.b.outlet), 16)
-        text.append(f"{a} \u2194 {b}".ljust(36)[:36])
+        text.append(outlets_cell(found.a.outlet, found.b.outlet, outlets_width(width)))
         text.append(display_text(" ".join(found.a.text.split())[:width]))
+        if width != self._header_width:  # the first row drawn at a new width
+            self._header_width = width
+            self.table.header = self._header(width)
+            self.call_later(self.table.refresh)
         return text
+
+    @staticmethod
+    def _header(width: int) -> Text:
+        return Text(f"  score  {'method':<17}{'outlets':<{outlets_width(width)}}wording",
+                    end="")
 
     def _show_title(self) -> None:
         count = self.table.count
@@ -232,6 +301,8 @@ class QueueScreen(StoreScreen):
                 f"\u00b7 order: {self.sort}")
         if self._marked:
             line += f" \u00b7 {len(self._marked)} marked"
+        if self._outside:
+            line += f"\n{excerpt(self._outside, 200)}"
         if not count:
             line += "\nNo suggestions to review: L in the library links the whole corpus."
         if line != self._title_shown:  # may wrap to another height: a layout then
@@ -289,6 +360,7 @@ class QueueScreen(StoreScreen):
     def _judge(self, ids: list[str], verdict: str) -> None:
         if not ids:
             return
+        self._outside = ""
         after = self._next_pending(set(ids))
         try:
             result = judge_in_queue(self.store, ids, verdict)
@@ -312,6 +384,7 @@ class QueueScreen(StoreScreen):
         ids = self._targets()
         if not ids:
             return
+        self._outside = ""
         after = self._next_pending(set(ids))
         try:
             result = skip_in_queue(self.store, ids)
@@ -362,15 +435,29 @@ class QueueScreen(StoreScreen):
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        noun = "accept" if verdict == "confirmed" else "reject"
-        question = (f"{noun.capitalize()} all {len(ids):,} {found.method} suggestions scoring "
-                    f"{found.score:.1f} or more? (one step: u undoes it)")
+        dialog = BulkDialog(bulk_question(verdict, len(ids), found.method, found.score))
+        self._bulk = (dialog, found.method, found.score, verdict, ids)
 
         def answered(yes: bool | None) -> None:
-            if yes:
-                self._judge(ids, verdict)
+            asked, self._bulk = self._bulk, None
+            if yes and asked is not None:
+                self._judge(asked[4], verdict)  # the ids of the last count shown
 
-        self.app.push_screen(BulkDialog(question), answered)
+        self.app.push_screen(dialog, answered)
+
+    def _recount_bulk(self) -> None:
+        """The database changed under the open A/R question: count again, so the
+        number asked about is the number that would be judged."""
+        if self._bulk is None:
+            return
+        dialog, method, score, verdict, _ = self._bulk
+        try:
+            ids = suggestions_at_least(self.store, method, score)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self._bulk = (dialog, method, score, verdict, ids)
+        dialog.ask(bulk_question(verdict, len(ids), method, score, recounted=True))
 
     def action_order(self) -> None:
         self.sort = QUEUE_SORTS[(QUEUE_SORTS.index(self.sort) + 1) % len(QUEUE_SORTS)]
@@ -400,13 +487,31 @@ class QueueScreen(StoreScreen):
     def action_close(self) -> None:
         self.app.pop_screen()
 
+    def _note_outside(self) -> None:
+        """Name what another program did through the log since the list was read (the
+        command line's verdicts and undos), in the title line and the status line."""
+        try:
+            steps = outside_steps(self.store, self._seen_seq)
+        except SidenoteError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if not steps:
+            return
+        shown = "; ".join(steps[-2:])
+        if len(steps) > 2:
+            shown = f"{len(steps) - 2} more; " + shown
+        self._outside = f"another program: {shown}"
+        self.notify(f"{self._outside} \u2014 list refreshed", markup=False)
+
     def store_changed(self, doc_id: str | None = None, offset: int | None = None) -> None:
         if doc_id is not None:  # an undo or redo made here: what it moved shows at the row
             self.reload()
             return
         # Written elsewhere: the cursor stays on the pair the reader is looking at.
         seen = self._pair_shown[0] if self._pair_shown is not None else None
+        self._note_outside()
         self._reload_at(seen)
+        self._recount_bulk()
         found = self.current
         if seen is None or found is None or found.id == seen:
             return
