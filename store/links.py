@@ -80,6 +80,7 @@ from .meaning_links import (
     warm_meaning,
 )
 from .models import Annotation, LinkRecord, LinkSide, LinkStatus
+from .quotes.reported import same_speaker, speaker_in
 from .text import snap_to_graphemes
 
 Progress = Callable[[int, int], None]
@@ -674,24 +675,55 @@ def judge_links(store: Store, link_ids: list[str], verdict: str) -> int:
 
 
 def _annotate_other_side(store: Store, group, row: dict, source: str, target: str) -> Annotation:
-    label_row = group.db.execute(
-        "SELECT label, speaker FROM annotations WHERE id = ?", [row[f"{source}_annotation_id"]]
+    """The source annotation's label (and speaker) on the target side's span, as
+    docs/linking.md "Accepting a link" sets out: the whole side when the source
+    covers whole sentences or the aligned words cover most of the side, else the
+    aligned words (a quote inside a longer sentence)."""
+    source_id = row[f"{source}_annotation_id"]
+    found = group.db.execute(
+        'SELECT label, speaker, doc_id, start, "end" FROM annotations WHERE id = ?', [source_id]
     ).fetchone()
-    if label_row is None:
-        raise NotFound(f"annotation {row[f'{source}_annotation_id']!r} no longer exists")
-    label, speaker = label_row
+    if found is None:
+        raise NotFound(f"annotation {source_id!r} no longer exists")
+    label, speaker, *source_span = found
     doc_id = row[f"{target}_doc_id"]
     text = store.document(doc_id).text
-    start = _or(row[f"{target}_match_start"], row[f"{target}_start"])
-    end = _or(row[f"{target}_match_end"], row[f"{target}_end"])
-    start, end = snap_to_graphemes(text, start, end)
+    start, end = snap_to_graphemes(text, *_accepted_span(group.db, row, target, text, source_span))
     same = group.db.execute(
         'SELECT id FROM annotations WHERE doc_id = ? AND start = ? AND "end" = ? AND label = ?',
         [doc_id, start, end, label],
     ).fetchone()
     if same:
         return store.annotation(same[0])
+    if speaker:
+        named = speaker_in(text, start, end)
+        if named and not same_speaker(named, speaker):
+            speaker = named  # the article names who said it there: not the source's speaker
     return create_annotation(store, doc_id, start, end, label, speaker=speaker, group=group)
+
+
+MOST_OF_SIDE = 0.8  # the share of the side's letters aligned that makes it the whole side
+
+
+def _accepted_span(db, row: dict, target: str, text: str, source: list) -> tuple[int, int]:
+    """The span the target side's new annotation covers (see `_annotate_other_side`)."""
+    side = (row[f"{target}_start"], row[f"{target}_end"])
+    aligned = (_or(row[f"{target}_match_start"], side[0]), _or(row[f"{target}_match_end"], side[1]))
+    if aligned == side or _whole_sentences(db, *source):
+        return side
+    letters = sum(ch.isalnum() for ch in text[side[0] : side[1]])
+    inside = sum(ch.isalnum() for ch in text[aligned[0] : aligned[1]])
+    return side if inside >= MOST_OF_SIDE * letters else aligned
+
+
+def _whole_sentences(db, doc_id: str, start: int, end: int) -> bool:
+    """Whether `start:end` begins where a sentence begins and ends where one ends."""
+    found = db.execute(
+        "SELECT EXISTS (SELECT 1 FROM sentences WHERE doc_id = ? AND start = ?), "
+        'EXISTS (SELECT 1 FROM sentences WHERE doc_id = ? AND "end" = ?)',
+        [doc_id, start, doc_id, end],
+    ).fetchone()
+    return bool(found[0] and found[1])
 
 
 def reject(store: Store, link_id: str) -> None:
