@@ -288,12 +288,12 @@ def _build(store: Store, rows: Iterable[dict]) -> list[Statement]:
     grouped: dict[str, list[dict]] = {}
     for row in rows:
         grouped.setdefault(row["cluster"] or row["id"], []).append(row)
-    places = {key: _places(rows) for key, rows in grouped.items()}
-    docs = _documents(store, {p[0] for found in places.values() for p in found})
     notes = _annotations(store, {
-        place.annotation_id for found in places.values() for place in found.values()
-        if place.annotation_id
+        row[f"{side}_annotation_id"] for rows in grouped.values() for row in rows
+        for side in ("a", "b") if row[f"{side}_annotation_id"]
     })  # fmt: skip
+    places = {key: _places(rows, notes) for key, rows in grouped.items()}
+    docs = _documents(store, {p[0] for found in places.values() for p in found})
     result = []
     for key, rows in grouped.items():
         members = [
@@ -316,9 +316,10 @@ def _build(store: Store, rows: Iterable[dict]) -> list[Statement]:
     return result
 
 
-def _places(rows: Sequence[dict]) -> dict[Place, _Place]:
+def _places(rows: Sequence[dict], notes: dict[str, sqlite3.Row]) -> dict[Place, _Place]:
     """Each side of each link once per place, with the best status of the links
-    meeting there and the annotation any of them names."""
+    meeting there and the annotation any of them names; then one place per passage
+    of an article (`_one_per_passage`)."""
     found: dict[Place, _Place] = {}
     for row in rows:
         for side in ("a", "b"):
@@ -330,7 +331,60 @@ def _places(rows: Sequence[dict]) -> dict[Place, _Place]:
             here.annotation_id = here.annotation_id or row[f"{side}_annotation_id"]
             if STATUS_ORDER[row["status"]] < STATUS_ORDER[here.status]:
                 here.status = row["status"]
-    return found
+    return _one_per_passage(found, notes)
+
+
+def _one_per_passage(
+    found: dict[Place, _Place], notes: dict[str, sqlite3.Row]
+) -> dict[Place, _Place]:
+    """Places of one article that overlap are one member: the annotation a link side
+    names (accepting a link tags only the aligned words of a longer sentence) is that
+    side, not a second place, and a quote linked on its own inside a linked sentence
+    is that sentence's appearance. The member is the annotation's span when one is
+    named there (what the reader shows tagged), else the longest place."""
+    merged: dict[Place, _Place] = {}
+    for run in _overlapping_runs(found):
+        parts = [found[place] for place in run]
+        named = [
+            (place, here) for place, here in zip(run, parts, strict=True)
+            if here.annotation_id in notes and _lies_on(notes[here.annotation_id], place)
+        ]  # fmt: skip
+        best = min(parts, key=lambda p: STATUS_ORDER[p.status])
+        if named:
+            _, holder = min(named, key=lambda i: (STATUS_ORDER[i[1].status], -_length(i[0])))
+            note = notes[holder.annotation_id]
+            place, text = (run[0][0], note["start"], note["end"]), note["text"]
+            annotation_id = holder.annotation_id
+        else:
+            place = max(run, key=lambda p: (_length(p), -p[1]))
+            text, annotation_id = found[place].text, None
+        link_ids = [link_id for part in parts for link_id in part.link_ids]
+        merged[place] = _Place(best.status, annotation_id, text, link_ids)
+    return merged
+
+
+def _overlapping_runs(found: dict[Place, _Place]) -> list[list[Place]]:
+    """The places grouped into runs that overlap within one article, in first-seen order."""
+    runs: list[list[Place]] = []
+    ordered = sorted(found, key=lambda p: (p[0], p[1], -p[2]))
+    for place in ordered:
+        last = runs[-1] if runs else None
+        if last and last[0][0] == place[0] and place[1] < max(p[2] for p in last):
+            last.append(place)
+        else:
+            runs.append([place])
+    first = {place: n for n, place in enumerate(found)}
+    runs.sort(key=lambda run: min(first[p] for p in run))
+    return runs
+
+
+def _lies_on(note: sqlite3.Row, place: Place) -> bool:
+    """Whether the annotation lies within the place (not moved elsewhere since)."""
+    return note["doc_id"] == place[0] and place[1] <= note["start"] < note["end"] <= place[2]
+
+
+def _length(place: Place) -> int:
+    return place[2] - place[1]
 
 
 def _member(place: Place, found: _Place, doc: sqlite3.Row | None, notes: dict) -> StatementMember:
@@ -385,5 +439,8 @@ def _documents(store: Store, ids: set[str]) -> dict[str, sqlite3.Row]:
 
 def _annotations(store: Store, ids: set[str]) -> dict[str, sqlite3.Row]:
     return _by_id(
-        store, "SELECT id, label, speaker, note FROM annotations WHERE id IN ({marks})", ids
+        store,
+        'SELECT id, doc_id, start, "end", text, label, speaker, note FROM annotations '
+        "WHERE id IN ({marks})",
+        ids,
     )

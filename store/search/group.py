@@ -132,6 +132,7 @@ class _Reader:
         self.db = db
         self.articles: dict[str, tuple[str, str]] = {}  # doc_id: (title, source)
         self.labels: dict[str, str | None] = {}  # annotation id: label
+        self.spans: dict[str, tuple[str, int, int, str]] = {}  # annotation id: doc, span, text
         self.annotations: dict[int, AnnotationRow] = {}  # by rowid
         self.best_link: dict[str, LinkRef | None] = {}  # by annotation id
         self.judged: set[str] = set()  # annotations with a rejected link
@@ -174,6 +175,8 @@ class _Reader:
             self.annotations[row["rowid"]] = annotation
             self.articles[annotation.doc_id] = (row["title"], row["source"])
             self.labels[annotation.id] = annotation.label
+            self.spans[annotation.id] = (annotation.doc_id, annotation.start, annotation.end,
+                                         annotation.text)  # fmt: skip
             self.best_link[annotation.id] = None
             ids.append(annotation.id)
         if ids:
@@ -261,12 +264,16 @@ class _Reader:
                 docs,
             ):
                 self.articles[row["id"]] = (row["title"], row["source"])
-        ids = list({a for a in annotation_ids if a is not None and a not in self.labels})
+        ids = list({a for a in annotation_ids if a is not None and a not in self.spans})
         if ids:
             for row in _named_rows(
-                self.db, f"SELECT id, label FROM annotations WHERE id IN ({_marks(ids)})", ids
+                self.db,
+                'SELECT id, label, doc_id, start, "end", text FROM annotations '
+                f"WHERE id IN ({_marks(ids)})",
+                ids,
             ):
                 self.labels[row["id"]] = row["label"]
+                self.spans[row["id"]] = (row["doc_id"], row["start"], row["end"], row["text"])
 
     def article(self, doc_id: str) -> tuple[str, str]:
         """(title, outlet); empty for an article deleted since the hit was found."""
@@ -276,6 +283,12 @@ class _Reader:
             ).fetchone()
             self.articles[doc_id] = (row[0], row[1]) if row else ("", "")
         return self.articles[doc_id]
+
+    def span(self, annotation_id: str) -> tuple[str, int, int, str] | None:
+        """The annotation's document, span and text; None when it was deleted."""
+        if annotation_id not in self.spans:
+            self.read_articles_and_labels((), [annotation_id])
+        return self.spans.get(annotation_id)
 
     def label(self, annotation_id: str | None) -> str | None:
         if annotation_id is None:
@@ -414,7 +427,7 @@ class Grouper:
                 if STATUS_ORDER[member.status] < STATUS_ORDER[place.status]:
                     place.status = member.status
         appearances = []
-        for (doc_id, start, end), place in merged.items():
+        for (doc_id, start, end), place in self._one_per_passage(merged).items():
             title, source = self.reader.article(doc_id)
             appearances.append(
                 Appearance(
@@ -431,6 +444,36 @@ class Grouper:
                 )
             )
         return appearances
+
+    def _one_per_passage(
+        self, merged: dict[tuple[str, int, int], _Merged]
+    ) -> dict[tuple[str, int, int], _Merged]:
+        """Places of one article that overlap are one appearance, as in
+        `store.statements`: at the span of the annotation a link side names (accepting
+        a link may tag only the aligned words of a longer sentence), else the longest."""
+        runs: list[list[tuple[str, int, int]]] = []
+        for place in sorted(merged, key=lambda p: (p[0], p[1], -p[2])):
+            last = runs[-1] if runs else None
+            if last and last[0][0] == place[0] and place[1] < max(p[2] for p in last):
+                last.append(place)
+            else:
+                runs.append([place])
+        shown: dict[tuple[str, int, int], _Merged] = {}
+        for run in runs:
+            parts = [merged[place] for place in run]
+            status = min((part.status for part in parts), key=STATUS_ORDER.__getitem__)
+            named = []
+            for place, part in zip(run, parts, strict=True):
+                span = self.reader.span(part.annotation_id) if part.annotation_id else None
+                if span and span[0] == place[0] and place[1] <= span[1] < span[2] <= place[2]:
+                    named.append((STATUS_ORDER[part.status], span[1] - span[2], part, span))
+            if named:
+                *_, part, (doc_id, start, end, text) = min(named, key=lambda n: n[:2])
+                shown[(doc_id, start, end)] = _Merged(part.annotation_id, text, status)
+            else:
+                place = max(run, key=lambda p: (p[2] - p[1], -p[1]))
+                shown[place] = _Merged(None, merged[place].text, status)
+        return shown
 
     def _add_group(
         self,
@@ -451,7 +494,7 @@ class Grouper:
         """
         appearances = {member.place: member for member in members}
         if found is not None:
-            linked = appearances.get(found.place)
+            linked = appearances.get(found.place) or _overlapping(appearances, found.place)
             appearances[found.place] = replace(
                 found, status=linked.status if linked else "annotated"
             )
@@ -467,6 +510,17 @@ class Grouper:
         self.groups[key] = StatementGroup(
             public, cluster, statement, tuple(ordered), score, self.fuzzy, self.query
         )
+
+
+def _overlapping(
+    appearances: dict[tuple[str, int, int], Appearance], place: tuple[str, int, int]
+) -> Appearance | None:
+    """The appearance in the same article whose span overlaps `place`, taken out of
+    `appearances`: an annotation found inside a linked place is that appearance."""
+    for key in list(appearances):
+        if key[0] == place[0] and key[1] < place[2] and place[1] < key[2]:
+            return appearances.pop(key)
+    return None
 
 
 def _reading_order(appearance: Appearance) -> tuple:
