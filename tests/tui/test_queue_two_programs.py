@@ -195,7 +195,7 @@ def test_the_accept_above_question_is_counted_again_when_a_pair_is_judged_elsewh
     run(path, scenario)
     n = len(seen["same"])
     assert f"Accept all {n} " in seen["asked"]
-    assert f"Accept all {n - 1} " in seen["recounted"]
+    assert (f"Accept all {n - 1} " if n > 2 else "Accept the 1 ") in seen["recounted"]
     now = statuses(path)
     assert [now[i] for i in seen["same"]] == ["confirmed"] * (n - 1) + ["rejected"]
 

@@ -138,8 +138,9 @@ def bulk_question(
     verdict: str, count: int, method: str, score: float, *, recounted: bool = False
 ) -> str:
     noun = "accept" if verdict == "confirmed" else "reject"
-    line = (f"{noun.capitalize()} all {count:,} {method} suggestions scoring {score:.1f} "
-            f"or more? (one step: u undoes it)")
+    which = f"the 1 {method} suggestion" if count == 1 else f"all {count:,} {method} suggestions"
+    line = (f"{noun.capitalize()} {which} scoring {score:.1f} or more? "
+            f"(one step: u undoes it)")
     if recounted:
         line += "\nCounted again: another program changed the links meanwhile."
     return line
@@ -505,6 +506,7 @@ class QueueScreen(StoreScreen):
 
     def store_changed(self, doc_id: str | None = None, offset: int | None = None) -> None:
         if doc_id is not None:  # an undo or redo made here: what it moved shows at the row
+            self._outside = ""  # the reader has acted since
             self.reload()
             return
         # Written elsewhere: the cursor stays on the pair the reader is looking at.
