@@ -40,13 +40,22 @@ def speaker_in(text: str, start: int, end: int) -> str | None:
     first = ctx.sentence(ctx.sentence_of(start))[0]
     last = ctx.sentence(ctx.sentence_of(max(start, end - 1)))[1]
     for verb in VERB_RE.finditer(ctx.masked, first, last):
-        if verb.group() in PARTICIPLES:
+        if verb.group() in PARTICIPLES or _passive(ctx.masked, verb.start()):
             continue
         sentence_start = ctx.sentence(ctx.sentence_of(verb.start()))[0]
         who = ctx.subject_before(sentence_start, verb.start(), verb.start())
         if who:
             return who
     return None
+
+
+# "are said to be", "was told": the words before such a verb are what was said or
+# who was told, never who spoke.
+_BE_BEFORE = regex.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\p{L}+ly\s+)?$", regex.I)
+
+
+def _passive(masked: str, verb_start: int) -> bool:
+    return _BE_BEFORE.search(masked[max(0, verb_start - 40):verb_start]) is not None
 
 
 def same_speaker(a: str, b: str) -> bool:

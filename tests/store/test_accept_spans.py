@@ -8,6 +8,7 @@ import pytest
 from store import NewDocument, add_document, create_annotation, statement_of
 from store.exchange.brief import brief_markdown
 from store.links import accept, echoes, list_links, relink
+from store.quotes.reported import speaker_in
 from store.search import search
 
 MAINICHI = "d1477ab7147860cc"  # AP's report as The Mainichi ran it
@@ -116,3 +117,14 @@ def test_the_speaker_is_carried_when_the_other_article_names_nobody(store):
     b, echo, made = quote_accepted(store, "Maria Zakharova", anonymous)
     assert made.speaker == "Maria Zakharova"
     assert [r.status for r in list_links(store) if r.id == echo.link_id] == ["confirmed"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Security guarantees for Ukraine, France and Germany are said to be part of the talks.",
+    "Guarantees for Ukraine were said by France to matter a great deal to Kyiv.",
+    "Officials were widely said to agree on the ceasefire terms before the summit.",
+])
+def test_a_passive_speech_verb_names_no_speaker(sentence):
+    # "are said to be": the words before the verb are what was said, not who said it,
+    # so accepting a link must not take them as the other article's speaker.
+    assert speaker_in(sentence, 0, len(sentence)) is None
