@@ -11,6 +11,8 @@ annotation.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,7 +22,6 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from store import (
-    SORT_COLUMNS,
     AnnotationFilter,
     BrowsedAnnotation,
     InputError,
@@ -32,14 +33,19 @@ from store import (
 
 from ..limits import QUERY_CHARS
 from ..messages import OpenDocument
+from ..widgets.fitted_input import FittedInput
 from ..widgets.key_bar import KeyBar
 from ..widgets.row_table import RowTable
 from ..widgets.text_layout import display_text
 from .base import StoreScreen
 from .dialogs import excerpt
 
-FILTER_HELP = ('filter: words  label:quote  outlet:"Japan Today"  speaker:name  '
-               "annotator:name  linked  has:note")
+FILTER_HELP = (  # longest first: the field shows the longest that fits its width
+    'filter: words  label:quote  outlet:"Japan Today"  speaker:name  annotator:name  '
+    "linked  has:note",
+    "filter: words label:quote outlet:name speaker:name annotator:name linked has:note",
+    "filter: words label: outlet: speaker: annotator: linked has:note",
+)
 _KEYS = {"label", "outlet", "speaker", "annotator"}
 
 
@@ -71,16 +77,51 @@ def parse_filter(query: str) -> AnnotationFilter:
     )  # fmt: skip
 
 
-def annotation_line(row: BrowsedAnnotation) -> Text:
+# The columns a row shows, left to right, by their sort names: `ctrl+s` steps through
+# these only (a sort by a column not on screen orders rows by values nobody sees).
+SHOWN_SORTS = ("label", "linked", "outlet", "speaker", "text")
+HEADERS = {"label": "label", "linked": "\u21c4", "outlet": "outlet", "speaker": "speaker",
+           "text": "text"}
+OUTLET_CELLS, SPEAKER_CELLS = 16, 20  # at most: wider names are cut at a word
+
+
+@dataclass(frozen=True)
+class Widths:
+    """Cells of the outlet and speaker columns: as wide as the widest value (so
+    "Maria Zakharova" is not cut to "Maria Zakharo…"), up to a cap."""
+
+    outlet: int = 7
+    speaker: int = 8
+
+    @classmethod
+    def of(cls, rows: Sequence[BrowsedAnnotation]) -> Widths:
+        outlet = max((len(row.outlet or "(no outlet)") for row in rows), default=0)
+        speaker = max((len(row.speaker) for row in rows), default=0)
+        return cls(max(7, min(outlet, OUTLET_CELLS)), max(8, min(speaker, SPEAKER_CELLS)))
+
+
+def annotation_line(row: BrowsedAnnotation, widths: Widths = Widths()) -> Text:
     text = Text(end="", no_wrap=True)
     text.append(f"{row.label:<9}", style="bold")
     text.append("\u21c4 " if row.linked else "  ")
-    text.append(display_text(excerpt(row.outlet or "(no outlet)", 16)).ljust(17))
-    text.append(display_text(excerpt(row.speaker, 14)).ljust(15), style="italic")
+    outlet = display_text(excerpt(row.outlet or "(no outlet)", widths.outlet))
+    text.append(outlet.ljust(widths.outlet + 1))
+    speaker = display_text(excerpt(row.speaker, widths.speaker))
+    text.append(speaker.ljust(widths.speaker + 1), style="italic")
     text.append(display_text(" ".join(row.text.split())))
     if row.note.strip():
         text.append("  \u270e " + display_text(excerpt(row.note, 40)), style="dim")
     return text
+
+
+def header_line(widths: Widths, sort: str, descending: bool) -> Text:
+    """The column names, the sorted one marked with its direction."""
+
+    def name(column: str) -> str:
+        return HEADERS[column] + (("\u25bc" if descending else "\u25b2") if column == sort else "")
+
+    return Text(f"{name('label'):<9}{name('linked'):<2}{name('outlet'):<{widths.outlet + 1}}"
+                f"{name('speaker'):<{widths.speaker + 1}}{name('text')}", end="")
 
 
 class AnnotationsScreen(StoreScreen):
@@ -89,7 +130,7 @@ class AnnotationsScreen(StoreScreen):
     SUB_TITLE = "annotations"
     BINDINGS = [
         Binding("ctrl+s", "sort", "sort", id="annotations.sort",
-                tooltip="sort by the next column (outlet, title, label, speaker, ...)"),
+                tooltip="sort by the next column shown (label, linked, outlet, speaker, text)"),
         Binding("ctrl+d", "reverse", "reverse", id="annotations.reverse",
                 tooltip="turn the order round"),
         Binding("slash", "filter", "filter", id="annotations.filter",
@@ -107,13 +148,13 @@ class AnnotationsScreen(StoreScreen):
         super().__init__(store)
         self.rows: list[BrowsedAnnotation] = []
         self.shown: list[BrowsedAnnotation] = []
+        self.widths = Widths()
         self.sort = "outlet"
         self.descending = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="annotations-box"):
-            yield Input(placeholder=FILTER_HELP, id="annotations-filter",
-                        max_length=QUERY_CHARS)
+            yield FittedInput(FILTER_HELP, id="annotations-filter", max_length=QUERY_CHARS)
             yield Static(id="annotations-status")
             yield RowTable(id="annotations-rows")
             yield Static(id="annotations-empty")
@@ -129,6 +170,7 @@ class AnnotationsScreen(StoreScreen):
         except SidenoteError as error:
             self.notify(str(error), severity="error", markup=False)
             self.rows = []
+        self.widths = Widths.of(self.rows)
         self.refilter()
 
     def refilter(self) -> None:
@@ -143,7 +185,7 @@ class AnnotationsScreen(StoreScreen):
         order = "descending" if self.descending else "ascending"
         status.update(Content(f"{len(self.shown):,} of {len(self.rows):,} annotations \u00b7 "
                               f"sorted by {self.sort}, {order} \u00b7 / filters"))
-        header = Text(f"{'label':<9}  {'outlet':<17}{'speaker':<15}text", end="")
+        header = header_line(self.widths, self.sort, self.descending)
         self.query_one(RowTable).show(len(self.shown), self._line, header)
         self._show_empty(query)
 
@@ -164,7 +206,7 @@ class AnnotationsScreen(StoreScreen):
                 "articles' text."))
 
     def _line(self, row: int, width: int) -> Text:
-        return annotation_line(self.shown[row]) if row < len(self.shown) else Text("")
+        return annotation_line(self.shown[row], self.widths) if row < len(self.shown) else Text("")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -198,7 +240,7 @@ class AnnotationsScreen(StoreScreen):
             self.app.post_message(OpenDocument(chosen.doc_id, chosen.start))
 
     def action_sort(self) -> None:
-        self.sort = SORT_COLUMNS[(SORT_COLUMNS.index(self.sort) + 1) % len(SORT_COLUMNS)]
+        self.sort = SHOWN_SORTS[(SHOWN_SORTS.index(self.sort) + 1) % len(SHOWN_SORTS)]
         self.refilter()
 
     def action_reverse(self) -> None:

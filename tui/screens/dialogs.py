@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -20,6 +21,7 @@ from ..limits import NOTE_CHARS, SPEAKER_CHARS, limit_for
 from ..widgets.text_layout import display_text
 
 EXCERPT_CHARS = 60
+TITLE_CHARS = 180  # the note dialog's heading: up to three wrapped lines of its width
 
 
 @dataclass(frozen=True)
@@ -71,16 +73,21 @@ class NoteDialog(ModalScreen[NoteEdit | None]):
         annotation = self.annotation
         with Vertical(id="note-dialog"):
             yield Static(
-                Content(f"{annotation.label.value}: \u201c{excerpt(annotation.text)}\u201d"),
+                Content(f"{annotation.label.value}: "
+                        f"\u201c{excerpt(annotation.text, TITLE_CHARS)}\u201d"),
                 id="note-dialog-title",
             )
-            yield Label("Note")
-            yield Input(annotation.note, placeholder="Why this matters, a source, a check…",
-                        id="note-input", max_length=limit_for(annotation.note, NOTE_CHARS))
-            yield Label("Speaker (\u2192 takes the completion)")
-            yield Input(annotation.speaker, placeholder="Who said it", id="speaker-input",
-                        max_length=limit_for(annotation.speaker, SPEAKER_CHARS),
-                        suggester=SuggestFromList(self.speakers, case_sensitive=False))
+            # Each field with its label: the focused one's label is marked (class
+            # -active), so typing never goes into a field the user did not mean.
+            with Vertical(classes="note-field"):
+                yield Label("Note")
+                yield Input(annotation.note, placeholder="Why this matters, a source, a check…",
+                            id="note-input", max_length=limit_for(annotation.note, NOTE_CHARS))
+            with Vertical(classes="note-field"):
+                yield Label("Speaker (\u2192 takes the completion)")
+                yield Input(annotation.speaker, placeholder="Who said it", id="speaker-input",
+                            max_length=limit_for(annotation.speaker, SPEAKER_CHARS),
+                            suggester=SuggestFromList(self.speakers, case_sensitive=False))
         yield Footer()
 
     def on_mount(self) -> None:
@@ -88,6 +95,12 @@ class NoteDialog(ModalScreen[NoteEdit | None]):
         first = "#speaker-input" if self.annotation.label is Tag.quote and not \
             self.annotation.speaker else "#note-input"
         self.query_one(first, Input).focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A class, not :focus-within: Textual restyles the container on a focus move
+        # but not the label inside it, which kept the field left marked too.
+        for field in self.query(".note-field"):
+            field.set_class(event.widget.parent is field, "-active")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -29,6 +29,7 @@ from store import SidenoteError, Store
 from store.search import Appearance, ArticleMatch, StatementGroup, search, search_articles
 
 from ..limits import QUERY_CHARS
+from ..widgets.fitted_input import FittedInput
 from ..widgets.key_bar import KeyBar
 from ..widgets.text_layout import display_text, outlet_text
 from .base import StoreScreen
@@ -102,6 +103,12 @@ def article_prompt(match: ArticleMatch) -> Text:
     return text
 
 
+# The prompt, longest first: the field shows the longest that fits its width.
+PROMPTS = ("Search annotations, linked statements and articles "
+           "(filters: label:quote outlet:name linked)",
+           "Search (filters: label:quote outlet:name linked)")
+
+
 class SearchScreen(StoreScreen):
     """A query box over grouped results; the reader opens where `enter` points."""
 
@@ -125,9 +132,7 @@ class SearchScreen(StoreScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
-            yield Input(placeholder="Search annotations, linked statements and articles "
-                        "(filters: label:quote outlet:name linked)",
-                        id="search-input", max_length=QUERY_CHARS)
+            yield FittedInput(PROMPTS, id="search-input", max_length=QUERY_CHARS)
             yield Static(Content(MARK_HELP), id="search-help")
             yield Static(id="search-empty")
             yield OptionList(id="search-results")

@@ -28,7 +28,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from .lines import text_strip
+from .lines import cut_at_word, text_strip
 
 LineSource = Callable[[int, int], Text]
 """(row, width) -> the row's text; called only for the rows on screen."""
@@ -186,7 +186,8 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
                 style += self.get_component_rich_style("row-table--marked")
             if cursor:
                 style += self.get_component_rich_style("row-table--cursor")
+            # Cut between words: the queue's and the browser's rows are sentences.
             strip = self._cache[key] = text_strip(
-                self.line_at(row, width), style, width, self.app.console
+                cut_at_word(self.line_at(row, width), width), style, width, self.app.console
             )
         return strip
