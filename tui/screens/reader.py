@@ -283,6 +283,11 @@ class ReaderScreen(StoreScreen, inherit_bindings=False):
         self.save_position()
         self._write_setting(REOPEN_SETTING, True)
         self._show_state()
+        if len(self.text) > QUOTES_IN_THREAD:
+            # A long article's quotations are looked for from the start, after the first
+            # frame, while the user reads: left to the first `q` (or `S`, or a speaker),
+            # the thread's CPU would land on that key and the keys after it.
+            self.call_after_refresh(self._found_quotes)
 
     def store_changed(self, doc_id: str | None = None, offset: int | None = None) -> None:
         """Re-read the annotations (or open another document to show a change there)."""
