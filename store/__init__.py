@@ -38,7 +38,10 @@ _SURFACE: dict[str, tuple[str, ...]] = {
     "exchange.tools_read": ("TOOLS", "import_from_tool", "parse_map"),
     "files.reading": ("read_bounded",),
     "files.writing": ("TargetExists", "check_target"),
-    "history": ("Change", "change_group", "redo", "undo"),
+    "history": (
+        "Change", "Step", "change_group", "mark_run_start", "newest_event", "next_undo",
+        "outside_steps", "redo", "undo",
+    ),
     "importing.ingest": ("ImportReport", "import_paths"),
     "links": (
         "Echo", "LinkReport", "accept", "check_threshold", "echoes", "judge_links",

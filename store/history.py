@@ -38,6 +38,7 @@ ENTITY_KEYS = {"review_marks": "link_id"}
 # a program did, as against another program on the same file (the command line, a
 # second window) or an earlier run. Kept in memory only: the log has no column for it.
 _OWN = "history.own_groups"
+_RUN_START = "history.run_start"
 
 
 def default_annotator() -> str:
@@ -242,6 +243,7 @@ def change_group(
 ) -> Iterator[ChangeGroup]:
     """One undoable user action. A new action clears the redo stack, as in any editor."""
     with store.transaction() as db:
+        mark_run_start(store)  # this run's first step is after its start
         group = ChangeGroup(db, uuid.uuid4().hex, "user", actor or default_annotator())
         own_groups(store).add(group.group_id)
         yield group
@@ -317,8 +319,7 @@ def _mark_without_link(db: Database, event: dict, side: str) -> bool:
     removed it since; its marks went with it): there is nothing left to mark."""
     if event["entity"] != "review_mark" or event[side] is None:
         return False
-    found = db.execute("SELECT 1 FROM links WHERE id = ?", [event["entity_id"]]).fetchone()
-    return found is None
+    return link_table.link_row(db, event["entity_id"]) is None
 
 
 def _move(
@@ -428,9 +429,17 @@ def own_groups(store: Store) -> set[str]:
     return store.cache(_OWN, set)
 
 
+def mark_run_start(store: Store) -> int:
+    """The log's newest event when this run began (fixed on the first call): steps up to
+    it are earlier work, which undo takes back as it always did, across restarts; a step
+    after it that this run did not make came from another program meanwhile."""
+    return store.cache(_RUN_START, lambda: newest_event(store))
+
+
 @dataclass(frozen=True)
 class Step:
-    """The action the next undo would take back, and whether this run made it."""
+    """The action the next undo would take back, and whether it is this run's to take
+    back without asking: made by this run, or before this run began."""
 
     group_id: str
     description: str
@@ -444,6 +453,7 @@ def next_undo(store: Store) -> Step | None:
     It is this run's own when this run made it and, if it was redone, redid it: a step
     another program made or moved last is someone else's work to take back."""
     db = store.db
+    run_start = mark_run_start(store)  # fixed now at the latest, before anything is read
     row = db.execute(
         "SELECT group_id, description FROM history WHERE state = 'done' "
         "ORDER BY moved_at DESC LIMIT 1"
@@ -461,7 +471,10 @@ def next_undo(store: Store) -> Step | None:
         focus["entity_id"] if focus.get("entity") == "document" else None
     )
     title = _document_title(db, doc_id, events)
-    return Step(group_id, description, title, mover in own_groups(store))
+    (moved,) = db.execute("SELECT coalesce(max(seq), 0) FROM events WHERE group_id = ?",
+                          [mover]).fetchone()
+    own = mover in own_groups(store) or moved <= run_start
+    return Step(group_id, description, title, own)
 
 
 def newest_event(store: Store) -> int:

@@ -529,20 +529,26 @@ def suggestions_at_least(db: Database, method: str, score: float) -> list[str]:
     return [link_id for (link_id,) in rows]
 
 
-def queue_progress(db: Database, suggested: int | None = None) -> tuple[int, int]:
-    """(reviewed, total) from what is stored, whoever gave the verdicts: the total is
-    every link (all were found by a matcher, whatever their status now), reviewed those
-    judged (confirmed or rejected) plus the suggestions skipped in the queue. So a
-    verdict elsewhere moves a pair from to-review to reviewed and never takes progress
-    back. `suggested`, when the caller has just counted them, saves counting them again."""
-    if suggested is None:
-        suggested = queue_count(db)
-    total, skipped = db.execute(
-        "SELECT (SELECT count(*) FROM links), "
-        "(SELECT count(*) FROM review_marks m JOIN links l ON l.id = m.link_id "
-        "WHERE m.mark = 'skipped' AND l.status = 'suggested')"
+def queue_totals(db: Database) -> tuple[int, int]:
+    """(suggestions, all links), in one pass over links_status, the narrowest index."""
+    suggested, total = db.execute(
+        "SELECT coalesce(sum(status = 'suggested'), 0), count(*) FROM links"
     ).fetchone()
-    return total - suggested + skipped, total
+    return suggested, total
+
+
+def queue_progress(db: Database) -> tuple[int, int, int]:
+    """(suggested, reviewed, total) from what is stored, whoever gave the verdicts: the
+    total is every link (all were found by a matcher, whatever their status now),
+    reviewed those judged (confirmed or rejected) plus the suggestions skipped in the
+    queue. So a verdict elsewhere moves a pair from to-review to reviewed and never
+    takes progress back."""
+    suggested, total = queue_totals(db)
+    (skipped,) = db.execute(
+        "SELECT count(*) FROM review_marks m JOIN links l ON l.id = m.link_id "
+        "WHERE m.mark = 'skipped' AND l.status = 'suggested'"
+    ).fetchone()
+    return suggested, total - suggested + skipped, total
 
 
 def linked_annotation_ids(db: Database) -> set[str]:

@@ -159,8 +159,7 @@ class ReviewQueue:
 
     def counts(self) -> tuple[int, QueueProgress]:
         """The queue's length and the progress, counting the suggestions once for both."""
-        suggested = link_table.queue_count(self.store.db)
-        reviewed, total = link_table.queue_progress(self.store.db, suggested)
+        suggested, reviewed, total = link_table.queue_progress(self.store.db)
         rows = len(self._ids) if self._ids is not None else suggested
         return rows, QueueProgress(reviewed, total)
 
@@ -279,7 +278,7 @@ def suggestions_at_least(store: Store, method: str, score: float) -> list[str]:
 def queue_progress(store: Store) -> QueueProgress:
     """How many machine-found links are reviewed, of all of them (see
     `link_table.queue_progress`; `ReviewQueue.counts` gives it with the queue's length)."""
-    reviewed, total = link_table.queue_progress(store.db)
+    _, reviewed, total = link_table.queue_progress(store.db)
     return QueueProgress(reviewed, total)
 
 

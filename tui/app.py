@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from store import Change, SidenoteError, Store, redo, undo
+from store import Change, SidenoteError, Store, mark_run_start, next_undo, redo, undo
 
 from . import input_driver
 from .messages import OpenDocument
@@ -101,6 +101,7 @@ class SidenoteApp(App[None]):
         return self._crash_output.getvalue()
 
     def on_mount(self) -> None:
+        mark_run_start(self.store)  # undo asks before taking back what others do from now
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
         self.push_screen(LibraryScreen(self.store))
@@ -279,8 +280,6 @@ class SidenoteApp(App[None]):
         """Undo is global, so the newest step may be another program's (the command line
         on the same file) or an earlier run's: that one is taken back only after a yes,
         and only if it is still the newest when the answer comes."""
-        from store.history import next_undo
-
         try:
             step = next_undo(self.store)
         except SidenoteError as error:
@@ -293,7 +292,7 @@ class SidenoteApp(App[None]):
         where = "" if step.title is None else (
             f" in \u201c{excerpt(step.title or '(untitled)', 60)}\u201d"
         )
-        question = (f"The newest change was made by another program or an earlier run: "
+        question = (f"The newest change was made by another program while this one was open: "
                     f"{step.description}{where}. Undo it?")
 
         def answered(yes: bool | None) -> None:

@@ -142,7 +142,8 @@ def test_u_asks_before_undoing_another_programs_step_and_n_keeps_it(path: Path):
     run(path, scenario)
     assert "another program: accept 1 link" in seen["title"]
     assert seen["dialog"] and seen["dialog"].startswith(
-        "The newest change was made by another program or an earlier run: accept 1 link in \u201c"
+        "The newest change was made by another program while this one was open: accept 1 link "
+        "in \u201c"
     )
     assert seen["kept"] == "confirmed"
     assert seen["undone"] == "suggested"

@@ -42,12 +42,13 @@ from store import (
     SidenoteError,
     Store,
     judge_in_queue,
+    newest_event,
+    outside_steps,
     queue_items,
     skip_in_queue,
     suggestions_at_least,
     word_diff,
 )
-from store.history import newest_event, outside_steps
 
 from ..messages import OpenDocument
 from ..widgets.key_bar import KeyBar
