@@ -544,8 +544,10 @@ def queue_progress(db: Database) -> tuple[int, int, int]:
     queue. So a verdict elsewhere moves a pair from to-review to reviewed and never
     takes progress back."""
     suggested, total = queue_totals(db)
+    # CROSS JOIN keeps the marks first: without statistics SQLite walked every suggestion
+    # (100,000: 22 ms) to probe the few marks.
     (skipped,) = db.execute(
-        "SELECT count(*) FROM review_marks m JOIN links l ON l.id = m.link_id "
+        "SELECT count(*) FROM review_marks m CROSS JOIN links l ON l.id = m.link_id "
         "WHERE m.mark = 'skipped' AND l.status = 'suggested'"
     ).fetchone()
     return suggested, total - suggested + skipped, total
@@ -565,7 +567,7 @@ def linked_annotation_ids(db: Database) -> set[str]:
 def skipped_ids(db: Database) -> set[str]:
     """Suggestions the reader skipped in the review queue."""
     rows = db.execute(
-        "SELECT m.link_id FROM review_marks m JOIN links l ON l.id = m.link_id "
+        "SELECT m.link_id FROM review_marks m CROSS JOIN links l ON l.id = m.link_id "
         "WHERE m.mark = 'skipped' AND l.status = 'suggested'"
     )
     return {link_id for (link_id,) in rows}
