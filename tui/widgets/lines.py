@@ -37,11 +37,16 @@ def cut_at_word(text: Text, width: int) -> Text:
     if width <= 1:
         return Text("\u2026"[:width], end="")
     cut = None
+    cells, start, in_word = 0, 0, False  # cells of plain[:start], counted once
     for space in _SPACE.finditer(plain):
         end = space.start()
-        if not plain[:end].strip():
+        piece = plain[start:end]
+        cells += cell_len(piece)
+        start = end
+        in_word = in_word or bool(piece.strip())
+        if not in_word:
             continue  # leading white space: an indent, not a word's end
-        if cell_len(plain[:end]) + 1 <= width:
+        if cells + 1 <= width:
             cut = end
         else:
             break
