@@ -150,8 +150,9 @@ def test_moving_an_edge_reports_that_edge_of_the_annotation(putin):
         said.append(app.screen.query_one(StatusLine).text)
 
     drive(SidenoteApp(store, doc), scenario)
-    assert "claim now \u201c\u2026uld be described as derangement verging\u201d" in said[0]
-    assert "claim now \u201cmedia are in a state that could be desc\u2026\u201d" in said[1]
+    # The moved edge is the end of the excerpt shown; words are never cut in the middle.
+    assert "claim now \u201c\u2026be described as derangement verging\u201d" in said[0]
+    assert "claim now \u201cmedia are in a state that could be\u2026\u201d" in said[1]
 
 
 def test_a_burst_typed_after_slash_goes_whole_into_find(putin):
