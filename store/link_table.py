@@ -530,14 +530,16 @@ def suggestions_at_least(db: Database, method: str, score: float) -> list[str]:
 
 
 def queue_totals(db: Database) -> tuple[int, int]:
-    """(suggestions, all links), counted in links_status, the narrowest index."""
-    # Two ranges of links_status, not one pass testing every row: a queue is mostly
-    # suggestions, and the judged range is what it has on top.
-    (suggested,) = db.execute("SELECT count(*) FROM links WHERE status = 'suggested'").fetchone()
+    """(suggestions, all links): every link, less the judged ones (the schema allows no
+    status but these three)."""
+    # A bare count(*) is SQLite's page-by-page count of the narrowest index: 1 ms at
+    # 100,000 links, where counting the 'suggested' range reads each entry (9 ms). The
+    # judged range is the small one until most of the queue is reviewed.
+    (total,) = db.execute("SELECT count(*) FROM links").fetchone()
     (judged,) = db.execute(
         "SELECT count(*) FROM links WHERE status IN ('confirmed', 'rejected')"
     ).fetchone()
-    return suggested, suggested + judged
+    return total - judged, total
 
 
 def queue_progress(db: Database) -> tuple[int, int, int]:
