@@ -178,6 +178,7 @@ class QueueScreen(StoreScreen):
     """Every suggestion in the corpus, best first; judge, skip, or open its spread."""
 
     SUB_TITLE = "review queue"
+    AUTO_FOCUS = "#queue-rows"  # focused as the screen is composed: no second frame
     BINDINGS = [
         Binding("a", "judge('confirmed')", "accept", id="queue.accept",
                 tooltip="accept the pair (or the marked pairs)"),
@@ -215,7 +216,6 @@ class QueueScreen(StoreScreen):
         # (the pair the reader was looking at, the one that took its row, its fate)
         # after a change elsewhere took the first out of the queue; cleared on a move.
         self._replaced: tuple[str, str, str] | None = None
-        self._header_width = LEAD + 3 * OUTLETS_MAX  # until a row is drawn
         # The log's newest event when the list was last read: steps after it that
         # another program made are named in the title line when the list is refreshed.
         self._seen_seq = 0
@@ -230,9 +230,6 @@ class QueueScreen(StoreScreen):
         yield self._table
         yield self._pair
         yield KeyBar()
-
-    def on_mount(self) -> None:
-        self.table.focus()
 
     @property
     def table(self) -> RowTable:
@@ -265,8 +262,7 @@ class QueueScreen(StoreScreen):
                 self._marked = {i for i, item in found.items() if item.status == "suggested"}
         except SidenoteError as error:
             count, self.progress_line = 0, str(error)
-        header = self._header(self._header_width)
-        self.table.show(count, self._line, header, cursor=min(row, max(0, count - 1)),
+        self.table.show(count, self._line, self._header, cursor=min(row, max(0, count - 1)),
                         marked_at=self._is_marked)
         self._pair_shown = None  # the pair's status or mark may have changed
         self._show_title()
@@ -286,10 +282,6 @@ class QueueScreen(StoreScreen):
         text.append(f"{found.score:5.1f}  {found.method:<16} ", style="dim")
         text.append(outlets_cell(found.a.outlet, found.b.outlet, outlets_width(width)))
         text.append(display_text(" ".join(found.a.text.split())[:width]))
-        if width != self._header_width:  # the first row drawn at a new width
-            self._header_width = width
-            self.table.header = self._header(width)
-            self.call_later(self.table.refresh)
         return text
 
     @staticmethod

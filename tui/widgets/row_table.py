@@ -36,6 +36,9 @@ LineSource = Callable[[int, int], Text]
 MarkSource = Callable[[int], bool]
 """row -> whether the row is marked; called only for the rows on screen."""
 
+HeaderSource = Callable[[int], Text]
+"""width -> the header's text, for a header whose columns follow the table's width."""
+
 
 def _unmarked(row: int) -> bool:
     return False
@@ -70,7 +73,7 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(id=id, classes=classes)
         self.count = 0
         self.cursor_row = 0
-        self.header = Text("")
+        self.header: Text | HeaderSource = Text("")
         self.line_at: LineSource = lambda row, width: Text("")
         self.marked_at: MarkSource = _unmarked
         self._cache: LRUCache[tuple, Strip] = LRUCache(256)
@@ -81,7 +84,7 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         self,
         count: int,
         line_at: LineSource,
-        header: Text,
+        header: Text | HeaderSource,
         cursor: int = 0,
         marked_at: MarkSource = _unmarked,
     ) -> None:
@@ -105,7 +108,7 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._cache.clear()
+        # The cache needs no clearing: a row's strip is kept per width.
         self._scroll_to_cursor()
 
     # -- cursor --------------------------------------------------------------------------
@@ -173,7 +176,10 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         base = self.rich_style
         if y == 0:
             style = base + self.get_component_rich_style("row-table--header")
-            return text_strip(self.header.copy(), style, width, self.app.console)
+            # A header drawn from the width is drawn at the width the rows get: one
+            # frame, not a second once the first row has told the screen the width.
+            header = self.header(width) if callable(self.header) else self.header.copy()
+            return text_strip(header, style, width, self.app.console)
         row = int(self.scroll_y) + y - 1
         if row >= self.count:
             return Strip.blank(width, base)
