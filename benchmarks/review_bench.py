@@ -4,7 +4,10 @@ Builds (once per run, in a temporary folder) the database of `review_corpus.py`:
 100,000 suggested links and one statement of 200 members. Then, in `SidenoteApp`
 under `App.run_test`:
 
-- queue open: CPU ms from `ctrl+k` until the queue is drawn;
+- queue first open: CPU ms from the first `ctrl+k` until the queue is drawn;
+- queue open: the median of 10 more opens (`escape`, then `ctrl+k`) in the same run. On
+  this 2-core virtual machine one open is one noisy sample (the same code measured 62 to
+  159 ms from run to run); the median of several is the figure to compare;
 - queue keys: median and p95 CPU ms per key over 200 keys (`j` x100, `pagedown` x40,
   `k` x40, `G`, `g`, `s` x9);
 - order by outlet, by article: CPU ms for the `o` that switches to each (they read
@@ -46,6 +49,7 @@ from tui.screens.queue import QueueScreen  # noqa: E402
 from tui.screens.spread import SpreadScreen  # noqa: E402
 
 SIZE = (120, 35)
+REOPENS = 10
 KEYS = ["j"] * 100 + ["pagedown"] * 40 + ["k"] * 40 + ["G", "g"] + ["s"] * 9
 
 
@@ -73,7 +77,7 @@ def one_run(path: Path) -> dict[str, float]:
                     app.pop_screen()
                     await pilot.pause()
                 await app.workers.wait_for_complete()
-                figures["queue open"] = await timed(pilot, "ctrl+k")
+                figures["queue first open"] = await timed(pilot, "ctrl+k")
                 assert isinstance(app.screen, QueueScreen)
                 figures["queue rows"] = app.screen.table.count
                 times = [await timed(pilot, key) for key in KEYS]
@@ -88,6 +92,14 @@ def one_run(path: Path) -> dict[str, float]:
                 assert len(app.screen.statement.members) == review_corpus.BIG_STATEMENT
                 app.pop_screen()
                 await pilot.pause()
+                opens = []
+                for _ in range(REOPENS):  # one open is one noisy sample: take several
+                    opens.append(await timed(pilot, "ctrl+k"))
+                    assert isinstance(app.screen, QueueScreen)
+                    await pilot.press("escape")
+                    await pilot.pause()
+                    await app.workers.wait_for_complete()  # the library's, as before the first
+                figures["queue open"] = statistics.median(opens)
                 # Last: the orders hold 100,000 ids, which stay alive for no other figure.
                 await pilot.press("ctrl+k")
                 await pilot.pause()
@@ -117,8 +129,8 @@ def main() -> None:
             gc.collect()  # the last run's objects are not collected inside this one's figures
             runs.append(one_run(path))
     print(f"\n{'figure':<20}{'median of ' + str(args.runs) + ' runs':>20}   target")
-    targets = {"queue open": "<= 100 ms", "queue key median": "<= 100 ms",
-               "spread draw": "<= 200 ms"}
+    targets = {"queue first open": "<= 100 ms", "queue open": "<= 100 ms",
+               "queue key median": "<= 100 ms", "spread draw": "<= 200 ms"}
     for name in runs[0]:
         value = statistics.median(run[name] for run in runs)
         unit = "" if name == "queue rows" else " ms"
