@@ -47,8 +47,9 @@ import re
 from array import array
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import groupby
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -86,7 +87,7 @@ PIECE_MIN_RARE = 2
 SNAP_WORDS = 3
 """Stop words at most this many at an end of a passage are cut where a quotation mark or
 a sentence end separates them from the rest."""
-PAIR_BATCH = 4_000_000
+PAIR_BATCH = 1_000_000
 """Seed pairs are produced in passes of about this many (bounds memory)."""
 
 Chain = tuple[int, int, int, int]  # a_lo, a_hi, b_lo, b_hi: flat positions, end exclusive
@@ -236,39 +237,50 @@ class PassageIndex:
 
     # -- seed pairs and chains -----------------------------------------------------------
 
-    def _all_seed_pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """(a, b) flat positions of the same seed in two articles, a's article first."""
+    def _seed_pair_blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(a, b) flat positions of the same seed in two articles, a's article first, in
+        blocks of whole first articles holding about PAIR_BATCH pairs each.
+
+        A pair of articles lies in one block, so each block is chained and aligned on
+        its own: in a corpus of common words a million sentences share tens of millions
+        of seed pairs, and holding them all at once (with the chain step's sort keys)
+        cost gigabytes.
+        """
         keys, pos = self.keys, self.positions
-        empty = np.zeros(0, dtype=np.int64)
         if not len(keys):
-            return empty, empty
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        sizes = np.diff(np.r_[starts, len(keys)])
-        group = np.repeat(np.arange(len(starts)), sizes)
-        offset = np.arange(len(keys)) - np.repeat(starts, sizes)
-        partners = sizes[group] - offset - 1  # later postings of the same key
-        per = np.cumsum(partners)
-        marks = np.arange(PAIR_BATCH, per[-1] + PAIR_BATCH, PAIR_BATCH)
-        cuts = np.searchsorted(per, marks, "right")
-        bounds = np.unique(np.r_[0, cuts, len(keys)]).tolist()
-        out_a, out_b = [], []
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-            count = partners[lo:hi]
+            return
+        docs = self.doc_of[pos]
+        new_key = np.r_[True, keys[1:] != keys[:-1]]
+        run_end = np.repeat(np.r_[np.flatnonzero(new_key)[1:], len(keys)],
+                            np.diff(np.r_[np.flatnonzero(new_key), len(keys)]))  # fmt: skip
+        # A key's postings are in position order, so one article's are contiguous and
+        # its partners in later articles are the rest of the key's run.
+        new_group = new_key | np.r_[True, docs[1:] != docs[:-1]]
+        del new_key
+        group_starts = np.flatnonzero(new_group)
+        later = np.repeat(np.r_[group_starts[1:], len(keys)],
+                          np.diff(np.r_[group_starts, len(keys)]))  # fmt: skip
+        del new_group, group_starts
+        partners = run_end - later
+        del run_end
+        per_doc = np.cumsum(np.bincount(docs, weights=partners, minlength=len(self.names)))
+        marks = np.arange(PAIR_BATCH, per_doc[-1] + PAIR_BATCH, PAIR_BATCH)
+        ends = np.minimum(np.searchsorted(per_doc, marks, "right") + 1, len(self.names))
+        cuts = np.unique(np.r_[0, ends, len(self.names)])
+        by_position, sorted_positions = self._by_position()
+        for d_lo, d_hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+            lo, hi = np.searchsorted(sorted_positions, self.first[[d_lo, d_hi]]).tolist()
+            mine = by_position[lo:hi]
+            count = partners[mine]
+            mine, count = mine[count > 0], count[count > 0]
             total = int(count.sum())
             if not total:
                 continue
-            first = np.repeat(np.arange(lo, hi), count)
-            second = first + 1 + (np.arange(total) - np.repeat(np.cumsum(count) - count, count))
-            a, b = pos[first], pos[second]
-            del first, second
-            da, db = self.doc_of[a], self.doc_of[b]
-            keep = da != db
-            swap = da > db
-            out_a.append(np.where(swap, b, a)[keep])
-            out_b.append(np.where(swap, a, b)[keep])
-        if not out_a:
-            return empty, empty
-        return np.concatenate(out_a), np.concatenate(out_b)
+            a = np.repeat(pos[mine], count)
+            second = np.repeat(later[mine], count) + (
+                np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+            )
+            yield a, pos[second]
 
     def _chains(self, a: np.ndarray, b: np.ndarray) -> list[Chain]:
         """Regions (a_lo, a_hi, b_lo, b_hi) of chained seeds, flat positions, end exclusive."""
@@ -539,17 +551,22 @@ class PassageIndex:
         self, chains: list[Chain], vocab: dict[str, int]
     ) -> dict[int, list[Match]]:
         """The passage matches of the chains, by pair of articles (the code `_paired_chains`
-        gives), in the order the chains' pairs come."""
+        gives), in the order the chains' pairs come. The chains of one pair must be
+        adjacent (`_paired_chains` sorts them by pair): each pair's alignments are
+        decided and dropped before the next pair's, since a corpus of common words
+        aligns millions of chance chains."""
         stop_ids = frozenset(vocab[w] for w in STOCK_WORDS if w in vocab)
-        found: dict[tuple[int, int], list[Passage]] = defaultdict(list)
-        for chain in chains:
-            passage = self._align(*chain, stop_ids)
-            if passage is None or passage.matched < MIN_MATCHED:
-                continue
-            found[(passage.a_doc, passage.b_doc)].append(passage)
         by_pair: dict[int, list[Match]] = {}
-        for (a_doc, b_doc), group in found.items():
-            matches = by_pair[a_doc * len(self.names) + b_doc] = []
+        docs = self.doc_of
+        for (a_doc, b_doc), run in groupby(chains, key=lambda c: (docs[c[0]], docs[c[2]])):
+            group = [
+                p
+                for p in (self._align(*chain, stop_ids) for chain in run)
+                if p is not None and p.matched >= MIN_MATCHED
+            ]
+            if not group:
+                continue
+            matches = by_pair[int(a_doc) * len(self.names) + int(b_doc)] = []
             # Chains of one statement (a rewording breaks its seeds in two) align to
             # overlapping passages: the one with the most equal words stands for them.
             group.sort(key=lambda p: (-p.matched, -p.score, p.a_lo))
@@ -565,9 +582,13 @@ class PassageIndex:
         return by_pair
 
     def all_matches(self, vocab: dict[str, int]) -> list[Match]:
-        """Every passage match of the corpus."""
-        a, b = self._all_seed_pairs()
-        return self._passages(self._chains(a, b), vocab)
+        """Every passage match of the corpus, one block of articles at a time."""
+        found: list[Match] = []
+        for a, b in self._seed_pair_blocks():
+            chains = self._chains(a, b)
+            del a, b
+            found.extend(self._passages(chains, vocab))
+        return found
 
     def matches_of(
         self, doc: str, vocab: dict[str, int], near: tuple[int, int] | None = None
