@@ -33,8 +33,8 @@ SHORT_GRAM_SHARE = 0.8
 """A short annotation's candidates contain at least this share of its informative 4-grams."""
 MIN_INFORMATIVE_GRAMS = 4
 EXACT_MAX_DOCS = 100
-PAIR_BATCH = 8_000_000
-"""Candidate pairs are counted in passes of about this many (bounds memory at ~0.5 GB)."""
+PAIR_BATCH = 2_000_000
+"""Candidate pairs are counted in passes of about this many (bounds memory at ~0.15 GB)."""
 
 
 def df_cap(units: int) -> int:
