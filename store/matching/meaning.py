@@ -663,20 +663,30 @@ def judge_pair(
         return None
     lex = lexical_overlap(ctx.terms[i], ctx.terms[j], idf)
     strong_pair = cosine >= strong and max(r_ij, r_ji) < params.mutual_strong
-    refused = (
+    evidence = strong_pair or words_agree(ctx, i, j, lex, params)
+    score = (cosine - cut) / max(1.0 - cut, 1e-6) + lex
+    tier = "default" if evidence and not statements_differ(ctx, i, j) else "more"
+    return Suggestion(i, j, cosine, r_ij, r_ji, lex, tier, score)
+
+
+def words_agree(ctx: Context, i: int, j: int, lex: float, params: Params = Params()) -> bool:
+    """The words' evidence for the default tier (the cosine aside): enough shared rare
+    words (`lex`, their `lexical_overlap`), or fewer when both name the same speaker."""
+    if lex >= params.min_lexical:
+        return True
+    same_speaker = bool(ctx.speakers(i) & ctx.speakers(j))
+    return same_speaker and lex >= params.min_lexical_same_speaker
+
+
+def statements_differ(ctx: Context, i: int, j: int) -> bool:
+    """What the two sentences state disagrees: two different speakers, figures with
+    none in common, or two quotations in other words. Such a pair is never a default
+    suggestion, however close its vectors."""
+    return (
         different_speakers(ctx.speakers(i), ctx.speakers(j))
         or numbers_disagree(ctx.numbers(i), ctx.numbers(j))
         or different_quotations(ctx.quoted(i), ctx.quoted(j))
     )
-    same_speaker = bool(ctx.speakers(i) & ctx.speakers(j))
-    evidence = (
-        strong_pair
-        or lex >= params.min_lexical
-        or (same_speaker and lex >= params.min_lexical_same_speaker)
-    )
-    score = (cosine - cut) / max(1.0 - cut, 1e-6) + lex
-    tier = "default" if evidence and not refused else "more"
-    return Suggestion(i, j, cosine, r_ij, r_ji, lex, tier, score)
 
 
 @contextlib.contextmanager

@@ -193,7 +193,8 @@ def candidate_pairs(
     for key, near, sim in zip(keys.tolist(), close.tolist(), cosine.tolist(), strict=True):
         i, j = divmod(key, n)
         lex = meaning.lexical_overlap(ctx.terms[i], ctx.terms[j], idf)
-        if (near or _evidence(ctx, i, j, lex, rules)) and not _refused(ctx, i, j):
+        evidence = near or meaning.words_agree(ctx, i, j, lex, rules)
+        if evidence and not meaning.statements_differ(ctx, i, j):
             kept.append((i, j))
             scores.append(sim + lex)
     if not kept:
@@ -217,21 +218,6 @@ def _within_share(pairs: np.ndarray, scores: np.ndarray, most: int) -> np.ndarra
         seen.update((a, b))
         chosen[at] = True
     return pairs[chosen]
-
-
-def _refused(ctx: meaning.Context, i: int, j: int) -> bool:
-    return (
-        meaning.different_speakers(ctx.speakers(i), ctx.speakers(j))
-        or meaning.numbers_disagree(ctx.numbers(i), ctx.numbers(j))
-        or meaning.different_quotations(ctx.quoted(i), ctx.quoted(j))
-    )
-
-
-def _evidence(ctx: meaning.Context, i: int, j: int, lex: float, rules: meaning.Params) -> bool:
-    if lex >= rules.min_lexical:
-        return True
-    same_speaker = bool(ctx.speakers(i) & ctx.speakers(j))
-    return same_speaker and lex >= rules.min_lexical_same_speaker
 
 
 def sample_rows(doc_ids: Sequence[object] | np.ndarray, size: int, seed: int = 0) -> np.ndarray:
