@@ -364,6 +364,7 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
     from .screens.spread import ReportDialog, SpreadScreen
     from .widgets.annotation_list import AnnotationList
     from .widgets.article_view import ArticleView
+    from .widgets.choice_list import ChoiceList
     from .widgets.document_table import DocumentTable
     from .widgets.row_table import RowTable
 
@@ -372,12 +373,12 @@ def app_key_sections() -> list[tuple[str, Sequence[type[DOMNode]]]]:
         ("Library", [DocumentTable, LibraryScreen]),
         ("Reader", [ArticleView, ReaderScreen]),
         ("Side panel (tab from the reader)", [AnnotationList]),
-        ("Echoes", [EchoesScreen]),
+        ("Echoes", [ChoiceList, EchoesScreen]),
         ("Search", [SearchScreen]),
         ("Review queue", [RowTable, QueueScreen]),
-        ("Spread", [SpreadScreen]),
+        ("Spread", [ChoiceList, SpreadScreen]),
         ("Annotations", [RowTable, AnnotationsScreen]),
-        ("Review", [ReviewScreen]),
+        ("Review", [ChoiceList, ReviewScreen]),
         ("Note dialog", [NoteDialog]),
         ("Delete dialog", [DeleteDialog]),
         ("Confirm dialog", [ConfirmDialog]),

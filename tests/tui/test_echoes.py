@@ -116,6 +116,30 @@ def test_reject_hides_the_echo_for_good(pair) -> None:
     assert seen == {"before": 1, "after": 0, "status": "rejected", "again": 0}
 
 
+@pytest.mark.parametrize("keys", [("j",), ("down",), ("G",), ("j", "k", "j")])
+def test_the_echoes_move_with_j_and_k_like_every_other_list(keys) -> None:
+    """A reader used to j/k everywhere presses j, then r: the second echo is rejected,
+    never the first (`OptionList` alone moves with the arrow keys only)."""
+    third = f"Berlin reacted on Wednesday. {SHARED} Nothing else was agreed."
+    seen = {}
+    with open_store(":memory:") as store:
+        first = add(store, FIRST, "Leaders meet in Paris", "The Mainichi")
+        add(store, SECOND, "Tokyo watches the talks", "Japan Today")
+        add(store, third, "Berlin reacts", "Berlin Daily")
+
+        async def scenario(pilot, app):
+            await pilot.press(*["j"] * sentence_index(store, first, SHARED), "l")
+            await pilot.pause()
+            listed = [e.link_id for e in app.screen.echoes]
+            await pilot.press(*keys, "r")
+            await pilot.pause()
+            status = dict(store.db.execute("SELECT id, status FROM links").fetchall())
+            seen["statuses"] = [status[link_id] for link_id in listed]
+
+        drive(SidenoteApp(store, first), scenario)
+    assert seen["statuses"] == ["suggested", "rejected"]
+
+
 def test_enter_opens_the_other_article_at_the_match_and_marks_echoed_sentences(pair) -> None:
     store, first, second = pair
     seen = {}

@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from store import Echo, SidenoteError, Store, accept, echoes, reject
 
+from ..widgets.choice_list import ChoiceList
 from ..widgets.key_bar import KeyBar
 from ..widgets.text_layout import display_text, outlet_text
 from .base import StoreScreen
@@ -104,7 +105,7 @@ class EchoesScreen(StoreScreen, ModalScreen[OpenTarget | None]):
         with Vertical(id="echoes-dialog"):
             yield Static(Content(f"Echoes of \u201c{excerpt(self.echo_query.text, 80)}\u201d"),
                          id="echoes-title")
-            yield OptionList(id="echoes-list")
+            yield ChoiceList(id="echoes-list")
             yield Static(id="echoes-empty")
         yield KeyBar()
 

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from store import ReviewItem, SidenoteError, Store, resolve_review, review_items
 
+from ..widgets.choice_list import ChoiceList
 from ..widgets.key_bar import KeyBar
 from ..widgets.text_layout import display_text
 from .base import StoreScreen
@@ -71,7 +72,7 @@ class ReviewScreen(StoreScreen):
         with Vertical(id="review-box"):
             yield Static(Content("Annotations to review: their article changed and the "
                                  "quote was not found with confidence"), id="review-title")
-            yield OptionList(id="review-list")
+            yield ChoiceList(id="review-list")
             yield Static(id="review-empty")
         yield KeyBar()
 

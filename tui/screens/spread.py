@@ -27,6 +27,7 @@ from textual.widgets.option_list import Option
 
 from store import SidenoteError, Statement, StatementMember, Store, statement_of, write_brief
 
+from ..widgets.choice_list import ChoiceList
 from ..widgets.key_bar import KeyBar
 from ..widgets.text_layout import display_text, outlet_text
 from .base import StoreScreen
@@ -144,7 +145,7 @@ class SpreadScreen(StoreScreen, ModalScreen[OpenTarget | None]):
         with Vertical(id="spread-dialog"):
             yield Static(id="spread-title")
             yield Static(id="spread-timeline")
-            yield OptionList(id="spread-members")
+            yield ChoiceList(id="spread-members")
         yield KeyBar()
 
     def on_mount(self) -> None:
