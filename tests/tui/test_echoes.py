@@ -140,6 +140,33 @@ def test_the_echoes_move_with_j_and_k_like_every_other_list(keys) -> None:
     assert seen["statuses"] == ["suggested", "rejected"]
 
 
+def test_a_verdict_undone_in_the_echoes_is_redone_there_with_ctrl_r(pair) -> None:
+    """`u` works inside the echoes (a modal screen hides the app's keys), so `ctrl+r`
+    must too: the rejected echo goes, comes back on undo and goes again on redo."""
+    store, first, _ = pair
+    seen = {}
+
+    async def scenario(pilot, app):
+        await pilot.press(*["j"] * sentence_index(store, first, OTHER_SHARED), "l")
+        await pilot.pause()
+        screen = app.screen
+        link_id = screen.echoes[0].link_id
+
+        def state():
+            status = store.db.execute("SELECT status FROM links WHERE id = ?", [link_id])
+            return status.fetchone()[0], len(screen.echoes)
+
+        for key in ("r", "u", "ctrl+r"):
+            await pilot.press(key)
+            await pilot.pause()
+            seen[key] = state()
+        seen["screen"] = app.screen is screen
+
+    drive(SidenoteApp(store, first), scenario)
+    assert seen == {"r": ("rejected", 0), "u": ("suggested", 1), "ctrl+r": ("rejected", 0),
+                    "screen": True}
+
+
 def test_enter_opens_the_other_article_at_the_match_and_marks_echoed_sentences(pair) -> None:
     store, first, second = pair
     seen = {}

@@ -89,6 +89,8 @@ class EchoesScreen(StoreScreen, ModalScreen[OpenTarget | None]):
                 tooltip="the spread of the echo's statement: outlets, times, wordings"),
         Binding("u", "app.undo", "undo", id="echoes.undo",
                 tooltip="undo the last change (a modal screen hides the app's keys)"),
+        Binding("ctrl+r", "app.redo", "redo", id="echoes.redo", show=False,
+                tooltip="redo what was undone (a modal screen hides the app's keys)"),
         Binding("escape", "close", "close", id="echoes.close", tooltip="close the echoes"),
         Binding("f1,question_mark", "app.help", "help", id="echoes.help",
                 tooltip="this help (a modal screen hides the app's keys)"),
